@@ -1,0 +1,203 @@
+//! Intake of an invocation payload. Cognito sends one JSON event per trigger; this module
+//! decides whether it is a trigger source the function knows (typed event), one of its
+//! trigger that AWS added later (returned unchanged), or not an event of this trigger at
+//! all (an error that says so). It never panics on any input.
+
+use aws_lambda_events::event::cognito::{
+    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomMessageResponse,
+    CognitoEventUserPoolsCustomMessageTriggerSource, CognitoEventUserPoolsPostConfirmation,
+    CognitoEventUserPoolsPostConfirmationResponse,
+    CognitoEventUserPoolsPostConfirmationTriggerSource, CognitoEventUserPoolsPreSignup,
+    CognitoEventUserPoolsPreSignupResponse, CognitoEventUserPoolsPreSignupTriggerSource,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Map, Value};
+
+/// A user-pool trigger: its typed event, the prefix all its trigger sources share, and the
+/// enum of the sources this version of aws_lambda_events knows.
+pub trait Trigger: DeserializeOwned + Serialize {
+    /// The part of `triggerSource` before the first underscore, with it: `PreSignUp_`.
+    const PREFIX: &'static str;
+    type Source: DeserializeOwned;
+    type Response: Default + Serialize;
+}
+
+impl Trigger for CognitoEventUserPoolsPreSignup {
+    const PREFIX: &'static str = "PreSignUp_";
+    type Source = CognitoEventUserPoolsPreSignupTriggerSource;
+    type Response = CognitoEventUserPoolsPreSignupResponse;
+}
+
+impl Trigger for CognitoEventUserPoolsPostConfirmation {
+    const PREFIX: &'static str = "PostConfirmation_";
+    type Source = CognitoEventUserPoolsPostConfirmationTriggerSource;
+    type Response = CognitoEventUserPoolsPostConfirmationResponse;
+}
+
+impl Trigger for CognitoEventUserPoolsCustomMessage {
+    const PREFIX: &'static str = "CustomMessage_";
+    type Source = CognitoEventUserPoolsCustomMessageTriggerSource;
+    type Response = CognitoEventUserPoolsCustomMessageResponse;
+}
+
+/// What an invocation payload turned out to be.
+#[derive(Debug)]
+pub enum Incoming<E> {
+    /// A trigger source this function handles, with its name as Cognito sent it.
+    Known { source: String, event: E },
+    /// A trigger source of this trigger that this function does not know yet. Cognito adds
+    /// sources over time; such an event goes back unchanged, never as an error.
+    Unknown { source: String, event: Value },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("the payload is not a Cognito user-pool event: {0}")]
+    NotAnEvent(&'static str),
+    #[error(
+        "this function handles {expected}* trigger sources but was invoked with {got:?}; \
+         check which trigger the user pool's LambdaConfig maps to it"
+    )]
+    WrongTrigger { expected: &'static str, got: String },
+    #[error("the {source_name} event is malformed: {detail}")]
+    Malformed {
+        source_name: String,
+        detail: serde_json::Error,
+    },
+}
+
+/// Parses `payload` as an event of trigger `E`.
+///
+/// Cognito leaves optional parts out or sends them as null; aws_lambda_events requires
+/// `response` and `callerContext`, so those are filled with their defaults first (keeping
+/// every value that came). With its `catch-all-fields` feature, fields the typed event does
+/// not name survive the round trip, so the function returns the whole event.
+pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
+    let Value::Object(mut fields) = payload else {
+        return Err(EventError::NotAnEvent("expected a JSON object"));
+    };
+    let source = match fields.get("triggerSource") {
+        Some(Value::String(source)) => source.clone(),
+        Some(_) => return Err(EventError::NotAnEvent("triggerSource is not a string")),
+        None => return Err(EventError::NotAnEvent("it has no triggerSource")),
+    };
+    if !source.starts_with(E::PREFIX) {
+        return Err(EventError::WrongTrigger {
+            expected: E::PREFIX,
+            got: source,
+        });
+    }
+    if serde_json::from_value::<E::Source>(Value::String(source.clone())).is_err() {
+        return Ok(Incoming::Unknown {
+            source,
+            event: Value::Object(fields),
+        });
+    }
+    let malformed = |detail| EventError::Malformed {
+        source_name: source.clone(),
+        detail,
+    };
+    let mut response = serde_json::to_value(E::Response::default()).map_err(malformed)?;
+    match fields.remove("response") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(sent)) => overlay(&mut response, sent),
+        Some(_) => {
+            return Err(malformed(serde::de::Error::custom(
+                "response is neither an object nor null",
+            )));
+        }
+    }
+    fields.insert("response".into(), response);
+    if matches!(fields.get("callerContext"), None | Some(Value::Null)) {
+        fields.insert("callerContext".into(), Value::Object(Map::new()));
+    }
+    let event = serde_json::from_value(Value::Object(fields)).map_err(malformed)?;
+    Ok(Incoming::Known { source, event })
+}
+
+/// Writes the non-null fields of `sent` over `defaults`.
+fn overlay(defaults: &mut Value, sent: Map<String, Value>) {
+    if let Value::Object(defaults) = defaults {
+        defaults.extend(sent.into_iter().filter(|(_, value)| !value.is_null()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    type PreSignup = CognitoEventUserPoolsPreSignup;
+
+    fn event(source: &str) -> Value {
+        json!({
+            "version": "1",
+            "triggerSource": source,
+            "region": "us-east-1",
+            "userPoolId": "us-east-1_abc",
+            "userName": "u",
+            "callerContext": {"awsSdkVersion": "x", "clientId": "c"},
+            "request": {"userAttributes": {"email": "a@example.com"}, "validationData": null},
+            "response": {"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false},
+            "futureField": {"kept": true}
+        })
+    }
+
+    #[test]
+    fn known_source_is_typed_and_keeps_unnamed_fields() {
+        let Incoming::Known { source, event: parsed } =
+            parse::<PreSignup>(event("PreSignUp_SignUp")).unwrap()
+        else {
+            panic!("expected a known source");
+        };
+        assert_eq!(source, "PreSignUp_SignUp");
+        let back = serde_json::to_value(&parsed).unwrap();
+        assert_eq!(back["futureField"], json!({"kept": true}));
+        assert_eq!(back["request"]["userAttributes"]["email"], "a@example.com");
+    }
+
+    #[test]
+    fn unknown_source_of_the_same_trigger_passes_through_unchanged() {
+        let sent = event("PreSignUp_SomethingNew");
+        match parse::<PreSignup>(sent.clone()).unwrap() {
+            Incoming::Unknown { source, event } => {
+                assert_eq!(source, "PreSignUp_SomethingNew");
+                assert_eq!(event, sent);
+            }
+            Incoming::Known { .. } => panic!("expected pass-through"),
+        }
+    }
+
+    #[test]
+    fn another_trigger_is_an_error_naming_it() {
+        let err = parse::<PreSignup>(event("CustomMessage_SignUp")).unwrap_err();
+        assert!(err.to_string().contains("CustomMessage_SignUp"), "{err}");
+    }
+
+    #[test]
+    fn missing_response_and_caller_context_are_filled() {
+        let mut sent = event("PreSignUp_SignUp");
+        sent["response"] = Value::Null;
+        sent.as_object_mut().unwrap().remove("callerContext");
+        assert!(matches!(
+            parse::<PreSignup>(sent),
+            Ok(Incoming::Known { .. })
+        ));
+    }
+
+    #[test]
+    fn non_events_are_errors() {
+        for payload in [json!(null), json!([1]), json!({"a": 1}), json!({"triggerSource": 7})] {
+            assert!(matches!(
+                parse::<PreSignup>(payload),
+                Err(EventError::NotAnEvent(_))
+            ));
+        }
+        let mut sent = event("PreSignUp_SignUp");
+        sent["request"] = json!("not an object");
+        assert!(matches!(
+            parse::<PreSignup>(sent),
+            Err(EventError::Malformed { .. })
+        ));
+    }
+}

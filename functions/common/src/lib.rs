@@ -1,0 +1,11 @@
+//! What the three Cognito trigger functions share: turning a raw invocation payload into a
+//! typed event (or a pass-through for trigger sources AWS added later), configuration
+//! errors that name the variable, and masking of personal data for logs.
+
+pub mod config;
+pub mod event;
+pub mod mask;
+
+pub use config::{ConfigError, process_env, var};
+pub use event::{EventError, Incoming, Trigger, parse};
+pub use mask::{mask_email, mask_phone};
