@@ -20,34 +20,67 @@ pub trait Trigger: DeserializeOwned + Serialize {
     const PREFIX: &'static str;
     type Source: DeserializeOwned;
     type Response: Default + Serialize;
+    fn response(&self) -> &Self::Response;
 }
 
 impl Trigger for CognitoEventUserPoolsPreSignup {
     const PREFIX: &'static str = "PreSignUp_";
     type Source = CognitoEventUserPoolsPreSignupTriggerSource;
     type Response = CognitoEventUserPoolsPreSignupResponse;
+    fn response(&self) -> &Self::Response {
+        &self.response
+    }
 }
 
 impl Trigger for CognitoEventUserPoolsPostConfirmation {
     const PREFIX: &'static str = "PostConfirmation_";
     type Source = CognitoEventUserPoolsPostConfirmationTriggerSource;
     type Response = CognitoEventUserPoolsPostConfirmationResponse;
+    fn response(&self) -> &Self::Response {
+        &self.response
+    }
 }
 
 impl Trigger for CognitoEventUserPoolsCustomMessage {
     const PREFIX: &'static str = "CustomMessage_";
     type Source = CognitoEventUserPoolsCustomMessageTriggerSource;
     type Response = CognitoEventUserPoolsCustomMessageResponse;
+    fn response(&self) -> &Self::Response {
+        &self.response
+    }
 }
 
 /// What an invocation payload turned out to be.
 #[derive(Debug)]
 pub enum Incoming<E> {
-    /// A trigger source this function handles, with its name as Cognito sent it.
-    Known { source: String, event: E },
+    /// A trigger source this function handles.
+    Known(Invocation<E>),
     /// A trigger source of this trigger that this function does not know yet. Cognito adds
-    /// sources over time; such an event goes back unchanged, never as an error.
-    Unknown { source: String, event: Value },
+    /// sources over time; such an event goes back unchanged, never as an error (a warning
+    /// is logged here).
+    Unknown(Value),
+}
+
+/// An event of a known trigger source, typed for reading, with the payload as it came.
+#[derive(Debug)]
+pub struct Invocation<E> {
+    /// `triggerSource` as Cognito sent it, e.g. `PreSignUp_SignUp`.
+    pub source: String,
+    pub event: E,
+    sent: Map<String, Value>,
+}
+
+impl<E: Trigger> Invocation<E> {
+    /// The reply Cognito expects: the event exactly as it came, with `response` set to the
+    /// typed event's response.
+    pub fn reply(self) -> Result<Value, serde_json::Error> {
+        let mut reply = self.sent;
+        reply.insert(
+            "response".into(),
+            serde_json::to_value(self.event.response())?,
+        );
+        Ok(Value::Object(reply))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,9 +102,9 @@ pub enum EventError {
 /// Parses `payload` as an event of trigger `E`.
 ///
 /// Cognito leaves optional parts out or sends them as null; aws_lambda_events requires
-/// `response` and `callerContext`, so those are filled with their defaults first (keeping
-/// every value that came). With its `catch-all-fields` feature, fields the typed event does
-/// not name survive the round trip, so the function returns the whole event.
+/// `response` and `callerContext`, so the typed copy gets their defaults (keeping every
+/// value that came). The payload itself is kept as it came for the reply, so the function
+/// returns the whole event, changed only in `response`.
 pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
     let Value::Object(mut fields) = payload else {
         return Err(EventError::NotAnEvent("expected a JSON object"));
@@ -88,19 +121,18 @@ pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
         });
     }
     if serde_json::from_value::<E::Source>(Value::String(source.clone())).is_err() {
-        return Ok(Incoming::Unknown {
-            source,
-            event: Value::Object(fields),
-        });
+        tracing::warn!(trigger_source = %source, "unknown trigger source; returning the event unchanged");
+        return Ok(Incoming::Unknown(Value::Object(fields)));
     }
     let malformed = |detail| EventError::Malformed {
         source_name: source.clone(),
         detail,
     };
+    let sent = fields.clone();
     let mut response = serde_json::to_value(E::Response::default()).map_err(malformed)?;
     match fields.remove("response") {
         None | Some(Value::Null) => {}
-        Some(Value::Object(sent)) => overlay(&mut response, sent),
+        Some(Value::Object(given)) => overlay(&mut response, given),
         Some(_) => {
             return Err(malformed(serde::de::Error::custom(
                 "response is neither an object nor null",
@@ -112,13 +144,17 @@ pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
         fields.insert("callerContext".into(), Value::Object(Map::new()));
     }
     let event = serde_json::from_value(Value::Object(fields)).map_err(malformed)?;
-    Ok(Incoming::Known { source, event })
+    Ok(Incoming::Known(Invocation {
+        source,
+        event,
+        sent,
+    }))
 }
 
-/// Writes the non-null fields of `sent` over `defaults`.
-fn overlay(defaults: &mut Value, sent: Map<String, Value>) {
+/// Writes the non-null fields of `given` over `defaults`.
+fn overlay(defaults: &mut Value, given: Map<String, Value>) {
     if let Value::Object(defaults) = defaults {
-        defaults.extend(sent.into_iter().filter(|(_, value)| !value.is_null()));
+        defaults.extend(given.into_iter().filter(|(_, value)| !value.is_null()));
     }
 }
 
@@ -128,6 +164,17 @@ mod tests {
     use serde_json::json;
 
     type PreSignup = CognitoEventUserPoolsPreSignup;
+
+    impl Invocation<PreSignup> {
+        fn reply_clone(&self) -> Value {
+            let mut reply = self.sent.clone();
+            reply.insert(
+                "response".into(),
+                serde_json::to_value(&self.event.response).unwrap(),
+            );
+            Value::Object(reply)
+        }
+    }
 
     fn event(source: &str) -> Value {
         json!({
@@ -145,26 +192,32 @@ mod tests {
 
     #[test]
     fn known_source_is_typed_and_keeps_unnamed_fields() {
-        let Incoming::Known { source, event: parsed } =
-            parse::<PreSignup>(event("PreSignUp_SignUp")).unwrap()
-        else {
+        let sent = event("PreSignUp_SignUp");
+        let Incoming::Known(mut invocation) = parse::<PreSignup>(sent.clone()).unwrap() else {
             panic!("expected a known source");
         };
-        assert_eq!(source, "PreSignUp_SignUp");
-        let back = serde_json::to_value(&parsed).unwrap();
-        assert_eq!(back["futureField"], json!({"kept": true}));
-        assert_eq!(back["request"]["userAttributes"]["email"], "a@example.com");
+        assert_eq!(invocation.source, "PreSignUp_SignUp");
+        let attributes = &invocation.event.request.user_attributes;
+        assert_eq!(attributes["email"], "a@example.com");
+        assert_eq!(
+            invocation.reply_clone(),
+            sent,
+            "unchanged response: the event as it came"
+        );
+
+        invocation.event.response.auto_confirm_user = true;
+        let reply = invocation.reply().unwrap();
+        assert_eq!(reply["response"]["autoConfirmUser"], true);
+        assert_eq!(reply["futureField"], json!({"kept": true}));
+        assert_eq!(reply["request"]["validationData"], Value::Null);
     }
 
     #[test]
     fn unknown_source_of_the_same_trigger_passes_through_unchanged() {
         let sent = event("PreSignUp_SomethingNew");
         match parse::<PreSignup>(sent.clone()).unwrap() {
-            Incoming::Unknown { source, event } => {
-                assert_eq!(source, "PreSignUp_SomethingNew");
-                assert_eq!(event, sent);
-            }
-            Incoming::Known { .. } => panic!("expected pass-through"),
+            Incoming::Unknown(event) => assert_eq!(event, sent),
+            Incoming::Known(_) => panic!("expected pass-through"),
         }
     }
 
@@ -179,15 +232,17 @@ mod tests {
         let mut sent = event("PreSignUp_SignUp");
         sent["response"] = Value::Null;
         sent.as_object_mut().unwrap().remove("callerContext");
-        assert!(matches!(
-            parse::<PreSignup>(sent),
-            Ok(Incoming::Known { .. })
-        ));
+        assert!(matches!(parse::<PreSignup>(sent), Ok(Incoming::Known(_))));
     }
 
     #[test]
     fn non_events_are_errors() {
-        for payload in [json!(null), json!([1]), json!({"a": 1}), json!({"triggerSource": 7})] {
+        for payload in [
+            json!(null),
+            json!([1]),
+            json!({"a": 1}),
+            json!({"triggerSource": 7}),
+        ] {
             assert!(matches!(
                 parse::<PreSignup>(payload),
                 Err(EventError::NotAnEvent(_))

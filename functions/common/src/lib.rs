@@ -5,7 +5,9 @@
 pub mod config;
 pub mod event;
 pub mod mask;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::{ConfigError, process_env, var};
-pub use event::{EventError, Incoming, Trigger, parse};
+pub use event::{EventError, Incoming, Invocation, Trigger, parse};
 pub use mask::{mask_email, mask_phone};

@@ -16,14 +16,17 @@ pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Rejection};
 /// Handles one invocation: returns the whole event with `response` filled in, or an error
 /// whose message Cognito shows the user ("PreSignUp failed with error <message>.").
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Error> {
-    let (source, mut event) = match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
-        Incoming::Known { source, event } => (source, event),
-        Incoming::Unknown { source, event } => {
-            tracing::warn!(trigger_source = %source, "unknown trigger source; returning the event unchanged");
-            return Ok(event);
-        }
-    };
-    let email = event.request.user_attributes.get("email").map(String::as_str);
+    let mut invocation =
+        match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
+            Incoming::Known(invocation) => invocation,
+            Incoming::Unknown(event) => return Ok(event),
+        };
+    let (source, event) = (&invocation.source, &mut invocation.event);
+    let email = event
+        .request
+        .user_attributes
+        .get("email")
+        .map(String::as_str);
     let masked = email.map(mask_email).unwrap_or_default();
     match config.decide(email) {
         Ok(decision) => {
@@ -32,7 +35,7 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
                 event.response.auto_confirm_user = true;
                 event.response.auto_verify_email = true;
             }
-            Ok(serde_json::to_value(event)?)
+            Ok(invocation.reply()?)
         }
         Err(rejection) => {
             tracing::info!(trigger_source = %source, email = %masked, reason = ?rejection, "sign-up rejected");

@@ -70,7 +70,8 @@ fn normalize_domain(domain: &str) -> Result<String, String> {
     if domain.contains(['@', '*', '/', ':']) || domain.chars().any(char::is_whitespace) {
         return Err(format!("{domain:?} is not a domain name"));
     }
-    let ascii = idna::domain_to_ascii(domain).map_err(|_| format!("{domain:?} is not a valid domain name"))?;
+    let ascii = idna::domain_to_ascii(domain)
+        .map_err(|_| format!("{domain:?} is not a valid domain name"))?;
     if ascii.split('.').any(str::is_empty) {
         return Err(format!("{domain:?} has an empty label"));
     }
@@ -197,8 +198,9 @@ fn domain_list(
         .split(',')
         .filter(|entry| !entry.trim().is_empty())
         .map(|entry| {
-            DomainPattern::parse(entry)
-                .map_err(|problem| ConfigError::new(name, value.clone(), problem, DOMAIN_LIST_ACCEPTED))
+            DomainPattern::parse(entry).map_err(|problem| {
+                ConfigError::new(name, value.clone(), problem, DOMAIN_LIST_ACCEPTED)
+            })
         })
         .collect()
 }
@@ -229,18 +231,38 @@ mod tests {
     fn exact_entry_matches_only_that_domain() {
         let vars = [("ALLOWED_EMAIL_DOMAINS", "example.com")];
         assert_eq!(decide(&vars, Some("a@example.com")), Ok(Decision::Accept));
-        for other in ["a@sub.example.com", "a@badexample.com", "a@example.com.evil.io"] {
-            assert_eq!(decide(&vars, Some(other)), Err(Rejection::DomainNotAllowed), "{other}");
+        for other in [
+            "a@sub.example.com",
+            "a@badexample.com",
+            "a@example.com.evil.io",
+        ] {
+            assert_eq!(
+                decide(&vars, Some(other)),
+                Err(Rejection::DomainNotAllowed),
+                "{other}"
+            );
         }
     }
 
     #[test]
     fn wildcard_entry_matches_subdomains_only() {
         let vars = [("ALLOWED_EMAIL_DOMAINS", "*.example.com")];
-        assert_eq!(decide(&vars, Some("a@eng.example.com")), Ok(Decision::Accept));
-        assert_eq!(decide(&vars, Some("a@x.eng.example.com")), Ok(Decision::Accept));
-        assert_eq!(decide(&vars, Some("a@example.com")), Err(Rejection::DomainNotAllowed));
-        assert_eq!(decide(&vars, Some("a@badexample.com")), Err(Rejection::DomainNotAllowed));
+        assert_eq!(
+            decide(&vars, Some("a@eng.example.com")),
+            Ok(Decision::Accept)
+        );
+        assert_eq!(
+            decide(&vars, Some("a@x.eng.example.com")),
+            Ok(Decision::Accept)
+        );
+        assert_eq!(
+            decide(&vars, Some("a@example.com")),
+            Err(Rejection::DomainNotAllowed)
+        );
+        assert_eq!(
+            decide(&vars, Some("a@badexample.com")),
+            Err(Rejection::DomainNotAllowed)
+        );
     }
 
     #[test]
@@ -249,7 +271,10 @@ mod tests {
             ("ALLOWED_EMAIL_DOMAINS", "*.example.com"),
             ("DENIED_EMAIL_DOMAINS", "contractors.example.com"),
         ];
-        assert_eq!(decide(&vars, Some("a@eng.example.com")), Ok(Decision::Accept));
+        assert_eq!(
+            decide(&vars, Some("a@eng.example.com")),
+            Ok(Decision::Accept)
+        );
         assert_eq!(
             decide(&vars, Some("a@contractors.example.com")),
             Err(Rejection::DomainNotAllowed)
@@ -260,31 +285,65 @@ mod tests {
     fn deny_alone_blocks_only_its_domains() {
         let vars = [("DENIED_EMAIL_DOMAINS", "mailinator.com, *.tempmail.dev")];
         assert_eq!(decide(&vars, Some("a@example.com")), Ok(Decision::Accept));
-        assert_eq!(decide(&vars, Some("a@mailinator.com")), Err(Rejection::DomainNotAllowed));
-        assert_eq!(decide(&vars, Some("a@x.tempmail.dev")), Err(Rejection::DomainNotAllowed));
+        assert_eq!(
+            decide(&vars, Some("a@mailinator.com")),
+            Err(Rejection::DomainNotAllowed)
+        );
+        assert_eq!(
+            decide(&vars, Some("a@x.tempmail.dev")),
+            Err(Rejection::DomainNotAllowed)
+        );
     }
 
     #[test]
     fn matching_ignores_case_and_whitespace() {
-        let vars = [("ALLOWED_EMAIL_DOMAINS", "  Example.COM , *.Corp.Example.org ")];
-        assert_eq!(decide(&vars, Some("  A@EXAMPLE.com ")), Ok(Decision::Accept));
-        assert_eq!(decide(&vars, Some("a@HQ.corp.example.ORG")), Ok(Decision::Accept));
+        let vars = [(
+            "ALLOWED_EMAIL_DOMAINS",
+            "  Example.COM , *.Corp.Example.org ",
+        )];
+        assert_eq!(
+            decide(&vars, Some("  A@EXAMPLE.com ")),
+            Ok(Decision::Accept)
+        );
+        assert_eq!(
+            decide(&vars, Some("a@HQ.corp.example.ORG")),
+            Ok(Decision::Accept)
+        );
     }
 
     #[test]
     fn internationalized_domains_match_their_punycode() {
         let unicode = [("ALLOWED_EMAIL_DOMAINS", "예시.kr")];
-        assert_eq!(decide(&unicode, Some("a@xn--vv4b11d.kr")), Ok(Decision::Accept));
+        assert_eq!(
+            decide(&unicode, Some("a@xn--vv4b11d.kr")),
+            Ok(Decision::Accept)
+        );
         let punycode = [("ALLOWED_EMAIL_DOMAINS", "xn--vv4b11d.kr")];
         assert_eq!(decide(&punycode, Some("a@예시.kr")), Ok(Decision::Accept));
         let wildcard = [("ALLOWED_EMAIL_DOMAINS", "*.예시.kr")];
-        assert_eq!(decide(&wildcard, Some("a@mail.xn--vv4b11d.kr")), Ok(Decision::Accept));
+        assert_eq!(
+            decide(&wildcard, Some("a@mail.xn--vv4b11d.kr")),
+            Ok(Decision::Accept)
+        );
     }
 
     #[test]
     fn malformed_emails_are_rejected() {
-        for email in ["", "no-at-sign", "two@@example.com", "a@b@example.com", "@example.com", "a@", "a@exa mple.com", "a@.com"] {
-            assert_eq!(decide(&[], Some(email)), Err(Rejection::InvalidEmail), "{email:?}");
+        for email in [
+            "",
+            "no-at-sign",
+            "two@@example.com",
+            "a@b@example.com",
+            "@example.com",
+            "a@",
+            "a@exa mple.com",
+            "a@.com",
+        ] {
+            assert_eq!(
+                decide(&[], Some(email)),
+                Err(Rejection::InvalidEmail),
+                "{email:?}"
+            );
         }
     }
 
@@ -308,13 +367,25 @@ mod tests {
             ("ALLOWED_EMAIL_DOMAINS", "example.com"),
             ("AUTO_CONFIRM", "allowed"),
         ];
-        assert_eq!(decide(&allowed, Some("a@example.com")), Ok(Decision::AutoConfirm));
+        assert_eq!(
+            decide(&allowed, Some("a@example.com")),
+            Ok(Decision::AutoConfirm)
+        );
         let always = [("AUTO_CONFIRM", "always")];
-        assert_eq!(decide(&always, Some("a@any.org")), Ok(Decision::AutoConfirm));
+        assert_eq!(
+            decide(&always, Some("a@any.org")),
+            Ok(Decision::AutoConfirm)
+        );
         let never = [("ALLOWED_EMAIL_DOMAINS", "example.com")];
         assert_eq!(decide(&never, Some("a@example.com")), Ok(Decision::Accept));
-        let denied_always = [("AUTO_CONFIRM", "always"), ("DENIED_EMAIL_DOMAINS", "bad.com")];
-        assert_eq!(decide(&denied_always, Some("a@bad.com")), Err(Rejection::DomainNotAllowed));
+        let denied_always = [
+            ("AUTO_CONFIRM", "always"),
+            ("DENIED_EMAIL_DOMAINS", "bad.com"),
+        ];
+        assert_eq!(
+            decide(&denied_always, Some("a@bad.com")),
+            Err(Rejection::DomainNotAllowed)
+        );
     }
 
     #[test]

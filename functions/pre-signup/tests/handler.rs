@@ -1,0 +1,180 @@
+//! The pre-signup handler run in-process on fixture events shaped like Cognito's.
+
+use std::collections::HashMap;
+
+use lambda_runtime::{Context, LambdaEvent};
+use pre_signup::{Config, handler};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with_field};
+
+const DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+fn config(vars: &[(&str, &str)]) -> Config {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_env(move |name| vars.get(name).cloned()).expect("a valid configuration")
+}
+
+fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
+    let (result, logs) = capture_logs(handler(
+        LambdaEvent::new(payload, Context::default()),
+        config,
+    ));
+    (result.map_err(|error| error.to_string()), logs)
+}
+
+fn run(name: &str, config: &Config) -> Result<Value, String> {
+    invoke(fixture(DIR, name), config).0
+}
+
+const ALLOW_EXAMPLE: (&str, &str) = ("ALLOWED_EMAIL_DOMAINS", "example.com, *.example.com");
+
+#[test]
+fn every_trigger_source_applies_the_policy() {
+    let accept = config(&[ALLOW_EXAMPLE]);
+    for name in [
+        "signup.json",
+        "admin-create-user.json",
+        "external-provider.json",
+    ] {
+        let sent = fixture(DIR, name);
+        let returned = run(name, &accept).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            returned, sent,
+            "{name}: accepted without auto-confirm returns the event as it came"
+        );
+    }
+    let deny = config(&[("DENIED_EMAIL_DOMAINS", "example.com, *.example.com")]);
+    for name in [
+        "signup.json",
+        "admin-create-user.json",
+        "external-provider.json",
+    ] {
+        let error = run(name, &deny).unwrap_err();
+        assert!(error.contains("not allowed"), "{name}: {error}");
+    }
+}
+
+#[test]
+fn auto_confirm_fills_the_response_and_keeps_the_rest() {
+    let config = config(&[ALLOW_EXAMPLE, ("AUTO_CONFIRM", "allowed")]);
+    let sent = fixture(DIR, "signup.json");
+    let returned = run("signup.json", &config).unwrap();
+    assert_eq!(
+        returned["response"],
+        json!({"autoConfirmUser": true, "autoVerifyEmail": true, "autoVerifyPhone": false})
+    );
+    assert_eq!(returned["request"], sent["request"]);
+    assert_eq!(returned["callerContext"], sent["callerContext"]);
+    assert_eq!(returned["userName"], sent["userName"]);
+}
+
+#[test]
+fn rejection_is_an_error_a_person_can_read() {
+    let config = config(&[ALLOW_EXAMPLE]);
+    let error = run("signup-denied.json", &config).unwrap_err();
+    assert_eq!(
+        error,
+        "Sign-up with this email domain is not allowed. Please use another email address."
+    );
+}
+
+#[test]
+fn sign_up_without_email() {
+    let open = config(&[("AUTO_CONFIRM", "always")]);
+    let sent = fixture(DIR, "signup-phone-only.json");
+    assert_eq!(run("signup-phone-only.json", &open).unwrap(), sent);
+    let restricted = config(&[ALLOW_EXAMPLE]);
+    assert_eq!(
+        run("signup-phone-only.json", &restricted).unwrap_err(),
+        "An email address is required to sign up."
+    );
+}
+
+#[test]
+fn a_missing_or_null_response_is_filled_in() {
+    let config = config(&[("AUTO_CONFIRM", "always")]);
+    let mut sent = fixture(DIR, "signup.json");
+    sent["response"] = Value::Null;
+    let returned = invoke(sent, &config).0.unwrap();
+    assert_eq!(returned["response"]["autoConfirmUser"], true);
+    assert_eq!(returned["response"]["autoVerifyPhone"], false);
+}
+
+#[test]
+fn unknown_trigger_source_passes_through_with_a_warning() {
+    let mut sent = fixture(DIR, "signup.json");
+    sent["triggerSource"] = json!("PreSignUp_SomethingAwsAddsLater");
+    let (returned, logs) = invoke(sent.clone(), &config(&[ALLOW_EXAMPLE]));
+    assert_eq!(returned.unwrap(), sent);
+    assert!(
+        logs.contains("WARN") && logs.contains("PreSignUp_SomethingAwsAddsLater"),
+        "{logs}"
+    );
+}
+
+#[test]
+fn payloads_that_are_not_pre_signup_events_are_clear_errors() {
+    let config = config(&[]);
+    let (error, _) = invoke(json!({"hello": "world"}), &config);
+    assert!(error.unwrap_err().contains("not a Cognito user-pool event"));
+    let mut other = fixture(DIR, "signup.json");
+    other["triggerSource"] = json!("PostConfirmation_ConfirmSignUp");
+    let (error, _) = invoke(other, &config);
+    assert!(
+        error
+            .unwrap_err()
+            .contains("PostConfirmation_ConfirmSignUp")
+    );
+    let mut broken = fixture(DIR, "signup.json");
+    broken["request"]["userAttributes"] = json!(["not", "a", "map"]);
+    let (error, _) = invoke(broken, &config);
+    assert!(error.unwrap_err().contains("malformed"));
+}
+
+#[test]
+fn one_log_line_per_invocation_with_the_email_masked() {
+    let (result, logs) = invoke(fixture(DIR, "signup.json"), &config(&[ALLOW_EXAMPLE]));
+    result.unwrap();
+    assert_eq!(logs.lines().count(), 1, "{logs}");
+    assert!(logs.contains("PreSignUp_SignUp"), "{logs}");
+    assert!(logs.contains("j***@example.com"), "{logs}");
+    assert!(!logs.contains("jane.doe"), "{logs}");
+
+    let (result, logs) = invoke(
+        fixture(DIR, "signup-denied.json"),
+        &config(&[ALLOW_EXAMPLE]),
+    );
+    result.unwrap_err();
+    assert!(
+        logs.contains("m***@mailinator.com") && !logs.contains("mallory"),
+        "{logs}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_payloads_never_panic(payload in arb_json()) {
+        let _ = invoke(payload, &config(&[ALLOW_EXAMPLE, ("AUTO_CONFIRM", "allowed")]));
+    }
+
+    #[test]
+    fn corrupted_events_never_panic(index in any::<prop::sample::Index>(), replacement in prop::option::of(arb_json())) {
+        let sent = fixture(DIR, "external-provider.json");
+        let paths = field_paths(&sent);
+        let corrupted = with_field(sent, &paths[index.index(paths.len())], replacement);
+        let _ = invoke(corrupted, &config(&[ALLOW_EXAMPLE, ("AUTO_CONFIRM", "allowed")]));
+    }
+
+    #[test]
+    fn arbitrary_emails_never_panic(email in ".{0,40}") {
+        let mut sent = fixture(DIR, "signup.json");
+        sent["request"]["userAttributes"]["email"] = json!(email);
+        let _ = invoke(sent, &config(&[ALLOW_EXAMPLE, ("DENIED_EMAIL_DOMAINS", "*.x.example.com")]));
+    }
+}
