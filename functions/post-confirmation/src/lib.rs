@@ -1,0 +1,110 @@
+//! The PostConfirmation trigger: a user who just confirmed their sign-up joins the default
+//! group. A confirmed password reset changes nothing.
+//!
+//! `decide` is the decision over plain data; `groups` holds the one side effect behind a
+//! trait (the SDK in production, a fake or a mocked client in tests); `handler` is the glue.
+
+pub mod groups;
+
+use aws_lambda_events::event::cognito::{
+    CognitoEventUserPoolsPostConfirmation,
+    CognitoEventUserPoolsPostConfirmationTriggerSource as Source,
+};
+use lambda_runtime::{Error, LambdaEvent, tracing};
+use serde_json::Value;
+use trigger_common::{ConfigError, Incoming, mask_email, var};
+
+pub use groups::{CognitoGroups, GroupError, GroupMembership};
+
+const GROUP_ACCEPTED: &str = "a Cognito group name: 1 to 128 characters, no spaces or control \
+     characters; unset to add no group";
+
+/// The function's configuration, read once at cold start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The group a newly confirmed user joins; `None` adds no group.
+    pub default_group: Option<String>,
+}
+
+impl Config {
+    /// Reads `DEFAULT_GROUP`.
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let default_group = var(&lookup, "DEFAULT_GROUP");
+        if let Some(group) = &default_group {
+            // Cognito's GroupName: 1-128 characters of [\p{L}\p{M}\p{S}\p{N}\p{P}]+.
+            let length = group.chars().count();
+            if length > 128 || group.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(ConfigError::new(
+                    "DEFAULT_GROUP",
+                    group.clone(),
+                    format!("not a valid group name ({length} characters)"),
+                    GROUP_ACCEPTED,
+                ));
+            }
+        }
+        Ok(Self { default_group })
+    }
+
+    /// What to do for a confirmation of kind `source`.
+    pub fn decide(&self, source: &Source) -> Action<'_> {
+        match (source, &self.default_group) {
+            (Source::ConfirmSignUp, Some(group)) => Action::AddToGroup(group),
+            _ => Action::Nothing,
+        }
+    }
+}
+
+/// The side effect a confirmation calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    AddToGroup(&'a str),
+    Nothing,
+}
+
+/// Handles one invocation: performs the action, then returns the whole event. Cognito may
+/// retry an invocation; adding a user to a group they are already in succeeds, so a retry
+/// is harmless.
+pub async fn handler(
+    event: LambdaEvent<Value>,
+    config: &Config,
+    groups: &impl GroupMembership,
+) -> Result<Value, Error> {
+    let invocation =
+        match trigger_common::parse::<CognitoEventUserPoolsPostConfirmation>(event.payload)? {
+            Incoming::Known(invocation) => invocation,
+            Incoming::Unknown(event) => return Ok(event),
+        };
+    let header = &invocation.event.cognito_event_user_pools_header;
+    let source = &invocation.source;
+    let user = header.user_name.as_deref().unwrap_or_default();
+    // With email sign-in the user name is an opaque id, but in other pools it can be an email.
+    let user_masked = mask_email_like(user);
+    let action = header
+        .trigger_source
+        .as_ref()
+        .map_or(Action::Nothing, |kind| config.decide(kind));
+    if let Action::AddToGroup(group) = action {
+        let (Some(pool), Some(user)) =
+            (header.user_pool_id.as_deref(), header.user_name.as_deref())
+        else {
+            return Err(format!(
+                "the {source} event has no userPoolId or userName, so the user cannot be added to {group:?}"
+            )
+            .into());
+        };
+        if let Err(error) = groups.add_user_to_group(pool, user, group).await {
+            tracing::error!(trigger_source = %source, user = %user_masked, group, %error, "could not add the user to the group");
+            return Err(error.into());
+        }
+    }
+    tracing::info!(trigger_source = %source, user = %user_masked, ?action, "confirmation handled");
+    Ok(invocation.reply()?)
+}
+
+fn mask_email_like(user: &str) -> String {
+    if user.contains('@') {
+        mask_email(user)
+    } else {
+        user.to_owned()
+    }
+}
