@@ -1,1 +1,13 @@
-fn main() {}
+//! Lambda entry point: read the configuration once, then serve invocations.
+
+use custom_message::{Config, handler};
+use lambda_runtime::{Error, run, service_fn, tracing};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    let config = Config::from_env(trigger_common::process_env)
+        .inspect_err(|error| tracing::error!(%error, "refusing to start"))?;
+    let config = &config;
+    run(service_fn(move |event| handler(event, config))).await
+}

@@ -1,0 +1,201 @@
+//! The messages themselves: which template renders which field for which trigger source and
+//! language, and Cognito's rules every rendered field must pass before it is sent back.
+//! Templates live in `templates/` and are compiled into the binary by askama, which
+//! HTML-escapes every value in the `.html` ones.
+
+use askama::Template;
+
+/// The trigger sources, as the templates see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    SignUp,
+    ResendCode,
+    ForgotPassword,
+    UpdateUserAttribute,
+    VerifyUserAttribute,
+    AdminCreateUser,
+    Authentication,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::SignUp,
+        Kind::ResendCode,
+        Kind::ForgotPassword,
+        Kind::UpdateUserAttribute,
+        Kind::VerifyUserAttribute,
+        Kind::AdminCreateUser,
+        Kind::Authentication,
+    ];
+}
+
+/// The languages messages are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ko,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ko];
+
+    /// The language of a locale such as `ko`, `ko-KR`, `ko_KR` or `EN-us`; `None` for a
+    /// language without messages.
+    pub fn from_locale(locale: &str) -> Option<Self> {
+        let language = locale.trim().split(['-', '_']).next()?;
+        match language.to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "ko" => Some(Lang::Ko),
+            _ => None,
+        }
+    }
+}
+
+/// What a message says, gathered from the event and the configuration.
+#[derive(Debug, Clone)]
+pub struct Message<'a> {
+    pub kind: Kind,
+    pub app_name: &'a str,
+    /// Cognito's code placeholder (`codeParameter`, usually `{####}`).
+    pub code: &'a str,
+    /// Cognito's username placeholder (`usernameParameter`); only AdminCreateUser has one.
+    pub username: &'a str,
+    /// The user's name, from their attributes: untrusted text.
+    pub name: Option<&'a str>,
+    /// The link in the SignUp email, when `VERIFY_URL` is set.
+    pub verify_link: Option<String>,
+}
+
+macro_rules! templates {
+    ($($name:ident => $path:literal),* $(,)?) => {$(
+        #[derive(Template)]
+        #[template(path = $path)]
+        struct $name<'a> {
+            m: &'a Message<'a>,
+        }
+    )*};
+}
+
+templates! {
+    EnSubject => "en/subject.txt",
+    EnEmail => "en/email.html",
+    EnSms => "en/sms.txt",
+    KoSubject => "ko/subject.txt",
+    KoEmail => "ko/email.html",
+    KoSms => "ko/sms.txt",
+}
+
+/// A field of Cognito's CustomMessage response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    EmailSubject,
+    EmailMessage,
+    SmsMessage,
+}
+
+impl Field {
+    /// Cognito's length bounds, in Unicode code points (how Smithy, and so the Cognito API,
+    /// measures string length).
+    fn bounds(self) -> (usize, usize) {
+        match self {
+            Field::EmailSubject => (1, 140),
+            Field::EmailMessage => (6, 20_000),
+            Field::SmsMessage => (6, 140),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::EmailSubject => "emailSubject",
+            Field::EmailMessage => "emailMessage",
+            Field::SmsMessage => "smsMessage",
+        }
+    }
+}
+
+/// Why a rendered field cannot be sent, so Cognito's default goes out instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Broken {
+    #[error("{length} characters, outside Cognito's {min}..={max}")]
+    Length {
+        length: usize,
+        min: usize,
+        max: usize,
+    },
+    #[error("it lacks the placeholder {0:?}, so the user would not get their code")]
+    MissingPlaceholder(String),
+    #[error("the event has no {0}")]
+    NoParameter(&'static str),
+    #[error("a subject cannot hold line breaks or control characters")]
+    ControlCharacter,
+    #[error("the template failed: {0}")]
+    Render(String),
+}
+
+/// The three fields, each rendered or the reason it is left unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub email_subject: Result<String, Broken>,
+    pub email_message: Result<String, Broken>,
+    pub sms_message: Result<String, Broken>,
+}
+
+impl Rendered {
+    pub fn fields(&self) -> [(Field, &Result<String, Broken>); 3] {
+        [
+            (Field::EmailSubject, &self.email_subject),
+            (Field::EmailMessage, &self.email_message),
+            (Field::SmsMessage, &self.sms_message),
+        ]
+    }
+}
+
+/// Renders every field of `message` in `lang` and checks it against Cognito's rules.
+/// `placeholders` are the event's `codeParameter` and (for AdminCreateUser)
+/// `usernameParameter`, `Err` naming the one the event lacks.
+pub fn render(
+    message: &Message<'_>,
+    lang: Lang,
+    placeholders: &Result<Vec<&str>, Broken>,
+) -> Rendered {
+    let m = message;
+    let (subject, email, sms) = match lang {
+        Lang::En => (
+            EnSubject { m }.render(),
+            EnEmail { m }.render(),
+            EnSms { m }.render(),
+        ),
+        Lang::Ko => (
+            KoSubject { m }.render(),
+            KoEmail { m }.render(),
+            KoSms { m }.render(),
+        ),
+    };
+    Rendered {
+        email_subject: check(Field::EmailSubject, subject, &Ok(Vec::new())),
+        email_message: check(Field::EmailMessage, email, placeholders),
+        sms_message: check(Field::SmsMessage, sms, placeholders),
+    }
+}
+
+fn check(
+    field: Field,
+    rendered: askama::Result<String>,
+    placeholders: &Result<Vec<&str>, Broken>,
+) -> Result<String, Broken> {
+    let text = rendered.map_err(|error| Broken::Render(error.to_string()))?;
+    let text = text.trim().to_owned();
+    let placeholders = placeholders.as_ref().map_err(Clone::clone)?;
+    if let Some(missing) = placeholders.iter().find(|p| !text.contains(**p)) {
+        return Err(Broken::MissingPlaceholder((*missing).to_owned()));
+    }
+    if field == Field::EmailSubject && text.chars().any(char::is_control) {
+        return Err(Broken::ControlCharacter);
+    }
+    let (min, max) = field.bounds();
+    let length = text.chars().count();
+    if !(min..=max).contains(&length) {
+        return Err(Broken::Length { length, min, max });
+    }
+    Ok(text)
+}

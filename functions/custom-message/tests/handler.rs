@@ -1,0 +1,338 @@
+//! The custom-message handler run in-process on fixture events shaped like Cognito's.
+
+use std::collections::HashMap;
+
+use custom_message::{Config, handler};
+use lambda_runtime::{Context, LambdaEvent};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with_field};
+
+const DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+const FIXTURES: [&str; 9] = [
+    "signup.json",
+    "signup-ko.json",
+    "resend-code.json",
+    "forgot-password.json",
+    "forgot-password-ko.json",
+    "update-user-attribute.json",
+    "verify-user-attribute.json",
+    "admin-create-user.json",
+    "authentication.json",
+];
+
+fn config(vars: &[(&str, &str)]) -> Result<Config, trigger_common::ConfigError> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_env(move |name| vars.get(name).cloned())
+}
+
+fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
+    let (result, logs) = capture_logs(handler(
+        LambdaEvent::new(payload, Context::default()),
+        config,
+    ));
+    (result.map_err(|error| error.to_string()), logs)
+}
+
+fn response(name: &str, config: &Config) -> Value {
+    invoke(fixture(DIR, name), config).0.unwrap()["response"].clone()
+}
+
+#[test]
+fn every_trigger_source_gets_all_three_fields() {
+    let config = config(&[("APP_NAME", "Toyseven")]).unwrap();
+    for name in FIXTURES {
+        let sent = fixture(DIR, name);
+        let (result, logs) = invoke(sent.clone(), &config);
+        let returned = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        for key in [
+            "version",
+            "triggerSource",
+            "region",
+            "userPoolId",
+            "userName",
+            "callerContext",
+            "request",
+        ] {
+            assert_eq!(
+                returned[key], sent[key],
+                "{name}: {key} comes back as it came"
+            );
+        }
+        let response = &returned["response"];
+        for field in ["emailSubject", "emailMessage", "smsMessage"] {
+            let text = response[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: {field} unset"));
+            assert!(text.contains("Toyseven"), "{name}: {field}");
+            if field != "emailSubject" {
+                assert!(text.contains("{####}"), "{name}: {field} keeps the code");
+            }
+        }
+        assert_eq!(logs.lines().count(), 1, "{name}: {logs}");
+        assert!(
+            logs.contains(sent["triggerSource"].as_str().unwrap()),
+            "{logs}"
+        );
+    }
+}
+
+#[test]
+fn admin_create_user_keeps_the_username_placeholder() {
+    let response = response("admin-create-user.json", &Config::default());
+    for field in ["emailMessage", "smsMessage"] {
+        let text = response[field].as_str().unwrap();
+        assert!(
+            text.contains("{username}") && text.contains("{####}"),
+            "{field}: {text}"
+        );
+    }
+}
+
+#[test]
+fn the_locale_attribute_picks_korean() {
+    let response = response("signup-ko.json", &Config::default());
+    assert!(
+        response["emailSubject"]
+            .as_str()
+            .unwrap()
+            .contains("이메일 주소를 확인해 주세요")
+    );
+    assert!(
+        response["emailMessage"]
+            .as_str()
+            .unwrap()
+            .contains("김민지님, 안녕하세요")
+    );
+    let response = response_with("forgot-password-ko.json", &[]);
+    assert!(
+        response["emailSubject"]
+            .as_str()
+            .unwrap()
+            .contains("비밀번호 재설정")
+    );
+    let response = response_with("forgot-password.json", &[]);
+    assert!(
+        response["emailSubject"]
+            .as_str()
+            .unwrap()
+            .contains("Reset your password")
+    );
+}
+
+fn response_with(name: &str, vars: &[(&str, &str)]) -> Value {
+    response(name, &config(vars).unwrap())
+}
+
+#[test]
+fn default_locale_applies_to_users_without_one_we_write() {
+    let korean = config(&[("DEFAULT_LOCALE", "ko-KR")]).unwrap();
+    assert!(
+        response("forgot-password.json", &korean)["emailSubject"]
+            .as_str()
+            .unwrap()
+            .contains("비밀번호")
+    );
+    let mut french = fixture(DIR, "forgot-password.json");
+    french["request"]["userAttributes"]["locale"] = json!("fr-FR");
+    let returned = invoke(french, &korean).0.unwrap();
+    assert!(
+        returned["response"]["emailSubject"]
+            .as_str()
+            .unwrap()
+            .contains("비밀번호")
+    );
+    // An explicit supported locale wins over the default.
+    assert!(
+        response("forgot-password.json", &Config::default())["emailSubject"]
+            .as_str()
+            .unwrap()
+            .contains("Reset")
+    );
+}
+
+#[test]
+fn verify_url_puts_a_link_in_the_sign_up_email_only() {
+    let config = config(&[("VERIFY_URL", "http://localhost:3000/verify?src=email")]).unwrap();
+    let email = response("signup.json", &config)["emailMessage"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        email.contains("href=\"http://localhost:3000/verify?src=email&#38;code={####}&#38;username=4f8e1c2a-7b3d-4e5f-9a6b-1c2d3e4f5a6b\""),
+        "{email}"
+    );
+    let email = response("resend-code.json", &config)["emailMessage"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!email.contains("localhost:3000"));
+}
+
+#[test]
+fn the_username_in_the_link_is_percent_encoded() {
+    let config = config(&[("VERIFY_URL", "https://app.example.com/verify")]).unwrap();
+    assert_eq!(
+        config
+            .verify_link("{####}", "jane+test@example.com")
+            .unwrap(),
+        "https://app.example.com/verify?code={####}&username=jane%2Btest%40example.com"
+    );
+}
+
+#[test]
+fn attribute_values_are_escaped_and_oversized_fields_fall_back() {
+    let mut sent = fixture(DIR, "signup.json");
+    sent["request"]["userAttributes"]["name"] = json!("<img src=x onerror=alert(1)>");
+    let response = invoke(sent, &Config::default()).0.unwrap()["response"].clone();
+    let email = response["emailMessage"].as_str().unwrap();
+    assert!(
+        email.contains("&#60;img src=x onerror=alert(1)&#62;") && !email.contains("<img"),
+        "{email}"
+    );
+
+    let mut sent = fixture(DIR, "signup.json");
+    sent["request"]["userAttributes"]["name"] = json!("x".repeat(20_001));
+    let (result, logs) = invoke(sent, &Config::default());
+    let response = result.unwrap()["response"].clone();
+    assert_eq!(
+        response["emailMessage"],
+        Value::Null,
+        "Cognito sends its default"
+    );
+    assert!(response["emailSubject"].is_string() && response["smsMessage"].is_string());
+    assert!(
+        logs.contains("WARN") && logs.contains("emailMessage") && logs.contains("20000"),
+        "{logs}"
+    );
+}
+
+#[test]
+fn an_event_without_code_parameter_leaves_the_messages_to_cognito() {
+    let mut sent = fixture(DIR, "signup.json");
+    sent["request"]["codeParameter"] = Value::Null;
+    let (result, logs) = invoke(sent, &Config::default());
+    let response = result.unwrap()["response"].clone();
+    assert_eq!(response["emailMessage"], Value::Null);
+    assert_eq!(response["smsMessage"], Value::Null);
+    assert!(logs.contains("codeParameter"), "{logs}");
+
+    let mut sent = fixture(DIR, "admin-create-user.json");
+    sent["request"]
+        .as_object_mut()
+        .unwrap()
+        .remove("usernameParameter");
+    let response = invoke(sent, &Config::default()).0.unwrap()["response"].clone();
+    assert_eq!(
+        response["emailMessage"],
+        Value::Null,
+        "an invitation without the username is unusable"
+    );
+}
+
+#[test]
+fn logs_mask_the_email() {
+    let (result, logs) = invoke(fixture(DIR, "signup.json"), &Config::default());
+    result.unwrap();
+    assert!(
+        logs.contains("j***@example.com") && !logs.contains("jane.doe"),
+        "{logs}"
+    );
+}
+
+#[test]
+fn unknown_sources_pass_through_and_other_payloads_are_errors() {
+    let mut sent = fixture(DIR, "signup.json");
+    sent["triggerSource"] = json!("CustomMessage_Passwordless");
+    let (result, logs) = invoke(sent.clone(), &Config::default());
+    assert_eq!(result.unwrap(), sent);
+    assert!(logs.contains("WARN"), "{logs}");
+
+    assert!(
+        invoke(json!("text"), &Config::default())
+            .0
+            .unwrap_err()
+            .contains("not a Cognito")
+    );
+    let mut wrong = fixture(DIR, "signup.json");
+    wrong["triggerSource"] = json!("PreSignUp_SignUp");
+    assert!(
+        invoke(wrong, &Config::default())
+            .0
+            .unwrap_err()
+            .contains("CustomMessage_")
+    );
+}
+
+#[test]
+fn bad_configuration_names_the_variable_and_accepted_values() {
+    let cases = [
+        ("APP_NAME", "x".repeat(41)),
+        ("APP_NAME", "Brace {####}".into()),
+        ("DEFAULT_LOCALE", "fr".into()),
+        ("VERIFY_URL", "not a url".into()),
+        ("VERIFY_URL", "ftp://example.com/verify".into()),
+        ("VERIFY_URL", "https://example.com/verify#done".into()),
+    ];
+    for (var, value) in cases {
+        let err = config(&[(var, value.as_str())]).unwrap_err();
+        assert_eq!(err.var, var, "{value}");
+        assert!(err.to_string().contains("accepted:"), "{err}");
+    }
+    let fine = config(&[
+        ("APP_NAME", " Toyseven "),
+        ("DEFAULT_LOCALE", "ko"),
+        ("VERIFY_URL", ""),
+    ])
+    .unwrap();
+    assert_eq!(fine.app_name, "Toyseven");
+    assert_eq!(fine.verify_url, None);
+}
+
+/// Whatever a response sets obeys Cognito's rules.
+fn assert_rules(response: &Value) {
+    if let Some(subject) = response["emailSubject"].as_str() {
+        assert!((1..=140).contains(&subject.chars().count()));
+    }
+    if let Some(email) = response["emailMessage"].as_str() {
+        assert!(email.chars().count() <= 20_000 && email.contains("{####}"));
+    }
+    if let Some(sms) = response["smsMessage"].as_str() {
+        assert!(sms.chars().count() <= 140 && sms.contains("{####}"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_payloads_never_panic(payload in arb_json()) {
+        let _ = invoke(payload, &Config::default());
+    }
+
+    #[test]
+    fn corrupted_events_never_panic(fixture_index in 0..FIXTURES.len(), index in any::<prop::sample::Index>(), replacement in prop::option::of(arb_json())) {
+        let sent = fixture(DIR, FIXTURES[fixture_index]);
+        let paths = field_paths(&sent);
+        let corrupted = with_field(sent, &paths[index.index(paths.len())], replacement);
+        if let Ok(returned) = invoke(corrupted, &Config::default()).0
+            && returned["request"]["codeParameter"] == "{####}"
+        {
+            assert_rules(&returned["response"]);
+        }
+    }
+
+    #[test]
+    fn any_names_and_app_names_give_rule_abiding_messages(name in ".{0,300}", app in "[^{}\\p{Cc}]{1,40}", source in 0..FIXTURES.len()) {
+        let Ok(config) = config(&[("APP_NAME", app.as_str())]) else { return Ok(()) };
+        let mut sent = fixture(DIR, FIXTURES[source]);
+        sent["request"]["userAttributes"]["name"] = json!(name);
+        let response = invoke(sent, &config).0.unwrap()["response"].clone();
+        assert_rules(&response);
+        prop_assert!(response["smsMessage"].is_string(), "a valid APP_NAME always fits the SMS");
+    }
+}
