@@ -1,1 +1,68 @@
-fn main() {}
+//! `cargo xtask`: the project's own automation. Every external tool it needs is pinned under
+//! `tools/` and installed into `.tools/` (git-ignored) by `setup`, idempotently.
+
+mod setup;
+
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use e2e::{Tools, workspace_root};
+
+#[derive(Parser)]
+#[command(about = "The project's automation", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install the pinned tools into .tools/ (quick when they already are).
+    Setup,
+    /// Every check: formatting, clippy with warnings denied, every test.
+    Test,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Task::Setup => setup::run(&Tools::default()),
+        Task::Test => test(),
+    }
+}
+
+fn test() -> Result<()> {
+    setup::run(&Tools::default())?;
+    cargo(&["fmt", "--all", "--", "--check"])
+        .context("formatting differs: run `cargo fmt --all`")?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cargo(&["test", "--workspace", "--locked"])?;
+    Ok(())
+}
+
+/// Runs `cargo <args>` in the workspace root, failing if it fails.
+fn cargo(args: &[&str]) -> Result<()> {
+    step(Command::new(env!("CARGO")).args(args))
+}
+
+/// Runs a command with its output shown, failing with the command line if it fails.
+fn step(command: &mut Command) -> Result<()> {
+    let shown = format!("{command:?}");
+    eprintln!("==> {shown}");
+    let status = command
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("could not run {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}

@@ -4,10 +4,12 @@
 
 pub mod config;
 pub mod event;
+pub mod failure;
 pub mod mask;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use config::{ConfigError, process_env, var};
 pub use event::{EventError, Incoming, Invocation, Trigger, parse};
+pub use failure::Failure;
 pub use mask::{mask_email, mask_phone};

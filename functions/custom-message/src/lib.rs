@@ -10,9 +10,9 @@ pub mod messages;
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomMessageTriggerSource as Source,
 };
-use lambda_runtime::{Error, LambdaEvent, tracing};
+use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
-use trigger_common::{ConfigError, Incoming, mask_email, var};
+use trigger_common::{ConfigError, Failure, Incoming, mask_email, var};
 use url::{Url, form_urlencoded};
 
 pub use messages::{Broken, Field, Kind, Lang, Message, Rendered, render};
@@ -124,7 +124,7 @@ fn kind_of(source: &Source) -> Option<Kind> {
 /// Handles one invocation: returns the whole event with the response's subject, email and
 /// SMS set. A field that would break one of Cognito's rules is left unset, so Cognito sends
 /// its default for it, and the reason is logged.
-pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Error> {
+pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
     let mut invocation =
         match trigger_common::parse::<CognitoEventUserPoolsCustomMessage>(event.payload)? {
             Incoming::Known(invocation) => invocation,

@@ -10,9 +10,9 @@ use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsPostConfirmation,
     CognitoEventUserPoolsPostConfirmationTriggerSource as Source,
 };
-use lambda_runtime::{Error, LambdaEvent, tracing};
+use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
-use trigger_common::{ConfigError, Incoming, mask_email, var};
+use trigger_common::{ConfigError, Failure, Incoming, mask_email, var};
 
 pub use groups::{CognitoGroups, GroupError, GroupMembership};
 
@@ -68,7 +68,7 @@ pub async fn handler(
     event: LambdaEvent<Value>,
     config: &Config,
     groups: &impl GroupMembership,
-) -> Result<Value, Error> {
+) -> Result<Value, Failure> {
     let invocation =
         match trigger_common::parse::<CognitoEventUserPoolsPostConfirmation>(event.payload)? {
             Incoming::Known(invocation) => invocation,
@@ -87,14 +87,16 @@ pub async fn handler(
         let (Some(pool), Some(user)) =
             (header.user_pool_id.as_deref(), header.user_name.as_deref())
         else {
-            return Err(format!(
-                "the {source} event has no userPoolId or userName, so the user cannot be added to {group:?}"
-            )
-            .into());
+            return Err(Failure::new(
+                "InvalidEvent",
+                format!(
+                    "the {source} event has no userPoolId or userName, so the user cannot be added to {group:?}"
+                ),
+            ));
         };
         if let Err(error) = groups.add_user_to_group(pool, user, group).await {
             tracing::error!(trigger_source = %source, user = %user_masked, group, %error, "could not add the user to the group");
-            return Err(error.into());
+            return Err(Failure::new("AddToGroupFailed", error));
         }
     }
     tracing::info!(trigger_source = %source, user = %user_masked, ?action, "confirmation handled");

@@ -7,15 +7,15 @@
 pub mod policy;
 
 use aws_lambda_events::event::cognito::CognitoEventUserPoolsPreSignup;
-use lambda_runtime::{Error, LambdaEvent, tracing};
+use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
-use trigger_common::{Incoming, mask_email};
+use trigger_common::{Failure, Incoming, mask_email};
 
 pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Rejection};
 
 /// Handles one invocation: returns the whole event with `response` filled in, or an error
 /// whose message Cognito shows the user ("PreSignUp failed with error <message>.").
-pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Error> {
+pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
     let mut invocation =
         match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
             Incoming::Known(invocation) => invocation,
@@ -39,7 +39,7 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
         }
         Err(rejection) => {
             tracing::info!(trigger_source = %source, email = %masked, reason = ?rejection, "sign-up rejected");
-            Err(rejection.into())
+            Err(Failure::new("SignUpRejected", rejection))
         }
     }
 }

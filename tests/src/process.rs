@@ -1,0 +1,125 @@
+//! Child processes that are always stopped: each server starts in its own process group,
+//! its output goes to a log file, and dropping the handle signals the whole group (the
+//! server and whatever it started) by id, then waits for it.
+
+use std::fs::File;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+use crate::HarnessError;
+
+/// A free TCP port on 127.0.0.1, as the OS picks it.
+pub fn free_port() -> Result<u16, HarnessError> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Polls `ready` every 100 ms until it is true or `timeout` passes.
+pub fn wait_until(timeout: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if ready() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A running server; stopped with its process group when dropped.
+#[derive(Debug)]
+pub struct Server {
+    name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Starts `command` in a new process group, its stdout and stderr to `log`.
+    pub fn start(name: &str, mut command: Command, log: &Path) -> Result<Self, HarnessError> {
+        let out = File::create(log)?;
+        let err = out.try_clone()?;
+        command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0);
+        let child = command.spawn().map_err(|source| HarnessError::Start {
+            what: name.to_owned(),
+            source,
+        })?;
+        Ok(Self {
+            name: name.to_owned(),
+            child,
+            log: log.to_path_buf(),
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What the server has printed so far.
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until `port` on 127.0.0.1 accepts connections, failing early if the server
+    /// exits first.
+    pub fn wait_for_port(&mut self, port: u16, timeout: Duration) -> Result<(), HarnessError> {
+        let mut exited = None;
+        let ready = wait_until(timeout, || {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                exited = Some(status);
+                return true;
+            }
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        if let Some(status) = exited {
+            return Err(HarnessError::Exited {
+                what: self.name.clone(),
+                status: status.to_string(),
+                output: self.output(),
+            });
+        }
+        if !ready {
+            return Err(HarnessError::NotReady {
+                what: self.name.clone(),
+                seconds: timeout.as_secs(),
+                output: self.output(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Stops the process group: SIGTERM, then SIGKILL if it is still there after 5 s.
+    pub fn stop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        let group = Pid::from_raw(self.child.id() as i32);
+        let _ = killpg(group, Signal::SIGTERM);
+        let exited = wait_until(Duration::from_secs(5), || {
+            matches!(self.child.try_wait(), Ok(Some(_)))
+        });
+        if !exited {
+            let _ = killpg(group, Signal::SIGKILL);
+            let _ = self.child.wait();
+        }
+        // Children that outlived the leader are still in the group.
+        let _ = killpg(group, Signal::SIGKILL);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

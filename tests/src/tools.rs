@@ -1,0 +1,60 @@
+//! Where the project's pinned tools are installed (`.tools/`, git-ignored; `cargo xtask
+//! setup` fills it from `tools/`).
+
+use std::path::{Path, PathBuf};
+
+use crate::HarnessError;
+
+/// The workspace root: the parent of this crate's folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate sits in the workspace root")
+        .to_path_buf()
+}
+
+/// Paths of the installed tools.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub root: PathBuf,
+}
+
+impl Default for Tools {
+    fn default() -> Self {
+        Self {
+            root: workspace_root().join(".tools"),
+        }
+    }
+}
+
+impl Tools {
+    /// The Python virtual environment holding cargo-lambda (and later moto).
+    pub fn venv_bin(&self) -> PathBuf {
+        self.root.join("venv").join("bin")
+    }
+
+    /// `cargo-lambda`, checked to exist.
+    pub fn cargo_lambda(&self) -> Result<PathBuf, HarnessError> {
+        self.require("cargo-lambda", self.venv_bin().join("cargo-lambda"))
+    }
+
+    /// A PATH with the tools first, so `cargo lambda` finds cargo-lambda and its Zig.
+    pub fn path_env(&self) -> std::ffi::OsString {
+        let mut paths = vec![self.venv_bin()];
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        std::env::join_paths(paths).expect("tool paths hold no separator")
+    }
+
+    fn require(&self, tool: &'static str, path: PathBuf) -> Result<PathBuf, HarnessError> {
+        if path.exists() {
+            Ok(path)
+        } else {
+            Err(HarnessError::ToolMissing {
+                tool,
+                path: path.display().to_string(),
+            })
+        }
+    }
+}
