@@ -4,10 +4,12 @@
 //!
 //! `cargo xtask` and the end-to-end tests start and stop servers through this same code.
 
+pub mod moto;
 pub mod process;
 pub mod tools;
 pub mod watch;
 
+pub use moto::Moto;
 pub use process::{Server, free_port, wait_until};
 pub use tools::{Tools, workspace_root};
 pub use watch::Watch;

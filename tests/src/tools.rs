@@ -38,6 +38,12 @@ impl Tools {
         self.require("cargo-lambda", self.venv_bin().join("cargo-lambda"))
     }
 
+    /// The virtual environment's Python (with moto), checked to exist.
+    pub fn python(&self) -> Result<PathBuf, HarnessError> {
+        self.require("moto", self.venv_bin().join("moto_server"))?;
+        Ok(self.venv_bin().join("python"))
+    }
+
     /// A PATH with the tools first, so `cargo lambda` finds cargo-lambda and its Zig.
     pub fn path_env(&self) -> std::ffi::OsString {
         let mut paths = vec![self.venv_bin()];
