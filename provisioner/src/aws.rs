@@ -5,13 +5,17 @@ use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider as cognito;
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, SdkError};
+use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::DescribeUserPoolDomainError;
 use aws_sdk_cognitoidentityprovider::types::{
     DeletionProtectionType, LambdaConfigType, OAuthFlowType, PasswordPolicyType,
     PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType, UserPoolPolicyType,
     UserPoolType, UsernameAttributeType, VerifiedAttributeType,
 };
 use aws_sdk_lambda as lambda;
+use aws_sdk_lambda::operation::get_function::GetFunctionError;
+use aws_sdk_lambda::operation::get_policy::GetPolicyError;
+use aws_sdk_lambda::operation::remove_permission::RemovePermissionError;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
@@ -279,7 +283,11 @@ async fn resolve_functions(clients: &Clients, spec: &Spec) -> Result<Vec<Functio
             .await
         {
             Ok(output) => output,
-            Err(error) if error.code() == Some("ResourceNotFoundException") => {
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(GetFunctionError::is_resource_not_found_exception) =>
+            {
                 return Err(AwsError::MissingFunction {
                     trigger,
                     function: reference.to_owned(),
@@ -297,7 +305,13 @@ async fn resolve_functions(clients: &Clients, spec: &Spec) -> Result<Vec<Functio
             })?;
         let policy = match clients.lambda.get_policy().function_name(&arn).send().await {
             Ok(output) => output.policy,
-            Err(error) if error.code() == Some("ResourceNotFoundException") => None,
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(GetPolicyError::is_resource_not_found_exception) =>
+            {
+                None
+            }
             Err(error) => return Err(call_error("GetPolicy")(error)),
         };
         functions.push(Function {
@@ -351,7 +365,13 @@ async fn domain_owner(clients: &Clients, prefix: &str) -> Result<Option<String>,
             .and_then(|d| d.user_pool_id())
             .filter(|id| !id.is_empty())
             .map(str::to_owned)),
-        Err(error) if error.code() == Some("ResourceNotFoundException") => Ok(None),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(DescribeUserPoolDomainError::is_resource_not_found_exception) =>
+        {
+            Ok(None)
+        }
         Err(error) => Err(call_error("DescribeUserPoolDomain")(error)),
     }
 }
@@ -777,7 +797,10 @@ pub async fn destroy(clients: &Clients, spec: &Spec) -> Result<Vec<String>, AwsE
             Ok(_) => done.push(format!(
                 "removed the invoke permission for pool {id} from {reference}"
             )),
-            Err(error) if error.code() == Some("ResourceNotFoundException") => {}
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(RemovePermissionError::is_resource_not_found_exception) => {}
             Err(error) => return Err(call_error("RemovePermission")(error)),
         }
     }

@@ -1,0 +1,204 @@
+//! What moto's server cannot show, against the real SDK clients answered by
+//! aws-smithy-mocks: Cognito throttling an apply (moto never throttles), and an update
+//! carrying settings moto does not model (SMS and email configuration, add-ons).
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_sdk_cognitoidentityprovider as cognito;
+use aws_sdk_cognitoidentityprovider::operation::create_group::CreateGroupOutput;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolOutput;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::CreateUserPoolClientOutput;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::CreateUserPoolDomainOutput;
+use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::DescribeUserPoolDomainOutput;
+use aws_sdk_cognitoidentityprovider::operation::list_user_pools::ListUserPoolsOutput;
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolOutput;
+use aws_sdk_cognitoidentityprovider::types::{
+    EmailConfigurationType, EmailSendingAccountType, SmsConfigurationType, UserPoolAddOnsType,
+    UserPoolType,
+};
+use aws_sdk_lambda as lambda;
+use aws_sdk_lambda::operation::add_permission::AddPermissionOutput;
+use aws_sdk_lambda::operation::get_function::GetFunctionOutput;
+use aws_sdk_lambda::operation::get_policy::GetPolicyError;
+use aws_sdk_lambda::types::FunctionConfiguration;
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use provisioner::aws::{self, CallCounter, Clients};
+use provisioner::plan::{Observed, plan};
+
+/// Cognito's throttling answer as it comes over the wire.
+const THROTTLED: &str = r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#;
+
+const POOL_ARN: &str = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc";
+
+fn clients(cognito_rules: &[&Rule], lambda_rules: &[&Rule]) -> Clients {
+    let counter = CallCounter::default();
+    let retry = RetryConfig::standard()
+        .with_max_attempts(8)
+        .with_initial_backoff(Duration::from_millis(1));
+    let (c1, c2, r1, r2) = (counter.clone(), counter.clone(), retry.clone(), retry);
+    let cognito: cognito::Client = mock_client!(
+        aws_sdk_cognitoidentityprovider,
+        RuleMode::MatchAny,
+        cognito_rules,
+        |b| b.retry_config(r1.clone()).interceptor(c1.clone())
+    );
+    let lambda: lambda::Client =
+        mock_client!(aws_sdk_lambda, RuleMode::MatchAny, lambda_rules, |b| b
+            .retry_config(r2.clone())
+            .interceptor(c2.clone()));
+    Clients::from_parts(cognito, lambda, counter, "us-east-1".into())
+}
+
+fn spec() -> provisioner::spec::Spec {
+    provisioner::spec::parse("cognito.toml", "").unwrap().0
+}
+
+#[tokio::test]
+async fn a_throttled_apply_still_converges() {
+    // Cognito answers TooManyRequestsException to reads and writes alike; the SDK's standard
+    // retry mode backs off and tries again.
+    let list = mock!(cognito::Client::list_user_pools)
+        .sequence()
+        .http_status(400, Some(THROTTLED.into()))
+        .times(3)
+        .output(|| ListUserPoolsOutput::builder().build())
+        .build();
+    let domain = mock!(cognito::Client::describe_user_pool_domain)
+        .then_output(|| DescribeUserPoolDomainOutput::builder().build());
+    let create = mock!(cognito::Client::create_user_pool)
+        .sequence()
+        .http_status(400, Some(THROTTLED.into()))
+        .times(2)
+        .output(|| {
+            CreateUserPoolOutput::builder()
+                .user_pool(
+                    UserPoolType::builder()
+                        .id("us-east-1_abc")
+                        .arn(POOL_ARN)
+                        .build(),
+                )
+                .build()
+        })
+        .build();
+    let client = mock!(cognito::Client::create_user_pool_client)
+        .then_output(|| CreateUserPoolClientOutput::builder().build());
+    let create_domain = mock!(cognito::Client::create_user_pool_domain)
+        .then_output(|| CreateUserPoolDomainOutput::builder().build());
+    let group = mock!(cognito::Client::create_group)
+        .sequence()
+        .http_status(400, Some(THROTTLED.into()))
+        .output(|| CreateGroupOutput::builder().build())
+        .build();
+    let function = mock!(lambda::Client::get_function).then_compute_output(|request| {
+        let name = request.function_name().unwrap_or_default().to_owned();
+        GetFunctionOutput::builder()
+            .configuration(
+                FunctionConfiguration::builder()
+                    .function_arn(format!(
+                        "arn:aws:lambda:us-east-1:123456789012:function:{name}"
+                    ))
+                    .build(),
+            )
+            .build()
+    });
+    let no_policy = mock!(lambda::Client::get_policy).then_error(|| {
+        GetPolicyError::ResourceNotFoundException(
+            lambda::types::error::ResourceNotFoundException::builder().build(),
+        )
+    });
+    let permission = mock!(lambda::Client::add_permission)
+        .match_requests(|r| {
+            r.principal() == Some("cognito-idp.amazonaws.com")
+                && r.source_arn() == Some(POOL_ARN)
+                && r.source_account() == Some("123456789012")
+                && r.statement_id() == Some("cognito-idp-us-east-1_abc")
+        })
+        .then_output(|| AddPermissionOutput::builder().build());
+    let clients = clients(
+        &[&list, &domain, &create, &client, &create_domain, &group],
+        &[&function, &no_policy, &permission],
+    );
+
+    let spec = spec();
+    let observed = aws::observe(&clients, &spec)
+        .await
+        .expect("reads are retried");
+    let plan = plan(&spec, &observed).unwrap();
+    let applied = aws::apply(&clients, &spec, &observed, &plan)
+        .await
+        .expect("writes are retried");
+    assert_eq!(applied.done.len(), 7, "{:?}", applied.done);
+    assert_eq!(
+        list.num_calls(),
+        4,
+        "three throttled attempts, then the answer"
+    );
+    assert_eq!(create.num_calls(), 3);
+    assert_eq!(group.num_calls(), 2);
+    assert_eq!(permission.num_calls(), 3, "one permission per function");
+    let (_, writes) = clients.counter.reads_and_writes();
+    assert_eq!(writes, 7, "operations are counted once, not per attempt");
+}
+
+#[tokio::test]
+async fn an_update_sends_back_every_setting_it_does_not_manage() {
+    // UpdateUserPool resets whatever is not sent. moto does not model these settings, so
+    // this checks the request itself.
+    let existing = UserPoolType::builder()
+        .id("us-east-1_abc")
+        .arn(POOL_ARN)
+        .name("toyseven-cognito")
+        .username_attributes(cognito::types::UsernameAttributeType::Email)
+        .sms_configuration(
+            SmsConfigurationType::builder()
+                .sns_caller_arn("arn:aws:iam::123456789012:role/sns")
+                .build(),
+        )
+        .email_configuration(
+            EmailConfigurationType::builder()
+                .email_sending_account(EmailSendingAccountType::Developer)
+                .source_arn("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+                .build(),
+        )
+        .user_pool_add_ons(
+            UserPoolAddOnsType::builder()
+                .advanced_security_mode("AUDIT".into())
+                .build()
+                .unwrap(),
+        )
+        .email_verification_subject("Welcome")
+        .build();
+    let update = mock!(cognito::Client::update_user_pool)
+        .match_requests(|r| {
+            r.sms_configuration().map(|s| s.sns_caller_arn())
+                == Some("arn:aws:iam::123456789012:role/sns")
+                && r.email_configuration().and_then(|e| e.source_arn())
+                    == Some("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+                && r.user_pool_add_ons().is_some()
+                && r.email_verification_subject() == Some("Welcome")
+                && r.policies()
+                    .and_then(|p| p.password_policy())
+                    .and_then(|p| p.minimum_length())
+                    == Some(8)
+                && r.deletion_protection().map(|d| d.as_str()) == Some("ACTIVE")
+        })
+        .then_output(|| UpdateUserPoolOutput::builder().build());
+    let clients = clients(&[&update], &[]);
+    let mut spec = spec();
+    spec.triggers = Default::default();
+    spec.groups.clear();
+    spec.domain = None;
+    let observed = Observed {
+        pool: Some(existing),
+        ..Observed::default()
+    };
+    let mut plan = plan(&spec, &observed).unwrap();
+    plan.changes
+        .retain(|c| matches!(c, provisioner::plan::Change::UpdatePool { .. }));
+    assert_eq!(plan.changes.len(), 1);
+    aws::apply(&clients, &spec, &observed, &plan)
+        .await
+        .expect("the request matches");
+    assert_eq!(update.num_calls(), 1);
+}
