@@ -5,12 +5,12 @@ use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider as cognito;
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, SdkError};
+use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::DescribeUserPoolDomainError;
 use aws_sdk_cognitoidentityprovider::types::{
-    DeletionProtectionType, LambdaConfigType, OAuthFlowType, PasswordPolicyType,
-    PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType, UserPoolPolicyType,
-    UserPoolType, UsernameAttributeType, VerifiedAttributeType,
+    DeletionProtectionType, LambdaConfigType, OAuthFlowType, PasswordPolicyType, PreventUserExistenceErrorTypes,
+    UserPoolClientType, UserPoolMfaType, UserPoolPolicyType, UserPoolType, UsernameAttributeType,
+    VerifiedAttributeType,
 };
 use aws_sdk_lambda as lambda;
 use aws_sdk_lambda::operation::get_function::GetFunctionError;
@@ -29,40 +29,39 @@ use crate::spec::{Attribute, Spec};
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {
     #[error("{operation} failed: {message}")]
-    Call {
-        operation: &'static str,
-        message: String,
-    },
-    #[error(
-        "more than one user pool is named {name:?} ({ids}); refusing to guess. Rename or delete the extras"
-    )]
+    Call { operation: &'static str, message: String },
+    #[error("more than one user pool is named {name:?} ({ids}); refusing to guess. Rename or delete the extras")]
     AmbiguousPool { name: String, ids: String },
     #[error("more than one app client is named {name:?} in pool {pool} ({ids}); refusing to guess")]
-    AmbiguousClient {
-        name: String,
-        pool: String,
-        ids: String,
-    },
+    AmbiguousClient { name: String, pool: String, ids: String },
     #[error(
         "trigger {trigger}: Lambda function {function:?} does not exist in this region. Deploy it first \
          (cargo lambda deploy) or fix [triggers] in the spec"
     )]
-    MissingFunction {
-        trigger: &'static str,
-        function: String,
-    },
+    MissingFunction { trigger: &'static str, function: String },
     #[error("{0}")]
     Refused(String),
 }
 
 fn call_error<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> AwsError
 where
-    E: std::error::Error + Send + Sync + 'static,
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    move |error| AwsError::Call {
-        operation,
-        message: DisplayErrorContext(error).to_string(),
+    move |error| {
+        let message = match &error {
+            SdkError::ServiceError(context) => match (context.err().code(), context.err().message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), None) => code.to_owned(),
+                _ => DisplayErrorContext(&error).to_string(),
+            },
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => format!(
+                "could not reach the endpoint ({}); check --endpoint-url, AWS_ENDPOINT_URL and your network",
+                DisplayErrorContext(&error)
+            ),
+            _ => DisplayErrorContext(&error).to_string(),
+        };
+        AwsError::Call { operation, message }
     }
 }
 
@@ -147,12 +146,7 @@ impl Clients {
     }
 
     /// Clients made elsewhere (tests give mocked ones).
-    pub fn from_parts(
-        cognito: cognito::Client,
-        lambda: lambda::Client,
-        counter: CallCounter,
-        region: String,
-    ) -> Self {
+    pub fn from_parts(cognito: cognito::Client, lambda: lambda::Client, counter: CallCounter, region: String) -> Self {
         Self {
             cognito,
             lambda,
@@ -203,11 +197,7 @@ pub async fn describe_pool(clients: &Clients, id: &str) -> Result<UserPoolType, 
     })
 }
 
-pub async fn find_client(
-    clients: &Clients,
-    pool: &str,
-    name: &str,
-) -> Result<Option<UserPoolClientType>, AwsError> {
+pub async fn find_client(clients: &Clients, pool: &str, name: &str) -> Result<Option<UserPoolClientType>, AwsError> {
     let mut ids = Vec::new();
     let mut pages = clients
         .cognito
@@ -258,11 +248,7 @@ async fn list_groups(clients: &Clients, pool: &str) -> Result<Vec<String>, AwsEr
         .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(call_error("ListGroups"))?;
-        names.extend(
-            page.groups()
-                .iter()
-                .filter_map(|g| g.group_name().map(str::to_owned)),
-        );
+        names.extend(page.groups().iter().filter_map(|g| g.group_name().map(str::to_owned)));
     }
     Ok(names)
 }
@@ -275,13 +261,7 @@ async fn resolve_functions(clients: &Clients, spec: &Spec) -> Result<Vec<Functio
         if functions.iter().any(|f| f.reference == reference) {
             continue;
         }
-        let output = match clients
-            .lambda
-            .get_function()
-            .function_name(reference)
-            .send()
-            .await
-        {
+        let output = match clients.lambda.get_function().function_name(reference).send().await {
             Ok(output) => output,
             Err(error)
                 if error
@@ -328,9 +308,21 @@ fn unqualified(arn: &str) -> String {
     arn.split(':').take(7).collect::<Vec<_>>().join(":")
 }
 
-/// Reads everything the spec manages. Read-only.
-pub async fn observe(clients: &Clients, spec: &Spec) -> Result<Observed, AwsError> {
-    let functions = resolve_functions(clients, spec).await?;
+/// Reads everything the spec manages. Read-only. With `lambda` false (an endpoint without
+/// the Lambda API), the functions are taken by name as the spec gives them, unresolved.
+pub async fn observe(clients: &Clients, spec: &Spec, lambda: bool) -> Result<Observed, AwsError> {
+    let functions = if lambda {
+        resolve_functions(clients, spec).await?
+    } else {
+        spec.triggers
+            .iter()
+            .map(|(_, reference)| Function {
+                reference: reference.to_owned(),
+                arn: reference.to_owned(),
+                policy: None,
+            })
+            .collect()
+    };
     let mut observed = Observed {
         functions,
         ..Observed::default()
@@ -343,8 +335,7 @@ pub async fn observe(clients: &Clients, spec: &Spec) -> Result<Observed, AwsErro
     }
     if let Some(domain) = &spec.domain {
         // The pool's own description names its domain; ask only when it is another one.
-        let pool_has_it =
-            observed.pool.as_ref().and_then(|p| p.domain()) == Some(domain.prefix.as_str());
+        let pool_has_it = observed.pool.as_ref().and_then(|p| p.domain()) == Some(domain.prefix.as_str());
         if !pool_has_it {
             observed.domain_owner = domain_owner(clients, &domain.prefix).await?;
         }
@@ -353,13 +344,7 @@ pub async fn observe(clients: &Clients, spec: &Spec) -> Result<Observed, AwsErro
 }
 
 async fn domain_owner(clients: &Clients, prefix: &str) -> Result<Option<String>, AwsError> {
-    match clients
-        .cognito
-        .describe_user_pool_domain()
-        .domain(prefix)
-        .send()
-        .await
-    {
+    match clients.cognito.describe_user_pool_domain().domain(prefix).send().await {
         Ok(output) => Ok(output
             .domain_description()
             .and_then(|d| d.user_pool_id())
@@ -385,12 +370,7 @@ pub struct Applied {
 
 /// Executes `plan`. Updates start from what AWS reports and overlay the spec, so settings
 /// made outside the spec survive (Cognito's Update calls reset whatever is not sent).
-pub async fn apply(
-    clients: &Clients,
-    spec: &Spec,
-    observed: &Observed,
-    plan: &Plan,
-) -> Result<Applied, AwsError> {
+pub async fn apply(clients: &Clients, spec: &Spec, observed: &Observed, plan: &Plan) -> Result<Applied, AwsError> {
     let mut applied = Applied::default();
     let arns = trigger_arns(&spec.triggers, &observed.functions);
     let mut pool = observed.pool.clone();
@@ -456,10 +436,7 @@ pub async fn apply(
                     .await
                     .map_err(call_error("CreateGroup"))?;
             }
-            Change::GrantInvoke {
-                function_arn,
-                replace,
-            } => {
+            Change::GrantInvoke { function_arn, replace } => {
                 let current = pool.as_ref().expect("the pool exists by now");
                 grant_invoke(clients, current, function_arn, *replace).await?;
             }
@@ -476,16 +453,11 @@ fn pool_id(pool: &Option<UserPoolType>) -> Result<&str, AwsError> {
         .ok_or_else(|| AwsError::Refused("the user pool does not exist".into()))
 }
 
-fn lambda_config(
-    base: Option<&LambdaConfigType>,
-    arns: &[(&'static str, String)],
-) -> Option<LambdaConfigType> {
+fn lambda_config(base: Option<&LambdaConfigType>, arns: &[(&'static str, String)]) -> Option<LambdaConfigType> {
     if arns.is_empty() {
         return base.cloned();
     }
-    let mut config = base
-        .cloned()
-        .unwrap_or_else(|| LambdaConfigType::builder().build());
+    let mut config = base.cloned().unwrap_or_else(|| LambdaConfigType::builder().build());
     for (trigger, arn) in arns {
         match *trigger {
             "pre_sign_up" => config.pre_sign_up = Some(arn.clone()),
@@ -498,9 +470,7 @@ fn lambda_config(
 
 fn password_policy(spec: &Spec, base: Option<&PasswordPolicyType>) -> PasswordPolicyType {
     let policy = &spec.pool.password_policy;
-    let mut merged = base
-        .cloned()
-        .unwrap_or_else(|| PasswordPolicyType::builder().build());
+    let mut merged = base.cloned().unwrap_or_else(|| PasswordPolicyType::builder().build());
     merged.minimum_length = Some(i32::from(policy.minimum_length));
     merged.require_lowercase = policy.require_lowercase;
     merged.require_uppercase = policy.require_uppercase;
@@ -656,11 +626,7 @@ async fn create_client(clients: &Clients, pool_id: &str, spec: &Spec) -> Result<
 }
 
 /// UpdateUserPoolClient with every setting as AWS reports it, the spec's on top.
-async fn update_client(
-    clients: &Clients,
-    current: &UserPoolClientType,
-    spec: &Spec,
-) -> Result<(), AwsError> {
+async fn update_client(clients: &Clients, current: &UserPoolClientType, spec: &Spec) -> Result<(), AwsError> {
     let client = &spec.client;
     let c = current.clone();
     clients
@@ -687,9 +653,7 @@ async fn update_client(
         .set_write_attributes(c.write_attributes)
         .set_default_redirect_uri(c.default_redirect_uri)
         .set_analytics_configuration(c.analytics_configuration)
-        .set_enable_propagate_additional_user_context_data(
-            c.enable_propagate_additional_user_context_data,
-        )
+        .set_enable_propagate_additional_user_context_data(c.enable_propagate_additional_user_context_data)
         .set_auth_session_validity(c.auth_session_validity)
         .set_refresh_token_rotation(c.refresh_token_rotation)
         .send()
@@ -794,9 +758,7 @@ pub async fn destroy(clients: &Clients, spec: &Spec) -> Result<Vec<String>, AwsE
             .send()
             .await
         {
-            Ok(_) => done.push(format!(
-                "removed the invoke permission for pool {id} from {reference}"
-            )),
+            Ok(_) => done.push(format!("removed the invoke permission for pool {id} from {reference}")),
             Err(error)
                 if error
                     .as_service_error()

@@ -33,11 +33,21 @@ struct Cli {
     /// Send every AWS call here (a local emulator); AWS_ENDPOINT_URL works too.
     #[arg(long, global = true)]
     endpoint_url: Option<String>,
+    /// Steps to skip, for an emulator that cannot do them: `domain` (hosted-UI domain),
+    /// `lambda` (resolving functions and granting invoke permissions). Reported, never faked.
+    #[arg(long, global = true, value_enum)]
+    skip: Vec<Skip>,
     /// How to print results on stdout.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     output: Output,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Skip {
+    Domain,
+    Lambda,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,21 +97,28 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let (spec, warnings) = spec::load(&cli.spec).map_err(|error| Failure(2, error.into()))?;
+    let (mut spec, warnings) = spec::load(&cli.spec).map_err(|error| Failure(2, error.into()))?;
     for warning in &warnings {
         eprintln!("warning: {warning}");
+    }
+    if cli.skip.contains(&Skip::Domain) && spec.domain.take().is_some() {
+        eprintln!("skipped: the hosted-UI domain (--skip domain)");
+    }
+    let lambda = !cli.skip.contains(&Skip::Lambda);
+    if !lambda && spec.triggers.iter().next().is_some() {
+        eprintln!("skipped: resolving the trigger functions and granting their invoke permissions (--skip lambda)");
     }
     let clients = clients(&cli).await?;
     let endpoint = endpoint(&cli);
     match &cli.command {
         Command::Plan => {
-            let observed = aws::observe(&clients, &spec).await?;
-            let plan = plan(&spec, &observed)?;
+            let observed = aws::observe(&clients, &spec, lambda).await?;
+            let plan = plan(&spec, &observed, lambda)?;
             print_plan(&cli, &plan);
         }
         Command::Apply => {
-            let observed = aws::observe(&clients, &spec).await?;
-            let plan = plan(&spec, &observed)?;
+            let observed = aws::observe(&clients, &spec, lambda).await?;
+            let plan = plan(&spec, &observed, lambda)?;
             for change in &plan.changes {
                 eprintln!("applying: {change}");
             }
@@ -172,9 +189,7 @@ async fn clients(cli: &Cli) -> Result<Clients, Failure> {
     if config.region().is_none() {
         return Err(Failure(
             2,
-            anyhow::anyhow!(
-                "no AWS region: pass --region, set AWS_REGION, or set one in your AWS profile"
-            ),
+            anyhow::anyhow!("no AWS region: pass --region, set AWS_REGION, or set one in your AWS profile"),
         ));
     }
     Ok(Clients::new(&config))
@@ -203,20 +218,13 @@ fn print_plan(cli: &Cli, plan: &provisioner::plan::Plan) {
     }
 }
 
-async fn print_outputs(
-    cli: &Cli,
-    clients: &Clients,
-    spec: &Spec,
-    endpoint: Option<&str>,
-) -> Result<(), Failure> {
-    let pool_id = aws::find_pool(clients, &spec.pool.name)
-        .await?
-        .with_context(|| {
-            format!(
-                "no user pool is named {:?}; run `provisioner apply` first",
-                spec.pool.name
-            )
-        })?;
+async fn print_outputs(cli: &Cli, clients: &Clients, spec: &Spec, endpoint: Option<&str>) -> Result<(), Failure> {
+    let pool_id = aws::find_pool(clients, &spec.pool.name).await?.with_context(|| {
+        format!(
+            "no user pool is named {:?}; run `provisioner apply` first",
+            spec.pool.name
+        )
+    })?;
     let pool = aws::describe_pool(clients, &pool_id).await?;
     let client = aws::find_client(clients, &pool_id, &spec.client.name)
         .await?

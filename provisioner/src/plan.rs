@@ -97,10 +97,7 @@ impl fmt::Display for Change {
                 write!(f, "replace hosted-UI domain {old:?} with {new:?}")
             }
             Change::CreateGroup { name } => write!(f, "create group {name:?}"),
-            Change::GrantInvoke {
-                function_arn,
-                replace,
-            } => write!(
+            Change::GrantInvoke { function_arn, replace } => write!(
                 f,
                 "{} cognito-idp.amazonaws.com permission to invoke {function_arn}",
                 if *replace { "correct the" } else { "grant" }
@@ -156,14 +153,12 @@ pub fn statement_id(pool_id: &str) -> String {
 
 /// The pool's account, from its ARN (`arn:aws:cognito-idp:<region>:<account>:userpool/<id>`).
 pub fn account_of(pool_arn: &str) -> Option<&str> {
-    pool_arn
-        .split(':')
-        .nth(4)
-        .filter(|account| !account.is_empty())
+    pool_arn.split(':').nth(4).filter(|account| !account.is_empty())
 }
 
-/// Computes the plan.
-pub fn plan(spec: &Spec, observed: &Observed) -> Result<Plan, PlanError> {
+/// Computes the plan. `permissions` false leaves invoke permissions out (an endpoint
+/// without the Lambda API).
+pub fn plan(spec: &Spec, observed: &Observed, permissions: bool) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
     let arns = trigger_arns(&spec.triggers, &observed.functions);
 
@@ -211,10 +206,7 @@ pub fn plan(spec: &Spec, observed: &Observed) -> Result<Plan, PlanError> {
                     new: spec.client.generate_secret,
                 });
             }
-            let fields = diff(
-                &observed_client_fields(client),
-                &desired_client_fields(spec),
-            );
+            let fields = diff(&observed_client_fields(client), &desired_client_fields(spec));
             if fields.is_empty() {
                 plan.unchanged.push(format!("app client {id}"));
             } else {
@@ -231,20 +223,14 @@ pub fn plan(spec: &Spec, observed: &Observed) -> Result<Plan, PlanError> {
             .as_ref()
             .and_then(|p| p.domain())
             .filter(|d| !d.is_empty());
-        if let Some(owner) = observed
-            .domain_owner
-            .as_deref()
-            .filter(|owner| Some(*owner) != pool_id)
-        {
+        if let Some(owner) = observed.domain_owner.as_deref().filter(|owner| Some(*owner) != pool_id) {
             return Err(PlanError::DomainTaken {
                 prefix: domain.prefix.clone(),
                 owner: owner.to_owned(),
             });
         }
         match current {
-            Some(current) if current == domain.prefix => {
-                plan.unchanged.push(format!("domain {current}"))
-            }
+            Some(current) if current == domain.prefix => plan.unchanged.push(format!("domain {current}")),
             Some(current) => plan.changes.push(Change::ReplaceDomain {
                 old: current.to_owned(),
                 new: domain.prefix.clone(),
@@ -267,7 +253,11 @@ pub fn plan(spec: &Spec, observed: &Observed) -> Result<Plan, PlanError> {
     }
 
     // Invoke permissions, one per distinct function.
-    let distinct: BTreeSet<&str> = arns.iter().map(|(_, arn)| arn.as_str()).collect();
+    let distinct: BTreeSet<&str> = if permissions {
+        arns.iter().map(|(_, arn)| arn.as_str()).collect()
+    } else {
+        BTreeSet::new()
+    };
     for arn in distinct {
         let policy = observed
             .functions
@@ -280,9 +270,7 @@ pub fn plan(spec: &Spec, observed: &Observed) -> Result<Plan, PlanError> {
             .and_then(|pool| Some((pool.id()?, pool.arn()?)))
             .map(|(pool_id, pool_arn)| permission_state(policy, pool_id, pool_arn));
         match state {
-            Some(PermissionState::Correct) => {
-                plan.unchanged.push(format!("invoke permission on {arn}"))
-            }
+            Some(PermissionState::Correct) => plan.unchanged.push(format!("invoke permission on {arn}")),
             Some(PermissionState::Wrong) => plan.changes.push(Change::GrantInvoke {
                 function_arn: arn.to_owned(),
                 replace: true,
@@ -316,8 +304,7 @@ enum PermissionState {
 
 /// Whether the function's policy has our statement, allowing exactly this pool.
 fn permission_state(policy: Option<&str>, pool_id: &str, pool_arn: &str) -> PermissionState {
-    let Some(policy) = policy.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
-    else {
+    let Some(policy) = policy.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) else {
         return PermissionState::Missing;
     };
     let sid = statement_id(pool_id);
@@ -330,8 +317,7 @@ fn permission_state(policy: Option<&str>, pool_id: &str, pool_arn: &str) -> Perm
         && statement["Principal"]["Service"] == "cognito-idp.amazonaws.com"
         && statement["Action"] == "lambda:InvokeFunction"
         && condition["ArnLike"]["AWS:SourceArn"] == pool_arn
-        && account_of(pool_arn)
-            .is_none_or(|account| condition["StringEquals"]["AWS:SourceAccount"] == account);
+        && account_of(pool_arn).is_none_or(|account| condition["StringEquals"]["AWS:SourceAccount"] == account);
     if correct {
         PermissionState::Correct
     } else {
@@ -376,14 +362,10 @@ fn observed_pool_fields(pool: &UserPoolType, triggers: &Triggers) -> Vec<(String
             "auto_verified_attributes",
             list(pool.auto_verified_attributes().iter().map(|a| a.as_str())),
         ),
-        field(
-            "mfa",
-            pool.mfa_configuration().map_or("OFF", |m| m.as_str()),
-        ),
+        field("mfa", pool.mfa_configuration().map_or("OFF", |m| m.as_str())),
         field(
             "deletion_protection",
-            pool.deletion_protection()
-                .is_some_and(|d| d.as_str() == "ACTIVE"),
+            pool.deletion_protection().is_some_and(|d| d.as_str() == "ACTIVE"),
         ),
     ];
     if let Some(policy) = policy {
@@ -392,14 +374,8 @@ fn observed_pool_fields(pool: &UserPoolType, triggers: &Triggers) -> Vec<(String
                 "password_policy.minimum_length",
                 policy.minimum_length().unwrap_or_default(),
             ),
-            field(
-                "password_policy.require_lowercase",
-                policy.require_lowercase(),
-            ),
-            field(
-                "password_policy.require_uppercase",
-                policy.require_uppercase(),
-            ),
+            field("password_policy.require_lowercase", policy.require_lowercase()),
+            field("password_policy.require_uppercase", policy.require_uppercase()),
             field("password_policy.require_numbers", policy.require_numbers()),
             field("password_policy.require_symbols", policy.require_symbols()),
         ]);
@@ -429,14 +405,8 @@ fn desired_pool_fields(spec: &Spec, arns: &[(&'static str, String)]) -> Vec<(Str
         field("mfa", pool.mfa.as_aws()),
         field("deletion_protection", pool.deletion_protection),
         field("password_policy.minimum_length", policy.minimum_length),
-        field(
-            "password_policy.require_lowercase",
-            policy.require_lowercase,
-        ),
-        field(
-            "password_policy.require_uppercase",
-            policy.require_uppercase,
-        ),
+        field("password_policy.require_lowercase", policy.require_lowercase),
+        field("password_policy.require_uppercase", policy.require_uppercase),
         field("password_policy.require_numbers", policy.require_numbers),
         field("password_policy.require_symbols", policy.require_symbols),
     ];
@@ -456,19 +426,14 @@ fn observed_client_fields(client: &UserPoolClientType) -> Vec<(String, String)> 
         field("oauth_scopes", list(client.allowed_o_auth_scopes())),
         field("callback_urls", list(client.callback_urls())),
         field("logout_urls", list(client.logout_urls())),
-        field(
-            "identity_providers",
-            list(client.supported_identity_providers()),
-        ),
+        field("identity_providers", list(client.supported_identity_providers())),
         field(
             "explicit_auth_flows",
             list(client.explicit_auth_flows().iter().map(|f| f.as_str())),
         ),
         field(
             "oauth_enabled",
-            client
-                .allowed_o_auth_flows_user_pool_client()
-                .unwrap_or(false),
+            client.allowed_o_auth_flows_user_pool_client().unwrap_or(false),
         ),
         field(
             "prevent_user_existence_errors",
@@ -486,20 +451,14 @@ fn observed_client_fields(client: &UserPoolClientType) -> Vec<(String, String)> 
 fn desired_client_fields(spec: &Spec) -> Vec<(String, String)> {
     let client = &spec.client;
     vec![
-        field(
-            "oauth_flows",
-            list(client.oauth_flows.iter().map(|f| f.as_aws())),
-        ),
+        field("oauth_flows", list(client.oauth_flows.iter().map(|f| f.as_aws()))),
         field("oauth_scopes", list(&client.oauth_scopes)),
         field("callback_urls", list(&client.callback_urls)),
         field("logout_urls", list(&client.logout_urls)),
         field("identity_providers", list(&client.identity_providers)),
         field("explicit_auth_flows", list(&client.explicit_auth_flows)),
         field("oauth_enabled", !client.oauth_flows.is_empty()),
-        field(
-            "prevent_user_existence_errors",
-            client.prevent_user_existence_errors,
-        ),
+        field("prevent_user_existence_errors", client.prevent_user_existence_errors),
         field("enable_token_revocation", client.enable_token_revocation),
     ]
 }
@@ -508,9 +467,9 @@ fn desired_client_fields(spec: &Spec) -> Vec<(String, String)> {
 mod tests {
     use super::*;
     use aws_sdk_cognitoidentityprovider::types::{
-        DeletionProtectionType, ExplicitAuthFlowsType, LambdaConfigType, OAuthFlowType,
-        PasswordPolicyType, PreventUserExistenceErrorTypes, UserPoolMfaType, UserPoolPolicyType,
-        UsernameAttributeType, VerifiedAttributeType,
+        DeletionProtectionType, ExplicitAuthFlowsType, LambdaConfigType, OAuthFlowType, PasswordPolicyType,
+        PreventUserExistenceErrorTypes, UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType,
+        VerifiedAttributeType,
     };
 
     const POOL_ARN: &str = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc";
@@ -570,11 +529,7 @@ mod tests {
             .client_id("client1")
             .client_name("toyseven-web")
             .allowed_o_auth_flows(OAuthFlowType::Code)
-            .set_allowed_o_auth_scopes(Some(vec![
-                "openid".into(),
-                "email".into(),
-                "profile".into(),
-            ]))
+            .set_allowed_o_auth_scopes(Some(vec!["openid".into(), "email".into(), "profile".into()]))
             .callback_urls("http://localhost:3000")
             .logout_urls("http://localhost:3000")
             .supported_identity_providers("COGNITO")
@@ -609,7 +564,7 @@ mod tests {
                 .collect(),
             ..Observed::default()
         };
-        let plan = plan(&spec(), &observed).unwrap();
+        let plan = plan(&spec(), &observed, true).unwrap();
         let shown: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown[..4],
@@ -625,7 +580,7 @@ mod tests {
 
     #[test]
     fn a_converged_account_needs_nothing() {
-        let plan = plan(&spec(), &converged()).unwrap();
+        let plan = plan(&spec(), &converged(), true).unwrap();
         assert!(plan.is_empty(), "{:?}", plan.changes);
         assert_eq!(plan.unchanged.len(), 7);
     }
@@ -634,10 +589,8 @@ mod tests {
     fn a_changed_field_is_one_field_change() {
         let mut spec = spec();
         spec.pool.password_policy.minimum_length = 12;
-        spec.client
-            .logout_urls
-            .push("https://app.example.com/bye".into());
-        let plan = plan(&spec, &converged()).unwrap();
+        spec.client.logout_urls.push("https://app.example.com/bye".into());
+        let plan = plan(&spec, &converged(), true).unwrap();
         assert_eq!(
             plan.changes,
             [
@@ -666,7 +619,7 @@ mod tests {
         let mut observed = converged();
         let pool = observed.pool.as_mut().unwrap();
         pool.lambda_config = Some(LambdaConfigType::builder().pre_sign_up(arn("old")).build());
-        let plan = plan(&spec(), &observed).unwrap();
+        let plan = plan(&spec(), &observed, true).unwrap();
         let Change::UpdatePool { fields, .. } = &plan.changes[0] else {
             panic!("{:?}", plan.changes)
         };
@@ -686,14 +639,14 @@ mod tests {
     fn fixed_settings_refuse_instead_of_replacing() {
         let mut spec = spec();
         spec.pool.username_attributes = vec![crate::spec::Attribute::PhoneNumber];
-        let error = plan(&spec, &converged()).unwrap_err();
+        let error = plan(&spec, &converged(), true).unwrap_err();
         assert!(matches!(error, PlanError::WouldReplacePool { .. }));
         assert!(error.to_string().contains("users would be lost"));
 
         let mut spec = crate::spec::parse("cognito.toml", "").unwrap().0;
         spec.client.generate_secret = true;
         assert!(matches!(
-            plan(&spec, &converged()),
+            plan(&spec, &converged(), true),
             Err(PlanError::WouldReplaceClient { .. })
         ));
     }
@@ -702,7 +655,7 @@ mod tests {
     fn domains() {
         let mut observed = converged();
         observed.pool.as_mut().unwrap().domain = Some("oldname".into());
-        let plan_ = plan(&spec(), &observed).unwrap();
+        let plan_ = plan(&spec(), &observed, true).unwrap();
         assert_eq!(
             plan_.changes,
             [Change::ReplaceDomain {
@@ -715,7 +668,7 @@ mod tests {
         observed.pool.as_mut().unwrap().domain = None;
         observed.domain_owner = Some("us-east-1_other".into());
         assert!(matches!(
-            plan(&spec(), &observed),
+            plan(&spec(), &observed, true),
             Err(PlanError::DomainTaken { .. })
         ));
     }
@@ -725,10 +678,8 @@ mod tests {
         let mut observed = converged();
         observed.groups.clear();
         assert_eq!(
-            plan(&spec(), &observed).unwrap().changes,
-            [Change::CreateGroup {
-                name: "members".into()
-            }]
+            plan(&spec(), &observed, true).unwrap().changes,
+            [Change::CreateGroup { name: "members".into() }]
         );
     }
 
@@ -736,10 +687,8 @@ mod tests {
     fn invoke_permissions_are_checked_statement_by_statement() {
         let mut observed = converged();
         observed.functions[0].policy = None;
-        observed.functions[1].policy = Some(policy_for(
-            "arn:aws:cognito-idp:us-east-1:123456789012:userpool/other",
-        ));
-        let changes = plan(&spec(), &observed).unwrap().changes;
+        observed.functions[1].policy = Some(policy_for("arn:aws:cognito-idp:us-east-1:123456789012:userpool/other"));
+        let changes = plan(&spec(), &observed, true).unwrap().changes;
         assert_eq!(
             changes,
             [

@@ -161,11 +161,7 @@ pub struct SpecError {
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
     }
 }
 
@@ -236,9 +232,7 @@ impl Default for RawClient {
             name: unspanned("toyseven-web".into()),
             generate_secret: unspanned(false),
             oauth_flows: unspanned(vec![OAuthFlow::Code]),
-            oauth_scopes: ["openid", "email", "profile"]
-                .map(|s| unspanned(s.into()))
-                .into(),
+            oauth_scopes: ["openid", "email", "profile"].map(|s| unspanned(s.into())).into(),
             callback_urls: vec![unspanned("http://localhost:3000".into())],
             logout_urls: vec![unspanned("http://localhost:3000".into())],
             identity_providers: vec![unspanned("COGNITO".into())],
@@ -338,10 +332,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     let client = raw.client;
     let flows = client.oauth_flows.get_ref();
     if client.name.get_ref().is_empty() || client.name.get_ref().chars().count() > 128 {
-        return Err(at(
-            client.name.span(),
-            "client.name must be 1 to 128 characters".into(),
-        ));
+        return Err(at(client.name.span(), "client.name must be 1 to 128 characters".into()));
     }
     for url in client.callback_urls.iter().chain(&client.logout_urls) {
         check_redirect_url(url.get_ref()).map_err(|m| at(url.span(), m))?;
@@ -365,13 +356,12 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
         if provider.get_ref().is_empty() || provider.get_ref().chars().count() > 32 {
             return Err(at(
                 provider.span(),
-                "an identity provider is \"COGNITO\" or the name of one of the pool's providers (1 to 32 characters)".into(),
+                "an identity provider is \"COGNITO\" or the name of one of the pool's providers (1 to 32 characters)"
+                    .into(),
             ));
         }
     }
-    let interactive = flows
-        .iter()
-        .any(|f| matches!(f, OAuthFlow::Code | OAuthFlow::Implicit));
+    let interactive = flows.iter().any(|f| matches!(f, OAuthFlow::Code | OAuthFlow::Implicit));
     if interactive && client.callback_urls.is_empty() {
         return Err(at(
             client.oauth_flows.span(),
@@ -421,8 +411,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
             prefix: "toyseven".into(),
         }),
         Some(domain) => {
-            check_domain_prefix(domain.prefix.get_ref())
-                .map_err(|m| at(domain.prefix.span(), m))?;
+            check_domain_prefix(domain.prefix.get_ref()).map_err(|m| at(domain.prefix.span(), m))?;
             Some(DomainSpec {
                 prefix: domain.prefix.into_inner(),
             })
@@ -539,8 +528,7 @@ fn check_pool_name(name: &str) -> Result<(), String> {
 /// Cognito's rule for callback and logout URLs: absolute, no fragment, https; plain http
 /// only for localhost.
 fn check_redirect_url(raw: &str) -> Result<(), String> {
-    let url = url::Url::parse(raw)
-        .map_err(|error| format!("{raw:?} is not an absolute URL ({error})"))?;
+    let url = url::Url::parse(raw).map_err(|error| format!("{raw:?} is not an absolute URL ({error})"))?;
     if url.fragment().is_some() {
         return Err(format!(
             "{raw:?} has a #fragment, which Cognito does not accept in redirect URLs"
@@ -559,13 +547,7 @@ fn check_redirect_url(raw: &str) -> Result<(), String> {
 }
 
 fn check_scope(scope: &str) -> Result<(), String> {
-    const STANDARD: [&str; 5] = [
-        "openid",
-        "email",
-        "profile",
-        "phone",
-        "aws.cognito.signin.user.admin",
-    ];
+    const STANDARD: [&str; 5] = ["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"];
     if STANDARD.contains(&scope) || scope.contains('/') && !scope.chars().any(char::is_whitespace) {
         Ok(())
     } else {
@@ -588,10 +570,7 @@ pub fn check_domain_prefix(prefix: &str) -> Result<(), String> {
              not starting or ending with a hyphen"
         ));
     }
-    if let Some(reserved) = ["aws", "amazon", "cognito"]
-        .into_iter()
-        .find(|r| prefix.contains(r))
-    {
+    if let Some(reserved) = ["aws", "amazon", "cognito"].into_iter().find(|r| prefix.contains(r)) {
         return Err(format!(
             "domain.prefix {prefix:?} contains the reserved word {reserved:?}; Cognito refuses prefixes with aws, amazon or cognito"
         ));
@@ -612,10 +591,7 @@ fn check_function(function: &str) -> Result<(), String> {
         }
         None => function,
     };
-    let ok = (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let ok = (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok {
         Ok(())
     } else {
@@ -626,9 +602,7 @@ fn check_function(function: &str) -> Result<(), String> {
 }
 
 fn check_group_name(name: &str) -> Result<(), String> {
-    if (1..=128).contains(&name.chars().count())
-        && !name.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    if (1..=128).contains(&name.chars().count()) && !name.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Ok(())
     } else {
         Err(format!(
@@ -669,8 +643,7 @@ mod tests {
 
     #[test]
     fn the_checked_in_spec_is_the_default() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../cognito.toml"))
-            .unwrap();
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../cognito.toml")).unwrap();
         let (spec, _) = parse("cognito.toml", &text).unwrap();
         let (default, _) = parse("cognito.toml", "").unwrap();
         assert_eq!(
@@ -691,15 +664,12 @@ mod tests {
         let e = error("[pool]\nname = \"ok\"\nnmae = \"typo\"\n");
         assert_eq!((e.line, e.column), (3, 1));
         assert!(
-            e.message.contains("unknown field `nmae`")
-                && e.message.contains("`username_attributes`"),
+            e.message.contains("unknown field `nmae`") && e.message.contains("`username_attributes`"),
             "{e}"
         );
         assert!(e.to_string().starts_with("cognito.toml:3:1: "), "{e}");
 
-        let e = error(
-            "[client]\ncallback_urls = [\"https://ok.example.com\", \"http://example.com\"]\n",
-        );
+        let e = error("[client]\ncallback_urls = [\"https://ok.example.com\", \"http://example.com\"]\n");
         assert_eq!(e.line, 2);
         assert!(e.message.contains("http only for localhost"), "{e}");
 
@@ -763,11 +733,7 @@ mod tests {
             warnings[0]
         );
         let (_, warnings) = parse("f", "[client]\noauth_flows = [\"implicit\"]\n").unwrap();
-        assert!(
-            warnings[0].0.contains("no refresh token"),
-            "{}",
-            warnings[0]
-        );
+        assert!(warnings[0].0.contains("no refresh token"), "{}", warnings[0]);
     }
 
     #[test]
@@ -777,24 +743,28 @@ mod tests {
                 .message
                 .contains("generate_secret = true")
         );
-        assert!(error("[client]\ngenerate_secret = true\noauth_flows = [\"code\", \"client_credentials\"]\n")
-            .message
-            .contains("cannot be combined"));
+        assert!(
+            error("[client]\ngenerate_secret = true\noauth_flows = [\"code\", \"client_credentials\"]\n")
+                .message
+                .contains("cannot be combined")
+        );
     }
 
     #[test]
     fn triggers_are_names_or_arns() {
-        assert!(parse("f", "[triggers]\npre_sign_up = \"arn:aws:lambda:us-east-1:123456789012:function:pre-signup\"\n").is_ok());
+        assert!(
+            parse(
+                "f",
+                "[triggers]\npre_sign_up = \"arn:aws:lambda:us-east-1:123456789012:function:pre-signup\"\n"
+            )
+            .is_ok()
+        );
         assert!(
             error("[triggers]\npre_sign_up = \"arn:aws:s3:::bucket\"\n")
                 .message
                 .contains("not a Lambda function ARN")
         );
         let (spec, _) = parse("f", "[triggers]\n").unwrap();
-        assert_eq!(
-            spec.triggers.iter().count(),
-            0,
-            "an empty [triggers] manages none"
-        );
+        assert_eq!(spec.triggers.iter().count(), 0, "an empty [triggers] manages none");
     }
 }

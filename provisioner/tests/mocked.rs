@@ -14,8 +14,7 @@ use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::Descr
 use aws_sdk_cognitoidentityprovider::operation::list_user_pools::ListUserPoolsOutput;
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    EmailConfigurationType, EmailSendingAccountType, SmsConfigurationType, UserPoolAddOnsType,
-    UserPoolType,
+    EmailConfigurationType, EmailSendingAccountType, SmsConfigurationType, UserPoolAddOnsType, UserPoolType,
 };
 use aws_sdk_lambda as lambda;
 use aws_sdk_lambda::operation::add_permission::AddPermissionOutput;
@@ -43,10 +42,9 @@ fn clients(cognito_rules: &[&Rule], lambda_rules: &[&Rule]) -> Clients {
         cognito_rules,
         |b| b.retry_config(r1.clone()).interceptor(c1.clone())
     );
-    let lambda: lambda::Client =
-        mock_client!(aws_sdk_lambda, RuleMode::MatchAny, lambda_rules, |b| b
-            .retry_config(r2.clone())
-            .interceptor(c2.clone()));
+    let lambda: lambda::Client = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, lambda_rules, |b| b
+        .retry_config(r2.clone())
+        .interceptor(c2.clone()));
     Clients::from_parts(cognito, lambda, counter, "us-east-1".into())
 }
 
@@ -72,19 +70,14 @@ async fn a_throttled_apply_still_converges() {
         .times(2)
         .output(|| {
             CreateUserPoolOutput::builder()
-                .user_pool(
-                    UserPoolType::builder()
-                        .id("us-east-1_abc")
-                        .arn(POOL_ARN)
-                        .build(),
-                )
+                .user_pool(UserPoolType::builder().id("us-east-1_abc").arn(POOL_ARN).build())
                 .build()
         })
         .build();
-    let client = mock!(cognito::Client::create_user_pool_client)
-        .then_output(|| CreateUserPoolClientOutput::builder().build());
-    let create_domain = mock!(cognito::Client::create_user_pool_domain)
-        .then_output(|| CreateUserPoolDomainOutput::builder().build());
+    let client =
+        mock!(cognito::Client::create_user_pool_client).then_output(|| CreateUserPoolClientOutput::builder().build());
+    let create_domain =
+        mock!(cognito::Client::create_user_pool_domain).then_output(|| CreateUserPoolDomainOutput::builder().build());
     let group = mock!(cognito::Client::create_group)
         .sequence()
         .http_status(400, Some(THROTTLED.into()))
@@ -95,17 +88,13 @@ async fn a_throttled_apply_still_converges() {
         GetFunctionOutput::builder()
             .configuration(
                 FunctionConfiguration::builder()
-                    .function_arn(format!(
-                        "arn:aws:lambda:us-east-1:123456789012:function:{name}"
-                    ))
+                    .function_arn(format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"))
                     .build(),
             )
             .build()
     });
     let no_policy = mock!(lambda::Client::get_policy).then_error(|| {
-        GetPolicyError::ResourceNotFoundException(
-            lambda::types::error::ResourceNotFoundException::builder().build(),
-        )
+        GetPolicyError::ResourceNotFoundException(lambda::types::error::ResourceNotFoundException::builder().build())
     });
     let permission = mock!(lambda::Client::add_permission)
         .match_requests(|r| {
@@ -121,19 +110,13 @@ async fn a_throttled_apply_still_converges() {
     );
 
     let spec = spec();
-    let observed = aws::observe(&clients, &spec)
-        .await
-        .expect("reads are retried");
-    let plan = plan(&spec, &observed).unwrap();
+    let observed = aws::observe(&clients, &spec, true).await.expect("reads are retried");
+    let plan = plan(&spec, &observed, true).unwrap();
     let applied = aws::apply(&clients, &spec, &observed, &plan)
         .await
         .expect("writes are retried");
     assert_eq!(applied.done.len(), 7, "{:?}", applied.done);
-    assert_eq!(
-        list.num_calls(),
-        4,
-        "three throttled attempts, then the answer"
-    );
+    assert_eq!(list.num_calls(), 4, "three throttled attempts, then the answer");
     assert_eq!(create.num_calls(), 3);
     assert_eq!(group.num_calls(), 2);
     assert_eq!(permission.num_calls(), 3, "one permission per function");
@@ -171,8 +154,7 @@ async fn an_update_sends_back_every_setting_it_does_not_manage() {
         .build();
     let update = mock!(cognito::Client::update_user_pool)
         .match_requests(|r| {
-            r.sms_configuration().map(|s| s.sns_caller_arn())
-                == Some("arn:aws:iam::123456789012:role/sns")
+            r.sms_configuration().map(|s| s.sns_caller_arn()) == Some("arn:aws:iam::123456789012:role/sns")
                 && r.email_configuration().and_then(|e| e.source_arn())
                     == Some("arn:aws:ses:us-east-1:123456789012:identity/example.com")
                 && r.user_pool_add_ons().is_some()
@@ -193,7 +175,7 @@ async fn an_update_sends_back_every_setting_it_does_not_manage() {
         pool: Some(existing),
         ..Observed::default()
     };
-    let mut plan = plan(&spec, &observed).unwrap();
+    let mut plan = plan(&spec, &observed, true).unwrap();
     plan.changes
         .retain(|c| matches!(c, provisioner::plan::Change::UpdatePool { .. }));
     assert_eq!(plan.changes.len(), 1);

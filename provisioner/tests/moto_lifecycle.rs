@@ -28,11 +28,9 @@ fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::SdkConfig::builder()
         .region(aws_config::Region::new(REGION))
         .endpoint_url(endpoint)
-        .credentials_provider(
-            aws_sdk_cognitoidentityprovider::config::SharedCredentialsProvider::new(
-                aws_sdk_cognitoidentityprovider::config::Credentials::for_tests(),
-            ),
-        )
+        .credentials_provider(aws_sdk_cognitoidentityprovider::config::SharedCredentialsProvider::new(
+            aws_sdk_cognitoidentityprovider::config::Credentials::for_tests(),
+        ))
         .behavior_version(aws_config::BehaviorVersion::latest())
         .build()
 }
@@ -117,13 +115,7 @@ impl Fixture {
 
     fn pools(&self) -> Vec<String> {
         self.runtime.block_on(async {
-            let pools = self
-                .cognito
-                .list_user_pools()
-                .max_results(60)
-                .send()
-                .await
-                .unwrap();
+            let pools = self.cognito.list_user_pools().max_results(60).send().await.unwrap();
             pools
                 .user_pools()
                 .iter()
@@ -154,10 +146,7 @@ impl Fixture {
                 .send()
                 .await
                 .unwrap();
-            let id = clients.user_pool_clients()[0]
-                .client_id()
-                .unwrap()
-                .to_owned();
+            let id = clients.user_pool_clients()[0].client_id().unwrap().to_owned();
             self.cognito
                 .describe_user_pool_client()
                 .user_pool_id(pool)
@@ -172,13 +161,7 @@ impl Fixture {
 
     fn policy(&self, function: &str) -> Option<Value> {
         self.runtime.block_on(async {
-            let policy = self
-                .lambda
-                .get_policy()
-                .function_name(function)
-                .send()
-                .await
-                .ok()?;
+            let policy = self.lambda.get_policy().function_name(function).send().await.ok()?;
             serde_json::from_str(policy.policy()?).ok()
         })
     }
@@ -242,10 +225,7 @@ fn lifecycle_create_converge_update_destroy() {
         ["email"]
     );
     assert_eq!(pool.mfa_configuration().map(|m| m.as_str()), Some("OFF"));
-    assert_eq!(
-        pool.deletion_protection().map(|d| d.as_str()),
-        Some("ACTIVE")
-    );
+    assert_eq!(pool.deletion_protection().map(|d| d.as_str()), Some("ACTIVE"));
     let policy = pool.policies().unwrap().password_policy().unwrap();
     assert_eq!(policy.minimum_length(), Some(8));
     assert!(
@@ -257,25 +237,16 @@ fn lifecycle_create_converge_update_destroy() {
     assert_eq!(pool.domain(), Some("toyseven"));
     let lambda_config = pool.lambda_config().unwrap();
     let arn = |name: &str| format!("arn:aws:lambda:{REGION}:123456789012:function:{name}");
-    assert_eq!(
-        lambda_config.pre_sign_up(),
-        Some(arn("pre-signup").as_str())
-    );
+    assert_eq!(lambda_config.pre_sign_up(), Some(arn("pre-signup").as_str()));
     assert_eq!(
         lambda_config.post_confirmation(),
         Some(arn("post-confirmation").as_str())
     );
-    assert_eq!(
-        lambda_config.custom_message(),
-        Some(arn("custom-message").as_str())
-    );
+    assert_eq!(lambda_config.custom_message(), Some(arn("custom-message").as_str()));
 
     let client = f.client(&pool_id);
     assert_eq!(client.client_name(), Some("toyseven-web"));
-    assert!(
-        client.client_secret().is_none(),
-        "a public client: no secret"
-    );
+    assert!(client.client_secret().is_none(), "a public client: no secret");
     assert_eq!(
         client
             .allowed_o_auth_flows()
@@ -284,10 +255,7 @@ fn lifecycle_create_converge_update_destroy() {
             .collect::<Vec<_>>(),
         ["code"]
     );
-    assert_eq!(
-        client.allowed_o_auth_scopes(),
-        ["openid", "email", "profile"]
-    );
+    assert_eq!(client.allowed_o_auth_scopes(), ["openid", "email", "profile"]);
     assert_eq!(client.callback_urls(), ["http://localhost:3000"]);
     assert_eq!(client.logout_urls(), ["http://localhost:3000"]);
     assert_eq!(client.supported_identity_providers(), ["COGNITO"]);
@@ -299,19 +267,11 @@ fn lifecycle_create_converge_update_destroy() {
     assert_eq!(client.enable_token_revocation(), Some(true));
 
     for function in FUNCTIONS {
-        let policy = f
-            .policy(function)
-            .unwrap_or_else(|| panic!("{function} has no policy"));
+        let policy = f.policy(function).unwrap_or_else(|| panic!("{function} has no policy"));
         let statement = &policy["Statement"][0];
         assert_eq!(statement["Sid"], format!("cognito-idp-{pool_id}"));
-        assert_eq!(
-            statement["Principal"]["Service"],
-            "cognito-idp.amazonaws.com"
-        );
-        assert_eq!(
-            statement["Condition"]["ArnLike"]["AWS:SourceArn"],
-            pool.arn().unwrap()
-        );
+        assert_eq!(statement["Principal"]["Service"], "cognito-idp.amazonaws.com");
+        assert_eq!(statement["Condition"]["ArnLike"]["AWS:SourceArn"], pool.arn().unwrap());
         assert_eq!(
             statement["Condition"]["StringEquals"]["AWS:SourceAccount"],
             "123456789012"
@@ -376,11 +336,11 @@ fn lifecycle_create_converge_update_destroy() {
         );
     let spec = f.write_spec(&changed);
     let plan = stdout(&f.run(&spec, &["plan"]));
+    assert!(plan.contains("password_policy.minimum_length: 8 -> 12"), "{plan}");
     assert!(
-        plan.contains("password_policy.minimum_length: 8 -> 12"),
+        plan.contains("logout_urls: [http://localhost:3000] -> [http://localhost:3000, https://app.example.com/bye]"),
         "{plan}"
     );
-    assert!(plan.contains("logout_urls: [http://localhost:3000] -> [http://localhost:3000, https://app.example.com/bye]"), "{plan}");
     let report = f.apply(&spec);
     let operations: Vec<&str> = report["calls"]["operations"]
         .as_array()
@@ -392,23 +352,13 @@ fn lifecycle_create_converge_update_destroy() {
     assert!(operations.contains(&"UpdateUserPool") && operations.contains(&"UpdateUserPoolClient"));
     let pool = f.pool(&pool_id);
     assert_eq!(
-        pool.policies()
-            .unwrap()
-            .password_policy()
-            .unwrap()
-            .minimum_length(),
+        pool.policies().unwrap().password_policy().unwrap().minimum_length(),
         Some(12)
     );
     assert_eq!(pool.email_verification_subject(), Some("Welcome aboard"));
-    assert_eq!(
-        pool.email_verification_message(),
-        Some("Your code is {####}")
-    );
+    assert_eq!(pool.email_verification_message(), Some("Your code is {####}"));
     assert_eq!(pool.username_attributes().len(), 1);
-    assert_eq!(
-        pool.deletion_protection().map(|d| d.as_str()),
-        Some("ACTIVE")
-    );
+    assert_eq!(pool.deletion_protection().map(|d| d.as_str()), Some("ACTIVE"));
     assert_eq!(
         pool.lambda_config().unwrap().pre_sign_up(),
         Some(arn("pre-signup").as_str())
@@ -418,15 +368,8 @@ fn lifecycle_create_converge_update_destroy() {
         client.logout_urls(),
         ["http://localhost:3000", "https://app.example.com/bye"]
     );
-    assert_eq!(
-        client.access_token_validity(),
-        Some(2),
-        "set outside the spec, kept"
-    );
-    assert_eq!(
-        client.allowed_o_auth_scopes(),
-        ["openid", "email", "profile"]
-    );
+    assert_eq!(client.access_token_validity(), Some(2), "set outside the spec, kept");
+    assert_eq!(client.allowed_o_auth_scopes(), ["openid", "email", "profile"]);
     assert_eq!(writes(&f.apply(&spec)), 0);
 
     // outputs
@@ -458,15 +401,10 @@ fn lifecycle_create_converge_update_destroy() {
     );
     let refused = f.run(&spec, &["destroy", "--confirm", "toyseven-cognito"]);
     assert_eq!(refused.status.code(), Some(1));
-    assert!(
-        stderr(&refused).contains("deletion protection"),
-        "{}",
-        stderr(&refused)
-    );
+    assert!(stderr(&refused).contains("deletion protection"), "{}", stderr(&refused));
     assert_eq!(f.pools().len(), 1);
 
-    let spec =
-        f.write_spec(&changed.replace("deletion_protection = true", "deletion_protection = false"));
+    let spec = f.write_spec(&changed.replace("deletion_protection = true", "deletion_protection = false"));
     f.apply(&spec);
     let destroyed = f.run(&spec, &["destroy", "--confirm", "toyseven-cognito"]);
     assert!(destroyed.status.success(), "{}", stderr(&destroyed));
@@ -491,19 +429,10 @@ fn bad_specs_fail_before_any_call() {
             "[client]\ncallback_urls = [\"http://example.com/cb\"]\n",
             "Cognito accepts http only for localhost",
         ),
-        (
-            "[domain]\nprefix = \"my-aws-login\"\n",
-            "reserved word \"aws\"",
-        ),
+        ("[domain]\nprefix = \"my-aws-login\"\n", "reserved word \"aws\""),
         ("[domain]\nprefix = \"Upper\"\n", "lowercase letters"),
-        (
-            "[pool]\nmfa = \"sometimes\"\n",
-            "unknown variant `sometimes`",
-        ),
-        (
-            "[pool.password_policy]\nminimum_length = \"8\"\n",
-            "invalid type",
-        ),
+        ("[pool]\nmfa = \"sometimes\"\n", "unknown variant `sometimes`"),
+        ("[pool.password_policy]\nminimum_length = \"8\"\n", "invalid type"),
         (
             "[triggers]\npre_sign_up = \"not a name\"\n",
             "not a Lambda function name or ARN",
@@ -515,10 +444,7 @@ fn bad_specs_fail_before_any_call() {
         assert_eq!(output.status.code(), Some(2), "{text}: {}", stderr(&output));
         let message = stderr(&output);
         assert!(message.contains(expected), "{text}: {message}");
-        assert!(
-            message.contains("cognito.toml:"),
-            "names the file and line: {message}"
-        );
+        assert!(message.contains("cognito.toml:"), "names the file and line: {message}");
     }
     assert!(f.pools().is_empty(), "nothing created");
 }

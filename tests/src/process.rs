@@ -46,11 +46,7 @@ impl Server {
     pub fn start(name: &str, mut command: Command, log: &Path) -> Result<Self, HarnessError> {
         let out = File::create(log)?;
         let err = out.try_clone()?;
-        command
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .process_group(0);
+        command.stdin(Stdio::null()).stdout(out).stderr(err).process_group(0);
         let child = command.spawn().map_err(|source| HarnessError::Start {
             what: name.to_owned(),
             source,
@@ -106,9 +102,7 @@ impl Server {
         }
         let group = Pid::from_raw(self.child.id() as i32);
         let _ = killpg(group, Signal::SIGTERM);
-        let exited = wait_until(Duration::from_secs(5), || {
-            matches!(self.child.try_wait(), Ok(Some(_)))
-        });
+        let exited = wait_until(Duration::from_secs(5), || matches!(self.child.try_wait(), Ok(Some(_))));
         if !exited {
             let _ = killpg(group, Signal::SIGKILL);
             let _ = self.child.wait();

@@ -44,12 +44,17 @@ impl Tools {
         Ok(self.venv_bin().join("python"))
     }
 
+    /// The node_modules folder holding cognito-local, checked to exist.
+    pub fn cognito_local(&self) -> Result<PathBuf, HarnessError> {
+        let modules = self.root.join("node").join("node_modules");
+        self.require("cognito-local", modules.join("cognito-local").join("package.json"))?;
+        Ok(modules)
+    }
+
     /// A PATH with the tools first, so `cargo lambda` finds cargo-lambda and its Zig.
     pub fn path_env(&self) -> std::ffi::OsString {
         let mut paths = vec![self.venv_bin()];
-        paths.extend(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        ));
+        paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
         std::env::join_paths(paths).expect("tool paths hold no separator")
     }
 

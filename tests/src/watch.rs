@@ -17,36 +17,45 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// Starts it on a free port with extra environment variables for every function; the
-    /// log goes to `log_dir/watch.log`.
-    pub fn start(
-        tools: &Tools,
-        log_dir: &Path,
-        env: &[(&str, &str)],
-    ) -> Result<Self, HarnessError> {
-        let cargo_lambda = tools.cargo_lambda()?;
-        let port = free_port()?;
-        let mut command = Command::new(cargo_lambda);
+    /// Starts it on a free port with extra environment variables for every function, and
+    /// waits until it serves; the log goes to `log_dir/watch.log`.
+    pub fn start(tools: &Tools, log_dir: &Path, env: &[(&str, &str)]) -> Result<Self, HarnessError> {
+        let mut watch = Self::spawn(tools, log_dir, free_port()?, env)?;
+        watch.wait_ready()?;
+        Ok(watch)
+    }
+
+    /// Starts it on `port` without waiting (see `wait_ready`).
+    pub fn spawn(tools: &Tools, log_dir: &Path, port: u16, env: &[(&str, &str)]) -> Result<Self, HarnessError> {
+        let mut command = Command::new(tools.cargo_lambda()?);
         command
             .current_dir(workspace_root())
             .env("PATH", tools.path_env())
+            // Its own target folder: `cargo test` builds the crates with their
+            // dev-dependencies' features, `cargo run` without, and sharing one folder would
+            // rebuild them back and forth.
+            .env("CARGO_TARGET_DIR", workspace_root().join("target").join("watch"))
             .args(["lambda", "watch", "--quiet", "--ignore-changes"])
-            .args([
-                "--invoke-address",
-                "127.0.0.1",
-                "--invoke-port",
-                &port.to_string(),
-            ]);
-        for (key, value) in env {
-            command.arg("--env-var").arg(format!("{key}={value}"));
+            .args(["--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()]);
+        if !env.is_empty() {
+            // An env file, not --env-var: that option splits its value at commas. Values
+            // are quoted, as the file's parser wants for spaces.
+            let env_file = log_dir.join("watch.env");
+            let lines: String = env.iter().map(|(key, value)| format!("{key}={value:?}\n")).collect();
+            std::fs::write(&env_file, lines)?;
+            command.arg("--env-file").arg(env_file);
         }
-        let mut server = Server::start("cargo lambda watch", command, &log_dir.join("watch.log"))?;
-        server.wait_for_port(port, Duration::from_secs(120))?;
+        let server = Server::start("cargo lambda watch", command, &log_dir.join("watch.log"))?;
         Ok(Self {
             port,
             server,
             tools: tools.clone(),
         })
+    }
+
+    /// Waits until the Invoke API accepts connections.
+    pub fn wait_ready(&mut self) -> Result<(), HarnessError> {
+        self.server.wait_for_port(self.port, Duration::from_secs(300))
     }
 
     /// The Lambda API endpoint, for an SDK client or cognito-local's `LambdaClient`.
@@ -61,12 +70,7 @@ impl Watch {
             .env("PATH", self.tools.path_env())
             .args(["lambda", "invoke"])
             .args(args)
-            .args([
-                "--invoke-address",
-                "127.0.0.1",
-                "--invoke-port",
-                &self.port.to_string(),
-            ])
+            .args(["--invoke-address", "127.0.0.1", "--invoke-port", &self.port.to_string()])
             .output()?;
         Ok(output)
     }
@@ -86,6 +90,9 @@ pub fn run_dir(name: &str) -> Result<PathBuf, HarnessError> {
         .join("target")
         .join("e2e")
         .join(format!("{name}-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }

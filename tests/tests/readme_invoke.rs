@@ -24,9 +24,7 @@ fn readme_examples() -> Vec<Example> {
         .lines()
         .filter_map(|line| line.trim().strip_prefix("cargo lambda invoke "))
         .map(|line| {
-            let (command, expectation) = line
-                .split_once('#')
-                .expect("each example says what to expect");
+            let (command, expectation) = line.split_once('#').expect("each example says what to expect");
             let expectation = expectation.trim();
             let (should_fail, expect) = match expectation.strip_prefix("expect-error:") {
                 Some(text) => (true, text),
@@ -62,11 +60,7 @@ fn readme_invoke_examples_work_under_cargo_lambda_watch() {
             watch.output()
         );
         assert_eq!(!output.status.success(), example.should_fail, "{described}");
-        let printed = if example.should_fail {
-            &stderr
-        } else {
-            &stdout
-        };
+        let printed = if example.should_fail { &stderr } else { &stdout };
         // The error is printed wrapped to the terminal width: compare without line breaks.
         let printed: String = printed
             .split_whitespace()

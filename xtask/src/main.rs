@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's own automation. Every external tool it needs is pinned under
 //! `tools/` and installed into `.tools/` (git-ignored) by `setup`, idempotently.
 
+mod local;
 mod setup;
 
 use std::process::Command;
@@ -22,19 +23,26 @@ enum Task {
     Setup,
     /// Every check: formatting, clippy with warnings denied, every test.
     Test,
+    /// The local stack (cognito-local and the functions under cargo lambda watch),
+    /// provisioned from cognito.toml, and the whole sign-up and hosted-login demo.
+    Local {
+        /// Run the demo and exit with its result instead of staying up.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Task::Setup => setup::run(&Tools::default()),
         Task::Test => test(),
+        Task::Local { once } => local::run(once),
     }
 }
 
 fn test() -> Result<()> {
     setup::run(&Tools::default())?;
-    cargo(&["fmt", "--all", "--", "--check"])
-        .context("formatting differs: run `cargo fmt --all`")?;
+    cargo(&["fmt", "--all", "--", "--check"]).context("formatting differs: run `cargo fmt --all`")?;
     cargo(&[
         "clippy",
         "--workspace",
@@ -57,10 +65,10 @@ fn cargo(args: &[&str]) -> Result<()> {
 fn step(command: &mut Command) -> Result<()> {
     let shown = format!("{command:?}");
     eprintln!("==> {shown}");
-    let status = command
-        .current_dir(workspace_root())
-        .status()
-        .with_context(|| format!("could not run {shown}"))?;
+    if command.get_current_dir().is_none() {
+        command.current_dir(workspace_root());
+    }
+    let status = command.status().with_context(|| format!("could not run {shown}"))?;
     if !status.success() {
         bail!("{shown} failed ({status})");
     }

@@ -6,9 +6,9 @@
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomMessageResponse,
     CognitoEventUserPoolsCustomMessageTriggerSource, CognitoEventUserPoolsPostConfirmation,
-    CognitoEventUserPoolsPostConfirmationResponse,
-    CognitoEventUserPoolsPostConfirmationTriggerSource, CognitoEventUserPoolsPreSignup,
-    CognitoEventUserPoolsPreSignupResponse, CognitoEventUserPoolsPreSignupTriggerSource,
+    CognitoEventUserPoolsPostConfirmationResponse, CognitoEventUserPoolsPostConfirmationTriggerSource,
+    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupResponse,
+    CognitoEventUserPoolsPreSignupTriggerSource,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
@@ -75,10 +75,7 @@ impl<E: Trigger> Invocation<E> {
     /// typed event's response.
     pub fn reply(self) -> Result<Value, serde_json::Error> {
         let mut reply = self.sent;
-        reply.insert(
-            "response".into(),
-            serde_json::to_value(self.event.response())?,
-        );
+        reply.insert("response".into(), serde_json::to_value(self.event.response())?);
         Ok(Value::Object(reply))
     }
 }
@@ -144,11 +141,7 @@ pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
         fields.insert("callerContext".into(), Value::Object(Map::new()));
     }
     let event = serde_json::from_value(Value::Object(fields)).map_err(malformed)?;
-    Ok(Incoming::Known(Invocation {
-        source,
-        event,
-        sent,
-    }))
+    Ok(Incoming::Known(Invocation { source, event, sent }))
 }
 
 /// Writes the non-null fields of `given` over `defaults`.
@@ -168,10 +161,7 @@ mod tests {
     impl Invocation<PreSignup> {
         fn reply_clone(&self) -> Value {
             let mut reply = self.sent.clone();
-            reply.insert(
-                "response".into(),
-                serde_json::to_value(&self.event.response).unwrap(),
-            );
+            reply.insert("response".into(), serde_json::to_value(&self.event.response).unwrap());
             Value::Object(reply)
         }
     }
@@ -237,22 +227,11 @@ mod tests {
 
     #[test]
     fn non_events_are_errors() {
-        for payload in [
-            json!(null),
-            json!([1]),
-            json!({"a": 1}),
-            json!({"triggerSource": 7}),
-        ] {
-            assert!(matches!(
-                parse::<PreSignup>(payload),
-                Err(EventError::NotAnEvent(_))
-            ));
+        for payload in [json!(null), json!([1]), json!({"a": 1}), json!({"triggerSource": 7})] {
+            assert!(matches!(parse::<PreSignup>(payload), Err(EventError::NotAnEvent(_))));
         }
         let mut sent = event("PreSignUp_SignUp");
         sent["request"] = json!("not an object");
-        assert!(matches!(
-            parse::<PreSignup>(sent),
-            Err(EventError::Malformed { .. })
-        ));
+        assert!(matches!(parse::<PreSignup>(sent), Err(EventError::Malformed { .. })));
     }
 }

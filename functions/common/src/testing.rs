@@ -75,10 +75,8 @@ fn arb_trigger_source() -> impl Strategy<Value = String> {
 /// A fixture event from a function crate's `fixtures/` folder.
 pub fn fixture(crate_dir: &str, name: &str) -> Value {
     let path = Path::new(crate_dir).join("fixtures").join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-    serde_json::from_str(&text)
-        .unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()))
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()))
 }
 
 /// Every path in `value` where a field can be replaced: used to corrupt fixtures one field

@@ -49,10 +49,7 @@ impl Config {
         if let Some(name) = var(&lookup, "APP_NAME") {
             // Bounded so that every SMS, 140 characters at most, still fits.
             let length = name.chars().count();
-            if length > APP_NAME_MAX
-                || name.contains(['{', '}'])
-                || name.chars().any(char::is_control)
-            {
+            if length > APP_NAME_MAX || name.contains(['{', '}']) || name.chars().any(char::is_control) {
                 return Err(ConfigError::new(
                     "APP_NAME",
                     name,
@@ -73,20 +70,13 @@ impl Config {
             })?;
         }
         if let Some(raw) = var(&lookup, "VERIFY_URL") {
-            let invalid = |problem: String| {
-                ConfigError::new("VERIFY_URL", raw.clone(), problem, VERIFY_URL_ACCEPTED)
-            };
+            let invalid = |problem: String| ConfigError::new("VERIFY_URL", raw.clone(), problem, VERIFY_URL_ACCEPTED);
             let url = Url::parse(&raw).map_err(|error| invalid(error.to_string()))?;
             if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-                return Err(invalid(format!(
-                    "the scheme {:?} is not http or https",
-                    url.scheme()
-                )));
+                return Err(invalid(format!("the scheme {:?} is not http or https", url.scheme())));
             }
             if url.fragment().is_some() {
-                return Err(invalid(
-                    "a #fragment would swallow the query the link needs".into(),
-                ));
+                return Err(invalid("a #fragment would swallow the query the link needs".into()));
             }
             config.verify_url = Some(url);
         }
@@ -125,11 +115,10 @@ fn kind_of(source: &Source) -> Option<Kind> {
 /// SMS set. A field that would break one of Cognito's rules is left unset, so Cognito sends
 /// its default for it, and the reason is logged.
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
-    let mut invocation =
-        match trigger_common::parse::<CognitoEventUserPoolsCustomMessage>(event.payload)? {
-            Incoming::Known(invocation) => invocation,
-            Incoming::Unknown(event) => return Ok(event),
-        };
+    let mut invocation = match trigger_common::parse::<CognitoEventUserPoolsCustomMessage>(event.payload)? {
+        Incoming::Known(invocation) => invocation,
+        Incoming::Unknown(event) => return Ok(event),
+    };
     let source = invocation.source.clone();
     let event = &mut invocation.event;
     let header = &event.cognito_event_user_pools_header;
@@ -159,9 +148,7 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
         username: username.unwrap_or_default(),
         name: attribute("given_name").or_else(|| attribute("name")),
         verify_link: match (kind, code) {
-            (Kind::SignUp, Some(code)) => {
-                config.verify_link(code, header.user_name.as_deref().unwrap_or_default())
-            }
+            (Kind::SignUp, Some(code)) => config.verify_link(code, header.user_name.as_deref().unwrap_or_default()),
             _ => None,
         },
     };
@@ -170,12 +157,7 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
     let fallbacks: Vec<String> = rendered
         .fields()
         .iter()
-        .filter_map(|(field, result)| {
-            result
-                .as_ref()
-                .err()
-                .map(|why| format!("{}: {why}", field.name()))
-        })
+        .filter_map(|(field, result)| result.as_ref().err().map(|why| format!("{}: {why}", field.name())))
         .collect();
     if fallbacks.is_empty() {
         tracing::info!(trigger_source = %source, ?lang, email = %email, "custom message set");

@@ -117,11 +117,7 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Broken {
     #[error("{length} characters, outside Cognito's {min}..={max}")]
-    Length {
-        length: usize,
-        min: usize,
-        max: usize,
-    },
+    Length { length: usize, min: usize, max: usize },
     #[error("it lacks the placeholder {0:?}, so the user would not get their code")]
     MissingPlaceholder(String),
     #[error("the event has no {0}")]
@@ -153,23 +149,11 @@ impl Rendered {
 /// Renders every field of `message` in `lang` and checks it against Cognito's rules.
 /// `placeholders` are the event's `codeParameter` and (for AdminCreateUser)
 /// `usernameParameter`, `Err` naming the one the event lacks.
-pub fn render(
-    message: &Message<'_>,
-    lang: Lang,
-    placeholders: &Result<Vec<&str>, Broken>,
-) -> Rendered {
+pub fn render(message: &Message<'_>, lang: Lang, placeholders: &Result<Vec<&str>, Broken>) -> Rendered {
     let m = message;
     let (subject, email, sms) = match lang {
-        Lang::En => (
-            EnSubject { m }.render(),
-            EnEmail { m }.render(),
-            EnSms { m }.render(),
-        ),
-        Lang::Ko => (
-            KoSubject { m }.render(),
-            KoEmail { m }.render(),
-            KoSms { m }.render(),
-        ),
+        Lang::En => (EnSubject { m }.render(), EnEmail { m }.render(), EnSms { m }.render()),
+        Lang::Ko => (KoSubject { m }.render(), KoEmail { m }.render(), KoSms { m }.render()),
     };
     Rendered {
         email_subject: check(Field::EmailSubject, subject, &Ok(Vec::new())),

@@ -23,18 +23,12 @@ const FIXTURES: [&str; 9] = [
 ];
 
 fn config(vars: &[(&str, &str)]) -> Result<Config, trigger_common::ConfigError> {
-    let vars: HashMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     Config::from_env(move |name| vars.get(name).cloned())
 }
 
 fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(
-        LambdaEvent::new(payload, Context::default()),
-        config,
-    ));
+    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config));
     (result.map_err(|error| error.to_string()), logs)
 }
 
@@ -58,10 +52,7 @@ fn every_trigger_source_gets_all_three_fields() {
             "callerContext",
             "request",
         ] {
-            assert_eq!(
-                returned[key], sent[key],
-                "{name}: {key} comes back as it came"
-            );
+            assert_eq!(returned[key], sent[key], "{name}: {key} comes back as it came");
         }
         let response = &returned["response"];
         for field in ["emailSubject", "emailMessage", "smsMessage"] {
@@ -74,10 +65,7 @@ fn every_trigger_source_gets_all_three_fields() {
             }
         }
         assert_eq!(logs.lines().count(), 1, "{name}: {logs}");
-        assert!(
-            logs.contains(sent["triggerSource"].as_str().unwrap()),
-            "{logs}"
-        );
+        assert!(logs.contains(sent["triggerSource"].as_str().unwrap()), "{logs}");
     }
 }
 
@@ -109,12 +97,7 @@ fn the_locale_attribute_picks_korean() {
             .contains("김민지님, 안녕하세요")
     );
     let response = response_with("forgot-password-ko.json", &[]);
-    assert!(
-        response["emailSubject"]
-            .as_str()
-            .unwrap()
-            .contains("비밀번호 재설정")
-    );
+    assert!(response["emailSubject"].as_str().unwrap().contains("비밀번호 재설정"));
     let response = response_with("forgot-password.json", &[]);
     assert!(
         response["emailSubject"]
@@ -177,9 +160,7 @@ fn verify_url_puts_a_link_in_the_sign_up_email_only() {
 fn the_username_in_the_link_is_percent_encoded() {
     let config = config(&[("VERIFY_URL", "https://app.example.com/verify")]).unwrap();
     assert_eq!(
-        config
-            .verify_link("{####}", "jane+test@example.com")
-            .unwrap(),
+        config.verify_link("{####}", "jane+test@example.com").unwrap(),
         "https://app.example.com/verify?code={####}&username=jane%2Btest%40example.com"
     );
 }
@@ -199,11 +180,7 @@ fn attribute_values_are_escaped_and_oversized_fields_fall_back() {
     sent["request"]["userAttributes"]["name"] = json!("x".repeat(20_001));
     let (result, logs) = invoke(sent, &Config::default());
     let response = result.unwrap()["response"].clone();
-    assert_eq!(
-        response["emailMessage"],
-        Value::Null,
-        "Cognito sends its default"
-    );
+    assert_eq!(response["emailMessage"], Value::Null, "Cognito sends its default");
     assert!(response["emailSubject"].is_string() && response["smsMessage"].is_string());
     assert!(
         logs.contains("WARN") && logs.contains("emailMessage") && logs.contains("20000"),
@@ -222,10 +199,7 @@ fn an_event_without_code_parameter_leaves_the_messages_to_cognito() {
     assert!(logs.contains("codeParameter"), "{logs}");
 
     let mut sent = fixture(DIR, "admin-create-user.json");
-    sent["request"]
-        .as_object_mut()
-        .unwrap()
-        .remove("usernameParameter");
+    sent["request"].as_object_mut().unwrap().remove("usernameParameter");
     let response = invoke(sent, &Config::default()).0.unwrap()["response"].clone();
     assert_eq!(
         response["emailMessage"],
@@ -283,12 +257,7 @@ fn bad_configuration_names_the_variable_and_accepted_values() {
         assert_eq!(err.var, var, "{value}");
         assert!(err.to_string().contains("accepted:"), "{err}");
     }
-    let fine = config(&[
-        ("APP_NAME", " Toyseven "),
-        ("DEFAULT_LOCALE", "ko"),
-        ("VERIFY_URL", ""),
-    ])
-    .unwrap();
+    let fine = config(&[("APP_NAME", " Toyseven "), ("DEFAULT_LOCALE", "ko"), ("VERIFY_URL", "")]).unwrap();
     assert_eq!(fine.app_name, "Toyseven");
     assert_eq!(fine.verify_url, None);
 }

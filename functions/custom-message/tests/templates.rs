@@ -6,15 +6,9 @@ const CODE: &str = "{####}";
 const USERNAME: &str = "{username}";
 
 /// 40 characters, the most APP_NAME accepts, and wide ones: the SMS must still fit.
-const LONGEST_APP_NAME: &str =
-    "가나다라마바사아자차카타파하가나다라마바사아자차카타파하가나다라마바사아자차카타";
+const LONGEST_APP_NAME: &str = "가나다라마바사아자차카타파하가나다라마바사아자차카타파하가나다라마바사아자차카타";
 
-fn message<'a>(
-    kind: Kind,
-    app_name: &'a str,
-    name: Option<&'static str>,
-    link: Option<String>,
-) -> Message<'a> {
+fn message<'a>(kind: Kind, app_name: &'a str, name: Option<&'static str>, link: Option<String>) -> Message<'a> {
     Message {
         kind,
         app_name,
@@ -78,16 +72,10 @@ fn every_template_renders_within_cognitos_rules() {
                 sms.chars().count()
             );
             for text in [subject, email, sms] {
-                assert!(
-                    text.contains(app_name),
-                    "{kind:?} {lang:?} names the product: {text}"
-                );
+                assert!(text.contains(app_name), "{kind:?} {lang:?} names the product: {text}");
             }
             for text in [email, sms] {
-                assert!(
-                    text.contains(CODE),
-                    "{kind:?} {lang:?} keeps the code: {text}"
-                );
+                assert!(text.contains(CODE), "{kind:?} {lang:?} keeps the code: {text}");
                 assert_eq!(
                     text.contains(USERNAME),
                     kind == Kind::AdminCreateUser,
@@ -118,11 +106,7 @@ fn the_languages_differ() {
         &placeholders(Kind::SignUp),
     );
     assert!(en.email_subject.unwrap().contains("Confirm your email"));
-    assert!(
-        ko.email_subject
-            .unwrap()
-            .contains("이메일 주소를 확인해 주세요")
-    );
+    assert!(ko.email_subject.unwrap().contains("이메일 주소를 확인해 주세요"));
     assert!(ko.sms_message.unwrap().contains("인증 코드"));
 }
 
@@ -130,15 +114,10 @@ fn the_languages_differ() {
 fn only_the_sign_up_email_carries_the_verify_link() {
     for (kind, lang, rendered) in all_rendered("Toyseven", None) {
         let email = rendered.email_message.unwrap();
-        let has_link = email
-            .contains("href=\"https://app.example.com/verify?code={####}&#38;username=4f8e1c2a\"");
+        let has_link = email.contains("href=\"https://app.example.com/verify?code={####}&#38;username=4f8e1c2a\"");
         assert_eq!(has_link, kind == Kind::SignUp, "{kind:?} {lang:?}");
         if kind == Kind::SignUp {
-            assert_eq!(
-                email.matches(CODE).count(),
-                2,
-                "the code in text and in the link"
-            );
+            assert_eq!(email.matches(CODE).count(), 2, "the code in text and in the link");
         }
     }
 }
@@ -156,8 +135,7 @@ fn user_attribute_values_are_html_escaped_in_email() {
         assert!(!email.contains("<script>"), "{email}");
         assert!(
             email.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;Bob&#34;")
-                || email
-                    .contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; &quot;Bob&quot;"),
+                || email.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; &quot;Bob&quot;"),
             "{email}"
         );
     }
@@ -172,10 +150,7 @@ fn a_field_that_breaks_a_rule_is_left_unset_with_the_reason() {
         &placeholders(Kind::ForgotPassword),
     );
     assert!(
-        matches!(
-            rendered.email_message,
-            Err(Broken::Length { max: 20_000, .. })
-        ),
+        matches!(rendered.email_message, Err(Broken::Length { max: 20_000, .. })),
         "{:?}",
         rendered.email_message.as_ref().map(|_| ())
     );
@@ -189,14 +164,8 @@ fn a_field_that_breaks_a_rule_is_left_unset_with_the_reason() {
         Lang::En,
         &Err(Broken::NoParameter("codeParameter")),
     );
-    assert_eq!(
-        no_code.email_message,
-        Err(Broken::NoParameter("codeParameter"))
-    );
-    assert_eq!(
-        no_code.sms_message,
-        Err(Broken::NoParameter("codeParameter"))
-    );
+    assert_eq!(no_code.email_message, Err(Broken::NoParameter("codeParameter")));
+    assert_eq!(no_code.sms_message, Err(Broken::NoParameter("codeParameter")));
     assert!(no_code.email_subject.is_ok());
 
     // A placeholder the escaping would change can no longer be found: fall back.
@@ -205,14 +174,8 @@ fn a_field_that_breaks_a_rule_is_left_unset_with_the_reason() {
         ..message(Kind::SignUp, "Toyseven", None, None)
     };
     let rendered = render(&odd, Lang::En, &Ok(vec!["<code>"]));
-    assert_eq!(
-        rendered.email_message,
-        Err(Broken::MissingPlaceholder("<code>".into()))
-    );
-    assert!(
-        rendered.sms_message.is_ok(),
-        "plain-text SMS keeps it as it is"
-    );
+    assert_eq!(rendered.email_message, Err(Broken::MissingPlaceholder("<code>".into())));
+    assert!(rendered.sms_message.is_ok(), "plain-text SMS keeps it as it is");
     assert_eq!(Field::SmsMessage.name(), "smsMessage");
 }
 

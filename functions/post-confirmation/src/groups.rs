@@ -58,12 +58,7 @@ impl CognitoGroups {
 }
 
 impl GroupMembership for CognitoGroups {
-    async fn add_user_to_group(
-        &self,
-        user_pool_id: &str,
-        username: &str,
-        group: &str,
-    ) -> Result<(), GroupError> {
+    async fn add_user_to_group(&self, user_pool_id: &str, username: &str, group: &str) -> Result<(), GroupError> {
         let result = self
             .client
             .admin_add_user_to_group()
@@ -75,13 +70,11 @@ impl GroupMembership for CognitoGroups {
         match result {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(context)) => match context.into_err() {
-                AdminAddUserToGroupError::ResourceNotFoundException(error) => {
-                    Err(GroupError::NotFound {
-                        group: group.to_owned(),
-                        user_pool_id: user_pool_id.to_owned(),
-                        message: error.message().unwrap_or("not found").to_owned(),
-                    })
-                }
+                AdminAddUserToGroupError::ResourceNotFoundException(error) => Err(GroupError::NotFound {
+                    group: group.to_owned(),
+                    user_pool_id: user_pool_id.to_owned(),
+                    message: error.message().unwrap_or("not found").to_owned(),
+                }),
                 other => Err(GroupError::Service(DisplayErrorContext(other).to_string())),
             },
             Err(other) => Err(GroupError::Service(DisplayErrorContext(other).to_string())),

@@ -7,8 +7,7 @@
 pub mod groups;
 
 use aws_lambda_events::event::cognito::{
-    CognitoEventUserPoolsPostConfirmation,
-    CognitoEventUserPoolsPostConfirmationTriggerSource as Source,
+    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPostConfirmationTriggerSource as Source,
 };
 use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
@@ -69,11 +68,10 @@ pub async fn handler(
     config: &Config,
     groups: &impl GroupMembership,
 ) -> Result<Value, Failure> {
-    let invocation =
-        match trigger_common::parse::<CognitoEventUserPoolsPostConfirmation>(event.payload)? {
-            Incoming::Known(invocation) => invocation,
-            Incoming::Unknown(event) => return Ok(event),
-        };
+    let invocation = match trigger_common::parse::<CognitoEventUserPoolsPostConfirmation>(event.payload)? {
+        Incoming::Known(invocation) => invocation,
+        Incoming::Unknown(event) => return Ok(event),
+    };
     let header = &invocation.event.cognito_event_user_pools_header;
     let source = &invocation.source;
     let user = header.user_name.as_deref().unwrap_or_default();
@@ -84,14 +82,10 @@ pub async fn handler(
         .as_ref()
         .map_or(Action::Nothing, |kind| config.decide(kind));
     if let Action::AddToGroup(group) = action {
-        let (Some(pool), Some(user)) =
-            (header.user_pool_id.as_deref(), header.user_name.as_deref())
-        else {
+        let (Some(pool), Some(user)) = (header.user_pool_id.as_deref(), header.user_name.as_deref()) else {
             return Err(Failure::new(
                 "InvalidEvent",
-                format!(
-                    "the {source} event has no userPoolId or userName, so the user cannot be added to {group:?}"
-                ),
+                format!("the {source} event has no userPoolId or userName, so the user cannot be added to {group:?}"),
             ));
         };
         if let Err(error) = groups.add_user_to_group(pool, user, group).await {

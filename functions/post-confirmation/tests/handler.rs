@@ -38,12 +38,7 @@ impl FakeGroups {
 }
 
 impl GroupMembership for FakeGroups {
-    async fn add_user_to_group(
-        &self,
-        pool: &str,
-        user: &str,
-        group: &str,
-    ) -> Result<(), GroupError> {
+    async fn add_user_to_group(&self, pool: &str, user: &str, group: &str) -> Result<(), GroupError> {
         self.calls
             .lock()
             .unwrap()
@@ -68,16 +63,8 @@ fn config(group: Option<&str>) -> Config {
     Config::from_env(move |name| vars.get(name).cloned()).unwrap()
 }
 
-fn invoke(
-    payload: Value,
-    config: &Config,
-    groups: &impl GroupMembership,
-) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(
-        LambdaEvent::new(payload, Context::default()),
-        config,
-        groups,
-    ));
+fn invoke(payload: Value, config: &Config, groups: &impl GroupMembership) -> (Result<Value, String>, String) {
+    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config, groups));
     (result.map_err(|error| error.to_string()), logs)
 }
 
@@ -123,13 +110,9 @@ fn no_default_group_makes_no_call() {
 fn a_retried_invocation_is_harmless() {
     let groups = FakeGroups::with(&["members"]);
     for _ in 0..2 {
-        invoke(
-            fixture(DIR, "confirm-signup.json"),
-            &config(Some("members")),
-            &groups,
-        )
-        .0
-        .unwrap();
+        invoke(fixture(DIR, "confirm-signup.json"), &config(Some("members")), &groups)
+            .0
+            .unwrap();
     }
     assert_eq!(
         groups.calls().len(),
@@ -141,11 +124,7 @@ fn a_retried_invocation_is_harmless() {
 #[test]
 fn a_missing_group_is_a_clear_error() {
     let groups = FakeGroups::with(&[]);
-    let (result, logs) = invoke(
-        fixture(DIR, "confirm-signup.json"),
-        &config(Some("staff")),
-        &groups,
-    );
+    let (result, logs) = invoke(fixture(DIR, "confirm-signup.json"), &config(Some("staff")), &groups);
     let error = result.unwrap_err();
     assert!(
         error.contains("\"staff\"") && error.contains("Create the group"),
@@ -205,13 +184,9 @@ fn the_sdk_call_names_the_pool_user_and_group() {
         })
         .then_output(|| AdminAddUserToGroupOutput::builder().build());
     let groups = mocked(&rule);
-    invoke(
-        fixture(DIR, "confirm-signup.json"),
-        &config(Some("members")),
-        &groups,
-    )
-    .0
-    .unwrap();
+    invoke(fixture(DIR, "confirm-signup.json"), &config(Some("members")), &groups)
+        .0
+        .unwrap();
     assert_eq!(rule.num_calls(), 1);
     invoke(
         fixture(DIR, "confirm-forgot-password.json"),
@@ -227,23 +202,15 @@ fn the_sdk_call_names_the_pool_user_and_group() {
 fn the_sdk_resource_not_found_becomes_a_clear_error() {
     let rule = mock!(Client::admin_add_user_to_group).then_error(|| {
         AdminAddUserToGroupError::ResourceNotFoundException(
-            ResourceNotFoundException::builder()
-                .message("Group not found.")
-                .build(),
+            ResourceNotFoundException::builder().message("Group not found.").build(),
         )
     });
     let groups = mocked(&rule);
-    let error = invoke(
-        fixture(DIR, "confirm-signup.json"),
-        &config(Some("members")),
-        &groups,
-    )
-    .0
-    .unwrap_err();
+    let error = invoke(fixture(DIR, "confirm-signup.json"), &config(Some("members")), &groups)
+        .0
+        .unwrap_err();
     assert!(
-        error.contains("\"members\"")
-            && error.contains("Group not found.")
-            && error.contains("provisioner apply"),
+        error.contains("\"members\"") && error.contains("Group not found.") && error.contains("provisioner apply"),
         "{error}"
     );
 }

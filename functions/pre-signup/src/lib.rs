@@ -16,17 +16,12 @@ pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Rejection};
 /// Handles one invocation: returns the whole event with `response` filled in, or an error
 /// whose message Cognito shows the user ("PreSignUp failed with error <message>.").
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
-    let mut invocation =
-        match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
-            Incoming::Known(invocation) => invocation,
-            Incoming::Unknown(event) => return Ok(event),
-        };
+    let mut invocation = match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
+        Incoming::Known(invocation) => invocation,
+        Incoming::Unknown(event) => return Ok(event),
+    };
     let (source, event) = (&invocation.source, &mut invocation.event);
-    let email = event
-        .request
-        .user_attributes
-        .get("email")
-        .map(String::as_str);
+    let email = event.request.user_attributes.get("email").map(String::as_str);
     let masked = email.map(mask_email).unwrap_or_default();
     match config.decide(email) {
         Ok(decision) => {

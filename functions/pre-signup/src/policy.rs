@@ -70,8 +70,7 @@ fn normalize_domain(domain: &str) -> Result<String, String> {
     if domain.contains(['@', '*', '/', ':']) || domain.chars().any(char::is_whitespace) {
         return Err(format!("{domain:?} is not a domain name"));
     }
-    let ascii = idna::domain_to_ascii(domain)
-        .map_err(|_| format!("{domain:?} is not a valid domain name"))?;
+    let ascii = idna::domain_to_ascii(domain).map_err(|_| format!("{domain:?} is not a valid domain name"))?;
     if ascii.split('.').any(str::is_empty) {
         return Err(format!("{domain:?} has an empty label"));
     }
@@ -198,9 +197,8 @@ fn domain_list(
         .split(',')
         .filter(|entry| !entry.trim().is_empty())
         .map(|entry| {
-            DomainPattern::parse(entry).map_err(|problem| {
-                ConfigError::new(name, value.clone(), problem, DOMAIN_LIST_ACCEPTED)
-            })
+            DomainPattern::parse(entry)
+                .map_err(|problem| ConfigError::new(name, value.clone(), problem, DOMAIN_LIST_ACCEPTED))
         })
         .collect()
 }
@@ -211,10 +209,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_env(move |name| vars.get(name).cloned())
     }
 
@@ -231,34 +226,17 @@ mod tests {
     fn exact_entry_matches_only_that_domain() {
         let vars = [("ALLOWED_EMAIL_DOMAINS", "example.com")];
         assert_eq!(decide(&vars, Some("a@example.com")), Ok(Decision::Accept));
-        for other in [
-            "a@sub.example.com",
-            "a@badexample.com",
-            "a@example.com.evil.io",
-        ] {
-            assert_eq!(
-                decide(&vars, Some(other)),
-                Err(Rejection::DomainNotAllowed),
-                "{other}"
-            );
+        for other in ["a@sub.example.com", "a@badexample.com", "a@example.com.evil.io"] {
+            assert_eq!(decide(&vars, Some(other)), Err(Rejection::DomainNotAllowed), "{other}");
         }
     }
 
     #[test]
     fn wildcard_entry_matches_subdomains_only() {
         let vars = [("ALLOWED_EMAIL_DOMAINS", "*.example.com")];
-        assert_eq!(
-            decide(&vars, Some("a@eng.example.com")),
-            Ok(Decision::Accept)
-        );
-        assert_eq!(
-            decide(&vars, Some("a@x.eng.example.com")),
-            Ok(Decision::Accept)
-        );
-        assert_eq!(
-            decide(&vars, Some("a@example.com")),
-            Err(Rejection::DomainNotAllowed)
-        );
+        assert_eq!(decide(&vars, Some("a@eng.example.com")), Ok(Decision::Accept));
+        assert_eq!(decide(&vars, Some("a@x.eng.example.com")), Ok(Decision::Accept));
+        assert_eq!(decide(&vars, Some("a@example.com")), Err(Rejection::DomainNotAllowed));
         assert_eq!(
             decide(&vars, Some("a@badexample.com")),
             Err(Rejection::DomainNotAllowed)
@@ -271,10 +249,7 @@ mod tests {
             ("ALLOWED_EMAIL_DOMAINS", "*.example.com"),
             ("DENIED_EMAIL_DOMAINS", "contractors.example.com"),
         ];
-        assert_eq!(
-            decide(&vars, Some("a@eng.example.com")),
-            Ok(Decision::Accept)
-        );
+        assert_eq!(decide(&vars, Some("a@eng.example.com")), Ok(Decision::Accept));
         assert_eq!(
             decide(&vars, Some("a@contractors.example.com")),
             Err(Rejection::DomainNotAllowed)
@@ -297,34 +272,19 @@ mod tests {
 
     #[test]
     fn matching_ignores_case_and_whitespace() {
-        let vars = [(
-            "ALLOWED_EMAIL_DOMAINS",
-            "  Example.COM , *.Corp.Example.org ",
-        )];
-        assert_eq!(
-            decide(&vars, Some("  A@EXAMPLE.com ")),
-            Ok(Decision::Accept)
-        );
-        assert_eq!(
-            decide(&vars, Some("a@HQ.corp.example.ORG")),
-            Ok(Decision::Accept)
-        );
+        let vars = [("ALLOWED_EMAIL_DOMAINS", "  Example.COM , *.Corp.Example.org ")];
+        assert_eq!(decide(&vars, Some("  A@EXAMPLE.com ")), Ok(Decision::Accept));
+        assert_eq!(decide(&vars, Some("a@HQ.corp.example.ORG")), Ok(Decision::Accept));
     }
 
     #[test]
     fn internationalized_domains_match_their_punycode() {
         let unicode = [("ALLOWED_EMAIL_DOMAINS", "예시.kr")];
-        assert_eq!(
-            decide(&unicode, Some("a@xn--vv4b11d.kr")),
-            Ok(Decision::Accept)
-        );
+        assert_eq!(decide(&unicode, Some("a@xn--vv4b11d.kr")), Ok(Decision::Accept));
         let punycode = [("ALLOWED_EMAIL_DOMAINS", "xn--vv4b11d.kr")];
         assert_eq!(decide(&punycode, Some("a@예시.kr")), Ok(Decision::Accept));
         let wildcard = [("ALLOWED_EMAIL_DOMAINS", "*.예시.kr")];
-        assert_eq!(
-            decide(&wildcard, Some("a@mail.xn--vv4b11d.kr")),
-            Ok(Decision::Accept)
-        );
+        assert_eq!(decide(&wildcard, Some("a@mail.xn--vv4b11d.kr")), Ok(Decision::Accept));
     }
 
     #[test]
@@ -339,11 +299,7 @@ mod tests {
             "a@exa mple.com",
             "a@.com",
         ] {
-            assert_eq!(
-                decide(&[], Some(email)),
-                Err(Rejection::InvalidEmail),
-                "{email:?}"
-            );
+            assert_eq!(decide(&[], Some(email)), Err(Rejection::InvalidEmail), "{email:?}");
         }
     }
 
@@ -363,25 +319,13 @@ mod tests {
 
     #[test]
     fn auto_confirm_modes() {
-        let allowed = [
-            ("ALLOWED_EMAIL_DOMAINS", "example.com"),
-            ("AUTO_CONFIRM", "allowed"),
-        ];
-        assert_eq!(
-            decide(&allowed, Some("a@example.com")),
-            Ok(Decision::AutoConfirm)
-        );
+        let allowed = [("ALLOWED_EMAIL_DOMAINS", "example.com"), ("AUTO_CONFIRM", "allowed")];
+        assert_eq!(decide(&allowed, Some("a@example.com")), Ok(Decision::AutoConfirm));
         let always = [("AUTO_CONFIRM", "always")];
-        assert_eq!(
-            decide(&always, Some("a@any.org")),
-            Ok(Decision::AutoConfirm)
-        );
+        assert_eq!(decide(&always, Some("a@any.org")), Ok(Decision::AutoConfirm));
         let never = [("ALLOWED_EMAIL_DOMAINS", "example.com")];
         assert_eq!(decide(&never, Some("a@example.com")), Ok(Decision::Accept));
-        let denied_always = [
-            ("AUTO_CONFIRM", "always"),
-            ("DENIED_EMAIL_DOMAINS", "bad.com"),
-        ];
+        let denied_always = [("AUTO_CONFIRM", "always"), ("DENIED_EMAIL_DOMAINS", "bad.com")];
         assert_eq!(
             decide(&denied_always, Some("a@bad.com")),
             Err(Rejection::DomainNotAllowed)

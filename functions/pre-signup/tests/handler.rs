@@ -11,18 +11,12 @@ use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 fn config(vars: &[(&str, &str)]) -> Config {
-    let vars: HashMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     Config::from_env(move |name| vars.get(name).cloned()).expect("a valid configuration")
 }
 
 fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(
-        LambdaEvent::new(payload, Context::default()),
-        config,
-    ));
+    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config));
     (result.map_err(|error| error.to_string()), logs)
 }
 
@@ -35,11 +29,7 @@ const ALLOW_EXAMPLE: (&str, &str) = ("ALLOWED_EMAIL_DOMAINS", "example.com, *.ex
 #[test]
 fn every_trigger_source_applies_the_policy() {
     let accept = config(&[ALLOW_EXAMPLE]);
-    for name in [
-        "signup.json",
-        "admin-create-user.json",
-        "external-provider.json",
-    ] {
+    for name in ["signup.json", "admin-create-user.json", "external-provider.json"] {
         let sent = fixture(DIR, name);
         let returned = run(name, &accept).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(
@@ -48,11 +38,7 @@ fn every_trigger_source_applies_the_policy() {
         );
     }
     let deny = config(&[("DENIED_EMAIL_DOMAINS", "example.com, *.example.com")]);
-    for name in [
-        "signup.json",
-        "admin-create-user.json",
-        "external-provider.json",
-    ] {
+    for name in ["signup.json", "admin-create-user.json", "external-provider.json"] {
         let error = run(name, &deny).unwrap_err();
         assert!(error.contains("not allowed"), "{name}: {error}");
     }
@@ -124,11 +110,7 @@ fn payloads_that_are_not_pre_signup_events_are_clear_errors() {
     let mut other = fixture(DIR, "signup.json");
     other["triggerSource"] = json!("PostConfirmation_ConfirmSignUp");
     let (error, _) = invoke(other, &config);
-    assert!(
-        error
-            .unwrap_err()
-            .contains("PostConfirmation_ConfirmSignUp")
-    );
+    assert!(error.unwrap_err().contains("PostConfirmation_ConfirmSignUp"));
     let mut broken = fixture(DIR, "signup.json");
     broken["request"]["userAttributes"] = json!(["not", "a", "map"]);
     let (error, _) = invoke(broken, &config);
@@ -144,10 +126,7 @@ fn one_log_line_per_invocation_with_the_email_masked() {
     assert!(logs.contains("j***@example.com"), "{logs}");
     assert!(!logs.contains("jane.doe"), "{logs}");
 
-    let (result, logs) = invoke(
-        fixture(DIR, "signup-denied.json"),
-        &config(&[ALLOW_EXAMPLE]),
-    );
+    let (result, logs) = invoke(fixture(DIR, "signup-denied.json"), &config(&[ALLOW_EXAMPLE]));
     result.unwrap_err();
     assert!(
         logs.contains("m***@mailinator.com") && !logs.contains("mallory"),

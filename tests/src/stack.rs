@@ -1,0 +1,145 @@
+//! The local stack: cognito-local and `cargo lambda watch` wired to each other on loopback
+//! ports, then provisioned from the spec with the provisioner. `cargo xtask local` and the
+//! end-to-end tests start and stop it through this code.
+
+use std::path::{Path, PathBuf};
+
+use aws_sdk_cognitoidentityprovider as cognito;
+use provisioner::aws::{self, Clients};
+use provisioner::outputs::{Outputs, outputs};
+use provisioner::plan::plan;
+use provisioner::spec::{self, Spec};
+
+use crate::cognito_local::CognitoLocal;
+use crate::{HarnessError, Tools, Watch, free_port, workspace_root};
+
+/// The functions' environment in the local stack, on top of each crate's
+/// `[package.metadata.lambda.watch.env]` (an allowed and a denied domain, the product name),
+/// whose values cargo-lambda lets nothing override: auto-confirmation off and the default
+/// group. No `VERIFY_URL`: cognito-local replaces only the first code placeholder of a
+/// message, so a link would keep a literal `{####}` (Cognito replaces them all).
+pub const DEMO_ENV: &[(&str, &str)] = &[("AUTO_CONFIRM", "never"), ("DEFAULT_GROUP", "members")];
+
+/// The region the local clients claim; cognito-local ignores it.
+pub const REGION: &str = "us-east-1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    #[error(transparent)]
+    Harness(#[from] HarnessError),
+    #[error("{0}")]
+    Spec(#[from] spec::SpecError),
+    #[error("provisioning cognito-local failed: {0}")]
+    Provision(String),
+}
+
+/// A running local stack; every process it started stops when it is dropped.
+pub struct Stack {
+    pub spec: Spec,
+    pub outputs: Outputs,
+    /// An SDK client for cognito-local.
+    pub cognito: cognito::Client,
+    pub local: CognitoLocal,
+    pub watch: Watch,
+    /// What provisioning did and skipped, in order, for people to read.
+    pub provisioning: Vec<String>,
+    pub dir: PathBuf,
+}
+
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stack")
+            .field("outputs", &self.outputs)
+            .finish_non_exhaustive()
+    }
+}
+
+fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(cognito::config::SharedCredentialsProvider::new(
+            cognito::config::Credentials::new("local", "local", None, None, "local-stack"),
+        ))
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build()
+}
+
+impl Stack {
+    /// Starts both servers in `dir` (logs and data), waits until both serve, and provisions
+    /// the spec. `env` overrides `DEMO_ENV` for the functions.
+    pub async fn start(tools: &Tools, dir: &Path, env: &[(&str, &str)]) -> Result<Self, StackError> {
+        let (mut spec, _warnings) = spec::load(&workspace_root().join("cognito.toml"))?;
+        let watch_port = free_port()?;
+        let watch_endpoint = format!("http://127.0.0.1:{watch_port}");
+        let mut local = CognitoLocal::configure(dir, &watch_endpoint, &spec.triggers)?;
+        let cognito_endpoint = local.endpoint();
+
+        let mut watch_env: Vec<(&str, &str)> = DEMO_ENV.to_vec();
+        watch_env.retain(|(key, _)| !env.iter().any(|(k, _)| k == key));
+        watch_env.extend_from_slice(env);
+        watch_env.extend([
+            ("AWS_ENDPOINT_URL", cognito_endpoint.as_str()),
+            ("AWS_REGION", REGION),
+            ("AWS_ACCESS_KEY_ID", "local"),
+            ("AWS_SECRET_ACCESS_KEY", "local"),
+        ]);
+        local.start(tools)?;
+        let mut watch = Watch::spawn(tools, dir, watch_port, &watch_env)?;
+        local.wait_ready()?;
+        watch.wait_ready()?;
+
+        // cognito-local has no hosted-UI domains and no Lambda API: those steps are skipped.
+        let mut provisioning = Vec::new();
+        if let Some(domain) = spec.domain.take() {
+            provisioning.push(format!(
+                "skipped: hosted-UI domain {:?} (cognito-local serves the hosted UI on its own address)",
+                domain.prefix
+            ));
+        }
+        provisioning.push(
+            "skipped: resolving the functions and granting invoke permissions (cognito-local invokes \
+             triggers from its config.json)"
+                .into(),
+        );
+        let config = sdk_config(&cognito_endpoint);
+        let clients = Clients::new(&config);
+        let provision = |e: aws::AwsError| StackError::Provision(e.to_string());
+        let observed = aws::observe(&clients, &spec, false).await.map_err(provision)?;
+        let changes = plan(&spec, &observed, false).map_err(|e| StackError::Provision(e.to_string()))?;
+        aws::apply(&clients, &spec, &observed, &changes)
+            .await
+            .map_err(provision)?;
+        provisioning.extend(changes.changes.iter().map(|c| format!("done: {c}")));
+
+        let pool_id = aws::find_pool(&clients, &spec.pool.name)
+            .await
+            .map_err(provision)?
+            .ok_or_else(|| StackError::Provision("the pool is missing after apply".into()))?;
+        let pool = aws::describe_pool(&clients, &pool_id).await.map_err(provision)?;
+        let client = aws::find_client(&clients, &pool_id, &spec.client.name)
+            .await
+            .map_err(provision)?
+            .ok_or_else(|| StackError::Provision("the client is missing after apply".into()))?;
+        let outputs = outputs(&spec, &pool, &client, REGION, Some(&cognito_endpoint));
+        Ok(Self {
+            spec,
+            outputs,
+            cognito: clients.cognito.clone(),
+            local,
+            watch,
+            provisioning,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The hosted UI's base address (cognito-local's own).
+    pub fn hosted_ui(&self) -> String {
+        self.local.endpoint()
+    }
+
+    /// The callback URL the code grant redirects to.
+    pub fn redirect_uri(&self) -> &str {
+        self.spec.client.callback_urls.first().map_or("", String::as_str)
+    }
+}
