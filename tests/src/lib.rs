@@ -14,7 +14,7 @@ pub mod tools;
 pub mod watch;
 
 pub use moto::Moto;
-pub use process::{Server, free_port, wait_until};
+pub use process::{Server, free_port, stop_all, wait_until};
 pub use stack::Stack;
 pub use tools::{Tools, workspace_root};
 pub use watch::Watch;

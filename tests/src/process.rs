@@ -7,12 +7,35 @@ use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
 use crate::HarnessError;
+
+/// The process groups of the servers running now, so that an interrupt can stop them all
+/// (see `stop_all`) even while their owners are busy.
+static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+fn running() -> std::sync::MutexGuard<'static, Vec<i32>> {
+    RUNNING.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Stops every server this process started and has not stopped yet (for a Ctrl-C
+/// handler): SIGTERM to each group, then SIGKILL to whatever is left after 2 s.
+pub fn stop_all() {
+    let groups: Vec<i32> = running().drain(..).collect();
+    for group in &groups {
+        let _ = killpg(Pid::from_raw(*group), Signal::SIGTERM);
+    }
+    let alive = |group: &i32| killpg(Pid::from_raw(*group), None).is_ok();
+    wait_until(Duration::from_secs(2), || !groups.iter().any(alive));
+    for group in groups.iter().filter(|g| alive(g)) {
+        let _ = killpg(Pid::from_raw(*group), Signal::SIGKILL);
+    }
+}
 
 /// A free TCP port on 127.0.0.1, as the OS picks it.
 pub fn free_port() -> Result<u16, HarnessError> {
@@ -51,6 +74,7 @@ impl Server {
             what: name.to_owned(),
             source,
         })?;
+        running().push(child.id() as i32);
         Ok(Self {
             name: name.to_owned(),
             child,
@@ -97,10 +121,14 @@ impl Server {
 
     /// Stops the process group: SIGTERM, then SIGKILL if it is still there after 5 s.
     pub fn stop(&mut self) {
+        let id = self.child.id() as i32;
+        running().retain(|group| *group != id);
+        let group = Pid::from_raw(id);
         if let Ok(Some(_)) = self.child.try_wait() {
+            // Children that outlived the leader are still in the group.
+            let _ = killpg(group, Signal::SIGKILL);
             return;
         }
-        let group = Pid::from_raw(self.child.id() as i32);
         let _ = killpg(group, Signal::SIGTERM);
         let exited = wait_until(Duration::from_secs(5), || matches!(self.child.try_wait(), Ok(Some(_))));
         if !exited {

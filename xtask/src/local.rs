@@ -2,18 +2,27 @@
 //! watch` on loopback ports, provisions them from cognito.toml, runs the demo, then stays
 //! up (printing what an app needs) until Ctrl-C, which stops every process it started.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result, bail};
 use e2e::stack::Stack;
 use e2e::{Tools, demo, watch::run_dir};
 
+/// Set once the stack is up and the command only waits for Ctrl-C.
+static WAITING: AtomicBool = AtomicBool::new(false);
+
 pub fn run(once: bool) -> Result<()> {
     let tools = Tools::default();
     crate::setup::run(&tools)?;
+    // Ctrl-C at any moment (even mid-start or mid-demo) stops every process started here.
     let (stop_tx, stop_rx) = mpsc::channel();
     ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
+        if stop_tx.send(()).is_err() || !WAITING.load(Ordering::SeqCst) {
+            eprintln!("\nStopping every process this command started…");
+            e2e::stop_all();
+            std::process::exit(130);
+        }
     })
     .context("cannot listen for Ctrl-C")?;
 
@@ -62,6 +71,7 @@ pub fn run(once: bool) -> Result<()> {
     println!("  Lambda endpoint   {}", stack.watch.endpoint());
     println!("  logs              {}", dir.display());
     println!("Press Ctrl-C to stop.");
+    WAITING.store(true, Ordering::SeqCst);
     if stop_rx.recv().is_err() {
         bail!("the Ctrl-C handler went away");
     }
