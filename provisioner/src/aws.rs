@@ -174,12 +174,17 @@ pub async fn find_pool(clients: &Clients, name: &str) -> Result<Option<String>, 
                 .filter_map(|pool| pool.id().map(str::to_owned)),
         );
     }
+    at_most_one(ids, |ids| AwsError::AmbiguousPool {
+        name: name.to_owned(),
+        ids,
+    })
+}
+
+/// The one id found by name, if any; several are an error listing them (never a guess).
+fn at_most_one(mut ids: Vec<String>, ambiguous: impl FnOnce(String) -> AwsError) -> Result<Option<String>, AwsError> {
     match ids.len() {
         0 | 1 => Ok(ids.pop()),
-        _ => Err(AwsError::AmbiguousPool {
-            name: name.to_owned(),
-            ids: ids.join(", "),
-        }),
+        _ => Err(ambiguous(ids.join(", "))),
     }
 }
 
@@ -215,16 +220,13 @@ pub async fn find_client(clients: &Clients, pool: &str, name: &str) -> Result<Op
                 .filter_map(|client| client.client_id().map(str::to_owned)),
         );
     }
-    let id = match ids.len() {
-        0 => return Ok(None),
-        1 => ids.remove(0),
-        _ => {
-            return Err(AwsError::AmbiguousClient {
-                name: name.to_owned(),
-                pool: pool.to_owned(),
-                ids: ids.join(", "),
-            });
-        }
+    let ambiguous = |ids| AwsError::AmbiguousClient {
+        name: name.to_owned(),
+        pool: pool.to_owned(),
+        ids,
+    };
+    let Some(id) = at_most_one(ids, ambiguous)? else {
+        return Ok(None);
     };
     let output = clients
         .cognito

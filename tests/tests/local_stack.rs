@@ -15,6 +15,7 @@
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use e2e::cognito_local::Delivery;
 use e2e::demo::{self, PASSWORD, fresh_email};
 use e2e::flow::{self, FlowError, Pkce};
 use e2e::{Stack, Tools};
@@ -44,6 +45,24 @@ async fn sign_up(stack: &Stack, email: &str, locale: &str) -> Result<(String, bo
         .await
         .map(|out| (out.user_sub().to_owned(), out.user_confirmed()))
         .map_err(|e| format!("{}: {}", e.code().unwrap_or("?"), e.message().unwrap_or("?")))
+}
+
+/// Starts a password reset for `email`; returns the message it delivered.
+async fn forgot_password(stack: &Stack, email: &str) -> Delivery {
+    let before = stack.local.count_to(email);
+    let client_id = &stack.outputs.client_id;
+    stack
+        .cognito
+        .forgot_password()
+        .client_id(client_id)
+        .username(email)
+        .send()
+        .await
+        .unwrap();
+    stack
+        .local
+        .delivery_to(email, before)
+        .expect("a ForgotPassword message")
 }
 
 async fn groups(client: &Client, pool: &str, sub: &str) -> Vec<String> {
@@ -103,19 +122,7 @@ async fn sign_up_messages_confirmation_groups_and_hosted_login() {
         .send()
         .await
         .unwrap();
-    let before = stack.local.count_to(&email);
-    stack
-        .cognito
-        .forgot_password()
-        .client_id(&client_id)
-        .username(&email)
-        .send()
-        .await
-        .unwrap();
-    let reset = stack
-        .local
-        .delivery_to(&email, before)
-        .expect("a ForgotPassword message");
+    let reset = forgot_password(&stack, &email).await;
     assert_eq!(reset.email_subject.as_deref(), Some("[Toyseven] Reset your password"));
     assert!(reset.email_message.as_deref().unwrap().contains(&reset.code));
     stack
@@ -161,19 +168,7 @@ async fn sign_up_messages_confirmation_groups_and_hosted_login() {
         .send()
         .await
         .unwrap();
-    let before = stack.local.count_to(&korean);
-    stack
-        .cognito
-        .forgot_password()
-        .client_id(&client_id)
-        .username(&korean)
-        .send()
-        .await
-        .unwrap();
-    let reset = stack
-        .local
-        .delivery_to(&korean, before)
-        .expect("a Korean ForgotPassword message");
+    let reset = forgot_password(&stack, &korean).await;
     assert_eq!(reset.email_subject.as_deref(), Some("[Toyseven] 비밀번호 재설정 코드"));
 
     // Hosted login with the code grant and PKCE; tokens verify against the JWKS.

@@ -42,3 +42,15 @@ pub fn var(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<Strin
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
 }
+
+/// A lookup over fixed pairs, for tests and tools that configure a function without the
+/// process environment.
+pub fn lookup_in(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    move |name| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    }
+}

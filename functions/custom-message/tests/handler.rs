@@ -1,11 +1,10 @@
 //! The custom-message handler run in-process on fixture events shaped like Cognito's.
 
-use std::collections::HashMap;
-
 use custom_message::{Config, handler};
 use lambda_runtime::{Context, LambdaEvent};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use trigger_common::lookup_in;
 use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with_field};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -23,8 +22,7 @@ const FIXTURES: [&str; 9] = [
 ];
 
 fn config(vars: &[(&str, &str)]) -> Result<Config, trigger_common::ConfigError> {
-    let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Config::from_env(move |name| vars.get(name).cloned())
+    Config::from_env(lookup_in(vars))
 }
 
 fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {

@@ -1,7 +1,6 @@
 //! The post-confirmation handler run in-process on fixture events shaped like Cognito's,
 //! with a fake group store and with the real SDK client answered by aws-smithy-mocks.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use aws_sdk_cognitoidentityprovider::Client;
@@ -14,6 +13,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use post_confirmation::{CognitoGroups, Config, GroupError, GroupMembership, handler};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use trigger_common::lookup_in;
 use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with_field};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -56,11 +56,8 @@ impl GroupMembership for FakeGroups {
 }
 
 fn config(group: Option<&str>) -> Config {
-    let vars: HashMap<String, String> = group
-        .map(|g| ("DEFAULT_GROUP".to_string(), g.to_string()))
-        .into_iter()
-        .collect();
-    Config::from_env(move |name| vars.get(name).cloned()).unwrap()
+    let vars: Vec<(&str, &str)> = group.map(|g| ("DEFAULT_GROUP", g)).into_iter().collect();
+    Config::from_env(lookup_in(&vars)).unwrap()
 }
 
 fn invoke(payload: Value, config: &Config, groups: &impl GroupMembership) -> (Result<Value, String>, String) {

@@ -206,11 +206,10 @@ fn domain_list(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use trigger_common::lookup_in;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_env(move |name| vars.get(name).cloned())
+        Config::from_env(lookup_in(vars))
     }
 
     fn decide(vars: &[(&str, &str)], email: Option<&str>) -> Result<Decision, Rejection> {

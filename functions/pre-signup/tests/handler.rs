@@ -1,18 +1,16 @@
 //! The pre-signup handler run in-process on fixture events shaped like Cognito's.
 
-use std::collections::HashMap;
-
 use lambda_runtime::{Context, LambdaEvent};
 use pre_signup::{Config, handler};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use trigger_common::lookup_in;
 use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with_field};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 fn config(vars: &[(&str, &str)]) -> Config {
-    let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Config::from_env(move |name| vars.get(name).cloned()).expect("a valid configuration")
+    Config::from_env(lookup_in(vars)).expect("a valid configuration")
 }
 
 fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
