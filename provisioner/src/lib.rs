@@ -8,4 +8,5 @@
 pub mod aws;
 pub mod outputs;
 pub mod plan;
+pub mod render;
 pub mod spec;

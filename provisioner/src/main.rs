@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use provisioner::aws::{self, Clients};
 use provisioner::outputs::outputs;
 use provisioner::plan::plan;
+use provisioner::render;
 use provisioner::spec::{self, Spec};
 use serde_json::json;
 
@@ -70,6 +71,27 @@ enum Command {
         #[arg(long)]
         confirm: Option<String>,
     },
+    /// Render the same setup as infrastructure as code (no AWS call).
+    Render {
+        #[command(subcommand)]
+        what: Render,
+    },
+}
+
+#[derive(Subcommand)]
+enum Render {
+    /// An AWS SAM template: pool, client, domain, groups, functions, roles, permissions.
+    Cloudformation {
+        /// Write it here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Least-privilege IAM policy documents: the provisioner's and one per function.
+    Policies {
+        /// The folder to write them into.
+        #[arg(long, default_value = "infra/policies")]
+        out: PathBuf,
+    },
 }
 
 /// A failure with its exit code.
@@ -108,6 +130,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     if !lambda && spec.triggers.iter().next().is_some() {
         eprintln!("skipped: resolving the trigger functions and granting their invoke permissions (--skip lambda)");
     }
+    if let Command::Render { what } = &cli.command {
+        return render(&cli.spec, &spec, what);
+    }
     let clients = clients(&cli).await?;
     let endpoint = endpoint(&cli);
     match &cli.command {
@@ -144,6 +169,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 ),
             }
         }
+        Command::Render { .. } => unreachable!("rendered above"),
         Command::Outputs => print_outputs(&cli, &clients, &spec, endpoint.as_deref()).await?,
         Command::Destroy { confirm } => {
             if confirm.as_deref() != Some(spec.pool.name.as_str()) {
@@ -161,6 +187,41 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             for line in done {
                 println!("done: {line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renders without AWS; the functions' deploy settings come from the crates beside the spec.
+fn render(spec_path: &std::path::Path, spec: &Spec, what: &Render) -> Result<(), Failure> {
+    let workspace = spec_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let functions = spec
+        .triggers
+        .iter()
+        .filter(|(_, function)| !function.starts_with("arn:"))
+        .map(|(_, function)| render::load_function(workspace, function))
+        .collect::<Result<Vec<_>, _>>()?;
+    match what {
+        Render::Cloudformation { out } => {
+            let text = format!(
+                "{}\n",
+                serde_json::to_string_pretty(&render::cloudformation(spec, &functions))?
+            );
+            match out {
+                Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{text}"),
+            }
+        }
+        Render::Policies { out } => {
+            std::fs::create_dir_all(out)?;
+            for (name, document) in render::policies(spec, &functions) {
+                let path = out.join(name);
+                std::fs::write(&path, format!("{}\n", serde_json::to_string_pretty(&document)?))?;
+                eprintln!("wrote {}", path.display());
             }
         }
     }

@@ -51,6 +51,16 @@ impl Tools {
         Ok(modules)
     }
 
+    /// cfn-lint, from the tools' virtual environment, checked to exist.
+    pub fn cfn_lint(&self) -> Result<PathBuf, HarnessError> {
+        self.require("cfn-lint", self.venv_bin().join("cfn-lint"))
+    }
+
+    /// checkov, from its own virtual environment, checked to exist.
+    pub fn checkov(&self) -> Result<PathBuf, HarnessError> {
+        self.require("checkov", self.root.join("checkov").join("bin").join("checkov"))
+    }
+
     /// A PATH with the tools first, so `cargo lambda` finds cargo-lambda and its Zig.
     pub fn path_env(&self) -> std::ffi::OsString {
         let mut paths = vec![self.venv_bin()];

@@ -2,6 +2,7 @@
 //! `tools/` and installed into `.tools/` (git-ignored) by `setup`, idempotently.
 
 mod local;
+mod package;
 mod setup;
 
 use std::process::Command;
@@ -23,6 +24,10 @@ enum Task {
     Setup,
     /// Every check: formatting, clippy with warnings denied, every test.
     Test,
+    /// Re-render infra/ (the SAM template and the IAM policies) from cognito.toml.
+    Render,
+    /// Release zips of the three functions for Lambda on arm64, with their sizes.
+    Package,
     /// The local stack (cognito-local and the functions under cargo lambda watch),
     /// provisioned from cognito.toml, and the whole sign-up and hosted-login demo.
     Local {
@@ -37,6 +42,8 @@ fn main() -> Result<()> {
         Task::Setup => setup::run(&Tools::default()),
         Task::Test => test(),
         Task::Local { once } => local::run(once),
+        Task::Package => package::run(&Tools::default()),
+        Task::Render => render(),
     }
 }
 
@@ -54,6 +61,12 @@ fn test() -> Result<()> {
     ])?;
     cargo(&["test", "--workspace", "--locked"])?;
     Ok(())
+}
+
+fn render() -> Result<()> {
+    let provisioner = ["run", "--quiet", "-p", "provisioner", "--", "render"];
+    cargo(&[&provisioner[..], &["cloudformation", "--out", "infra/template.json"]].concat())?;
+    cargo(&[&provisioner[..], &["policies", "--out", "infra/policies"]].concat())
 }
 
 /// Runs `cargo <args>` in the workspace root, failing if it fails.
