@@ -25,16 +25,14 @@ impl Watch {
         Ok(watch)
     }
 
-    /// Starts it on `port` without waiting (see `wait_ready`).
+    /// Builds the functions, then starts it on `port` without waiting (see `wait_ready`).
     pub fn spawn(tools: &Tools, log_dir: &Path, port: u16, env: &[(&str, &str)]) -> Result<Self, HarnessError> {
+        build_functions()?;
         let mut command = Command::new(tools.cargo_lambda()?);
         command
             .current_dir(workspace_root())
             .env("PATH", tools.path_env())
-            // Its own target folder: `cargo test` builds the crates with their
-            // dev-dependencies' features, `cargo run` without, and sharing one folder would
-            // rebuild them back and forth.
-            .env("CARGO_TARGET_DIR", workspace_root().join("target").join("watch"))
+            .env("CARGO_TARGET_DIR", target_dir())
             .args(["lambda", "watch", "--quiet", "--ignore-changes"])
             .args(["--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string()]);
         if !env.is_empty() {
@@ -82,6 +80,38 @@ impl Watch {
     pub fn pid(&self) -> u32 {
         self.server.pid()
     }
+}
+
+/// The functions `cargo lambda watch` serves.
+pub const FUNCTIONS: [&str; 3] = ["pre-signup", "post-confirmation", "custom-message"];
+
+/// Its own target folder: `cargo test` builds the crates with their dev-dependencies'
+/// features, `cargo run` without, and sharing one folder would rebuild them back and forth.
+fn target_dir() -> PathBuf {
+    workspace_root().join("target").join("watch")
+}
+
+/// Builds the functions as `cargo lambda watch` runs them (`cargo run --bin <name>`), so
+/// that no invocation waits for a compile (cognito-local gives a trigger two minutes).
+pub fn build_functions() -> Result<(), HarnessError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(workspace_root())
+        .env("CARGO_TARGET_DIR", target_dir())
+        .args(["build", "--quiet"]);
+    for function in FUNCTIONS {
+        command.args(["--bin", function]);
+    }
+    let output = command.output()?;
+    if !output.status.success() {
+        return Err(HarnessError::Exited {
+            what: "cargo build of the functions".into(),
+            status: output.status.to_string(),
+            output: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// A fresh folder for one run's logs and data, under `target/e2e/`.

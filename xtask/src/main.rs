@@ -59,7 +59,7 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ])?;
-    cargo(&["test", "--workspace", "--locked"])?;
+    cargo(&["test", "--workspace", "--locked", "--no-fail-fast"])?;
     Ok(())
 }
 
