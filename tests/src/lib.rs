@@ -6,6 +6,7 @@
 
 pub mod cognito_local;
 pub mod demo;
+pub mod deploy;
 pub mod flow;
 pub mod moto;
 pub mod process;

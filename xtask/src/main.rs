@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's own automation. Every external tool it needs is pinned under
 //! `tools/` and installed into `.tools/` (git-ignored) by `setup`, idempotently.
 
+mod deploy;
 mod local;
 mod package;
 mod setup;
@@ -24,6 +25,8 @@ enum Task {
     Setup,
     /// Every check: formatting, clippy with warnings denied, every test.
     Test,
+    /// Deploy the functions with cargo lambda deploy, then provision with the provisioner.
+    Deploy(deploy::Args),
     /// Re-render infra/ (the SAM template and the IAM policies) from cognito.toml.
     Render,
     /// Release zips of the three functions for Lambda on arm64, with their sizes.
@@ -44,6 +47,7 @@ fn main() -> Result<()> {
         Task::Local { once } => local::run(once),
         Task::Package => package::run(&Tools::default()),
         Task::Render => render(),
+        Task::Deploy(args) => deploy::run(args),
     }
 }
 

@@ -1,0 +1,298 @@
+//! The deploy path, shared by `cargo xtask package`, `cargo xtask deploy` and the test that
+//! runs it against moto: arm64 release zips through cargo-lambda; then the functions to
+//! Lambda with `cargo lambda deploy` (settings from each crate's
+//! `[package.metadata.lambda.deploy]`), each with an execution role of its own; then
+//! `provisioner apply`; last, each role created here gets its least-privilege policy from
+//! the rendered documents (`infra/policies`): logs for all, and AdminAddUserToGroup on this
+//! pool only for post-confirmation.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use aws_sdk_iam::Client as Iam;
+use provisioner::aws::{self, Clients};
+use provisioner::{plan, render, spec};
+
+use crate::{HarnessError, Tools, workspace_root};
+
+/// The functions, and the zip size each should stay under: 1.5 MB without the AWS SDK,
+/// 6 MB with it.
+pub const FUNCTIONS: [(&str, u64); 3] = [
+    ("pre-signup", 1_500_000),
+    ("post-confirmation", 6_000_000),
+    ("custom-message", 1_500_000),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error(transparent)]
+    Harness(#[from] HarnessError),
+    #[error("{0}")]
+    Step(String),
+}
+
+fn step(what: &str) -> impl FnOnce(String) -> DeployError + '_ {
+    move |message| DeployError::Step(format!("{what}: {message}"))
+}
+
+/// Release builds get a target folder of their own, so that a test can package while
+/// `cargo test` holds the workspace's.
+fn target_dir() -> PathBuf {
+    workspace_root().join("target").join("package")
+}
+
+/// Where `package` leaves the zips (`<name>/bootstrap.zip`).
+pub fn lambda_dir() -> PathBuf {
+    target_dir().join("lambda")
+}
+
+/// A built zip: the function, its size and its budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zip {
+    pub function: &'static str,
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub budget: u64,
+}
+
+/// Builds the arm64 release zips (Zig cross-links them) and returns their sizes.
+pub fn package(tools: &Tools) -> Result<Vec<Zip>, DeployError> {
+    run(
+        Command::new("rustup").args(["target", "add", "aarch64-unknown-linux-gnu"]),
+        "rustup target add",
+    )?;
+    let mut build = Command::new(tools.cargo_lambda()?);
+    build
+        .current_dir(workspace_root())
+        .env("PATH", tools.path_env())
+        .env("CARGO_TARGET_DIR", target_dir())
+        .args([
+            "lambda",
+            "build",
+            "--release",
+            "--arm64",
+            "--output-format",
+            "zip",
+            "--lambda-dir",
+        ])
+        .arg(lambda_dir());
+    for (name, _) in FUNCTIONS {
+        build.args(["--bin", name]);
+    }
+    run(&mut build, "cargo lambda build")?;
+    FUNCTIONS
+        .iter()
+        .map(|(function, budget)| {
+            let path = lambda_dir().join(function).join("bootstrap.zip");
+            let bytes = std::fs::metadata(&path)
+                .map_err(|e| DeployError::Step(format!("{} was not built: {e}", path.display())))?
+                .len();
+            Ok(Zip {
+                function,
+                path,
+                bytes,
+                budget: *budget,
+            })
+        })
+        .collect()
+}
+
+fn run(command: &mut Command, what: &str) -> Result<(), DeployError> {
+    let output = command
+        .output()
+        .map_err(|e| DeployError::Step(format!("{what} could not start: {e}")))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(DeployError::Step(format!(
+            "{what} failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )))
+    }
+}
+
+/// Where and how to deploy.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Existing execution roles, by function; the others are created as `<function>-role`.
+    pub roles: Vec<(String, String)>,
+    /// An access key pair to use instead of the standard credential chain (for an emulator
+    /// such as moto, which accepts any).
+    pub credentials: Option<(String, String)>,
+}
+
+/// What the deploy did, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Deployed {
+    pub user_pool_id: String,
+    pub done: Vec<String>,
+}
+
+/// Deploys the zips `package` built, then provisions. Needs the zips.
+pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployError> {
+    let (spec, _) = spec::load(&workspace_root().join("cognito.toml")).map_err(|e| DeployError::Step(e.to_string()))?;
+    let mut loader = aws_config::from_env();
+    if let Some(region) = &target.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    if let Some(profile) = &target.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &target.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    if let Some((key, secret)) = &target.credentials {
+        loader = loader.credentials_provider(aws_sdk_iam::config::Credentials::new(
+            key,
+            secret,
+            None,
+            None,
+            "deploy target",
+        ));
+    }
+    let config = loader.load().await;
+    let region = config
+        .region()
+        .map(ToString::to_string)
+        .ok_or_else(|| DeployError::Step("no AWS region: pass --region or set AWS_REGION".into()))?;
+    let iam = Iam::new(&config);
+    let mut deployed = Deployed::default();
+
+    // 1. The functions, each with its role.
+    let mut created_roles = Vec::new();
+    for (function, _) in FUNCTIONS {
+        let role = match target.roles.iter().find(|(f, _)| f == function) {
+            Some((_, arn)) => arn.clone(),
+            None => {
+                let (arn, created) = ensure_role(&iam, function).await?;
+                if created {
+                    deployed.done.push(format!("created role {function}-role"));
+                }
+                created_roles.push((function, format!("{function}-role")));
+                arn
+            }
+        };
+        let mut command = Command::new(tools.cargo_lambda()?);
+        command
+            .current_dir(workspace_root())
+            .env("PATH", tools.path_env())
+            .args([
+                "lambda",
+                "deploy",
+                function,
+                "--binary-name",
+                function,
+                "--role",
+                &role,
+                "--region",
+                &region,
+            ])
+            .arg("--lambda-dir")
+            .arg(lambda_dir());
+        if let Some(profile) = &target.profile {
+            command.args(["--profile", profile]);
+        }
+        if let Some(endpoint) = &target.endpoint_url {
+            command.args(["--endpoint-url", endpoint]);
+        }
+        if let Some((key, secret)) = &target.credentials {
+            command
+                .env("AWS_ACCESS_KEY_ID", key)
+                .env("AWS_SECRET_ACCESS_KEY", secret);
+        }
+        run(&mut command, &format!("cargo lambda deploy {function}"))?;
+        deployed
+            .done
+            .push(format!("deployed function {function} (role {role})"));
+    }
+
+    // 2. The pool and its wiring, exactly as `provisioner apply`.
+    let clients = Clients::new(&config);
+    let provision = |e: aws::AwsError| DeployError::Step(format!("provisioner apply: {e}"));
+    let observed = aws::observe(&clients, &spec, true).await.map_err(provision)?;
+    let changes = plan::plan(&spec, &observed, true).map_err(|e| DeployError::Step(e.to_string()))?;
+    let applied = aws::apply(&clients, &spec, &observed, &changes)
+        .await
+        .map_err(provision)?;
+    deployed.done.extend(applied.done);
+    let pool_id = aws::find_pool(&clients, &spec.pool.name)
+        .await
+        .map_err(provision)?
+        .ok_or_else(|| DeployError::Step("the pool is missing after apply".into()))?;
+    let pool_arn = aws::describe_pool(&clients, &pool_id)
+        .await
+        .map_err(provision)?
+        .arn
+        .ok_or_else(|| DeployError::Step("the pool has no ARN".into()))?;
+
+    // 3. Least privilege for the roles created here, from the rendered policy documents.
+    let functions = FUNCTIONS
+        .iter()
+        .map(|(name, _)| render::load_function(&workspace_root(), name))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| DeployError::Step(e.to_string()))?;
+    let documents = render::policies(&spec, &functions);
+    let account = provisioner::plan::account_of(&pool_arn).unwrap_or("*").to_owned();
+    for (function, role) in created_roles {
+        let document = documents
+            .get(&format!("{function}.json"))
+            .ok_or_else(|| DeployError::Step(format!("no policy rendered for {function}")))?
+            .to_string()
+            .replace("${REGION}", &region)
+            .replace("${ACCOUNT_ID}", &account)
+            .replace("${USER_POOL_ID}", &pool_id);
+        iam.put_role_policy()
+            .role_name(&role)
+            .policy_name("least-privilege")
+            .policy_document(document)
+            .send()
+            .await
+            .map_err(|e| step("PutRolePolicy")(aws_sdk_iam::error::DisplayErrorContext(e).to_string()))?;
+        deployed.done.push(format!("least-privilege policy on {role}"));
+    }
+    deployed.user_pool_id = pool_id;
+    Ok(deployed)
+}
+
+/// The role `<function>-role` (assumable by Lambda only), and whether it was created now.
+async fn ensure_role(iam: &Iam, function: &str) -> Result<(String, bool), DeployError> {
+    let name = format!("{function}-role");
+    match iam.get_role().role_name(&name).send().await {
+        Ok(found) => {
+            let role = found
+                .role
+                .ok_or_else(|| DeployError::Step("GetRole answered without a role".into()))?;
+            return Ok((role.arn, false));
+        }
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) => {}
+        Err(error) => {
+            return Err(step("GetRole")(
+                aws_sdk_iam::error::DisplayErrorContext(error).to_string(),
+            ));
+        }
+    }
+    let trust = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    });
+    let created = iam
+        .create_role()
+        .role_name(&name)
+        .description(format!("Execution role of the {function} Cognito trigger"))
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .map_err(|e| step("CreateRole")(aws_sdk_iam::error::DisplayErrorContext(e).to_string()))?;
+    let role = created
+        .role
+        .ok_or_else(|| DeployError::Step("CreateRole answered without a role".into()))?;
+    Ok((role.arn, true))
+}
