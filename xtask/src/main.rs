@@ -52,7 +52,8 @@ fn main() -> Result<()> {
 }
 
 fn test() -> Result<()> {
-    setup::run(&Tools::default())?;
+    let tools = Tools::default();
+    setup::run(&tools)?;
     cargo(&["fmt", "--all", "--", "--check"]).context("formatting differs: run `cargo fmt --all`")?;
     cargo(&[
         "clippy",
@@ -64,6 +65,22 @@ fn test() -> Result<()> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--locked", "--no-fail-fast"])?;
+    // The template's currency is a cargo test; these check what it says.
+    let template = workspace_root().join("infra").join("template.json");
+    step(Command::new(tools.cfn_lint()?).arg(&template)).context("cfn-lint found errors in infra/template.json")?;
+    step(
+        Command::new(tools.checkov()?)
+            .args([
+                "--framework",
+                "cloudformation",
+                "--compact",
+                "--quiet",
+                "--skip-download",
+                "-f",
+            ])
+            .arg(&template),
+    )
+    .context("checkov found failed checks in infra/template.json (suppress one only with a written reason)")?;
     Ok(())
 }
 
