@@ -114,6 +114,37 @@ impl Intercept for CallCounter {
     }
 }
 
+/// Where to connect: the standard AWS configuration (credentials chain, region, profile,
+/// `AWS_ENDPOINT_URL`) with these overrides.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    /// Every call goes here (an emulator).
+    pub endpoint_url: Option<String>,
+    /// An access key pair instead of the credentials chain (an emulator accepts any).
+    pub credentials: Option<(String, String)>,
+}
+
+impl Connection {
+    pub async fn load(&self) -> aws_config::SdkConfig {
+        let mut loader = aws_config::from_env();
+        if let Some(region) = &self.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(endpoint) = &self.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        if let Some((key, secret)) = &self.credentials {
+            loader = loader.credentials_provider(cognito::config::Credentials::new(key, secret, None, None, "given"));
+        }
+        loader.load().await
+    }
+}
+
 /// The two service clients, built once.
 #[derive(Debug, Clone)]
 pub struct Clients {

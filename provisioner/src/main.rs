@@ -236,17 +236,13 @@ fn endpoint(cli: &Cli) -> Option<String> {
 }
 
 async fn clients(cli: &Cli) -> Result<Clients, Failure> {
-    let mut loader = aws_config::from_env();
-    if let Some(region) = &cli.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
-    if let Some(profile) = &cli.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(endpoint) = &cli.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-    }
-    let config = loader.load().await;
+    let connection = aws::Connection {
+        region: cli.region.clone(),
+        profile: cli.profile.clone(),
+        endpoint_url: cli.endpoint_url.clone(),
+        credentials: None,
+    };
+    let config = connection.load().await;
     if config.region().is_none() {
         return Err(Failure(
             2,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use aws_sdk_iam::Client as Iam;
-use provisioner::aws::{self, Clients};
+use provisioner::aws::{self, Clients, Connection};
 use provisioner::{plan, render, spec};
 
 use crate::{HarnessError, Tools, workspace_root};
@@ -116,14 +116,9 @@ fn run(command: &mut Command, what: &str) -> Result<(), DeployError> {
 /// Where and how to deploy.
 #[derive(Debug, Clone, Default)]
 pub struct Target {
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    pub endpoint_url: Option<String>,
+    pub connection: Connection,
     /// Existing execution roles, by function; the others are created as `<function>-role`.
     pub roles: Vec<(String, String)>,
-    /// An access key pair to use instead of the standard credential chain (for an emulator
-    /// such as moto, which accepts any).
-    pub credentials: Option<(String, String)>,
 }
 
 /// What the deploy did, in order.
@@ -136,26 +131,8 @@ pub struct Deployed {
 /// Deploys the zips `package` built, then provisions. Needs the zips.
 pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployError> {
     let (spec, _) = spec::load(&workspace_root().join("cognito.toml")).map_err(|e| DeployError::Step(e.to_string()))?;
-    let mut loader = aws_config::from_env();
-    if let Some(region) = &target.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
-    if let Some(profile) = &target.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(endpoint) = &target.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-    }
-    if let Some((key, secret)) = &target.credentials {
-        loader = loader.credentials_provider(aws_sdk_iam::config::Credentials::new(
-            key,
-            secret,
-            None,
-            None,
-            "deploy target",
-        ));
-    }
-    let config = loader.load().await;
+    let connection = &target.connection;
+    let config = connection.load().await;
     let region = config
         .region()
         .map(ToString::to_string)
@@ -194,13 +171,13 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
             ])
             .arg("--lambda-dir")
             .arg(lambda_dir());
-        if let Some(profile) = &target.profile {
+        if let Some(profile) = &connection.profile {
             command.args(["--profile", profile]);
         }
-        if let Some(endpoint) = &target.endpoint_url {
+        if let Some(endpoint) = &connection.endpoint_url {
             command.args(["--endpoint-url", endpoint]);
         }
-        if let Some((key, secret)) = &target.credentials {
+        if let Some((key, secret)) = &connection.credentials {
             command
                 .env("AWS_ACCESS_KEY_ID", key)
                 .env("AWS_SECRET_ACCESS_KEY", secret);

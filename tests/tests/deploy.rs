@@ -41,9 +41,12 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
     let dir = tempfile::tempdir().unwrap();
     let moto = Moto::start(&tools, dir.path()).unwrap();
     let target = Target {
-        region: Some(REGION.into()),
-        endpoint_url: Some(moto.endpoint()),
-        credentials: Some(("testing".into(), "testing".into())),
+        connection: provisioner::aws::Connection {
+            region: Some(REGION.into()),
+            endpoint_url: Some(moto.endpoint()),
+            credentials: Some(("testing".into(), "testing".into())),
+            ..Default::default()
+        },
         ..Target::default()
     };
     let deployed = deploy::deploy(&tools, &target)

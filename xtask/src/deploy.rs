@@ -48,11 +48,13 @@ pub fn run(args: Args) -> Result<()> {
         crate::package::run(&tools)?;
     }
     let target = Target {
-        region: args.region,
-        profile: args.profile,
-        endpoint_url: args.endpoint_url,
+        connection: provisioner::aws::Connection {
+            region: args.region,
+            profile: args.profile,
+            endpoint_url: args.endpoint_url,
+            credentials: None,
+        },
         roles: args.roles,
-        credentials: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let deployed = runtime.block_on(e2e::deploy::deploy(&tools, &target))?;
