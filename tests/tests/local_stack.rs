@@ -289,8 +289,7 @@ async fn the_demo_runs_every_step() {
         shown.contains("groups: members") && shown.contains("cognito:groups  [\"members\"]"),
         "{shown}"
     );
-    assert!(
-        !shown.contains("@example.com\n") || shown.contains("***@example.com"),
-        "emails are masked"
-    );
+    for (index, _) in shown.match_indices('@') {
+        assert!(shown[..index].ends_with("***"), "an email is shown whole: {shown}");
+    }
 }
