@@ -24,23 +24,12 @@ struct Fixture {
     runtime: tokio::runtime::Runtime,
 }
 
-fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::SdkConfig::builder()
-        .region(aws_config::Region::new(REGION))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_cognitoidentityprovider::config::SharedCredentialsProvider::new(
-            aws_sdk_cognitoidentityprovider::config::Credentials::for_tests(),
-        ))
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build()
-}
-
 impl Fixture {
     /// moto with the three trigger functions (and their role) already deployed.
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let moto = Moto::start(&Tools::default(), dir.path()).unwrap();
-        let config = sdk_config(&moto.endpoint());
+        let config = e2e::sdk_config(&moto.endpoint());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

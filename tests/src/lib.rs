@@ -16,7 +16,7 @@ pub mod watch;
 
 pub use moto::Moto;
 pub use process::{Server, free_port, stop_all, wait_until};
-pub use stack::Stack;
+pub use stack::{Stack, sdk_config};
 pub use tools::{Tools, workspace_root};
 pub use watch::Watch;
 

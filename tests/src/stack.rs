@@ -54,7 +54,9 @@ impl std::fmt::Debug for Stack {
     }
 }
 
-fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+/// An AWS configuration for a local server at `endpoint` (cognito-local, moto): the region
+/// above and a fixed key pair, which they accept.
+pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::SdkConfig::builder()
         .region(aws_config::Region::new(REGION))
         .endpoint_url(endpoint)

@@ -13,17 +13,6 @@ use serde_json::Value;
 
 const REGION: &str = "us-east-1";
 
-fn config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::SdkConfig::builder()
-        .region(aws_config::Region::new(REGION))
-        .endpoint_url(endpoint)
-        .credentials_provider(iam::config::SharedCredentialsProvider::new(
-            iam::config::Credentials::for_tests(),
-        ))
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build()
-}
-
 #[tokio::test]
 async fn deploy_then_provision_wires_each_function_with_least_privilege() {
     let tools = Tools::default();
@@ -54,7 +43,7 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
         .unwrap_or_else(|e| panic!("{e}\n{}", moto.output()));
     let pool_id = deployed.user_pool_id.clone();
 
-    let config = config(&moto.endpoint());
+    let config = e2e::sdk_config(&moto.endpoint());
     let cognito = cognito::Client::new(&config);
     let lambda = lambda::Client::new(&config);
     let iam = iam::Client::new(&config);
