@@ -57,12 +57,28 @@ where
             },
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => format!(
                 "could not reach the endpoint ({}); check --endpoint-url, AWS_ENDPOINT_URL and your network",
-                DisplayErrorContext(&error)
+                causes(&error)
             ),
             _ => DisplayErrorContext(&error).to_string(),
         };
         AwsError::Call { operation, message }
     }
+}
+
+/// An error and its sources, each as people read it (without the debug dump that
+/// `DisplayErrorContext` adds).
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Counts the API operations made (once per operation, not per retry attempt).

@@ -496,3 +496,26 @@ fn refusals_happen_before_any_write() {
         "{message}"
     );
 }
+
+#[test]
+fn an_unreachable_endpoint_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("cognito.toml");
+    std::fs::write(&spec, "").unwrap();
+    let closed = format!("http://127.0.0.1:{}", e2e::free_port().unwrap());
+    let output = Command::new(env!("CARGO_BIN_EXE_provisioner"))
+        .arg("--spec")
+        .arg(&spec)
+        .args(["--region", REGION, "--endpoint-url", &closed, "plan"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("could not reach the endpoint") && message.contains("Connection refused"),
+        "{message}"
+    );
+    assert!(!message.contains("DispatchFailure {"), "no debug dump: {message}");
+}
