@@ -90,20 +90,22 @@ fn get_att(resource: &str, attribute: &str) -> Value {
 
 const ASSUME_LAMBDA: &str = "lambda.amazonaws.com";
 
+/// The LambdaConfig key of a trigger named as in cognito.toml.
+fn lambda_config_key(trigger: &str) -> &'static str {
+    match trigger {
+        "pre_sign_up" => "PreSignUp",
+        "post_confirmation" => "PostConfirmation",
+        _ => "CustomMessage",
+    }
+}
+
 /// The functions the spec's triggers name (by function name, not ARN), with the AWS trigger
 /// key for each.
 fn trigger_functions(spec: &Spec) -> Vec<(&'static str, &str)> {
     spec.triggers
         .iter()
         .filter(|(_, function)| !function.starts_with("arn:"))
-        .map(|(trigger, function)| {
-            let key = match trigger {
-                "pre_sign_up" => "PreSignUp",
-                "post_confirmation" => "PostConfirmation",
-                _ => "CustomMessage",
-            };
-            (key, function)
-        })
+        .map(|(trigger, function)| (lambda_config_key(trigger), function))
         .collect()
 }
 
@@ -113,11 +115,7 @@ pub fn cloudformation(spec: &Spec, functions: &[FunctionDeploy]) -> Value {
     let mut lambda_config = serde_json::Map::new();
 
     for (trigger, function_ref) in spec.triggers.iter() {
-        let key = match trigger {
-            "pre_sign_up" => "PreSignUp",
-            "post_confirmation" => "PostConfirmation",
-            _ => "CustomMessage",
-        };
+        let key = lambda_config_key(trigger);
         let arn = match functions.iter().find(|f| f.name == function_ref) {
             Some(_) => get_att(&format!("{}Function", pascal(function_ref)), "Arn"),
             None => json!(function_ref),

@@ -13,9 +13,10 @@ use aws_sdk_iam::Client as Iam;
 use provisioner::aws::{self, Clients, Connection};
 use provisioner::{plan, render, spec};
 
-use crate::{HarnessError, Tools, workspace_root};
+use crate::{HarnessError, Tools, run_to_end, workspace_root};
 
-/// The functions, and the zip size each should stay under: 1.5 MB without the AWS SDK,
+/// The functions (the binaries `cargo lambda watch` serves and `package` zips), and the zip
+/// size each should stay under: 1.5 MB without the AWS SDK,
 /// 6 MB with it.
 pub const FUNCTIONS: [(&str, u64); 3] = [
     ("pre-signup", 1_500_000),
@@ -57,9 +58,9 @@ pub struct Zip {
 
 /// Builds the arm64 release zips (Zig cross-links them) and returns their sizes.
 pub fn package(tools: &Tools) -> Result<Vec<Zip>, DeployError> {
-    run(
-        Command::new("rustup").args(["target", "add", "aarch64-unknown-linux-gnu"]),
+    run_to_end(
         "rustup target add",
+        Command::new("rustup").args(["target", "add", "aarch64-unknown-linux-gnu"]),
     )?;
     let mut build = Command::new(tools.cargo_lambda()?);
     build
@@ -79,7 +80,7 @@ pub fn package(tools: &Tools) -> Result<Vec<Zip>, DeployError> {
     for (name, _) in FUNCTIONS {
         build.args(["--bin", name]);
     }
-    run(&mut build, "cargo lambda build")?;
+    run_to_end("cargo lambda build", &mut build)?;
     FUNCTIONS
         .iter()
         .map(|(function, budget)| {
@@ -95,22 +96,6 @@ pub fn package(tools: &Tools) -> Result<Vec<Zip>, DeployError> {
             })
         })
         .collect()
-}
-
-fn run(command: &mut Command, what: &str) -> Result<(), DeployError> {
-    let output = command
-        .output()
-        .map_err(|e| DeployError::Step(format!("{what} could not start: {e}")))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(DeployError::Step(format!(
-            "{what} failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )))
-    }
 }
 
 /// Where and how to deploy.
@@ -182,7 +167,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
                 .env("AWS_ACCESS_KEY_ID", key)
                 .env("AWS_SECRET_ACCESS_KEY", secret);
         }
-        run(&mut command, &format!("cargo lambda deploy {function}"))?;
+        run_to_end(&format!("cargo lambda deploy {function}"), &mut command)?;
         deployed
             .done
             .push(format!("deployed function {function} (role {role})"));

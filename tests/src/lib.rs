@@ -15,7 +15,7 @@ pub mod tools;
 pub mod watch;
 
 pub use moto::Moto;
-pub use process::{Server, free_port, stop_all, wait_until};
+pub use process::{Server, free_port, run_to_end, stop_all, wait_until};
 pub use stack::{Stack, sdk_config};
 pub use tools::{Tools, workspace_root};
 pub use watch::Watch;
@@ -30,6 +30,12 @@ pub enum HarnessError {
     NotReady { what: String, seconds: u64, output: String },
     #[error("{what} exited early ({status}); its output:\n{output}")]
     Exited {
+        what: String,
+        status: String,
+        output: String,
+    },
+    #[error("{what} failed ({status}):\n{output}")]
+    Failed {
         what: String,
         status: String,
         output: String,

@@ -56,6 +56,26 @@ pub fn wait_until(timeout: Duration, mut ready: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// Runs `command` to its end; a failure is an error carrying what it printed.
+pub fn run_to_end(what: &str, command: &mut Command) -> Result<(), HarnessError> {
+    let output = command.output().map_err(|source| HarnessError::Start {
+        what: what.to_owned(),
+        source,
+    })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(HarnessError::Failed {
+        what: what.to_owned(),
+        status: output.status.to_string(),
+        output: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    })
+}
+
 /// A running server; stopped with its process group when dropped.
 #[derive(Debug)]
 pub struct Server {

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use crate::{HarnessError, Server, Tools, free_port, workspace_root};
+use crate::deploy::FUNCTIONS;
+use crate::{HarnessError, Server, Tools, free_port, run_to_end, workspace_root};
 
 /// A running `cargo lambda watch`.
 #[derive(Debug)]
@@ -82,9 +83,6 @@ impl Watch {
     }
 }
 
-/// The functions `cargo lambda watch` serves.
-pub const FUNCTIONS: [&str; 3] = ["pre-signup", "post-confirmation", "custom-message"];
-
 /// Its own target folder: `cargo test` builds the crates with their dev-dependencies'
 /// features, `cargo run` without, and sharing one folder would rebuild them back and forth.
 fn target_dir() -> PathBuf {
@@ -100,18 +98,10 @@ pub fn build_functions() -> Result<(), HarnessError> {
         .current_dir(workspace_root())
         .env("CARGO_TARGET_DIR", target_dir())
         .args(["build", "--quiet"]);
-    for function in FUNCTIONS {
+    for (function, _) in FUNCTIONS {
         command.args(["--bin", function]);
     }
-    let output = command.output()?;
-    if !output.status.success() {
-        return Err(HarnessError::Exited {
-            what: "cargo build of the functions".into(),
-            status: output.status.to_string(),
-            output: String::from_utf8_lossy(&output.stderr).into_owned(),
-        });
-    }
-    Ok(())
+    run_to_end("cargo build of the functions", &mut command)
 }
 
 /// A fresh folder for one run's logs and data, under `target/e2e/`.
