@@ -61,6 +61,23 @@ impl Tools {
         self.require("checkov", self.root.join("checkov").join("bin").join("checkov"))
     }
 
+    /// The Python of the benchmarks' virtual environment, with awslambdaric (the Python
+    /// Runtime Interface Client), checked to exist.
+    pub fn bench_python(&self) -> Result<PathBuf, HarnessError> {
+        let venv = self.root.join("bench-python");
+        // Written by setup once the install has succeeded.
+        self.require("awslambdaric", venv.join("installed-requirements.txt"))?;
+        Ok(venv.join("bin").join("python"))
+    }
+
+    /// aws-lambda-ric's entry script (the Node.js Runtime Interface Client, with its native
+    /// client built), checked to exist; installed by `cargo xtask bench` only.
+    pub fn bench_node_ric(&self) -> Result<PathBuf, HarnessError> {
+        let package = self.root.join("bench-node").join("node_modules").join("aws-lambda-ric");
+        self.require("aws-lambda-ric", package.join("dist").join("rapid-client.node"))?;
+        Ok(package.join("bin").join("index.mjs"))
+    }
+
     /// A PATH with the tools first, so `cargo lambda` finds cargo-lambda and its Zig.
     pub fn path_env(&self) -> std::ffi::OsString {
         let mut paths = vec![self.venv_bin()];

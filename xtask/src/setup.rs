@@ -1,14 +1,17 @@
 //! Installs the pinned tools into `.tools/` (git-ignored): the Python ones
 //! (`tools/requirements.txt`: cargo-lambda, moto, cfn-lint) into a virtual environment at
-//! `.tools/venv`, checkov (`tools/checkov-requirements.txt`) into `.tools/checkov`, the Node ones (`tools/package.json` and its lockfile: cognito-local) into
-//! `.tools/node`. A stamp holding the pins each was installed from makes a re-run with
-//! nothing changed take no time.
+//! `.tools/venv`, checkov (`tools/checkov-requirements.txt`) into `.tools/checkov`,
+//! awslambdaric (`tools/bench/requirements.txt`) into `.tools/bench-python`, the Node ones
+//! (`tools/package.json` and its lockfile: cognito-local) into `.tools/node`; for
+//! `cargo xtask bench` only, aws-lambda-ric (`tools/bench/package.json`) into
+//! `.tools/bench-node`. A stamp holding the pins each was installed from makes a re-run
+//! with nothing changed take no time.
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use e2e::{Tools, workspace_root};
 
 use crate::step;
@@ -21,7 +24,58 @@ pub fn run(tools: &Tools) -> Result<()> {
         tools.cargo_lambda().is_ok() && tools.cfn_lint().is_ok() && tools.python().is_ok(),
     )?;
     python_tools(tools, "checkov-requirements.txt", "checkov", tools.checkov().is_ok())?;
-    node_tools(tools)
+    python_tools(
+        tools,
+        "bench/requirements.txt",
+        "bench-python",
+        tools.bench_python().is_ok(),
+    )?;
+    node_tools(tools, "", "node", "cognito-local", tools.cognito_local().is_ok())
+}
+
+/// What `cargo xtask bench` needs on top: aws-lambda-ric, whose native client is built from
+/// source with cmake and autotools (installed from Debian's packages when missing).
+pub fn bench(tools: &Tools) -> Result<()> {
+    run(tools)?;
+    if tools.bench_node_ric().is_ok() {
+        return Ok(());
+    }
+    let needed = ["cmake", "autoconf", "automake", "libtoolize", "make", "g++"];
+    let missing: Vec<&str> = needed.into_iter().filter(|tool| !on_path(tool)).collect();
+    if !missing.is_empty() {
+        let packages = "cmake autoconf automake libtool make g++";
+        if !(on_path("apt-get") && is_root()) {
+            bail!(
+                "building aws-lambda-ric's native client needs {}: install them (Debian: `apt-get install {packages}`) and run again",
+                missing.join(", ")
+            );
+        }
+        step(Command::new("apt-get").arg("update").arg("-q"))?;
+        step(
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "--no-install-recommends"])
+                .args(packages.split(' '))
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+    }
+    node_tools(
+        tools,
+        "bench",
+        "bench-node",
+        "aws-lambda-ric",
+        tools.bench_node_ric().is_ok(),
+    )
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).any(|dir| dir.join(program).is_file())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| output.stdout.trim_ascii() == b"0")
 }
 
 /// Whether `stamp` records exactly `pins` (and the tool it guards is there).
@@ -51,12 +105,14 @@ fn python_tools(tools: &Tools, requirements: &str, venv: &str, installed: bool) 
     Ok(())
 }
 
-fn node_tools(tools: &Tools) -> Result<()> {
-    let source = workspace_root().join("tools");
-    let lock = fs::read_to_string(source.join("package-lock.json")).context("cannot read tools/package-lock.json")?;
-    let target = tools.root.join("node");
+/// Installs `tools/<folder>/package.json` with its lockfile into `.tools/<target>`.
+fn node_tools(tools: &Tools, folder: &str, target: &str, what: &str, installed: bool) -> Result<()> {
+    let source = workspace_root().join("tools").join(folder);
+    let lock_path = source.join("package-lock.json");
+    let lock = fs::read_to_string(&lock_path).with_context(|| format!("cannot read {}", lock_path.display()))?;
+    let target = tools.root.join(target);
     let stamp = target.join("installed-package-lock.json");
-    if up_to_date(&stamp, &lock, tools.cognito_local().is_ok()) {
+    if up_to_date(&stamp, &lock, installed) {
         return Ok(());
     }
     fs::create_dir_all(&target)?;
@@ -67,7 +123,7 @@ fn node_tools(tools: &Tools) -> Result<()> {
             .args(["ci", "--no-audit", "--no-fund", "--loglevel", "error"])
             .current_dir(&target),
     )
-    .context("installing cognito-local needs Node.js 20 with npm")?;
+    .with_context(|| format!("installing {what} needs Node.js 20 with npm"))?;
     fs::write(&stamp, lock)?;
     Ok(())
 }

@@ -1,0 +1,2 @@
+// The Node.js floor: returns its event unchanged.
+export const handler = async (event) => event;

@@ -1,0 +1,5 @@
+"""The Python floor: returns its event unchanged."""
+
+
+def handler(event, context):
+    return event
