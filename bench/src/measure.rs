@@ -128,7 +128,10 @@ impl Harness {
             .envs(self.lambda_env.iter().cloned())
             .envs(subject.env.iter().cloned());
         if subject.language == Language::Python {
-            command.env("LAMBDA_TASK_ROOT", &subject.dir);
+            // Lambda's task root is read-only: the handler is compiled at every cold start.
+            command
+                .env("LAMBDA_TASK_ROOT", &subject.dir)
+                .env("PYTHONDONTWRITEBYTECODE", "1");
         }
         let log = self
             .logs
