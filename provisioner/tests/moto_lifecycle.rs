@@ -9,7 +9,6 @@ use std::process::{Command, Output};
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::types::{TimeUnitsType, TokenValidityUnitsType, UserPoolType};
 use aws_sdk_lambda as lambda;
-use aws_sdk_lambda::primitives::Blob;
 use e2e::{Moto, Tools};
 use serde_json::Value;
 
@@ -34,34 +33,10 @@ impl Fixture {
             .enable_all()
             .build()
             .unwrap();
-        let iam = aws_sdk_iam::Client::new(&config);
         let lambda = lambda::Client::new(&config);
-        runtime.block_on(async {
-            let role = iam
-                .create_role()
-                .role_name("trigger-role")
-                .assume_role_policy_document(
-                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
-                )
-                .send()
-                .await
-                .unwrap();
-            let role_arn = role.role().unwrap().arn().to_owned();
-            // An empty zip archive: moto stores the code, it never runs it here.
-            let empty_zip = Blob::new(b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec());
-            for name in FUNCTIONS {
-                lambda
-                    .create_function()
-                    .function_name(name)
-                    .runtime(lambda::types::Runtime::Providedal2023)
-                    .handler("bootstrap")
-                    .role(&role_arn)
-                    .code(lambda::types::FunctionCode::builder().zip_file(empty_zip.clone()).build())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-        });
+        runtime
+            .block_on(e2e::moto::deploy_placeholders(&config, &FUNCTIONS))
+            .unwrap();
         Self {
             cognito: cognito::Client::new(&config),
             lambda,

@@ -35,3 +35,36 @@ impl Moto {
         self.server.output()
     }
 }
+
+/// Creates the trigger functions in moto with one role and an empty zip (moto stores the
+/// code; it never runs it), so that the provisioner finds them. Returns the role's ARN.
+pub async fn deploy_placeholders(config: &aws_config::SdkConfig, functions: &[&str]) -> Result<String, String> {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{FunctionCode, Runtime};
+
+    let role = aws_sdk_iam::Client::new(config)
+        .create_role()
+        .role_name("trigger-role")
+        .assume_role_policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .send()
+        .await
+        .map_err(|e| format!("CreateRole: {}", aws_sdk_iam::error::DisplayErrorContext(e)))?;
+    let role_arn = role.role().map(|r| r.arn().to_owned()).unwrap_or_default();
+    let lambda = aws_sdk_lambda::Client::new(config);
+    let empty_zip = Blob::new(b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec());
+    for name in functions {
+        lambda
+            .create_function()
+            .function_name(*name)
+            .runtime(Runtime::Providedal2023)
+            .handler("bootstrap")
+            .role(&role_arn)
+            .code(FunctionCode::builder().zip_file(empty_zip.clone()).build())
+            .send()
+            .await
+            .map_err(|e| format!("CreateFunction {name}: {}", aws_sdk_lambda::error::DisplayErrorContext(e)))?;
+    }
+    Ok(role_arn)
+}

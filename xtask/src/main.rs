@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's own automation. Every external tool it needs is pinned under
 //! `tools/` and installed into `.tools/` (git-ignored) by `setup`, idempotently.
 
+mod bench;
 mod deploy;
 mod local;
 mod package;
@@ -29,6 +30,9 @@ enum Task {
     Deploy(deploy::Args),
     /// Re-render infra/ (the SAM template and the IAM policies) from cognito.toml.
     Render,
+    /// Every benchmark (cold and warm runs of Rust, Node.js and Python functions against one
+    /// Runtime API, handler time, zip sizes, memory, provisioner calls); writes BENCHMARKS.md.
+    Bench,
     /// Release zips of the three functions for Lambda on arm64, with their sizes.
     Package,
     /// The local stack (cognito-local and the functions under cargo lambda watch),
@@ -46,6 +50,7 @@ fn main() -> Result<()> {
         Task::Test => test(),
         Task::Local { once } => local::run(once),
         Task::Package => package::run(&Tools::default()),
+        Task::Bench => bench::run(),
         Task::Render => render(),
         Task::Deploy(args) => deploy::run(args),
     }

@@ -150,3 +150,27 @@ pub fn capture_logs<T>(future: impl Future<Output = T>) -> (T, String) {
     let logs = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
     (output, logs)
 }
+
+/// Polls `future` once and returns its output: a handler that does no I/O finishes at its
+/// first poll, so a benchmark can time it without a runtime's overhead. Panics if the
+/// future would wait.
+pub fn now<T>(future: impl Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("the future waited on I/O"),
+    }
+}
+
+/// What lambda_runtime does around any handler: the event's bytes parsed into JSON, given to
+/// `handler`, and its answer serialized.
+pub fn through_handler(event: &[u8], handler: impl FnOnce(Value) -> Value) -> Vec<u8> {
+    let payload: Value = serde_json::from_slice(event).expect("the event is JSON");
+    serde_json::to_vec(&handler(payload)).expect("a JSON value serializes")
+}
+
+/// A handler benchmark's floor: the same parsing and serializing with no handler between.
+pub fn serde_round_trip(event: &[u8]) -> Vec<u8> {
+    through_handler(event, |payload| payload)
+}

@@ -1,0 +1,41 @@
+//! In-process handler time for a confirmed sign-up joining the default group (the group
+//! call answered in memory: the network round trip is in the warm figures instead), against
+//! serde_json parsing and serializing the same event (the floor); `cargo xtask bench`
+//! reports both.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use lambda_runtime::{Context, LambdaEvent};
+use post_confirmation::{Config, GroupError, GroupMembership, handler};
+use trigger_common::testing::{now, serde_round_trip, through_handler};
+
+const EVENT: &[u8] = include_bytes!("../fixtures/confirm-signup.json");
+
+/// Every user is added at once.
+struct Accepting;
+
+impl GroupMembership for Accepting {
+    async fn add_user_to_group(&self, _pool: &str, _user: &str, _group: &str) -> Result<(), GroupError> {
+        Ok(())
+    }
+}
+
+fn handler_time(c: &mut Criterion) {
+    let config = Config {
+        default_group: Some("members".into()),
+    };
+    let mut group = c.benchmark_group("post-confirmation");
+    group.bench_function("serde-floor", |b| b.iter(|| serde_round_trip(black_box(EVENT))));
+    group.bench_function("handler", |b| {
+        b.iter(|| {
+            through_handler(black_box(EVENT), |event| {
+                now(handler(LambdaEvent::new(event, Context::default()), &config, &Accepting)).expect("added")
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, handler_time);
+criterion_main!(benches);

@@ -1,0 +1,358 @@
+//! `cargo xtask bench`: builds what is measured, runs every measurement and writes
+//! BENCHMARKS.md. The measuring itself (the Runtime API, the timing, the report) is the
+//! `bench` crate; this is the orchestration: tools, builds, servers and the subjects.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+use aws_sdk_cognitoidentityprovider as cognito;
+use bench::report::{self, ColdRow, HandlerRow, Machine, ProvisionRow, Report, WarmRow, ZipRow};
+use bench::{Harness, Language, Subject, Summary};
+use e2e::{Moto, Tools, workspace_root};
+use serde_json::Value;
+
+use crate::{cargo, setup};
+
+/// Cold starts per subject (the issue asks for at least 20).
+const COLD_STARTS: usize = 25;
+const WARM_UP: usize = 50;
+const WARM_INVOCATIONS: usize = 1_000;
+/// Rounds of the provisioner scenarios, each on a fresh moto.
+const PROVISION_ROUNDS: usize = 5;
+const FUNCTIONS: [&str; 3] = report::RUST_FUNCTIONS;
+
+const POLICY: [(&str, &str); 3] = [
+    ("ALLOWED_EMAIL_DOMAINS", "example.com, *.example.org"),
+    ("DENIED_EMAIL_DOMAINS", "mailinator.com"),
+    ("AUTO_CONFIRM", "allowed"),
+];
+
+pub fn run() -> Result<()> {
+    let tools = Tools::default();
+    setup::bench(&tools)?;
+    let root = workspace_root();
+    let mut release = vec!["build", "--release", "--locked"];
+    for package in FUNCTIONS.iter().chain(&["hello-echo"]) {
+        release.extend(["-p", package]);
+    }
+    cargo(&release)?;
+    cargo(&["build", "--locked", "-p", "provisioner"])?;
+    let mut criterion = vec!["bench", "--locked", "--bench", "handler"];
+    for package in FUNCTIONS {
+        criterion.extend(["-p", package]);
+    }
+    criterion.extend(["--", "--noplot", "--warm-up-time", "1", "--measurement-time", "3"]);
+    cargo(&criterion)?;
+
+    let work = root.join("target").join("bench-run");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+
+    let mut report = Report {
+        machine: machine(&tools),
+        handlers: FUNCTIONS.iter().map(|f| handler_row(f)).collect::<Result<_>>()?,
+        ..Report::default()
+    };
+    {
+        let moto = Moto::start(&tools, &work)?;
+        let (pool, user) = runtime.block_on(cognito_fixture(&moto.endpoint()))?;
+        let subjects = subjects(&tools, &pool, &user)?;
+        let env = [
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_ENDPOINT_URL", moto.endpoint().as_str()),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        let harness = Harness::new(&work, &env)?;
+        check_answers(&harness, &subjects)?;
+        report.cold = cold_starts(&harness, &subjects)?;
+        for subject in &subjects {
+            eprintln!("==> warm: {}", subject.name());
+            report.warm.push(WarmRow {
+                work: subject.work,
+                language: subject.language,
+                warm: harness.warm(subject, WARM_UP, WARM_INVOCATIONS)?,
+                sdk: subject.work == "post-confirmation",
+            });
+        }
+    }
+    report.provisioner = provisioner(&tools, &work, &runtime)?;
+    eprintln!("==> arm64 release zips");
+    report.zips = e2e::deploy::package(&tools)?
+        .into_iter()
+        .map(|zip| ZipRow {
+            function: zip.function,
+            bytes: zip.bytes,
+            budget: zip.budget,
+        })
+        .collect();
+    report.notes = notes(&report);
+
+    let path = root.join("BENCHMARKS.md");
+    std::fs::write(&path, report.markdown())?;
+    eprintln!("\nwrote {}", path.display());
+    for goal in report.goals() {
+        let mark = if goal.met { "met   " } else { "MISSED" };
+        eprintln!("  {mark} {}: {}", goal.goal, goal.measured);
+    }
+    Ok(())
+}
+
+/// criterion's median for `<function>/handler` and `<function>/serde-floor`.
+fn handler_row(function: &'static str) -> Result<HandlerRow> {
+    let median = |id: &str| -> Result<Duration> {
+        let path = workspace_root()
+            .join("target/criterion")
+            .join(function)
+            .join(id)
+            .join("new/estimates.json");
+        let text = std::fs::read_to_string(&path).with_context(|| format!("criterion wrote no {}", path.display()))?;
+        let estimates: Value = serde_json::from_str(&text)?;
+        let nanos = estimates["median"]["point_estimate"]
+            .as_f64()
+            .with_context(|| format!("no median in {}", path.display()))?;
+        Ok(Duration::from_secs_f64(nanos / 1e9))
+    };
+    Ok(HandlerRow {
+        function,
+        handler: median("handler")?,
+        floor: median("serde-floor")?,
+    })
+}
+
+/// A pool, the default group and a user in moto, for post-confirmation's real call.
+async fn cognito_fixture(endpoint: &str) -> Result<(String, String)> {
+    let client = cognito::Client::new(&e2e::sdk_config(endpoint));
+    let pool = client.create_user_pool().pool_name("bench").send().await?;
+    let pool = pool.user_pool().and_then(|p| p.id()).context("no pool id")?.to_owned();
+    client
+        .create_group()
+        .user_pool_id(&pool)
+        .group_name("members")
+        .send()
+        .await?;
+    let user = "bench-user";
+    client
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username(user)
+        .send()
+        .await?;
+    Ok((pool, user.to_owned()))
+}
+
+fn fixture(function: &str, name: &str) -> Result<Vec<u8>> {
+    let path = workspace_root().join("functions").join(function).join("fixtures").join(name);
+    std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Every subject: the three Rust functions, the Rust floor, and pre-signup and the floor in
+/// Node.js and Python, all with the same event per kind of work.
+fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
+    let release = workspace_root().join("target").join("release");
+    let bench = workspace_root().join("bench");
+    let policy: Vec<(String, String)> = POLICY.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let sign_up = fixture("pre-signup", "signup.json")?;
+    let mut confirmation: Value = serde_json::from_slice(&fixture("post-confirmation", "confirm-signup.json")?)?;
+    confirmation["userPoolId"] = pool.into();
+    confirmation["userName"] = user.into();
+    let rust = |work: &'static str, env: &[(&str, &str)], event: Vec<u8>| Subject {
+        work,
+        language: Language::Rust,
+        program: release.join(if work == report::FLOOR { "hello-echo" } else { work }),
+        args: Vec::new(),
+        dir: workspace_root(),
+        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        event,
+    };
+    let node_ric = tools.bench_node_ric()?;
+    let node = |work: &'static str, module: &str| Subject {
+        work,
+        language: Language::Node,
+        program: "node".into(),
+        args: vec![node_ric.clone().into(), format!("{module}.handler").into()],
+        dir: bench.join("node"),
+        env: policy.clone(),
+        event: sign_up.clone(),
+    };
+    let python_bin = tools.bench_python()?;
+    let python = |work: &'static str, module: &str| Subject {
+        work,
+        language: Language::Python,
+        program: python_bin.clone(),
+        args: vec!["-m".into(), "awslambdaric".into(), format!("{module}.handler").into()],
+        dir: bench.join("python"),
+        env: policy.clone(),
+        event: sign_up.clone(),
+    };
+    Ok(vec![
+        rust("pre-signup", &POLICY, sign_up.clone()),
+        rust("post-confirmation", &[("DEFAULT_GROUP", "members")], serde_json::to_vec(&confirmation)?),
+        rust(
+            "custom-message",
+            &[("APP_NAME", "Toyseven"), ("DEFAULT_LOCALE", "en")],
+            fixture("custom-message", "signup.json")?,
+        ),
+        rust(report::FLOOR, &[], sign_up.clone()),
+        node("pre-signup", "pre-signup"),
+        node(report::FLOOR, "echo"),
+        python("pre-signup", "pre_signup"),
+        python(report::FLOOR, "echo"),
+    ])
+}
+
+/// One invocation of each subject, before anything is timed: the same work must give the
+/// same answer in every language, and the floors must echo.
+fn check_answers(harness: &Harness, subjects: &[Subject]) -> Result<()> {
+    let mut reference = None;
+    for subject in subjects {
+        let (_, answer) = harness.cold_start(subject)?;
+        let answer: Value = serde_json::from_slice(&answer)
+            .with_context(|| format!("{} answered with something other than JSON", subject.name()))?;
+        match subject.work {
+            report::FLOOR => {
+                let event: Value = serde_json::from_slice(&subject.event)?;
+                ensure!(answer == event, "{} changed the event: {answer}", subject.name());
+            }
+            report::COMPARED if subject.language == Language::Rust => {
+                ensure!(
+                    answer["response"]["autoConfirmUser"] == true,
+                    "pre-signup (Rust) did not auto-confirm: {answer}"
+                );
+                reference = Some(answer);
+            }
+            report::COMPARED => {
+                let expected = reference.as_ref().context("the Rust pre-signup is measured first")?;
+                ensure!(
+                    &answer == expected,
+                    "{} decided otherwise than the Rust function:\n{answer}\n{expected}",
+                    subject.name()
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `COLD_STARTS` cold starts of every subject, interleaved round by round.
+fn cold_starts(harness: &Harness, subjects: &[Subject]) -> Result<Vec<ColdRow>> {
+    let mut samples = vec![Vec::with_capacity(COLD_STARTS); subjects.len()];
+    for round in 1..=COLD_STARTS {
+        eprintln!("==> cold starts, round {round} of {COLD_STARTS}");
+        for (subject, times) in subjects.iter().zip(&mut samples) {
+            times.push(harness.cold_start(subject)?.0);
+        }
+    }
+    Ok(subjects
+        .iter()
+        .zip(samples)
+        .map(|(subject, times)| ColdRow {
+            work: subject.work,
+            language: subject.language,
+            summary: Summary::of(&times).expect("COLD_STARTS > 0"),
+        })
+        .collect())
+}
+
+/// `provisioner apply` on a fresh moto: on an empty account, again with nothing to do, and
+/// after one field of the spec changed; calls from its report, wall time around the command.
+fn provisioner(tools: &Tools, work: &Path, runtime: &tokio::runtime::Runtime) -> Result<Vec<ProvisionRow>> {
+    let binary = workspace_root().join("target").join("debug").join("provisioner");
+    let spec_text = std::fs::read_to_string(workspace_root().join("cognito.toml"))?;
+    let changed = spec_text.replace("minimum_length = 8", "minimum_length = 10");
+    ensure!(changed != spec_text, "cognito.toml has no `minimum_length = 8` to change");
+    let scenarios = [(report::EMPTY, &spec_text), (report::NO_OP, &spec_text), (report::ONE_FIELD, &changed)];
+    let mut calls = [(0, 0); 3];
+    let mut walls = vec![Vec::new(); 3];
+    for round in 1..=PROVISION_ROUNDS {
+        eprintln!("==> provisioner, round {round} of {PROVISION_ROUNDS}");
+        let dir = work.join(format!("provisioner-{round}"));
+        std::fs::create_dir_all(&dir)?;
+        let moto = Moto::start(tools, &dir)?;
+        let config = e2e::sdk_config(&moto.endpoint());
+        runtime
+            .block_on(e2e::moto::deploy_placeholders(&config, &FUNCTIONS))
+            .map_err(anyhow::Error::msg)?;
+        let spec = dir.join("cognito.toml");
+        for (i, (scenario, text)) in scenarios.iter().enumerate() {
+            std::fs::write(&spec, text)?;
+            let started = Instant::now();
+            let output = Command::new(&binary)
+                .arg("--spec")
+                .arg(&spec)
+                .args(["--region", "us-east-1", "--endpoint-url", &moto.endpoint()])
+                .args(["--output", "json", "apply"])
+                .env("AWS_ACCESS_KEY_ID", "testing")
+                .env("AWS_SECRET_ACCESS_KEY", "testing")
+                .env_remove("AWS_PROFILE")
+                .output()?;
+            walls[i].push(started.elapsed());
+            if !output.status.success() {
+                bail!("{scenario}: {}", String::from_utf8_lossy(&output.stderr));
+            }
+            let applied: Value = serde_json::from_slice(&output.stdout)?;
+            let count = |kind: &str| applied["calls"][kind].as_u64().context("no call count in the report");
+            calls[i] = (count("reads")?, count("writes")?);
+        }
+    }
+    Ok(scenarios
+        .iter()
+        .zip(calls)
+        .zip(walls)
+        .map(|(((scenario, _), (reads, writes)), wall)| ProvisionRow {
+            scenario,
+            reads,
+            writes,
+            wall: Summary::of(&wall).expect("PROVISION_ROUNDS > 0"),
+        })
+        .collect())
+}
+
+fn command_line(program: impl AsRef<std::ffi::OsStr>, arg: &str) -> String {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .map(|o| String::from_utf8_lossy(if o.stdout.is_empty() { &o.stderr } else { &o.stdout }).trim().to_owned())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn machine(tools: &Tools) -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let field = |text: &str, name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.split_once(':').map(|(_, v)| v.trim().to_owned()))
+            .unwrap_or_else(|| "unknown".into())
+    };
+    let memory_kib: f64 = field(&meminfo, "MemTotal")
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap_or(0.0);
+    Machine {
+        date: command_line("date", "-u").replace("  ", " "),
+        cpu: field(&cpuinfo, "model name"),
+        cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
+        memory: format!("{:.0} GiB", memory_kib / 1024.0 / 1024.0),
+        kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        rustc: command_line("rustc", "-V"),
+        node: command_line("node", "-v"),
+        python: tools
+            .bench_python()
+            .map(|python| command_line(python, "--version"))
+            .unwrap_or_default(),
+    }
+}
+
+/// What this run's misses come from, where we know.
+fn notes(report: &Report) -> Vec<String> {
+    let _ = report;
+    Vec::new()
+}
