@@ -125,9 +125,10 @@ pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
         source_name: source.clone(),
         detail,
     };
-    let sent = fields.clone();
+    // The typed copy is read from the payload in place (no clone of the whole tree): the
+    // defaults go in for the read and the parts as they came go back after it.
     let mut response = serde_json::to_value(E::Response::default()).map_err(malformed)?;
-    match fields.remove("response") {
+    match fields.get("response") {
         None | Some(Value::Null) => {}
         Some(Value::Object(given)) => overlay(&mut response, given),
         Some(_) => {
@@ -136,18 +137,47 @@ pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
             )));
         }
     }
-    fields.insert("response".into(), response);
-    if matches!(fields.get("callerContext"), None | Some(Value::Null)) {
-        fields.insert("callerContext".into(), Value::Object(Map::new()));
+    let sent_response = fields.insert("response".into(), response);
+    let sent_context = match fields.get("callerContext") {
+        None | Some(Value::Null) => Some(fields.insert("callerContext".into(), Value::Object(Map::new()))),
+        Some(_) => None,
+    };
+    let mut payload = Value::Object(fields);
+    let event = E::deserialize(&payload).map_err(malformed);
+    let Value::Object(fields) = &mut payload else {
+        unreachable!("built as an object above")
+    };
+    restore(fields, "response", sent_response);
+    if let Some(previous) = sent_context {
+        restore(fields, "callerContext", previous);
     }
-    let event = serde_json::from_value(Value::Object(fields)).map_err(malformed)?;
-    Ok(Incoming::Known(Invocation { source, event, sent }))
+    let Value::Object(sent) = payload else {
+        unreachable!("built as an object above")
+    };
+    Ok(Incoming::Known(Invocation {
+        source,
+        event: event?,
+        sent,
+    }))
+}
+
+/// Puts back what `key` held before it was replaced (or removes it if it was absent).
+fn restore(fields: &mut Map<String, Value>, key: &str, previous: Option<Value>) {
+    match previous {
+        Some(value) => fields.insert(key.into(), value),
+        None => fields.remove(key),
+    };
 }
 
 /// Writes the non-null fields of `given` over `defaults`.
-fn overlay(defaults: &mut Value, given: Map<String, Value>) {
+fn overlay(defaults: &mut Value, given: &Map<String, Value>) {
     if let Value::Object(defaults) = defaults {
-        defaults.extend(given.into_iter().filter(|(_, value)| !value.is_null()));
+        defaults.extend(
+            given
+                .iter()
+                .filter(|(_, value)| !value.is_null())
+                .map(|(key, value)| (key.clone(), value.clone())),
+        );
     }
 }
 
@@ -223,6 +253,26 @@ mod tests {
         sent["response"] = Value::Null;
         sent.as_object_mut().unwrap().remove("callerContext");
         assert!(matches!(parse::<PreSignup>(sent), Ok(Incoming::Known(_))));
+    }
+
+    #[test]
+    fn defaults_for_the_typed_copy_never_reach_the_reply() {
+        let mut absent = event("PreSignUp_SignUp");
+        absent.as_object_mut().unwrap().remove("callerContext");
+        let mut null = event("PreSignUp_SignUp");
+        null["callerContext"] = Value::Null;
+        null["response"] = Value::Null;
+        let mut empty = event("PreSignUp_SignUp");
+        empty["callerContext"] = json!({});
+        empty["response"] = json!({"autoConfirmUser": null});
+        for sent in [absent, null, empty] {
+            let Ok(Incoming::Known(invocation)) = parse::<PreSignup>(sent.clone()) else {
+                panic!("expected a known source: {sent}");
+            };
+            let mut reply = invocation.reply().unwrap();
+            reply["response"] = sent["response"].clone();
+            assert_eq!(reply, sent);
+        }
     }
 
     #[test]
