@@ -86,6 +86,10 @@ pub const COMPARED: &str = "pre-signup";
 pub const FLOOR: &str = "echo";
 /// The Rust functions (the rest of the cold-start rows are the floor and other languages).
 pub const RUST_FUNCTIONS: [&str; 3] = ["pre-signup", "post-confirmation", "custom-message"];
+/// post-confirmation with its AdminAddUserToGroup call (the plain row makes none).
+pub const GROUP_CALL: &str = "post-confirmation + AdminAddUserToGroup";
+/// post-confirmation making no call, with SSL_CERT_DIR pointing at an empty folder.
+pub const NO_CERT_FOLDER: &str = "post-confirmation, empty SSL_CERT_DIR";
 
 impl Report {
     fn cold(&self, work: &str, language: Language) -> Option<&Summary> {

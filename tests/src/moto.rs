@@ -64,7 +64,12 @@ pub async fn deploy_placeholders(config: &aws_config::SdkConfig, functions: &[&s
             .code(FunctionCode::builder().zip_file(empty_zip.clone()).build())
             .send()
             .await
-            .map_err(|e| format!("CreateFunction {name}: {}", aws_sdk_lambda::error::DisplayErrorContext(e)))?;
+            .map_err(|e| {
+                format!(
+                    "CreateFunction {name}: {}",
+                    aws_sdk_lambda::error::DisplayErrorContext(e)
+                )
+            })?;
     }
     Ok(role_arn)
 }

@@ -69,13 +69,13 @@ pub fn run() -> Result<()> {
         let harness = Harness::new(&work, &env)?;
         check_answers(&harness, &subjects)?;
         report.cold = cold_starts(&harness, &subjects)?;
-        for subject in &subjects {
+        for subject in subjects.iter().filter(|s| s.work != report::NO_CERT_FOLDER) {
             eprintln!("==> warm: {}", subject.name());
             report.warm.push(WarmRow {
                 work: subject.work,
                 language: subject.language,
                 warm: harness.warm(subject, WARM_UP, WARM_INVOCATIONS)?,
-                sdk: subject.work == "post-confirmation",
+                sdk: subject.work.starts_with("post-confirmation"),
             });
         }
     }
@@ -145,12 +145,19 @@ async fn cognito_fixture(endpoint: &str) -> Result<(String, String)> {
 }
 
 fn fixture(function: &str, name: &str) -> Result<Vec<u8>> {
-    let path = workspace_root().join("functions").join(function).join("fixtures").join(name);
+    let path = workspace_root()
+        .join("functions")
+        .join(function)
+        .join("fixtures")
+        .join(name);
     std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Every subject: the three Rust functions, the Rust floor, and pre-signup and the floor in
-/// Node.js and Python, all with the same event per kind of work.
+/// Node.js and Python, all with the same event per kind of work. post-confirmation runs
+/// three ways: a confirmed password reset (no call: its start alone, the row the floor
+/// goal reads), the same with an empty certificate folder, and a confirmed sign-up with its
+/// AdminAddUserToGroup call to moto.
 fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
     let release = workspace_root().join("target").join("release");
     let bench = workspace_root().join("bench");
@@ -159,15 +166,24 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
     let mut confirmation: Value = serde_json::from_slice(&fixture("post-confirmation", "confirm-signup.json")?)?;
     confirmation["userPoolId"] = pool.into();
     confirmation["userName"] = user.into();
-    let rust = |work: &'static str, env: &[(&str, &str)], event: Vec<u8>| Subject {
+    let rust = |work: &'static str, binary: &str, env: &[(&str, &str)], event: Vec<u8>| Subject {
         work,
         language: Language::Rust,
-        program: release.join(if work == report::FLOOR { "hello-echo" } else { work }),
+        program: release.join(binary),
         args: Vec::new(),
         dir: workspace_root(),
         env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         event,
     };
+    // An empty folder for SSL_CERT_DIR: how much of the SDK's start is the system's
+    // certificate folder (rustls-native-certs reads every file in it).
+    let no_cert_folder = workspace_root()
+        .join("target")
+        .join("bench-run")
+        .join("empty-cert-folder");
+    std::fs::create_dir_all(&no_cert_folder)?;
+    let no_cert_folder = no_cert_folder.to_string_lossy().into_owned();
+    let group = [("DEFAULT_GROUP", "members")];
     let node_ric = tools.bench_node_ric()?;
     let node = |work: &'static str, module: &str| Subject {
         work,
@@ -189,14 +205,32 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
         event: sign_up.clone(),
     };
     Ok(vec![
-        rust("pre-signup", &POLICY, sign_up.clone()),
-        rust("post-confirmation", &[("DEFAULT_GROUP", "members")], serde_json::to_vec(&confirmation)?),
+        rust("pre-signup", "pre-signup", &POLICY, sign_up.clone()),
         rust(
+            "post-confirmation",
+            "post-confirmation",
+            &group,
+            fixture("post-confirmation", "confirm-forgot-password.json")?,
+        ),
+        rust(
+            report::NO_CERT_FOLDER,
+            "post-confirmation",
+            &[group[0], ("SSL_CERT_DIR", no_cert_folder.as_str())],
+            fixture("post-confirmation", "confirm-forgot-password.json")?,
+        ),
+        rust(
+            report::GROUP_CALL,
+            "post-confirmation",
+            &group,
+            serde_json::to_vec(&confirmation)?,
+        ),
+        rust(
+            "custom-message",
             "custom-message",
             &[("APP_NAME", "Toyseven"), ("DEFAULT_LOCALE", "en")],
             fixture("custom-message", "signup.json")?,
         ),
-        rust(report::FLOOR, &[], sign_up.clone()),
+        rust(report::FLOOR, "hello-echo", &[], sign_up.clone()),
         node("pre-signup", "pre-signup"),
         node(report::FLOOR, "echo"),
         python("pre-signup", "pre_signup"),
@@ -264,8 +298,15 @@ fn provisioner(tools: &Tools, work: &Path, runtime: &tokio::runtime::Runtime) ->
     let binary = workspace_root().join("target").join("debug").join("provisioner");
     let spec_text = std::fs::read_to_string(workspace_root().join("cognito.toml"))?;
     let changed = spec_text.replace("minimum_length = 8", "minimum_length = 10");
-    ensure!(changed != spec_text, "cognito.toml has no `minimum_length = 8` to change");
-    let scenarios = [(report::EMPTY, &spec_text), (report::NO_OP, &spec_text), (report::ONE_FIELD, &changed)];
+    ensure!(
+        changed != spec_text,
+        "cognito.toml has no `minimum_length = 8` to change"
+    );
+    let scenarios = [
+        (report::EMPTY, &spec_text),
+        (report::NO_OP, &spec_text),
+        (report::ONE_FIELD, &changed),
+    ];
     let mut calls = [(0, 0); 3];
     let mut walls = vec![Vec::new(); 3];
     for round in 1..=PROVISION_ROUNDS {
@@ -316,7 +357,11 @@ fn command_line(program: impl AsRef<std::ffi::OsStr>, arg: &str) -> String {
     Command::new(program)
         .arg(arg)
         .output()
-        .map(|o| String::from_utf8_lossy(if o.stdout.is_empty() { &o.stderr } else { &o.stdout }).trim().to_owned())
+        .map(|o| {
+            String::from_utf8_lossy(if o.stdout.is_empty() { &o.stderr } else { &o.stdout })
+                .trim()
+                .to_owned()
+        })
         .unwrap_or_else(|_| "unknown".into())
 }
 
@@ -325,7 +370,11 @@ fn machine(tools: &Tools) -> Machine {
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let field = |text: &str, name: &str| {
         text.lines()
-            .find_map(|line| line.strip_prefix(name)?.split_once(':').map(|(_, v)| v.trim().to_owned()))
+            .find_map(|line| {
+                line.strip_prefix(name)?
+                    .split_once(':')
+                    .map(|(_, v)| v.trim().to_owned())
+            })
             .unwrap_or_else(|| "unknown".into())
     };
     let memory_kib: f64 = field(&meminfo, "MemTotal")

@@ -30,7 +30,12 @@ fn handler_time(c: &mut Criterion) {
     group.bench_function("handler", |b| {
         b.iter(|| {
             through_handler(black_box(EVENT), |event| {
-                now(handler(LambdaEvent::new(event, Context::default()), &config, &Accepting)).expect("added")
+                now(handler(
+                    LambdaEvent::new(event, Context::default()),
+                    &config,
+                    &Accepting,
+                ))
+                .expect("added")
             })
         })
     });
