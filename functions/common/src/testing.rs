@@ -182,3 +182,21 @@ pub fn answer_floor(event: &[u8], answer: &Value) -> Vec<u8> {
     drop(payload);
     serde_json::to_vec(answer).expect("a JSON value serializes")
 }
+
+/// The handler benchmark every function runs (`benches/handler.rs`): in group `function`,
+/// `handler` takes `event`'s bytes through parsing, `handle` and serializing, as
+/// lambda_runtime does; `serde-floor` only parses and serializes the event; `answer-floor`
+/// parses the event and serializes `handle`'s answer, with no work between.
+#[cfg(feature = "bench")]
+pub fn bench_handler(c: &mut criterion::Criterion, function: &str, event: &[u8], handle: impl Fn(Value) -> Value) {
+    use std::hint::black_box;
+
+    let answer: Value = serde_json::from_slice(&through_handler(event, &handle)).expect("the answer is JSON");
+    let mut group = c.benchmark_group(function);
+    group.bench_function("serde-floor", |b| b.iter(|| serde_round_trip(black_box(event))));
+    group.bench_function("answer-floor", |b| {
+        b.iter(|| answer_floor(black_box(event), black_box(&answer)))
+    });
+    group.bench_function("handler", |b| b.iter(|| through_handler(black_box(event), &handle)));
+    group.finish();
+}

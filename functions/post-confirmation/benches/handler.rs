@@ -1,16 +1,12 @@
 //! In-process handler time for a confirmed sign-up joining the default group (the group
 //! call answered in memory: the network round trip is in the warm figures instead), against
-//! serde_json parsing and serializing the same event (the floor); `cargo xtask bench`
-//! reports both.
-
-use std::hint::black_box;
+//! the serde_json floors (see `trigger_common::testing::bench_handler`); `cargo xtask bench`
+//! reports them.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lambda_runtime::{Context, LambdaEvent};
 use post_confirmation::{Config, GroupError, GroupMembership, handler};
-use trigger_common::testing::{answer_floor, now, serde_round_trip, through_handler};
-
-const EVENT: &[u8] = include_bytes!("../fixtures/confirm-signup.json");
+use trigger_common::testing::{bench_handler, now};
 
 /// Every user is added at once.
 struct Accepting;
@@ -25,33 +21,19 @@ fn handler_time(c: &mut Criterion) {
     let config = Config {
         default_group: Some("members".into()),
     };
-    let mut group = c.benchmark_group("post-confirmation");
-    group.bench_function("serde-floor", |b| b.iter(|| serde_round_trip(black_box(EVENT))));
-    let answer: serde_json::Value = serde_json::from_slice(&through_handler(EVENT, |event| {
-        now(handler(
-            LambdaEvent::new(event, Context::default()),
-            &config,
-            &Accepting,
-        ))
-        .expect("added")
-    }))
-    .expect("the answer is JSON");
-    group.bench_function("answer-floor", |b| {
-        b.iter(|| answer_floor(black_box(EVENT), black_box(&answer)))
-    });
-    group.bench_function("handler", |b| {
-        b.iter(|| {
-            through_handler(black_box(EVENT), |event| {
-                now(handler(
-                    LambdaEvent::new(event, Context::default()),
-                    &config,
-                    &Accepting,
-                ))
-                .expect("added")
-            })
-        })
-    });
-    group.finish();
+    bench_handler(
+        c,
+        "post-confirmation",
+        include_bytes!("../fixtures/confirm-signup.json"),
+        |event| {
+            now(handler(
+                LambdaEvent::new(event, Context::default()),
+                &config,
+                &Accepting,
+            ))
+            .expect("added")
+        },
+    );
 }
 
 criterion_group!(benches, handler_time);
