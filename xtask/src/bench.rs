@@ -428,24 +428,32 @@ fn notes(report: &Report, sizes: &[(&str, usize, usize)]) -> Vec<String> {
         cold(report::GROUP_CALL),
     ) {
         let files = std::fs::read_dir("/etc/ssl/certs").map_or(0, |dir| dir.count());
+        let size = |binary: &str| {
+            let path = workspace_root().join("target/release").join(binary);
+            std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1e6)
+        };
         notes.push(format!(
-            "**post-confirmation's start** (profiled with strace and perf stat): before serving, it \
-             builds the AWS SDK client, whose rustls trust store rustls-native-certs fills from the \
-             system: the bundle file, then every file of the certificate folder. With SSL_CERT_DIR \
-             pointing at an empty folder the start takes {} instead of {}: this host's folder \
-             (`/etc/ssl/certs`, {files} entries, one file per certificate beside the bundle) costs {}; \
-             provided.al2023's `/etc/pki/tls/certs` holds only its two bundle files. The rest, {} over \
-             the floor, is the SDK's own start (configuration, credentials and region chains, the \
-             HTTP client), which any function calling an AWS API pays; the goal's 1.5x of a \
-             {} floor leaves it {}. With its AdminAddUserToGroup call (to moto, a Python server) \
-             in the first invocation, the first answer comes after {}. Not ours to fix without \
-             leaving the SDK's HTTP client: reported, not fixed.",
+            "**post-confirmation's start** (profiled with strace, perf stat and perf record): \
+             before serving, it builds the AWS SDK client, whose rustls trust store \
+             rustls-native-certs fills from the system: the bundle file, then every file of the \
+             certificate folder. With SSL_CERT_DIR pointing at an empty folder the start takes {} \
+             instead of {}: this host's folder (`/etc/ssl/certs`, {files} entries, one file per \
+             certificate beside the bundle) costs {}; provided.al2023's `/etc/pki/tls/certs` holds \
+             only its two bundle files. The rest, {} over the {} floor (the goal leaves {}), is the \
+             SDK's own start: a {:.1} MB binary against the floor's {:.1} MB to map and relocate \
+             (the dynamic loader leads the profile), then the SDK's configuration chains and its \
+             endpoint partition tables, parsed from JSON for Cognito and for STS. Any function \
+             calling an AWS API through the SDK pays it; we report it rather than leave the SDK. \
+             With its AdminAddUserToGroup call (to moto, a Python server) in the first \
+             invocation, the first answer comes after {}.",
             Human(no_folder),
             Human(start),
             Human(start.saturating_sub(no_folder)),
             Human(no_folder.saturating_sub(floor)),
             Human(floor),
             Human(floor / 2),
+            size("post-confirmation"),
+            size("hello-echo"),
             Human(call),
         ));
     }
