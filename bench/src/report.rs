@@ -283,7 +283,7 @@ impl Report {
             out,
             "\n## Provisioner\n\n`provisioner apply --output json` against moto's server, with \
              `cognito.toml` and the three functions in place; calls as its SDK interceptor counts \
-             them; wall time of the whole command.\n\n| scenario | reads | writes | runs | median wall | max wall |\n|---|---|---|---|---|---|"
+             them; wall time of the whole command (the debug build `cargo run -p provisioner` runs).\n\n| scenario | reads | writes | runs | median wall | max wall |\n|---|---|---|---|---|---|"
         );
         for row in &self.provisioner {
             let _ = writeln!(
@@ -309,9 +309,9 @@ pub const ONE_FIELD: &str = "apply after one change (password minimum length)";
 const METHOD: &str = "
 ## Method
 
-- **Reproduce:** `cargo xtask bench` (about 20 minutes from a clean clone, most of it release
-  builds). It installs what it needs: the pinned tools of `cargo xtask setup`, and for the
-  comparison aws-lambda-ric (`tools/bench/package.json`, built from source, which takes cmake,
+- **Reproduce:** `cargo xtask bench` (about 40 minutes from a clean clone on two cores, most
+  of it release builds; minutes once they are built). It installs what it needs: the pinned
+  tools of `cargo xtask setup`, and for the comparison aws-lambda-ric (`tools/bench/package.json`, built from source, which takes cmake,
   autoconf, automake and libtool: Debian packages it installs when they are missing and it runs
   as root) and awslambdaric (`tools/bench/requirements.txt`).
 - **One Runtime API for every runtime.** `bench/src/runtime_api.rs` serves the Lambda Runtime
