@@ -309,7 +309,7 @@ pub const ONE_FIELD: &str = "apply after one change (password minimum length)";
 const METHOD: &str = "
 ## Method
 
-- **Reproduce:** `cargo xtask bench` (about 40 minutes from a clean clone on two cores, most
+- **Reproduce:** `cargo xtask bench` (about 20 minutes from a clean clone on two cores, most
   of it release builds; minutes once they are built). It installs what it needs: the pinned
   tools of `cargo xtask setup`, and for the comparison aws-lambda-ric (`tools/bench/package.json`, built from source, which takes cmake,
   autoconf, automake and libtool: Debian packages it installs when they are missing and it runs
