@@ -142,22 +142,15 @@ pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
         None | Some(Value::Null) => Some(fields.insert("callerContext".into(), Value::Object(Map::new()))),
         Some(_) => None,
     };
-    let mut payload = Value::Object(fields);
-    let event = E::deserialize(&payload).map_err(malformed);
-    let Value::Object(fields) = &mut payload else {
-        unreachable!("built as an object above")
-    };
-    restore(fields, "response", sent_response);
+    let event = E::deserialize(&fields).map_err(malformed);
+    restore(&mut fields, "response", sent_response);
     if let Some(previous) = sent_context {
-        restore(fields, "callerContext", previous);
+        restore(&mut fields, "callerContext", previous);
     }
-    let Value::Object(sent) = payload else {
-        unreachable!("built as an object above")
-    };
     Ok(Incoming::Known(Invocation {
         source,
         event: event?,
-        sent,
+        sent: fields,
     }))
 }
 
