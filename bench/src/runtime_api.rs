@@ -223,24 +223,28 @@ fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
                 respond(&mut writer, "202 Accepted", &[], br#"{"status":"OK"}"#)?;
             }
             ("POST", route) => {
-                let answer = route.strip_prefix("/invocation/").and_then(|rest| rest.split_once('/'));
-                let outcome = match answer {
-                    Some((_, "response")) => Outcome::Response(request.body.clone()),
-                    Some((_, "error")) => Outcome::Error {
-                        kind: request
+                let (id, outcome) = match route.strip_prefix("/invocation/").and_then(|rest| rest.split_once('/')) {
+                    Some((id, "response")) => (id, Outcome::Response(request.body)),
+                    Some((id, "error")) => {
+                        let kind = request
                             .header("Lambda-Runtime-Function-Error-Type")
-                            .unwrap_or("Unhandled")
-                            .to_owned(),
-                        body: request.body.clone(),
-                    },
+                            .unwrap_or("Unhandled");
+                        let kind = kind.to_owned();
+                        (
+                            id,
+                            Outcome::Error {
+                                kind,
+                                body: request.body,
+                            },
+                        )
+                    }
                     _ => {
                         respond(&mut writer, "404 Not Found", &[], b"{}")?;
                         continue;
                     }
                 };
                 let at = Instant::now();
-                let id = answer.map(|(id, _)| id.to_owned()).unwrap_or_default();
-                shared.lock().replies.insert(id, Reply { outcome, at });
+                shared.lock().replies.insert(id.to_owned(), Reply { outcome, at });
                 shared.changed.notify_all();
                 respond(&mut writer, "202 Accepted", &[], br#"{"status":"OK"}"#)?;
             }
