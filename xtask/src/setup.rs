@@ -30,40 +30,52 @@ pub fn run(tools: &Tools) -> Result<()> {
         "bench-python",
         tools.bench_python().is_ok(),
     )?;
-    node_tools(tools, "", "node", "cognito-local", tools.cognito_local().is_ok())
+    node_tools(
+        tools,
+        "",
+        "node",
+        "cognito-local",
+        tools.cognito_local().is_ok(),
+        || Ok(()),
+    )
 }
 
 /// What `cargo xtask bench` needs on top: aws-lambda-ric, whose native client is built from
 /// source with cmake and autotools (installed from Debian's packages when missing).
 pub fn bench(tools: &Tools) -> Result<()> {
     run(tools)?;
-    if tools.bench_node_ric().is_ok() {
-        return Ok(());
-    }
-    let needed = ["cmake", "autoconf", "automake", "libtoolize", "make", "g++"];
-    let missing: Vec<&str> = needed.into_iter().filter(|tool| !on_path(tool)).collect();
-    if !missing.is_empty() {
-        let packages = "cmake autoconf automake libtool make g++";
-        if !(on_path("apt-get") && is_root()) {
-            bail!(
-                "building aws-lambda-ric's native client needs {}: install them (Debian: `apt-get install {packages}`) and run again",
-                missing.join(", ")
-            );
-        }
-        step(Command::new("apt-get").arg("update").arg("-q"))?;
-        step(
-            Command::new("apt-get")
-                .args(["install", "-y", "-q", "--no-install-recommends"])
-                .args(packages.split(' '))
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )?;
-    }
+    let installed = tools.bench_node_ric().is_ok();
     node_tools(
         tools,
         "bench",
         "bench-node",
         "aws-lambda-ric",
-        tools.bench_node_ric().is_ok(),
+        installed,
+        native_build_tools,
+    )
+}
+
+/// What aws-lambda-ric's install script builds its native client with, installed from
+/// Debian's packages when missing and running as root.
+fn native_build_tools() -> Result<()> {
+    let needed = ["cmake", "autoconf", "automake", "libtoolize", "make", "g++"];
+    let missing: Vec<&str> = needed.into_iter().filter(|tool| !on_path(tool)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let packages = "cmake autoconf automake libtool make g++";
+    if !(on_path("apt-get") && is_root()) {
+        bail!(
+            "building aws-lambda-ric's native client needs {}: install them (Debian: `apt-get install {packages}`) and run again",
+            missing.join(", ")
+        );
+    }
+    step(Command::new("apt-get").arg("update").arg("-q"))?;
+    step(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(packages.split(' '))
+            .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
 
@@ -105,8 +117,16 @@ fn python_tools(tools: &Tools, requirements: &str, venv: &str, installed: bool) 
     Ok(())
 }
 
-/// Installs `tools/<folder>/package.json` with its lockfile into `.tools/<target>`.
-fn node_tools(tools: &Tools, folder: &str, target: &str, what: &str, installed: bool) -> Result<()> {
+/// Installs `tools/<folder>/package.json` with its lockfile into `.tools/<target>`, after
+/// `prepare` (whatever the install needs besides npm) when it is not up to date.
+fn node_tools(
+    tools: &Tools,
+    folder: &str,
+    target: &str,
+    what: &str,
+    installed: bool,
+    prepare: impl FnOnce() -> Result<()>,
+) -> Result<()> {
     let source = workspace_root().join("tools").join(folder);
     let lock_path = source.join("package-lock.json");
     let lock = fs::read_to_string(&lock_path).with_context(|| format!("cannot read {}", lock_path.display()))?;
@@ -115,6 +135,7 @@ fn node_tools(tools: &Tools, folder: &str, target: &str, what: &str, installed: 
     if up_to_date(&stamp, &lock, installed) {
         return Ok(());
     }
+    prepare()?;
     fs::create_dir_all(&target)?;
     fs::copy(source.join("package.json"), target.join("package.json"))?;
     fs::copy(source.join("package-lock.json"), target.join("package-lock.json"))?;
