@@ -8,7 +8,15 @@ pub mod report;
 pub mod runtime_api;
 pub mod stats;
 
-pub use measure::{Harness, Language, MeasureError, Subject, Warm};
+pub use measure::{Harness, Language, MeasureError, Subject, Warm, owned_env};
+
+/// The pre-signup configuration the same-work comparison runs with, in every language: an
+/// allow list with a wildcard, a deny list, and auto-confirmation of allowed domains.
+pub const PRE_SIGNUP_POLICY: [(&str, &str); 3] = [
+    ("ALLOWED_EMAIL_DOMAINS", "example.com, *.example.org"),
+    ("DENIED_EMAIL_DOMAINS", "mailinator.com"),
+    ("AUTO_CONFIRM", "allowed"),
+];
 pub use report::Report;
 pub use runtime_api::RuntimeApi;
 pub use stats::Summary;

@@ -75,6 +75,11 @@ pub enum MeasureError {
     },
 }
 
+/// Environment pairs as a subject holds them.
+pub fn owned_env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
 /// A warm burst's figures.
 #[derive(Debug, Clone)]
 pub struct Warm {
@@ -95,7 +100,7 @@ impl Harness {
     /// `extra_env` (credentials, an endpoint) goes to every subject alike.
     pub fn new(logs: &Path, extra_env: &[(String, String)]) -> Result<Self, MeasureError> {
         let api = RuntimeApi::start().map_err(MeasureError::Api)?;
-        let mut lambda_env: Vec<(String, String)> = [
+        let mut lambda_env = owned_env(&[
             ("AWS_LAMBDA_RUNTIME_API", api.address().as_str()),
             ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
             ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
@@ -106,10 +111,7 @@ impl Harness {
             ("AWS_DEFAULT_REGION", "us-east-1"),
             ("TZ", ":UTC"),
             ("LANG", "en_US.UTF-8"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         lambda_env.extend_from_slice(extra_env);
         Ok(Self {
             api,

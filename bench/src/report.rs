@@ -87,15 +87,14 @@ pub struct Goal {
 /// The work the same-work comparison is made on, and the Rust floor.
 pub const COMPARED: &str = "pre-signup";
 pub const FLOOR: &str = "echo";
-/// The Rust functions (the rest of the cold-start rows are the floor and other languages).
-pub const RUST_FUNCTIONS: [&str; 3] = ["pre-signup", "post-confirmation", "custom-message"];
 /// post-confirmation with its AdminAddUserToGroup call (the plain row makes none).
 pub const GROUP_CALL: &str = "post-confirmation + AdminAddUserToGroup";
 /// post-confirmation making no call, with SSL_CERT_DIR pointing at an empty folder.
 pub const NO_CERT_FOLDER: &str = "post-confirmation, empty SSL_CERT_DIR";
 
 impl Report {
-    fn cold(&self, work: &str, language: Language) -> Option<&Summary> {
+    /// The cold-start summary of `work` in `language`, if it was measured.
+    pub fn cold(&self, work: &str, language: Language) -> Option<&Summary> {
         self.cold
             .iter()
             .find(|row| row.work == work && row.language == language)
@@ -120,7 +119,7 @@ impl Report {
             }
         }
         if let Some(floor) = self.cold(FLOOR, Language::Rust) {
-            for function in RUST_FUNCTIONS {
+            for function in e2e::deploy::FUNCTION_NAMES {
                 if let Some(cold) = self.cold(function, Language::Rust) {
                     let times = ratio(cold.median, floor.median);
                     goals.push(Goal {

@@ -7,15 +7,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use bench::{Harness, Language, MeasureError, Subject};
+use bench::{Harness, Language, MeasureError, PRE_SIGNUP_POLICY, Subject, owned_env};
 use e2e::{Tools, workspace_root};
 use serde_json::Value;
-
-const POLICY: [(&str, &str); 3] = [
-    ("ALLOWED_EMAIL_DOMAINS", "example.com, *.example.org"),
-    ("DENIED_EMAIL_DOMAINS", "mailinator.com"),
-    ("AUTO_CONFIRM", "allowed"),
-];
 
 /// Debug builds of the floor and pre-signup (once for all the tests here).
 fn binaries() -> &'static PathBuf {
@@ -44,7 +38,7 @@ fn rust(work: &'static str, binary: &str, event: Vec<u8>) -> Subject {
         program: binaries().join(binary),
         args: Vec::new(),
         dir: workspace_root(),
-        env: POLICY.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env: owned_env(&PRE_SIGNUP_POLICY),
         event,
     }
 }
@@ -56,7 +50,7 @@ fn python(handler: &str, event: Vec<u8>) -> Subject {
         program: Tools::default().bench_python().unwrap(),
         args: vec!["-m".into(), "awslambdaric".into(), handler.into()],
         dir: workspace_root().join("bench").join("python"),
-        env: POLICY.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env: owned_env(&PRE_SIGNUP_POLICY),
         event,
     }
 }

@@ -24,6 +24,17 @@ pub const FUNCTIONS: [(&str, u64); 3] = [
     ("custom-message", 1_500_000),
 ];
 
+/// The functions' names alone, in `FUNCTIONS`' order.
+pub const FUNCTION_NAMES: [&str; FUNCTIONS.len()] = {
+    let mut names = [""; FUNCTIONS.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = FUNCTIONS[i].0;
+        i += 1;
+    }
+    names
+};
+
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
     #[error(transparent)]

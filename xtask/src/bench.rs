@@ -10,7 +10,8 @@ use anyhow::{Context, Result, bail, ensure};
 use aws_sdk_cognitoidentityprovider as cognito;
 use bench::report::{self, ColdRow, HandlerRow, Machine, ProvisionRow, Report, WarmRow, ZipRow};
 use bench::stats::Human;
-use bench::{Harness, Language, Subject, Summary};
+use bench::{Harness, Language, PRE_SIGNUP_POLICY, Subject, Summary, owned_env};
+use e2e::deploy::FUNCTION_NAMES as FUNCTIONS;
 use e2e::{Moto, Tools, workspace_root};
 use serde_json::Value;
 
@@ -22,13 +23,6 @@ const WARM_UP: usize = 50;
 const WARM_INVOCATIONS: usize = 1_000;
 /// Rounds of the provisioner scenarios, each on a fresh moto.
 const PROVISION_ROUNDS: usize = 5;
-const FUNCTIONS: [&str; 3] = report::RUST_FUNCTIONS;
-
-const POLICY: [(&str, &str); 3] = [
-    ("ALLOWED_EMAIL_DOMAINS", "example.com, *.example.org"),
-    ("DENIED_EMAIL_DOMAINS", "mailinator.com"),
-    ("AUTO_CONFIRM", "allowed"),
-];
 
 pub fn run() -> Result<()> {
     let tools = Tools::default();
@@ -62,12 +56,11 @@ pub fn run() -> Result<()> {
         let moto = Moto::start(&tools, &work)?;
         let (pool, user) = runtime.block_on(cognito_fixture(&moto.endpoint()))?;
         let subjects = subjects(&tools, &pool, &user)?;
-        let env = [
+        let env = owned_env(&[
             ("AWS_ACCESS_KEY_ID", "testing"),
             ("AWS_SECRET_ACCESS_KEY", "testing"),
             ("AWS_ENDPOINT_URL", moto.endpoint().as_str()),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        ]);
         let harness = Harness::new(&work, &env)?;
         sizes = check_answers(&harness, &subjects)?;
         report.cold = cold_starts(&harness, &subjects)?;
@@ -164,7 +157,7 @@ fn fixture(function: &str, name: &str) -> Result<Vec<u8>> {
 fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
     let release = workspace_root().join("target").join("release");
     let bench = workspace_root().join("bench");
-    let policy: Vec<(String, String)> = POLICY.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let policy = owned_env(&PRE_SIGNUP_POLICY);
     let sign_up = fixture("pre-signup", "signup.json")?;
     let mut confirmation: Value = serde_json::from_slice(&fixture("post-confirmation", "confirm-signup.json")?)?;
     confirmation["userPoolId"] = pool.into();
@@ -175,7 +168,7 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
         program: release.join(binary),
         args: Vec::new(),
         dir: workspace_root(),
-        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env: owned_env(env),
         event,
     };
     // An empty folder for SSL_CERT_DIR: how much of the SDK's start is the system's
@@ -208,7 +201,7 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
         event: sign_up.clone(),
     };
     Ok(vec![
-        rust("pre-signup", "pre-signup", &POLICY, sign_up.clone()),
+        rust("pre-signup", "pre-signup", &PRE_SIGNUP_POLICY, sign_up.clone()),
         rust(
             "post-confirmation",
             "post-confirmation",
@@ -413,13 +406,7 @@ fn notes(report: &Report, sizes: &[(&str, usize, usize)]) -> Vec<String> {
     let mut notes = Vec::new();
     let goals = report.goals();
     let missed = |start: &str| goals.iter().any(|g| !g.met && g.goal.starts_with(start));
-    let cold = |work: &str| {
-        report
-            .cold
-            .iter()
-            .find(|row| row.work == work && row.language == Language::Rust)
-            .map(|row| row.summary.median)
-    };
+    let cold = |work: &str| report.cold(work, Language::Rust).map(|summary| summary.median);
     if let (true, Some(start), Some(no_folder), Some(floor), Some(call)) = (
         missed("post-confirmation cold start"),
         cold("post-confirmation"),
