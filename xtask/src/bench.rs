@@ -159,6 +159,7 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
     let bench = workspace_root().join("bench");
     let policy = owned_env(&PRE_SIGNUP_POLICY);
     let sign_up = fixture("pre-signup", "signup.json")?;
+    let reset = fixture("post-confirmation", "confirm-forgot-password.json")?;
     let mut confirmation: Value = serde_json::from_slice(&fixture("post-confirmation", "confirm-signup.json")?)?;
     confirmation["userPoolId"] = pool.into();
     confirmation["userName"] = user.into();
@@ -202,17 +203,12 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
     };
     Ok(vec![
         rust("pre-signup", "pre-signup", &PRE_SIGNUP_POLICY, sign_up.clone()),
-        rust(
-            "post-confirmation",
-            "post-confirmation",
-            &group,
-            fixture("post-confirmation", "confirm-forgot-password.json")?,
-        ),
+        rust("post-confirmation", "post-confirmation", &group, reset.clone()),
         rust(
             report::NO_CERT_FOLDER,
             "post-confirmation",
             &[group[0], ("SSL_CERT_DIR", no_cert_folder.as_str())],
-            fixture("post-confirmation", "confirm-forgot-password.json")?,
+            reset,
         ),
         rust(
             report::GROUP_CALL,
