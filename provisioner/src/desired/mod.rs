@@ -1,0 +1,67 @@
+//! The desired state: what the spec asks of AWS, in types that say what each setting means
+//! in AWS terms. The same types describe what AWS reports (`from_aws`), so the plan is a diff
+//! of two values of one type, and each type builds the requests that make AWS match it.
+//!
+//! One file per resource: `pool`, `client`, `resource_server`, `group`, `trigger` (every
+//! Cognito trigger and its names), and the domain here.
+
+pub mod client;
+pub mod group;
+pub mod permission;
+pub mod pool;
+pub mod resource_server;
+pub mod trigger;
+
+use std::fmt;
+
+pub use client::{Client, OAuthFlow, TimeUnit, Validity};
+pub use group::Group;
+pub use pool::{
+    Attribute, AttributeKind, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, SesEmail,
+    ThreatProtection, Tier,
+};
+pub use resource_server::{ResourceServer, Scope};
+pub use trigger::{Trigger, Triggers, Version, Wired};
+
+/// Everything the spec manages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    pub pool: Pool,
+    /// Each keyed by its name.
+    pub clients: Vec<Client>,
+    /// Each keyed by its identifier; created before the clients that use their scopes.
+    pub resource_servers: Vec<ResourceServer>,
+    /// `None`: the pool's domain is not managed (left as it is).
+    pub domain: Option<Domain>,
+    pub triggers: Triggers,
+    /// Each keyed by its name.
+    pub groups: Vec<Group>,
+}
+
+impl Desired {
+    pub fn client(&self, name: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.name == name)
+    }
+}
+
+/// The hosted-UI domain: a prefix of `<prefix>.auth.<region>.amazoncognito.com`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub prefix: String,
+}
+
+/// One managed setting: its name as cognito.toml spells it, and its value as a plan shows it.
+/// Two values of a resource's type are compared through these, field by field.
+pub type Field = (String, String);
+
+pub fn field(name: &str, value: impl fmt::Display) -> Field {
+    (name.to_owned(), value.to_string())
+}
+
+/// A list shown (and compared) as a set: sorted, without repeats.
+pub fn list<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> String {
+    let mut values: Vec<String> = values.into_iter().map(|v| v.as_ref().to_owned()).collect();
+    values.sort();
+    values.dedup();
+    format!("[{}]", values.join(", "))
+}
