@@ -556,10 +556,7 @@ fn refusals_happen_before_any_write() {
     let spec = f.write_spec(&default_spec());
     f.apply(&spec);
     let pool_id = f.pools()[0].clone();
-    let sensitive = f.write_spec(&default_spec().replace(
-        "username_attributes = [\"email\"]",
-        "username_attributes = [\"email\"]\ncase_sensitive = true",
-    ));
+    let sensitive = f.write_spec(&default_spec().replace("case_sensitive = false", "case_sensitive = true"));
     let output = f.run(&sensitive, &["apply"]);
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
