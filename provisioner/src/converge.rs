@@ -37,6 +37,9 @@ pub struct Live {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConvergeError {
+    /// Found before any AWS call.
+    #[error("{}", .0.join("; "))]
+    MissingSecrets(Vec<String>),
     #[error(transparent)]
     Aws(#[from] AwsError),
     #[error(transparent)]
@@ -51,6 +54,10 @@ pub async fn converge(
     mode: Mode,
     options: Options,
 ) -> Result<Converged, ConvergeError> {
+    let missing = desired.missing_secrets(|variable| std::env::var(variable).ok());
+    if !missing.is_empty() {
+        return Err(ConvergeError::MissingSecrets(missing));
+    }
     let observed = aws::observe(clients, desired).await?;
     let plan = plan::plan(desired, &observed, options)?;
     let applied = match mode {

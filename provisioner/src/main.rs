@@ -130,6 +130,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Render { what } = &cli.command {
         return render(&cli.spec, &spec, what);
     }
+    let missing = spec.missing_secrets(|variable| std::env::var(variable).ok());
+    if !missing.is_empty() && !matches!(cli.command, Command::Destroy { .. }) {
+        return Err(Failure(2, anyhow::anyhow!("{}", missing.join("; "))));
+    }
     if cli.skip.contains(&Skip::Domain) && spec.domain.take().is_some() {
         eprintln!("skipped: the hosted-UI domain (--skip domain)");
     }
@@ -294,6 +298,13 @@ async fn print_outputs(cli: &Cli, clients: &Clients, spec: &Spec) -> Result<(), 
             ];
             for (name, value) in rows {
                 println!("{name:<15} {}", value.as_deref().unwrap_or("(none)"));
+            }
+            for provider in &outputs.identity_providers {
+                println!(
+                    "identity provider {:?}: register {} as its redirect URI",
+                    provider.name,
+                    provider.redirect_uri.as_deref().unwrap_or("(no domain yet)")
+                );
             }
             for client in &outputs.clients {
                 println!("client {:?}", client.name);

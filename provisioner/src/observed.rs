@@ -3,9 +3,9 @@
 //! request starts from.
 
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
-use aws_sdk_cognitoidentityprovider::types::{UserPoolClientType, UserPoolType};
+use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, UserPoolClientType, UserPoolType};
 
-use crate::desired::{Client, Group, Pool, ResourceServer, Triggers};
+use crate::desired::{Client, Group, IdentityProvider, Pool, ResourceServer, SecretState, Triggers};
 
 #[derive(Debug, Clone, Default)]
 pub struct Observed {
@@ -13,6 +13,8 @@ pub struct Observed {
     /// The clients the spec names that exist.
     pub clients: Vec<ObservedClient>,
     pub resource_servers: Vec<ResourceServer>,
+    /// The providers the spec names that exist.
+    pub identity_providers: Vec<ObservedProvider>,
     pub groups: Vec<Group>,
     /// The pool that owns the spec's domain prefix, when that is not this pool.
     pub domain_owner: Option<String>,
@@ -72,6 +74,15 @@ impl ObservedClient {
             raw,
         }
     }
+}
+
+/// An identity provider as DescribeIdentityProvider reports it. Its secret is compared with
+/// the spec's source when read, then dropped: neither `state` nor `raw` holds it.
+#[derive(Debug, Clone)]
+pub struct ObservedProvider {
+    pub state: IdentityProvider,
+    pub raw: IdentityProviderType,
+    pub secret: SecretState,
 }
 
 /// The trigger functions, as far as the endpoint can say.

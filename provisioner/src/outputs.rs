@@ -20,6 +20,15 @@ pub struct Outputs {
     pub jwks_url: String,
     /// Each of the spec's clients that exists, in the spec's order.
     pub clients: Vec<ClientOutputs>,
+    /// Each identity provider and the redirect URI to register with it (the provider sends
+    /// the user back to Cognito's `/oauth2/idpresponse`).
+    pub identity_providers: Vec<ProviderOutputs>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderOutputs {
+    pub name: String,
+    pub redirect_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,7 +84,16 @@ pub fn outputs(desired: &Desired, live: &Live, region: &str, endpoint: Option<&s
             }
         })
         .collect();
+    let identity_providers = desired
+        .identity_providers
+        .iter()
+        .map(|p| ProviderOutputs {
+            name: p.name.clone(),
+            redirect_uri: hosted_ui.as_ref().map(|base| format!("{base}/oauth2/idpresponse")),
+        })
+        .collect();
     Outputs {
+        identity_providers,
         region: region.to_owned(),
         user_pool_id: live.pool_id.clone(),
         user_pool_arn: live.pool_arn.clone(),

@@ -11,6 +11,7 @@ use std::fmt;
 
 use aws_sdk_cognitoidentityprovider::operation::add_custom_attributes::AddCustomAttributesInput;
 use aws_sdk_cognitoidentityprovider::operation::create_group::CreateGroupInput;
+use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::CreateIdentityProviderInput;
 use aws_sdk_cognitoidentityprovider::operation::create_resource_server::CreateResourceServerInput;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolInput;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::CreateUserPoolClientInput;
@@ -19,6 +20,7 @@ use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::DeleteU
 use aws_sdk_cognitoidentityprovider::operation::set_user_pool_mfa_config::SetUserPoolMfaConfigInput;
 use aws_sdk_cognitoidentityprovider::operation::tag_resource::TagResourceInput;
 use aws_sdk_cognitoidentityprovider::operation::update_group::UpdateGroupInput;
+use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::UpdateIdentityProviderInput;
 use aws_sdk_cognitoidentityprovider::operation::update_resource_server::UpdateResourceServerInput;
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolInput;
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::UpdateUserPoolClientInput;
@@ -27,7 +29,7 @@ use aws_sdk_lambda::operation::add_permission::AddPermissionInput;
 use aws_sdk_lambda::operation::remove_permission::RemovePermissionInput;
 
 use crate::desired::permission::{InvokePermission, remove_request};
-use crate::desired::{Desired, Field, MANAGED_TAG, Mfa, Tier, Trigger, Version, Wired};
+use crate::desired::{Desired, Field, MANAGED_TAG, Mfa, SecretSource, SecretState, Tier, Trigger, Version, Wired};
 use crate::observed::{Functions, Observed, ObservedPool};
 
 /// The user pool id in the requests of a plan that creates the pool; `apply` puts the new
@@ -82,6 +84,19 @@ pub enum Change {
         fields: Vec<FieldChange>,
         request: UpdateResourceServerInput,
     },
+    /// The secret is read from its source when the request is sent, and put in the
+    /// request's ProviderDetails under `key`; the plan never holds it.
+    CreateIdentityProvider {
+        name: String,
+        request: CreateIdentityProviderInput,
+        secret: Option<ProviderSecret>,
+    },
+    UpdateIdentityProvider {
+        name: String,
+        fields: Vec<FieldChange>,
+        request: UpdateIdentityProviderInput,
+        secret: Option<ProviderSecret>,
+    },
     CreateClient {
         name: String,
         request: Box<CreateUserPoolClientInput>,
@@ -131,6 +146,13 @@ pub enum Change {
     },
 }
 
+/// Where a provider's secret is read from, and its ProviderDetails key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSecret {
+    pub key: &'static str,
+    pub source: SecretSource,
+}
+
 fn with_fields(f: &mut fmt::Formatter<'_>, fields: &[FieldChange]) -> fmt::Result {
     fields.iter().try_for_each(|c| write!(f, "\n    {c}"))
 }
@@ -156,6 +178,11 @@ impl fmt::Display for Change {
             Change::CreateResourceServer { identifier, .. } => write!(f, "create resource server {identifier:?}"),
             Change::UpdateResourceServer { identifier, fields, .. } => {
                 write!(f, "update resource server {identifier:?}")?;
+                with_fields(f, fields)
+            }
+            Change::CreateIdentityProvider { name, .. } => write!(f, "create identity provider {name:?}"),
+            Change::UpdateIdentityProvider { name, fields, .. } => {
+                write!(f, "update identity provider {name:?}")?;
                 with_fields(f, fields)
             }
             Change::CreateClient { name, .. } => write!(f, "create app client {name:?}"),
@@ -237,6 +264,12 @@ pub enum PlanError {
          it. Change the spec back, or create a client under another name"
     )]
     WouldReplaceClient { id: String, old: bool, new: bool },
+    #[error(
+        "identity provider {name:?} is of type {old} but the spec says {new}. Cognito cannot change a provider's \
+         type; it would have to be deleted and created again, which unlinks every user who signed in through it. \
+         Change the spec back, or declare a provider under another name"
+    )]
+    WouldReplaceProvider { name: String, old: String, new: String },
     #[error(
         "the hosted-UI domain prefix {prefix:?} belongs to another user pool ({owner}); nothing was changed. \
          Choose another domain.prefix"
@@ -330,6 +363,52 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                         identifier: server.identifier.clone(),
                         fields,
                         request: server.update_request(&pool_id),
+                    });
+                }
+            }
+        }
+    }
+    for provider in &desired.identity_providers {
+        let secret = provider.secret.clone().and_then(|source| {
+            Some(ProviderSecret {
+                key: provider.kind.secret_key()?,
+                source,
+            })
+        });
+        match observed
+            .identity_providers
+            .iter()
+            .find(|p| p.state.name == provider.name)
+        {
+            None => plan.changes.push(Change::CreateIdentityProvider {
+                name: provider.name.clone(),
+                request: provider.create_request(&pool_id),
+                secret,
+            }),
+            Some(current) => {
+                if current.state.kind != provider.kind {
+                    return Err(PlanError::WouldReplaceProvider {
+                        name: provider.name.clone(),
+                        old: current.state.kind.as_aws().into(),
+                        new: provider.kind.as_aws().into(),
+                    });
+                }
+                let mut fields = diff(&current.state.fields(), &provider.fields());
+                if let (SecretState::Differs, Some(secret)) = (current.secret, &secret) {
+                    fields.push(FieldChange {
+                        field: secret.key.into(),
+                        old: "(differs)".into(),
+                        new: format!("(from the {})", secret.source),
+                    });
+                }
+                if fields.is_empty() {
+                    plan.unchanged.push(format!("identity provider {}", provider.name));
+                } else {
+                    plan.changes.push(Change::UpdateIdentityProvider {
+                        name: provider.name.clone(),
+                        fields,
+                        request: provider.update_request(&pool_id, &current.raw),
+                        secret,
                     });
                 }
             }

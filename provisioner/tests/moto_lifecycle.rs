@@ -61,7 +61,14 @@ impl Fixture {
     }
 
     fn run(&self, spec: &Path, args: &[&str]) -> Output {
+        self.run_env(spec, args, &[])
+    }
+
+    /// The provisioner with `env` set (and GOOGLE_CLIENT_SECRET unset unless given).
+    fn run_env(&self, spec: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_provisioner"))
+            .env_remove("GOOGLE_CLIENT_SECRET")
+            .envs(env.iter().copied())
             .arg("--spec")
             .arg(spec)
             .args(["--region", REGION, "--endpoint-url", &self.moto.endpoint()])
@@ -960,4 +967,176 @@ fn a_production_spec_is_created_converged_updated_resource_by_resource_and_never
         .filter(|o| !provisioner::aws::is_read(o))
         .collect();
     assert_eq!(written, ["AddCustomAttributes"]);
+}
+
+const PROVIDERS: &str = r#"
+[[identity_providers]]
+name = "Google"
+type = "google"
+client_id = "1234.apps.googleusercontent.com"
+client_secret_env = "GOOGLE_CLIENT_SECRET"
+attribute_mapping = { email = "email", email_verified = "email_verified", name = "name" }
+
+[[identity_providers]]
+name = "Facebook"
+type = "facebook"
+client_id = "5678"
+client_secret_ssm = "/toyseven/facebook"
+"#;
+
+fn with_providers() -> String {
+    default_spec().replace(
+        "identity_providers = [\"COGNITO\"]",
+        "identity_providers = [\"COGNITO\", \"Google\", \"Facebook\"]",
+    ) + PROVIDERS
+}
+
+#[test]
+fn identity_providers_converge_and_their_secrets_are_never_printed() {
+    let f = Fixture::new();
+    let (first, second, facebook) = ("g-secret-first-7f3a", "g-secret-second-91c2", "fb-secret-55e0");
+    f.runtime.block_on(async {
+        aws_sdk_ssm::Client::new(&e2e::sdk_config(&f.moto.endpoint()))
+            .put_parameter()
+            .name("/toyseven/facebook")
+            .value(facebook)
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .send()
+            .await
+            .unwrap();
+    });
+    let spec = f.write_spec(&with_providers());
+    let printed = |output: &Output| format!("{}{}", stdout(output), stderr(output));
+    let secrets_absent = |output: &Output| {
+        let text = printed(output);
+        assert!(
+            ![first, second, facebook].iter().any(|s| text.contains(s)),
+            "a secret was printed: {text}"
+        );
+    };
+
+    let applied = f.run_env(
+        &spec,
+        &["--output", "json", "apply"],
+        &[("GOOGLE_CLIENT_SECRET", first)],
+    );
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    secrets_absent(&applied);
+    let calls = operations(&serde_json::from_slice(&applied.stdout).unwrap());
+    let (providers, client) = (
+        position(&calls, "CreateIdentityProvider"),
+        position(&calls, "CreateUserPoolClient"),
+    );
+    assert!(
+        providers.len() == 2 && providers[1] < client[0],
+        "providers before the client that lists them: {calls:?}"
+    );
+    let pool_id = f.pools()[0].clone();
+    let described = |name: &str| {
+        f.runtime.block_on(async {
+            f.cognito
+                .describe_identity_provider()
+                .user_pool_id(&pool_id)
+                .provider_name(name)
+                .send()
+                .await
+                .unwrap()
+                .identity_provider
+                .unwrap()
+        })
+    };
+    assert_eq!(described("Google").provider_details().unwrap()["client_secret"], first);
+    assert_eq!(
+        described("Facebook").provider_details().unwrap()["client_secret"],
+        facebook
+    );
+    assert_eq!(
+        described("Facebook").provider_details().unwrap()["authorize_scopes"],
+        "public_profile,email"
+    );
+    assert_eq!(
+        f.client(&pool_id).supported_identity_providers(),
+        ["COGNITO", "Google", "Facebook"]
+    );
+
+    let again = f.run_env(
+        &spec,
+        &["--output", "json", "apply"],
+        &[("GOOGLE_CLIENT_SECRET", first)],
+    );
+    assert_eq!(
+        writes(&serde_json::from_slice(&again.stdout).unwrap()),
+        0,
+        "{}",
+        stdout(&again)
+    );
+
+    // A changed mapping updates that provider only.
+    let changed = f.write_spec(&with_providers().replace("name = \"name\" }", "name = \"given_name\" }"));
+    let report = f.run_env(
+        &changed,
+        &["--output", "json", "apply"],
+        &[("GOOGLE_CLIENT_SECRET", first)],
+    );
+    let written: Vec<String> = operations(&serde_json::from_slice(&report.stdout).unwrap())
+        .into_iter()
+        .filter(|o| !provisioner::aws::is_read(o))
+        .collect();
+    assert_eq!(written, ["UpdateIdentityProvider"]);
+    assert_eq!(described("Google").attribute_mapping().unwrap()["name"], "given_name");
+
+    // The secret drifts (rotated at the provider): seen, fixed, never shown.
+    let plan = f.run_env(&changed, &["plan"], &[("GOOGLE_CLIENT_SECRET", second)]);
+    secrets_absent(&plan);
+    assert!(
+        stdout(&plan).contains("client_secret: (differs) -> (from the environment variable GOOGLE_CLIENT_SECRET)"),
+        "{}",
+        stdout(&plan)
+    );
+    let fixed = f.run_env(&changed, &["apply"], &[("GOOGLE_CLIENT_SECRET", second)]);
+    assert!(fixed.status.success(), "{}", stderr(&fixed));
+    secrets_absent(&fixed);
+    assert_eq!(described("Google").provider_details().unwrap()["client_secret"], second);
+    assert_eq!(described("Google").attribute_mapping().unwrap()["name"], "given_name");
+
+    let outputs = f.run_env(
+        &changed,
+        &["--output", "json", "outputs"],
+        &[("GOOGLE_CLIENT_SECRET", second)],
+    );
+    secrets_absent(&outputs);
+    let outputs: Value = serde_json::from_slice(&outputs.stdout).unwrap();
+    assert!(
+        outputs["identity_providers"][0]["redirect_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/oauth2/idpresponse"),
+        "{outputs}"
+    );
+}
+
+#[test]
+fn an_undeclared_provider_or_an_unset_secret_is_refused_before_any_call() {
+    let f = Fixture::new();
+    let undeclared = f.write_spec(&default_spec().replace(
+        "identity_providers = [\"COGNITO\"]",
+        "identity_providers = [\"COGNITO\", \"Google\"]",
+    ));
+    let output = f.run(&undeclared, &["apply"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("\"Google\" is neither"), "{}", stderr(&output));
+
+    let unset = f.write_spec(&with_providers());
+    let output = f.run(&unset, &["apply"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("GOOGLE_CLIENT_SECRET, which is not set"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(f.pools().is_empty(), "no call was made");
+    assert!(
+        !f.moto.output().contains("cognito-idp"),
+        "no Cognito request reached the server"
+    );
 }

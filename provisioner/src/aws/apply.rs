@@ -7,7 +7,7 @@ use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::CreateU
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolInput;
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::UpdateUserPoolClientInput;
 
-use super::{AwsError, Clients, call_error};
+use super::{AwsError, Clients, call_error, read_secret};
 use crate::desired::permission::InvokePermission;
 use crate::observed::account_of;
 use crate::plan::{Change, NEW_POOL, NEW_POOL_ARN, Plan};
@@ -125,6 +125,47 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .send()
                 .await
                 .map_err(call_error("UpdateResourceServer"))?;
+        }
+        Change::CreateIdentityProvider { request, secret, .. } => {
+            let mut r = request.clone();
+            if let Some(secret) = secret {
+                let value = read_secret(clients, &secret.source).await?;
+                r.provider_details
+                    .get_or_insert_default()
+                    .insert(secret.key.to_owned(), value.expose().to_owned());
+            }
+            cognito
+                .create_identity_provider()
+                .user_pool_id(applied.pool(r.user_pool_id.as_ref())?)
+                .set_provider_name(r.provider_name)
+                .set_provider_type(r.provider_type)
+                .set_provider_details(r.provider_details)
+                .set_attribute_mapping(r.attribute_mapping)
+                .set_idp_identifiers(r.idp_identifiers)
+                .set_acr_mapping(r.acr_mapping)
+                .send()
+                .await
+                .map_err(call_error("CreateIdentityProvider"))?;
+        }
+        Change::UpdateIdentityProvider { request, secret, .. } => {
+            let mut r = request.clone();
+            if let Some(secret) = secret {
+                let value = read_secret(clients, &secret.source).await?;
+                r.provider_details
+                    .get_or_insert_default()
+                    .insert(secret.key.to_owned(), value.expose().to_owned());
+            }
+            cognito
+                .update_identity_provider()
+                .user_pool_id(applied.pool(r.user_pool_id.as_ref())?)
+                .set_provider_name(r.provider_name)
+                .set_provider_details(r.provider_details)
+                .set_attribute_mapping(r.attribute_mapping)
+                .set_idp_identifiers(r.idp_identifiers)
+                .set_acr_mapping(r.acr_mapping)
+                .send()
+                .await
+                .map_err(call_error("UpdateIdentityProvider"))?;
         }
         Change::CreateClient { name, request } => {
             let pool = applied.pool(request.user_pool_id.as_ref())?;

@@ -7,12 +7,14 @@ mod destroy;
 mod errors;
 mod legacy;
 mod observe;
+mod secrets;
 
 use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_lambda as lambda;
+use aws_sdk_ssm as ssm;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
@@ -25,6 +27,7 @@ pub use destroy::destroy;
 pub use errors::{AwsError, call_error};
 pub use legacy::StripLegacyValidity;
 pub use observe::{describe_pool, find_client, find_pool, observe};
+pub use secrets::read_secret;
 
 /// Where to connect: the standard AWS configuration (credentials chain, region, profile,
 /// `AWS_ENDPOINT_URL`) with these overrides. The provisioner and `cargo xtask deploy` share
@@ -128,6 +131,8 @@ pub struct Clients {
     /// `None`: the endpoint has no Lambda API (an emulator that invokes triggers from its own
     /// configuration); functions are then wired by name and no permission is managed.
     pub lambda: Option<lambda::Client>,
+    /// Reads identity providers' secrets kept in SSM parameters.
+    pub ssm: Option<ssm::Client>,
     pub counter: CallCounter,
     pub region: String,
 }
@@ -147,12 +152,21 @@ impl Clients {
         );
         let lambda = lambda::Client::from_conf(
             lambda::config::Builder::from(config)
+                .retry_config(retry.clone())
+                .interceptor(counter.clone())
+                .build(),
+        );
+        let ssm = ssm::Client::from_conf(
+            ssm::config::Builder::from(config)
                 .retry_config(retry)
                 .interceptor(counter.clone())
                 .build(),
         );
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
-        Self::from_parts(cognito, Some(lambda), counter, region)
+        Self {
+            ssm: Some(ssm),
+            ..Self::from_parts(cognito, Some(lambda), counter, region)
+        }
     }
 
     /// Clients made elsewhere (tests give mocked ones). A Cognito client made elsewhere
@@ -166,6 +180,7 @@ impl Clients {
         Self {
             cognito,
             lambda,
+            ssm: None,
             counter,
             region,
         }

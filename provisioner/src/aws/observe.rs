@@ -7,9 +7,9 @@ use aws_sdk_cognitoidentityprovider::types::{UserPoolClientType, UserPoolMfaType
 use aws_sdk_lambda::operation::get_function::GetFunctionError;
 use aws_sdk_lambda::operation::get_policy::GetPolicyError;
 
-use super::{AwsError, Clients, call_error};
-use crate::desired::{Desired, Mfa};
-use crate::observed::{Function, Functions, Observed, ObservedClient, ObservedPool};
+use super::{AwsError, Clients, call_error, read_secret};
+use crate::desired::{Desired, IdentityProvider, Mfa, SecretState};
+use crate::observed::{Function, Functions, Observed, ObservedClient, ObservedPool, ObservedProvider};
 
 /// Reads everything the spec manages.
 pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, AwsError> {
@@ -43,6 +43,9 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
         }
         if !desired.resource_servers.is_empty() {
             observed.resource_servers = list_resource_servers(clients, &id).await?;
+        }
+        if !desired.identity_providers.is_empty() {
+            observed.identity_providers = identity_providers(clients, &id, desired).await?;
         }
         observed.groups = list_groups(clients, &id).await?;
         observed.pool = Some(ObservedPool::new(raw, mfa));
@@ -196,6 +199,70 @@ async fn list_groups(clients: &Clients, pool: &str) -> Result<Vec<crate::desired
         groups.extend(page.groups().iter().map(crate::desired::Group::from_aws));
     }
     Ok(groups)
+}
+
+/// The spec's providers that exist, each with its secret compared and then dropped.
+async fn identity_providers(
+    clients: &Clients,
+    pool: &str,
+    desired: &Desired,
+) -> Result<Vec<ObservedProvider>, AwsError> {
+    let mut names = Vec::new();
+    let mut pages = clients
+        .cognito
+        .list_identity_providers()
+        .user_pool_id(pool)
+        .max_results(60)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(call_error("ListIdentityProviders"))?;
+        names.extend(
+            page.providers()
+                .iter()
+                .filter_map(|p| p.provider_name().map(str::to_owned)),
+        );
+    }
+    let mut found = Vec::new();
+    for provider in desired.identity_providers.iter().filter(|p| names.contains(&p.name)) {
+        let mut raw = clients
+            .cognito
+            .describe_identity_provider()
+            .user_pool_id(pool)
+            .provider_name(&provider.name)
+            .send()
+            .await
+            .map_err(call_error("DescribeIdentityProvider"))?
+            .identity_provider
+            .ok_or_else(|| AwsError::Call {
+                operation: "DescribeIdentityProvider",
+                message: format!("the answer had no provider {:?}", provider.name),
+            })?;
+        let held = provider
+            .kind
+            .secret_key()
+            .and_then(|key| raw.provider_details.as_mut()?.remove(key));
+        let secret = match (&provider.secret, provider.kind.secret_is_described()) {
+            (Some(source), true) => {
+                let wanted = read_secret(clients, source).await?;
+                if held.as_deref() == Some(wanted.expose()) {
+                    SecretState::Same
+                } else {
+                    SecretState::Differs
+                }
+            }
+            (Some(_), false) => SecretState::Unknown,
+            (None, _) => SecretState::Same,
+        };
+        let Some(state) = IdentityProvider::from_aws(&raw) else {
+            return Err(AwsError::Refused(format!(
+                "identity provider {:?} has a type this provisioner does not know",
+                provider.name
+            )));
+        };
+        found.push(ObservedProvider { state, raw, secret });
+    }
+    Ok(found)
 }
 
 /// The pool that owns a domain prefix. AWS answers an unowned prefix with an empty

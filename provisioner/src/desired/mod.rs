@@ -2,11 +2,13 @@
 //! in AWS terms. The same types describe what AWS reports (`from_aws`), so the plan is a diff
 //! of two values of one type, and each type builds the requests that make AWS match it.
 //!
-//! One file per resource: `pool`, `client`, `resource_server`, `group`, `trigger` (every
-//! Cognito trigger and its names), and the domain here.
+//! One file per resource: `pool`, `client`, `resource_server`, `identity_provider`, `group`,
+//! `trigger` (every Cognito trigger and its names), `permission` (a function's invoke
+//! permission), and the domain here.
 
 pub mod client;
 pub mod group;
+pub mod identity_provider;
 pub mod permission;
 pub mod pool;
 pub mod resource_server;
@@ -16,6 +18,7 @@ use std::fmt;
 
 pub use client::{Client, OAuthFlow, TimeUnit, Validity};
 pub use group::Group;
+pub use identity_provider::{IdentityProvider, ProviderKind, Secret, SecretSource, SecretState};
 pub use pool::{
     Attribute, AttributeKind, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, SesEmail,
     ThreatProtection, Tier,
@@ -31,6 +34,8 @@ pub struct Desired {
     pub clients: Vec<Client>,
     /// Each keyed by its identifier; created before the clients that use their scopes.
     pub resource_servers: Vec<ResourceServer>,
+    /// Each keyed by its name; created before the clients that list them.
+    pub identity_providers: Vec<IdentityProvider>,
     /// `None`: the pool's domain is not managed (left as it is).
     pub domain: Option<Domain>,
     pub triggers: Triggers,
@@ -41,6 +46,22 @@ pub struct Desired {
 impl Desired {
     pub fn client(&self, name: &str) -> Option<&Client> {
         self.clients.iter().find(|c| c.name == name)
+    }
+
+    /// The providers' secrets named by environment variables that are not set: each an
+    /// error to report before any AWS call.
+    pub fn missing_secrets(&self, lookup: impl Fn(&str) -> Option<String>) -> Vec<String> {
+        self.identity_providers
+            .iter()
+            .filter_map(|provider| match &provider.secret {
+                Some(SecretSource::Env(variable)) if lookup(variable).is_none_or(|v| v.is_empty()) => Some(format!(
+                    "identity provider {:?}: its {} is read from the environment variable {variable}, which is not set",
+                    provider.name,
+                    provider.kind.secret_key().unwrap_or("secret")
+                )),
+                Some(SecretSource::Env(_) | SecretSource::Ssm(_)) | None => None,
+            })
+            .collect()
     }
 }
 

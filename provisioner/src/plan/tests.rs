@@ -127,6 +127,7 @@ fn converged() -> Observed {
         pool: Some(ObservedPool::new(described_pool(), None)),
         clients: vec![ObservedClient::new(described_client())],
         resource_servers: Vec::new(),
+        identity_providers: Vec::new(),
         groups: vec![crate::desired::Group::from_aws(
             &GroupType::builder().group_name("members").build(),
         )],
@@ -560,4 +561,66 @@ fn token_lifetimes_compare_by_span() {
     );
     // AWS reports refresh 30 (days) and no access token validity (its default, one hour).
     assert!(plan_of(&desired, &converged()).is_empty());
+}
+
+#[test]
+fn providers_come_before_the_clients_that_list_them_and_their_secret_is_never_in_the_plan() {
+    use crate::desired::{IdentityProvider, SecretState};
+    use crate::observed::ObservedProvider;
+    use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, IdentityProviderTypeType};
+
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[identity_providers]]\nname = \"Google\"\ntype = \"google\"\nclient_id = \"1234\"\nclient_secret_env = \"GOOGLE_CLIENT_SECRET\"\n\
+         [client]\nidentity_providers = [\"COGNITO\", \"Google\"]\n",
+    );
+    let plan = plan_of(&desired, &converged());
+    let listed = shown(&plan);
+    assert_eq!(listed[0], "create identity provider \"Google\"");
+    assert!(listed[1].starts_with("update app client"), "{listed:?}");
+    let Change::CreateIdentityProvider { request, secret, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert!(!request.provider_details.as_ref().unwrap().contains_key("client_secret"));
+    assert_eq!(secret.as_ref().unwrap().key, "client_secret");
+
+    // AWS holds another secret: the plan says so without either value.
+    let raw = IdentityProviderType::builder()
+        .provider_name("Google")
+        .provider_type(IdentityProviderTypeType::Google)
+        .provider_details("client_id", "1234")
+        .provider_details("authorize_scopes", "openid email profile")
+        .provider_details("authorize_url", "https://accounts.google.com/o/oauth2/v2/auth")
+        .attribute_mapping("email", "email")
+        .attribute_mapping("email_verified", "email_verified")
+        .attribute_mapping("username", "sub")
+        .build();
+    let mut observed = converged();
+    observed.clients[0].state.identity_providers = vec!["COGNITO".into(), "Google".into()];
+    observed.identity_providers = vec![ObservedProvider {
+        state: IdentityProvider::from_aws(&raw).unwrap(),
+        raw: raw.clone(),
+        secret: SecretState::Same,
+    }];
+    assert!(
+        plan_of(&desired, &observed).is_empty(),
+        "details AWS adds are not drift"
+    );
+    observed.identity_providers[0].secret = SecretState::Differs;
+    let plan = plan_of(&desired, &observed);
+    assert_eq!(
+        shown(&plan),
+        [
+            "update identity provider \"Google\"\n    client_secret: (differs) -> (from the environment variable GOOGLE_CLIENT_SECRET)"
+        ]
+    );
+    let Change::UpdateIdentityProvider { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    let details = request.provider_details.as_ref().unwrap();
+    assert_eq!(
+        details["authorize_url"], "https://accounts.google.com/o/oauth2/v2/auth",
+        "kept"
+    );
+    assert!(!details.contains_key("client_secret"));
 }

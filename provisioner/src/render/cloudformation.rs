@@ -113,6 +113,33 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
             }),
         );
     }
+    for provider in &desired.identity_providers {
+        let mut details: Map<String, Value> = provider.details.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        // The secret is never in the template: a dynamic reference to a Secrets Manager
+        // secret, which CloudFormation resolves at deploy time.
+        if let Some(key) = provider.kind.secret_key() {
+            details.insert(
+                key.into(),
+                json!(format!(
+                    "{{{{resolve:secretsmanager:{}:SecretString:{key}}}}}",
+                    secret_name(&desired.pool.name, &provider.name)
+                )),
+            );
+        }
+        resources.insert(
+            format!("IdentityProvider{}", pascal(&provider.name)),
+            json!({
+                "Type": "AWS::Cognito::UserPoolIdentityProvider",
+                "Properties": {
+                    "UserPoolId": {"Ref": "UserPool"},
+                    "ProviderName": provider.name,
+                    "ProviderType": provider.kind.as_aws(),
+                    "ProviderDetails": details,
+                    "AttributeMapping": provider.attribute_mapping,
+                },
+            }),
+        );
+    }
     let server_ids: Vec<String> = desired
         .resource_servers
         .iter()
@@ -121,9 +148,20 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
     for client in &desired.clients {
         let id = format!("UserPoolClient{}", pascal(&client.name));
         let mut resource = json!({"Type": "AWS::Cognito::UserPoolClient", "Properties": client_properties(client)});
-        // A client can list a resource server's scopes only once the server exists.
+        // A client can list a resource server's scopes, or a provider, only once it exists.
+        let mut depends: Vec<String> = Vec::new();
         if client.oauth_scopes.iter().any(|s| s.contains('/')) {
-            resource["DependsOn"] = json!(server_ids);
+            depends.extend(server_ids.iter().cloned());
+        }
+        depends.extend(
+            client
+                .identity_providers
+                .iter()
+                .filter(|p| *p != "COGNITO")
+                .map(|p| format!("IdentityProvider{}", pascal(p))),
+        );
+        if !depends.is_empty() {
+            resource["DependsOn"] = json!(depends);
         }
         resources.insert(id.clone(), resource);
         outputs.insert(
@@ -164,6 +202,11 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
         "Resources": resources,
         "Outputs": outputs,
     })
+}
+
+/// The Secrets Manager secret the SAM template reads a provider's secret from.
+pub fn secret_name(pool: &str, provider: &str) -> String {
+    format!("{pool}/identity-providers/{provider}")
 }
 
 fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDeploy) {

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::FunctionDeploy;
 use crate::desired::permission::PRINCIPAL;
-use crate::desired::{Desired, MANAGED_TAG, Trigger};
+use crate::desired::{Desired, MANAGED_TAG, SecretSource, Trigger};
 
 const POOLS: &str = "arn:${PARTITION}:cognito-idp:*:*:userpool/*";
 
@@ -77,6 +77,8 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
                         "cognito-idp:ListResourceServers", "cognito-idp:CreateResourceServer", "cognito-idp:UpdateResourceServer",
                         "cognito-idp:CreateUserPoolDomain", "cognito-idp:DeleteUserPoolDomain",
                         "cognito-idp:ListGroups", "cognito-idp:CreateGroup", "cognito-idp:UpdateGroup",
+                        "cognito-idp:ListIdentityProviders", "cognito-idp:DescribeIdentityProvider",
+                        "cognito-idp:CreateIdentityProvider", "cognito-idp:UpdateIdentityProvider",
                     ],
                     "Resource": POOLS,
                     "Condition": tagged,
@@ -97,6 +99,29 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
             ],
         }),
     );
+    let parameters: Vec<String> = desired
+        .identity_providers
+        .iter()
+        .filter_map(|p| match &p.secret {
+            Some(SecretSource::Ssm(name)) => Some(format!(
+                "arn:${{PARTITION}}:ssm:*:*:parameter/{}",
+                name.trim_start_matches('/')
+            )),
+            Some(SecretSource::Env(_)) | None => None,
+        })
+        .collect();
+    if !parameters.is_empty()
+        && let Some(statements) = documents
+            .get_mut("provisioner.json")
+            .and_then(|d| d["Statement"].as_array_mut())
+    {
+        statements.push(json!({
+            "Sid": "ReadTheProvidersSecrets",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": parameters,
+        }));
+    }
     let post_confirmation = desired.triggers.wired.get(&Trigger::PostConfirmation);
     for function in functions {
         let mut statements = vec![json!({

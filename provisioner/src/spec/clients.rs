@@ -62,6 +62,8 @@ pub(super) struct Context<'a> {
     pub scopes: &'a [String],
     /// Every custom attribute, `custom:<name>`.
     pub custom_attributes: &'a [String],
+    /// Every declared identity provider's name.
+    pub identity_providers: &'a [String],
 }
 
 const EXPLICIT_AUTH_FLOWS: [&str; 6] = [
@@ -165,10 +167,19 @@ fn one(client: RawClient, context: &Context, loc: &Locator, warnings: &mut Vec<W
         }
     }
     for provider in &client.identity_providers {
-        if provider.get_ref().is_empty() || provider.get_ref().chars().count() > 32 {
+        let name = provider.get_ref();
+        if name != "COGNITO" && !context.identity_providers.contains(name) {
+            let declared = if context.identity_providers.is_empty() {
+                "none is declared".to_owned()
+            } else {
+                format!("declared: {}", context.identity_providers.join(", "))
+            };
             return Err(loc.on(
                 provider,
-                "an identity provider is \"COGNITO\" or the name of one of the pool's providers (1 to 32 characters)",
+                format!(
+                    "identity provider {name:?} is neither \"COGNITO\" (the pool's own users) nor a \
+                     [[identity_providers]] entry ({declared})"
+                ),
             ));
         }
     }

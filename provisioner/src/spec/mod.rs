@@ -3,12 +3,13 @@
 //! column, what is wrong and what is accepted. Keys left out take the defaults the README
 //! lists, which reproduce the usual console setup.
 //!
-//! One module per table: `pool`, `clients`, `resource_servers`, `domain`, `triggers`,
-//! `groups`; the checks that span tables are here.
+//! One module per table: `pool`, `clients`, `resource_servers`, `identity_providers`,
+//! `domain`, `triggers`, `groups`; the checks that span tables are here.
 
 mod clients;
 mod domain;
 mod groups;
+mod identity_providers;
 mod pool;
 mod resource_servers;
 mod triggers;
@@ -98,6 +99,7 @@ struct RawSpec {
     client: Option<Spanned<clients::RawClient>>,
     clients: Option<Spanned<Vec<Spanned<clients::RawClient>>>>,
     resource_servers: Vec<Spanned<resource_servers::RawResourceServer>>,
+    identity_providers: Vec<identity_providers::RawProvider>,
     domain: Option<domain::RawDomain>,
     triggers: Option<Spanned<triggers::RawTriggers>>,
     groups: Option<Vec<groups::RawGroup>>,
@@ -124,12 +126,15 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     let (pool, attribute_names) = pool::desired(raw.pool, &loc)?;
     let resource_servers = resource_servers::desired(raw.resource_servers, &loc)?;
     let scopes: Vec<String> = resource_servers.iter().flat_map(|s| s.scope_names()).collect();
+    let identity_providers = identity_providers::desired(raw.identity_providers, &loc)?;
+    let provider_names: Vec<String> = identity_providers.iter().map(|p| p.name.clone()).collect();
     let clients = clients::desired(
         raw.client,
         raw.clients,
         &clients::Context {
             scopes: &scopes,
             custom_attributes: &attribute_names,
+            identity_providers: &provider_names,
         },
         &loc,
         &mut warnings,
@@ -158,6 +163,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
         pool,
         clients,
         resource_servers,
+        identity_providers,
         domain,
         triggers: triggers.0,
         groups,

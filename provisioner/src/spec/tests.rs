@@ -450,3 +450,112 @@ fn groups_take_precedence_and_a_role() {
     );
     assert!(error("[[groups]]\nname = \"a b\"\n").message.contains("without spaces"));
 }
+
+const GOOGLE: &str = "[[identity_providers]]\nname = \"Google\"\ntype = \"google\"\nclient_id = \"1234.apps.googleusercontent.com\"\nclient_secret_env = \"GOOGLE_CLIENT_SECRET\"\n";
+
+#[test]
+fn identity_providers_name_where_their_secret_lives() {
+    use crate::desired::{ProviderKind, SecretSource};
+    let spec = ok(&format!(
+        "{GOOGLE}[client]\nidentity_providers = [\"COGNITO\", \"Google\"]\n"
+    ));
+    let google = &spec.identity_providers[0];
+    assert_eq!(google.kind, ProviderKind::Google);
+    assert_eq!(google.secret, Some(SecretSource::Env("GOOGLE_CLIENT_SECRET".into())));
+    assert_eq!(google.details["authorize_scopes"], "openid email profile");
+    assert_eq!(google.details["client_id"], "1234.apps.googleusercontent.com");
+    assert!(!google.details.contains_key("client_secret"));
+    assert_eq!(google.attribute_mapping["email"], "email");
+
+    let spec = ok(
+        "[[identity_providers]]\nname = \"Apple\"\ntype = \"apple\"\nclient_id = \"com.example\"\nteam_id = \"T\"\nkey_id = \"K\"\nprivate_key_ssm = \"/toyseven/apple\"\n",
+    );
+    assert_eq!(
+        spec.identity_providers[0].secret,
+        Some(SecretSource::Ssm("/toyseven/apple".into()))
+    );
+    let spec = ok(
+        "[[identity_providers]]\nname = \"Okta\"\ntype = \"saml\"\nmetadata_url = \"https://example.okta.com/metadata\"\n",
+    );
+    assert_eq!(
+        spec.identity_providers[0].details["MetadataURL"],
+        "https://example.okta.com/metadata"
+    );
+    let spec = ok(
+        "[[identity_providers]]\nname = \"FB\"\ntype = \"facebook\"\nclient_id = \"1\"\nclient_secret_env = \"FB\"\n",
+    );
+    assert_eq!(
+        spec.identity_providers[0].details["authorize_scopes"],
+        "public_profile,email"
+    );
+}
+
+#[test]
+fn identity_provider_mistakes_are_named() {
+    for (bad, why) in [
+        (
+            "name = \"Google\"\ntype = \"google\"\nclient_id = \"x\"\n",
+            "`client_secret_env`",
+        ),
+        (
+            "name = \"Google\"\ntype = \"google\"\nclient_id = \"x\"\nclient_secret = \"shh\"\n",
+            "unknown field `client_secret`",
+        ),
+        (
+            "name = \"Google\"\ntype = \"google\"\nclient_id = \"x\"\nclient_secret_env = \"A\"\nclient_secret_ssm = \"/b\"\n",
+            "name the client_secret once",
+        ),
+        (
+            "name = \"Google\"\ntype = \"google\"\nclient_id = \"x\"\nclient_secret_env = \"A\"\nmetadata_url = \"https://m\"\n",
+            "`metadata_url` does not apply here",
+        ),
+        ("name = \"Okta\"\ntype = \"saml\"\n", "`metadata_url` is missing"),
+        (
+            "name = \"Oidc\"\ntype = \"oidc\"\nclient_id = \"x\"\nclient_secret_env = \"A\"\n",
+            "`issuer` is missing",
+        ),
+        (
+            "name = \"Oidc\"\ntype = \"oidc\"\nclient_id = \"x\"\nclient_secret_env = \"A\"\nissuer = \"http://idp\"\n",
+            "https",
+        ),
+        (
+            "name = \"COGNITO\"\ntype = \"saml\"\nmetadata_url = \"https://m\"\n",
+            "not COGNITO",
+        ),
+        (
+            "name = \"Google\"\ntype = \"myspace\"\n",
+            "`google`, `facebook`, `apple`, `amazon`, `oidc`, `saml`",
+        ),
+        (
+            "name = \"Google\"\ntype = \"google\"\nclient_id = \"x\"\nclient_secret_env = \"NOT A VAR\"\n",
+            "not an environment variable name",
+        ),
+    ] {
+        let e = error(&format!("[[identity_providers]]\n{bad}"));
+        assert!(e.message.contains(why), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_client_lists_only_declared_providers() {
+    let e = error("[client]\nidentity_providers = [\"COGNITO\", \"Google\"]\n");
+    assert!(
+        e.message.contains("\"Google\" is neither") && e.message.contains("none is declared"),
+        "{e}"
+    );
+    let e = error(&format!("{GOOGLE}[client]\nidentity_providers = [\"Gogle\"]\n"));
+    assert!(e.message.contains("declared: Google"), "{e}");
+}
+
+#[test]
+fn an_unset_secret_variable_is_found_before_any_call() {
+    let spec = ok(GOOGLE);
+    let missing = spec.missing_secrets(|_| None);
+    assert_eq!(missing.len(), 1);
+    assert!(
+        missing[0].contains("GOOGLE_CLIENT_SECRET") && missing[0].contains("not set"),
+        "{missing:?}"
+    );
+    assert!(spec.missing_secrets(|_| Some("shh".into())).is_empty());
+    assert_eq!(spec.missing_secrets(|_| Some(String::new())).len(), 1, "empty is unset");
+}
