@@ -136,11 +136,10 @@ fn one(raw: RawProvider, loc: &Locator) -> Result<IdentityProvider, SpecError> {
             return Err(loc.on(value, format!("`{key}` does not apply here: {shape}")));
         }
     }
-    if raw.authorize_scopes.is_some() && !takes("authorize_scopes") {
-        return Err(loc.on(
-            raw.authorize_scopes.as_ref().unwrap(),
-            format!("`authorize_scopes` does not apply here: {shape}"),
-        ));
+    if let Some(scopes) = &raw.authorize_scopes
+        && !takes("authorize_scopes")
+    {
+        return Err(loc.on(scopes, format!("`authorize_scopes` does not apply here: {shape}")));
     }
     let missing = |key: &str| loc.on(&raw.name, format!("`{key}` is missing: {shape}"));
     let mut details = BTreeMap::new();
