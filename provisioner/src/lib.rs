@@ -1,12 +1,23 @@
-//! The provisioner: turns `cognito.toml` into a user pool, app client, hosted-UI domain,
-//! groups and trigger wiring, and keeps them converged.
+//! The provisioner: turns `cognito.toml` into a user pool, its app clients, resource servers,
+//! hosted-UI domain, groups and trigger wiring, and keeps them converged.
 //!
-//! `spec` parses and validates the file (no AWS); `plan` computes the changes as a pure
-//! function of the spec and what exists; `aws` reads what exists and executes a plan;
-//! `outputs` derives the values an app needs.
+//! Follow one setting from the file to its AWS call by module:
+//! - `spec` parses and validates the file (one module per table) into
+//! - `desired`, the desired state: a type per resource that says what each setting means in
+//!   AWS terms, built from the spec and, the same way, from what AWS reports (`observed`);
+//! - `plan` diffs desired against observed into changes, each carrying its request;
+//! - `aws` reads what exists (`observe`), sends a plan's requests (`apply`) and `destroy`s;
+//! - `converge` is observe, plan, apply in one call, for every caller;
+//! - `render` prints the same desired state as a SAM template and IAM policies;
+//! - `outputs` derives the values an app needs.
 
 pub mod aws;
+pub mod converge;
+pub mod desired;
+pub mod observed;
 pub mod outputs;
 pub mod plan;
 pub mod render;
 pub mod spec;
+
+pub use converge::{Converged, Live, Mode, converge};

@@ -1,17 +1,19 @@
-//! `provisioner`: plan, apply, outputs and destroy for the pool described by cognito.toml.
+//! `provisioner`: plan, apply, outputs, destroy and render for the pool described by
+//! cognito.toml. This file parses flags and prints; the work is in the library's `converge`.
 //!
 //! Exit codes: 0 success; 1 a failure (AWS refused, a refused change, unreachable
 //! endpoint); 2 a bad spec or bad usage. Progress goes to stderr, results to stdout
 //! (`--output json` for machines).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use provisioner::aws::{self, Clients};
+use provisioner::aws::{self, Clients, Connection};
+use provisioner::converge::{ConvergeError, Mode, converge};
 use provisioner::outputs::outputs;
-use provisioner::plan::plan;
+use provisioner::plan::{Options, Plan};
 use provisioner::render;
 use provisioner::spec::{self, Spec};
 use serde_json::json;
@@ -19,21 +21,14 @@ use serde_json::json;
 #[derive(Parser)]
 #[command(
     version,
-    about = "Keeps a Cognito user pool, app client, domain, groups and triggers converged with cognito.toml"
+    about = "Keeps a Cognito user pool, its app clients, resource servers, domain, groups and triggers converged with cognito.toml"
 )]
 struct Cli {
     /// The spec file.
     #[arg(long, global = true, default_value = "cognito.toml")]
     spec: PathBuf,
-    /// AWS region (default: the standard AWS configuration).
-    #[arg(long, global = true)]
-    region: Option<String>,
-    /// Named profile from the AWS config files.
-    #[arg(long, global = true)]
-    profile: Option<String>,
-    /// Send every AWS call here (a local emulator); AWS_ENDPOINT_URL works too.
-    #[arg(long, global = true)]
-    endpoint_url: Option<String>,
+    #[command(flatten)]
+    connection: Connection,
     /// Steps to skip, for an emulator that cannot do them: `domain` (hosted-UI domain),
     /// `lambda` (resolving functions and granting invoke permissions). Reported, never faked.
     #[arg(long, global = true, value_enum)]
@@ -60,12 +55,21 @@ enum Output {
 #[derive(Subcommand)]
 enum Command {
     /// Show what `apply` would change (read-only).
-    Plan,
+    Plan {
+        /// Plan to adopt a pool of the spec's name that this provisioner did not create.
+        #[arg(long)]
+        adopt: bool,
+    },
     /// Create what is missing and update what drifted.
-    Apply,
-    /// Print the pool id and ARN, client id, domain, login URL, token endpoint, issuer, JWKS URL.
+    Apply {
+        /// Adopt a pool of the spec's name that this provisioner did not create: tag it as
+        /// this project's, then converge it.
+        #[arg(long)]
+        adopt: bool,
+    },
+    /// Print the pool id and ARN, the client ids, domain, login URL, token endpoint, issuer, JWKS URL.
     Outputs,
-    /// Delete the domain, the client and the pool.
+    /// Delete the domain and the pool (with its clients and groups), and the pool's invoke permissions.
     Destroy {
         /// The pool's name, to confirm.
         #[arg(long)]
@@ -80,7 +84,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Render {
-    /// An AWS SAM template: pool, client, domain, groups, functions, roles, permissions.
+    /// An AWS SAM template: pool, clients, resource servers, domain, groups, functions, roles, permissions.
     Cloudformation {
         /// Write it here instead of stdout.
         #[arg(long)]
@@ -123,31 +127,35 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }
-    if cli.skip.contains(&Skip::Domain) && spec.domain.take().is_some() {
-        eprintln!("skipped: the hosted-UI domain (--skip domain)");
-    }
-    let lambda = !cli.skip.contains(&Skip::Lambda);
-    if !lambda && spec.triggers.iter().next().is_some() {
-        eprintln!("skipped: resolving the trigger functions and granting their invoke permissions (--skip lambda)");
-    }
     if let Command::Render { what } = &cli.command {
         return render(&cli.spec, &spec, what);
     }
-    let clients = clients(&cli).await?;
-    let endpoint = endpoint(&cli);
-    match &cli.command {
-        Command::Plan => {
-            let observed = aws::observe(&clients, &spec, lambda).await?;
-            let plan = plan(&spec, &observed, lambda)?;
-            print_plan(&cli, &plan);
+    let missing = spec.missing_secrets(|variable| std::env::var(variable).ok());
+    if !missing.is_empty() && !matches!(cli.command, Command::Destroy { .. }) {
+        return Err(Failure(2, anyhow::anyhow!("{}", missing.join("; "))));
+    }
+    if cli.skip.contains(&Skip::Domain) && spec.domain.take().is_some() {
+        eprintln!("skipped: the hosted-UI domain (--skip domain)");
+    }
+    let mut clients = clients(&cli.connection).await?;
+    if cli.skip.contains(&Skip::Lambda) {
+        clients = clients.without_lambda();
+        if !spec.triggers.wired.is_empty() {
+            eprintln!("skipped: resolving the trigger functions and granting their invoke permissions (--skip lambda)");
         }
-        Command::Apply => {
-            let observed = aws::observe(&clients, &spec, lambda).await?;
-            let plan = plan(&spec, &observed, lambda)?;
-            for change in &plan.changes {
-                eprintln!("applying: {change}");
-            }
-            let applied = aws::apply(&clients, &spec, &observed, &plan).await?;
+    }
+    match &cli.command {
+        Command::Plan { adopt } => {
+            let converged = converge(&clients, &spec, Mode::Plan, Options { adopt: *adopt })
+                .await
+                .map_err(converge_failure)?;
+            print_plan(&cli, &converged.plan);
+        }
+        Command::Apply { adopt } => {
+            let converged = converge(&clients, &spec, Mode::Apply, Options { adopt: *adopt })
+                .await
+                .map_err(converge_failure)?;
+            let applied = converged.applied.unwrap_or_default();
             let (reads, writes) = clients.counter.reads_and_writes();
             match cli.output {
                 Output::Text => {
@@ -162,7 +170,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 Output::Json => println!(
                     "{}",
                     json!({
-                        "user_pool_id": applied.pool_id,
+                        "user_pool_id": converged.live.map(|l| l.pool_id),
                         "changes": applied.done,
                         "calls": {"reads": reads, "writes": writes, "operations": clients.counter.calls()},
                     })
@@ -170,7 +178,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Render { .. } => unreachable!("rendered above"),
-        Command::Outputs => print_outputs(&cli, &clients, &spec, endpoint.as_deref()).await?,
+        Command::Outputs => print_outputs(&cli, &clients, &spec).await?,
         Command::Destroy { confirm } => {
             if confirm.as_deref() != Some(spec.pool.name.as_str()) {
                 return Err(Failure(
@@ -193,18 +201,23 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A failed apply says what it did before the failure.
+fn converge_failure(error: ConvergeError) -> Failure {
+    if let ConvergeError::Apply(failed) = &error {
+        for done in &failed.done {
+            eprintln!("done before the failure: {done}");
+        }
+    }
+    Failure(1, error.into())
+}
+
 /// Renders without AWS; the functions' deploy settings come from the crates beside the spec.
-fn render(spec_path: &std::path::Path, spec: &Spec, what: &Render) -> Result<(), Failure> {
+fn render(spec_path: &Path, spec: &Spec, what: &Render) -> Result<(), Failure> {
     let workspace = spec_path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let functions = spec
-        .triggers
-        .iter()
-        .filter(|(_, function)| !function.starts_with("arn:"))
-        .map(|(_, function)| render::load_function(workspace, function))
-        .collect::<Result<Vec<_>, _>>()?;
+        .unwrap_or(Path::new("."));
+    let functions = render::workspace_functions(workspace, spec)?;
     match what {
         Render::Cloudformation { out } => {
             let text = format!(
@@ -228,20 +241,7 @@ fn render(spec_path: &std::path::Path, spec: &Spec, what: &Render) -> Result<(),
     Ok(())
 }
 
-fn endpoint(cli: &Cli) -> Option<String> {
-    cli.endpoint_url
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-        .filter(|e| !e.is_empty())
-}
-
-async fn clients(cli: &Cli) -> Result<Clients, Failure> {
-    let connection = aws::Connection {
-        region: cli.region.clone(),
-        profile: cli.profile.clone(),
-        endpoint_url: cli.endpoint_url.clone(),
-        credentials: None,
-    };
+async fn clients(connection: &Connection) -> Result<Clients, Failure> {
     let config = connection.load().await;
     if config.region().is_none() {
         return Err(Failure(
@@ -252,7 +252,7 @@ async fn clients(cli: &Cli) -> Result<Clients, Failure> {
     Ok(Clients::new(&config))
 }
 
-fn print_plan(cli: &Cli, plan: &provisioner::plan::Plan) {
+fn print_plan(cli: &Cli, plan: &Plan) {
     match cli.output {
         Output::Text => {
             if plan.is_empty() {
@@ -275,23 +275,15 @@ fn print_plan(cli: &Cli, plan: &provisioner::plan::Plan) {
     }
 }
 
-async fn print_outputs(cli: &Cli, clients: &Clients, spec: &Spec, endpoint: Option<&str>) -> Result<(), Failure> {
-    let pool_id = aws::find_pool(clients, &spec.pool.name).await?.with_context(|| {
+async fn print_outputs(cli: &Cli, clients: &Clients, spec: &Spec) -> Result<(), Failure> {
+    let observed = aws::observe(clients, spec).await?;
+    let live = provisioner::converge::live(spec, &observed, None).with_context(|| {
         format!(
             "no user pool is named {:?}; run `provisioner apply` first",
             spec.pool.name
         )
     })?;
-    let pool = aws::describe_pool(clients, &pool_id).await?;
-    let client = aws::find_client(clients, &pool_id, &spec.client.name)
-        .await?
-        .with_context(|| {
-            format!(
-                "pool {pool_id} has no app client {:?}; run `provisioner apply`",
-                spec.client.name
-            )
-        })?;
-    let outputs = outputs(spec, &pool, &client, &clients.region, endpoint);
+    let outputs = outputs(spec, &live, &clients.region, cli.connection.endpoint().as_deref());
     match cli.output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&outputs)?),
         Output::Text => {
@@ -299,15 +291,29 @@ async fn print_outputs(cli: &Cli, clients: &Clients, spec: &Spec, endpoint: Opti
                 ("region", Some(outputs.region.clone())),
                 ("user pool id", Some(outputs.user_pool_id.clone())),
                 ("user pool ARN", Some(outputs.user_pool_arn.clone())),
-                ("client id", Some(outputs.client_id.clone())),
                 ("domain", outputs.domain.clone()),
-                ("login URL", outputs.login_url.clone()),
                 ("token endpoint", outputs.token_endpoint.clone()),
                 ("issuer", Some(outputs.issuer.clone())),
                 ("JWKS URL", Some(outputs.jwks_url.clone())),
             ];
             for (name, value) in rows {
                 println!("{name:<15} {}", value.as_deref().unwrap_or("(none)"));
+            }
+            for provider in &outputs.identity_providers {
+                println!(
+                    "identity provider {:?}: register {} as its redirect URI",
+                    provider.name,
+                    provider.redirect_uri.as_deref().unwrap_or("(no domain yet)")
+                );
+            }
+            for client in &outputs.clients {
+                println!("client {:?}", client.name);
+                println!("  {:<13} {}", "client id", client.client_id);
+                println!(
+                    "  {:<13} {}",
+                    "login URL",
+                    client.login_url.as_deref().unwrap_or("(none)")
+                );
             }
         }
     }

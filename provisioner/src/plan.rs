@@ -1,34 +1,42 @@
-//! The plan: what `apply` would change, computed from the spec and what AWS reports, as a
-//! pure function (no AWS calls). `plan` prints it; `apply` executes the same plan.
+//! The plan: what `apply` would change, computed as a pure function of the desired state and
+//! what AWS reports (no AWS calls). Each change carries the request that makes it, so
+//! `plan` shows exactly what `apply` sends.
+//!
+//! The order is the order of the writes, chosen so that nothing is ever pointed at what
+//! cannot serve it: resource servers before the clients that use their scopes, invoke
+//! permissions before the pool is wired to the functions, a corrected permission added
+//! before the wrong one is removed.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
-use aws_sdk_cognitoidentityprovider::types::{UserPoolClientType, UserPoolType};
+use aws_sdk_cognitoidentityprovider::operation::add_custom_attributes::AddCustomAttributesInput;
+use aws_sdk_cognitoidentityprovider::operation::create_group::CreateGroupInput;
+use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::CreateIdentityProviderInput;
+use aws_sdk_cognitoidentityprovider::operation::create_resource_server::CreateResourceServerInput;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolInput;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::CreateUserPoolClientInput;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::CreateUserPoolDomainInput;
+use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::DeleteUserPoolDomainInput;
+use aws_sdk_cognitoidentityprovider::operation::set_user_pool_mfa_config::SetUserPoolMfaConfigInput;
+use aws_sdk_cognitoidentityprovider::operation::tag_resource::TagResourceInput;
+use aws_sdk_cognitoidentityprovider::operation::update_group::UpdateGroupInput;
+use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::UpdateIdentityProviderInput;
+use aws_sdk_cognitoidentityprovider::operation::update_resource_server::UpdateResourceServerInput;
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolInput;
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::UpdateUserPoolClientInput;
+use aws_sdk_cognitoidentityprovider::types::{SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolType};
+use aws_sdk_lambda::operation::add_permission::AddPermissionInput;
+use aws_sdk_lambda::operation::remove_permission::RemovePermissionInput;
 
-use crate::spec::{Spec, Triggers};
+use crate::desired::permission::{InvokePermission, remove_request};
+use crate::desired::{Desired, Field, MANAGED_TAG, Mfa, SecretSource, SecretState, Tier, Trigger, Version, Wired};
+use crate::observed::{Functions, Observed, ObservedPool};
 
-/// What AWS has now, as read by `observe`.
-#[derive(Debug, Clone, Default)]
-pub struct Observed {
-    pub pool: Option<UserPoolType>,
-    pub client: Option<UserPoolClientType>,
-    /// The pool that owns the spec's domain prefix, if any pool does.
-    pub domain_owner: Option<String>,
-    pub groups: Vec<String>,
-    /// The trigger functions, resolved.
-    pub functions: Vec<Function>,
-}
-
-/// A trigger function as Lambda reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Function {
-    /// The name or ARN as written in the spec.
-    pub reference: String,
-    pub arn: String,
-    /// Its resource policy (JSON), if it has one.
-    pub policy: Option<String>,
-}
+/// The user pool id in the requests of a plan that creates the pool; `apply` puts the new
+/// pool's id (and ARN) in its place.
+pub const NEW_POOL: &str = "(new pool)";
+/// The ARN of the pool to be created, likewise.
+pub const NEW_POOL_ARN: &str = "(new pool ARN)";
 
 /// One setting that changes, old to new, in the spec's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,70 +52,180 @@ impl fmt::Display for FieldChange {
     }
 }
 
-/// One change `apply` makes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One change `apply` makes, with the request it sends.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// Tag a pool found by name as this project's (only when asked to adopt it).
+    AdoptPool {
+        id: String,
+        request: TagResourceInput,
+    },
+    /// Without triggers: the pool is wired once its functions allow it.
     CreatePool {
         name: String,
+        request: Box<CreateUserPoolInput>,
     },
-    UpdatePool {
-        id: String,
+    AddCustomAttributes {
+        pool: String,
+        attributes: Vec<String>,
+        request: AddCustomAttributesInput,
+    },
+    SetMfa {
+        pool: String,
         fields: Vec<FieldChange>,
+        request: SetUserPoolMfaConfigInput,
+    },
+    CreateResourceServer {
+        identifier: String,
+        request: CreateResourceServerInput,
+    },
+    UpdateResourceServer {
+        identifier: String,
+        fields: Vec<FieldChange>,
+        request: UpdateResourceServerInput,
+    },
+    /// The secret is read from its source when the request is sent, and put in the
+    /// request's ProviderDetails under `key`; the plan never holds it.
+    CreateIdentityProvider {
+        name: String,
+        request: CreateIdentityProviderInput,
+        secret: Option<ProviderSecret>,
+    },
+    UpdateIdentityProvider {
+        name: String,
+        fields: Vec<FieldChange>,
+        request: UpdateIdentityProviderInput,
+        secret: Option<ProviderSecret>,
     },
     CreateClient {
         name: String,
+        request: Box<CreateUserPoolClientInput>,
     },
     UpdateClient {
+        name: String,
         id: String,
         fields: Vec<FieldChange>,
+        request: Box<UpdateUserPoolClientInput>,
     },
     CreateDomain {
         prefix: String,
+        request: CreateUserPoolDomainInput,
     },
-    /// The pool has another domain: delete it, create the spec's. No user data is lost.
+    /// A pool has one prefix domain: the old one is deleted, then the new one created.
     ReplaceDomain {
         old: String,
         new: String,
+        delete: DeleteUserPoolDomainInput,
+        create: CreateUserPoolDomainInput,
     },
     CreateGroup {
         name: String,
+        request: CreateGroupInput,
     },
-    /// Allow Cognito (from this pool only) to invoke the function.
-    GrantInvoke {
+    UpdateGroup {
+        name: String,
+        fields: Vec<FieldChange>,
+        request: UpdateGroupInput,
+    },
+    /// Let Cognito (from this pool and account only) invoke the function.
+    Grant {
         function_arn: String,
-        replace: bool,
+        corrects: bool,
+        request: AddPermissionInput,
     },
+    UpdatePool {
+        pool: String,
+        fields: Vec<FieldChange>,
+        request: Box<UpdateUserPoolInput>,
+    },
+    /// Remove a statement of ours that is wrong (after the right one is in place).
+    Revoke {
+        function_arn: String,
+        statement_id: String,
+        request: RemovePermissionInput,
+    },
+}
+
+/// Where a provider's secret is read from, and its ProviderDetails key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSecret {
+    pub key: &'static str,
+    pub source: SecretSource,
+}
+
+fn with_fields(f: &mut fmt::Formatter<'_>, fields: &[FieldChange]) -> fmt::Result {
+    fields.iter().try_for_each(|c| write!(f, "\n    {c}"))
 }
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Change::CreatePool { name } => write!(f, "create user pool {name:?}"),
-            Change::UpdatePool { id, fields } => {
-                write!(f, "update user pool {id}")?;
-                fields.iter().try_for_each(|c| write!(f, "\n    {c}"))
+            Change::AdoptPool { id, .. } => {
+                write!(f, "adopt user pool {id} (tag it {MANAGED_TAG} = its name)")
             }
-            Change::CreateClient { name } => write!(f, "create app client {name:?}"),
-            Change::UpdateClient { id, fields } => {
-                write!(f, "update app client {id}")?;
-                fields.iter().try_for_each(|c| write!(f, "\n    {c}"))
+            Change::CreatePool { name, .. } => write!(f, "create user pool {name:?}"),
+            Change::AddCustomAttributes { pool, attributes, .. } => {
+                write!(
+                    f,
+                    "add custom attributes to user pool {pool}: {}",
+                    attributes.join(", ")
+                )
             }
-            Change::CreateDomain { prefix } => write!(f, "create hosted-UI domain {prefix:?}"),
-            Change::ReplaceDomain { old, new } => {
-                write!(f, "replace hosted-UI domain {old:?} with {new:?}")
+            Change::SetMfa { pool, fields, .. } => {
+                write!(f, "set MFA of user pool {pool}")?;
+                with_fields(f, fields)
             }
-            Change::CreateGroup { name } => write!(f, "create group {name:?}"),
-            Change::GrantInvoke { function_arn, replace } => write!(
+            Change::CreateResourceServer { identifier, .. } => write!(f, "create resource server {identifier:?}"),
+            Change::UpdateResourceServer { identifier, fields, .. } => {
+                write!(f, "update resource server {identifier:?}")?;
+                with_fields(f, fields)
+            }
+            Change::CreateIdentityProvider { name, .. } => write!(f, "create identity provider {name:?}"),
+            Change::UpdateIdentityProvider { name, fields, .. } => {
+                write!(f, "update identity provider {name:?}")?;
+                with_fields(f, fields)
+            }
+            Change::CreateClient { name, .. } => write!(f, "create app client {name:?}"),
+            Change::UpdateClient { name, id, fields, .. } => {
+                write!(f, "update app client {name:?} ({id})")?;
+                with_fields(f, fields)
+            }
+            Change::CreateDomain { prefix, .. } => write!(f, "create hosted-UI domain {prefix:?}"),
+            Change::ReplaceDomain { old, new, .. } => write!(
+                f,
+                "replace hosted-UI domain {old:?} with {new:?}: delete, then create (a pool has one prefix \
+                 domain), so the hosted UI is unavailable between the two, usually under a minute"
+            ),
+            Change::CreateGroup { name, .. } => write!(f, "create group {name:?}"),
+            Change::UpdateGroup { name, fields, .. } => {
+                write!(f, "update group {name:?}")?;
+                with_fields(f, fields)
+            }
+            Change::Grant {
+                function_arn, corrects, ..
+            } => write!(
                 f,
                 "{} cognito-idp.amazonaws.com permission to invoke {function_arn}",
-                if *replace { "correct the" } else { "grant" }
+                if *corrects { "grant (corrected)" } else { "grant" }
+            ),
+            Change::UpdatePool { pool, fields, .. } => {
+                write!(f, "update user pool {pool}")?;
+                with_fields(f, fields)
+            }
+            Change::Revoke {
+                function_arn,
+                statement_id,
+                ..
+            } => write!(
+                f,
+                "remove the wrong invoke permission {statement_id} from {function_arn}"
             ),
         }
     }
 }
 
 /// The changes, in the order `apply` makes them, and the resources that are already right.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
     pub changes: Vec<Change>,
     pub unchanged: Vec<String>,
@@ -117,6 +235,13 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
+}
+
+/// How to plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Take over a pool found by name that this project did not create (tag it).
+    pub adopt: bool,
 }
 
 /// Why a spec cannot be applied to what exists, found before any write.
@@ -136,203 +261,461 @@ pub enum PlanError {
     #[error(
         "app client {id}: generate_secret is {old} but the spec says {new}. Cognito fixes this when a client \
          is created; the client would have to be replaced, which changes its client id for every app that uses \
-         it. Change the spec back, or create a client under another client.name"
+         it. Change the spec back, or create a client under another name"
     )]
     WouldReplaceClient { id: String, old: bool, new: bool },
     #[error(
-        "the hosted-UI domain prefix {prefix:?} belongs to another user pool ({owner}); choose another domain.prefix"
+        "identity provider {name:?} is of type {old} but the spec says {new}. Cognito cannot change a provider's \
+         type; it would have to be deleted and created again, which unlinks every user who signed in through it. \
+         Change the spec back, or declare a provider under another name"
+    )]
+    WouldReplaceProvider { name: String, old: String, new: String },
+    #[error(
+        "the hosted-UI domain prefix {prefix:?} belongs to another user pool ({owner}); nothing was changed. \
+         Choose another domain.prefix"
     )]
     DomainTaken { prefix: String, owner: String },
+    #[error(
+        "user pool {id} is named {name:?} but was not created by this provisioner (it lacks the tag \
+         {MANAGED_TAG} = {name:?}), so it is not taken over silently. To manage it from this spec, run \
+         `provisioner apply --adopt` (or `provisioner import`), which adds the tag; or choose another pool.name"
+    )]
+    NotManaged { id: String, name: String },
+    #[error(
+        "user pool {id} is on the {tier} feature plan, and pre_token_generation version {version} (access token \
+         customization) needs Essentials or Plus. Set [pool] tier = \"essentials\" (a price change: see the \
+         Cognito pricing page), or use version \"V1_0\""
+    )]
+    NeedsTier { id: String, tier: String, version: String },
 }
 
-/// The statement id of the invoke permission for `pool_id`: fixed per pool, so re-runs
-/// find it, and distinct per pool, so pools can share a function.
-pub fn statement_id(pool_id: &str) -> String {
-    format!("cognito-idp-{pool_id}")
-}
-
-/// The pool's account, from its ARN (`arn:aws:cognito-idp:<region>:<account>:userpool/<id>`).
-pub fn account_of(pool_arn: &str) -> Option<&str> {
-    pool_arn.split(':').nth(4).filter(|account| !account.is_empty())
-}
-
-/// Computes the plan. `permissions` false leaves invoke permissions out (an endpoint
-/// without the Lambda API).
-pub fn plan(spec: &Spec, observed: &Observed, permissions: bool) -> Result<Plan, PlanError> {
+/// Computes the plan.
+pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
-    let arns = trigger_arns(&spec.triggers, &observed.functions);
+    let pool = observed.pool.as_ref();
+    let pool_id = pool.map_or(NEW_POOL, |p| p.id.as_str()).to_owned();
+    let arn = |reference: &str| observed.functions.arn(reference).to_owned();
 
-    // The pool.
-    match &observed.pool {
+    // The pool itself, and what the rest of the plan hangs on.
+    match pool {
         None => plan.changes.push(Change::CreatePool {
-            name: spec.pool.name.clone(),
+            name: desired.pool.name.clone(),
+            request: Box::new(desired.pool.create_request()),
         }),
         Some(pool) => {
-            let id = pool.id().unwrap_or_default().to_owned();
-            let observed_attributes = list(pool.username_attributes().iter().map(|a| a.as_str()));
-            let desired_attributes = list(spec.pool.username_attributes.iter().map(|a| a.as_aws()));
-            if observed_attributes != desired_attributes {
-                return Err(PlanError::WouldReplacePool {
-                    id,
-                    field: "username_attributes".into(),
-                    old: observed_attributes,
-                    new: desired_attributes,
+            if !pool.state.is_managed() {
+                if !options.adopt {
+                    return Err(PlanError::NotManaged {
+                        id: pool.id.clone(),
+                        name: pool.state.name.clone(),
+                    });
+                }
+                plan.changes.push(Change::AdoptPool {
+                    id: pool.id.clone(),
+                    request: TagResourceInput::builder()
+                        .resource_arn(&pool.arn)
+                        .tags(MANAGED_TAG, &desired.pool.name)
+                        .build()
+                        .expect("the ARN is set"),
                 });
             }
-            let fields = diff(
-                &observed_pool_fields(pool, &spec.triggers),
-                &desired_pool_fields(spec, &arns),
-            );
-            if fields.is_empty() {
-                plan.unchanged.push(format!("user pool {id}"));
-            } else {
-                plan.changes.push(Change::UpdatePool { id, fields });
+            refuse_replacements(desired, pool)?;
+            if let Some(attributes) = missing_attributes(desired, pool) {
+                plan.changes.push(attributes);
+            }
+        }
+    }
+    check_tier(desired, pool)?;
+
+    // MFA: SetUserPoolMfaConfig enables the factor before UpdateUserPool names the mode.
+    let observed_mfa = pool.map(|p| p.state.mfa_fields()).unwrap_or_else(|| {
+        // A new pool starts with MFA off.
+        vec![crate::desired::field("mfa", Mfa::Off.as_aws())]
+    });
+    let fields = diff(&observed_mfa, &desired.pool.mfa_fields());
+    if !fields.is_empty() {
+        plan.changes.push(Change::SetMfa {
+            pool: pool_id.clone(),
+            fields,
+            request: mfa_request(desired, pool, &pool_id),
+        });
+    } else if pool.is_some() {
+        plan.unchanged.push(format!("MFA of user pool {pool_id}"));
+    }
+
+    // Resource servers, then the clients that use their scopes.
+    for server in &desired.resource_servers {
+        match observed
+            .resource_servers
+            .iter()
+            .find(|s| s.identifier == server.identifier)
+        {
+            None => plan.changes.push(Change::CreateResourceServer {
+                identifier: server.identifier.clone(),
+                request: server.create_request(&pool_id),
+            }),
+            Some(current) => {
+                let fields = diff(&current.fields(), &server.fields());
+                if fields.is_empty() {
+                    plan.unchanged.push(format!("resource server {}", server.identifier));
+                } else {
+                    plan.changes.push(Change::UpdateResourceServer {
+                        identifier: server.identifier.clone(),
+                        fields,
+                        request: server.update_request(&pool_id),
+                    });
+                }
+            }
+        }
+    }
+    for provider in &desired.identity_providers {
+        let secret = provider.secret.clone().and_then(|source| {
+            Some(ProviderSecret {
+                key: provider.kind.secret_key()?,
+                source,
+            })
+        });
+        match observed
+            .identity_providers
+            .iter()
+            .find(|p| p.state.name == provider.name)
+        {
+            None => plan.changes.push(Change::CreateIdentityProvider {
+                name: provider.name.clone(),
+                request: provider.create_request(&pool_id),
+                secret,
+            }),
+            Some(current) => {
+                if current.state.kind != provider.kind {
+                    return Err(PlanError::WouldReplaceProvider {
+                        name: provider.name.clone(),
+                        old: current.state.kind.as_aws().into(),
+                        new: provider.kind.as_aws().into(),
+                    });
+                }
+                let mut fields = diff(&current.state.fields(), &provider.fields());
+                if let (SecretState::Differs, Some(secret)) = (current.secret, &secret) {
+                    fields.push(FieldChange {
+                        field: secret.key.into(),
+                        old: "(differs)".into(),
+                        new: format!("(from the {})", secret.source),
+                    });
+                }
+                if fields.is_empty() {
+                    plan.unchanged.push(format!("identity provider {}", provider.name));
+                } else {
+                    plan.changes.push(Change::UpdateIdentityProvider {
+                        name: provider.name.clone(),
+                        fields,
+                        request: provider.update_request(&pool_id, &current.raw),
+                        secret,
+                    });
+                }
+            }
+        }
+    }
+    for client in &desired.clients {
+        match observed.clients.iter().find(|c| c.state.name == client.name) {
+            None => plan.changes.push(Change::CreateClient {
+                name: client.name.clone(),
+                request: Box::new(client.create_request(&pool_id)),
+            }),
+            Some(current) => {
+                if current.state.generate_secret != client.generate_secret {
+                    return Err(PlanError::WouldReplaceClient {
+                        id: current.id.clone(),
+                        old: current.state.generate_secret,
+                        new: client.generate_secret,
+                    });
+                }
+                let fields = diff(&current.state.fields(), &client.fields());
+                if fields.is_empty() {
+                    plan.unchanged
+                        .push(format!("app client {} ({})", client.name, current.id));
+                } else {
+                    plan.changes.push(Change::UpdateClient {
+                        name: client.name.clone(),
+                        id: current.id.clone(),
+                        fields,
+                        request: Box::new(client.update_request(&current.raw)),
+                    });
+                }
             }
         }
     }
 
-    // The app client.
-    match &observed.client {
-        None => plan.changes.push(Change::CreateClient {
-            name: spec.client.name.clone(),
-        }),
-        Some(client) => {
-            let id = client.client_id().unwrap_or_default().to_owned();
-            let has_secret = client.client_secret().is_some();
-            if has_secret != spec.client.generate_secret {
-                return Err(PlanError::WouldReplaceClient {
-                    id,
-                    old: has_secret,
-                    new: spec.client.generate_secret,
-                });
-            }
-            let fields = diff(&observed_client_fields(client), &desired_client_fields(spec));
-            if fields.is_empty() {
-                plan.unchanged.push(format!("app client {id}"));
-            } else {
-                plan.changes.push(Change::UpdateClient { id, fields });
-            }
-        }
-    }
-
-    // The hosted-UI domain.
-    if let Some(domain) = &spec.domain {
-        let pool_id = observed.pool.as_ref().and_then(|p| p.id());
-        let current = observed
-            .pool
-            .as_ref()
-            .and_then(|p| p.domain())
-            .filter(|d| !d.is_empty());
-        if let Some(owner) = observed.domain_owner.as_deref().filter(|owner| Some(*owner) != pool_id) {
+    // The hosted-UI domain; checked free before any write.
+    if let Some(domain) = &desired.domain {
+        if let Some(owner) = &observed.domain_owner {
             return Err(PlanError::DomainTaken {
                 prefix: domain.prefix.clone(),
-                owner: owner.to_owned(),
+                owner: owner.clone(),
             });
         }
-        match current {
+        let create = CreateUserPoolDomainInput::builder()
+            .user_pool_id(&pool_id)
+            .domain(&domain.prefix)
+            .build()
+            .expect("ids are set");
+        match pool.and_then(|p| p.domain.as_deref()) {
             Some(current) if current == domain.prefix => plan.unchanged.push(format!("domain {current}")),
             Some(current) => plan.changes.push(Change::ReplaceDomain {
                 old: current.to_owned(),
                 new: domain.prefix.clone(),
+                delete: DeleteUserPoolDomainInput::builder()
+                    .user_pool_id(&pool_id)
+                    .domain(current)
+                    .build()
+                    .expect("ids are set"),
+                create,
             }),
             None => plan.changes.push(Change::CreateDomain {
                 prefix: domain.prefix.clone(),
+                request: create,
             }),
         }
     }
 
     // Groups.
-    for group in &spec.groups {
-        if observed.groups.contains(&group.name) {
-            plan.unchanged.push(format!("group {}", group.name));
-        } else {
-            plan.changes.push(Change::CreateGroup {
+    for group in &desired.groups {
+        match observed.groups.iter().find(|g| g.name == group.name) {
+            None => plan.changes.push(Change::CreateGroup {
                 name: group.name.clone(),
-            });
+                request: group.create_request(&pool_id),
+            }),
+            Some(current) => {
+                let fields = diff(&current.fields(), &group.fields());
+                if fields.is_empty() {
+                    plan.unchanged.push(format!("group {}", group.name));
+                } else {
+                    plan.changes.push(Change::UpdateGroup {
+                        name: group.name.clone(),
+                        fields,
+                        request: group.update_request(&pool_id),
+                    });
+                }
+            }
         }
     }
 
-    // Invoke permissions, one per distinct function.
-    let distinct: BTreeSet<&str> = if permissions {
-        arns.iter().map(|(_, arn)| arn.as_str()).collect()
-    } else {
-        BTreeSet::new()
-    };
-    for arn in distinct {
-        let policy = observed
-            .functions
-            .iter()
-            .find(|f| f.arn == arn)
-            .and_then(|f| f.policy.as_deref());
-        let state = observed
-            .pool
-            .as_ref()
-            .and_then(|pool| Some((pool.id()?, pool.arn()?)))
-            .map(|(pool_id, pool_arn)| permission_state(policy, pool_id, pool_arn));
-        match state {
-            Some(PermissionState::Correct) => plan.unchanged.push(format!("invoke permission on {arn}")),
-            Some(PermissionState::Wrong) => plan.changes.push(Change::GrantInvoke {
-                function_arn: arn.to_owned(),
-                replace: true,
-            }),
-            Some(PermissionState::Missing) | None => plan.changes.push(Change::GrantInvoke {
-                function_arn: arn.to_owned(),
-                replace: false,
-            }),
+    // Invoke permissions before the wiring; wrong statements of ours removed after it.
+    let mut revokes = Vec::new();
+    if let Functions::Resolved(functions) = &observed.functions {
+        let mut arns: Vec<String> = desired.triggers.functions().iter().map(|f| arn(f)).collect();
+        arns.sort();
+        arns.dedup();
+        for function_arn in arns {
+            let policy = functions
+                .iter()
+                .find(|f| f.arn == function_arn)
+                .and_then(|f| f.policy.as_deref());
+            let (pool_arn, account) = match pool {
+                Some(pool) => (pool.arn.as_str(), pool.account()),
+                None => (NEW_POOL_ARN, None),
+            };
+            let permission = InvokePermission {
+                pool_id: &pool_id,
+                pool_arn,
+                account,
+            };
+            let statements = permission.statements(pool.and(policy));
+            if statements.correct {
+                plan.unchanged.push(format!("invoke permission on {function_arn}"));
+            } else {
+                let sid = permission.free_id(&statements.ours);
+                plan.changes.push(Change::Grant {
+                    request: permission.add_request(&function_arn, &sid),
+                    corrects: !statements.wrong.is_empty(),
+                    function_arn: function_arn.clone(),
+                });
+            }
+            revokes.extend(statements.wrong.into_iter().map(|sid| Change::Revoke {
+                request: remove_request(&function_arn, &sid),
+                function_arn: function_arn.clone(),
+                statement_id: sid,
+            }));
         }
     }
+
+    // The pool's settings and trigger wiring.
+    let lambda_config = desired.triggers.overlay(pool.and_then(|p| p.raw.lambda_config()), arn);
+    let desired_fields = [desired.pool.fields(), wiring_fields(desired, &arn)].concat();
+    match pool {
+        Some(current) => {
+            let observed_fields = [current.state.fields(), observed_wiring(current)].concat();
+            let fields = diff(&observed_fields, &desired_fields);
+            if fields.is_empty() {
+                plan.unchanged.push(format!("user pool {pool_id}"));
+            } else {
+                plan.changes.push(Change::UpdatePool {
+                    pool: pool_id.clone(),
+                    fields,
+                    request: Box::new(desired.pool.update_request(&current.raw, Some(lambda_config))),
+                });
+            }
+        }
+        None if !desired.triggers.wired.is_empty() => {
+            let fields = diff(&[], &wiring_fields(desired, &arn));
+            let blank = UserPoolType::builder().id(NEW_POOL).name(&desired.pool.name).build();
+            plan.changes.push(Change::UpdatePool {
+                pool: pool_id.clone(),
+                fields,
+                request: Box::new(desired.pool.update_request(&blank, Some(lambda_config))),
+            });
+        }
+        None => {}
+    }
+    plan.changes.extend(revokes);
     Ok(plan)
 }
 
-/// `(trigger, function ARN)` for every trigger in the spec whose function was resolved.
-pub fn trigger_arns(triggers: &Triggers, functions: &[Function]) -> Vec<(&'static str, String)> {
-    triggers
+/// Settings fixed at creation, and custom attributes, which Cognito can only add.
+fn refuse_replacements(desired: &Desired, pool: &ObservedPool) -> Result<(), PlanError> {
+    let replace = |field: &str, old: String, new: String| PlanError::WouldReplacePool {
+        id: pool.id.clone(),
+        field: field.into(),
+        old,
+        new,
+    };
+    let names = |attributes: &[crate::desired::Attribute]| crate::desired::list(attributes.iter().map(|a| a.as_aws()));
+    if pool.state.username_attributes != desired.pool.username_attributes {
+        return Err(replace(
+            "username_attributes",
+            names(&pool.state.username_attributes),
+            names(&desired.pool.username_attributes),
+        ));
+    }
+    if pool.state.case_sensitive != desired.pool.case_sensitive {
+        return Err(replace(
+            "case_sensitive",
+            pool.state.case_sensitive.to_string(),
+            desired.pool.case_sensitive.to_string(),
+        ));
+    }
+    for current in &pool.state.custom_attributes {
+        match desired.pool.custom_attributes.iter().find(|a| a.name == current.name) {
+            Some(wanted) if wanted.matches(current) => {}
+            Some(wanted) => {
+                return Err(replace(
+                    &format!("custom attribute {}", current.aws_name()),
+                    current.to_string(),
+                    wanted.to_string(),
+                ));
+            }
+            None => {
+                return Err(replace(
+                    &format!("custom attribute {}", current.aws_name()),
+                    current.to_string(),
+                    "(not in the spec: Cognito cannot remove it; add it to [[pool.attributes]])".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Option<Change> {
+    let missing: Vec<_> = desired
+        .pool
+        .custom_attributes
         .iter()
-        .filter_map(|(trigger, reference)| {
-            let function = functions.iter().find(|f| f.reference == reference)?;
-            Some((trigger, function.arn.clone()))
-        })
-        .collect()
+        .filter(|a| !pool.state.custom_attributes.iter().any(|c| c.name == a.name))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(Change::AddCustomAttributes {
+        pool: pool.id.clone(),
+        attributes: missing.iter().map(ToString::to_string).collect(),
+        request: AddCustomAttributesInput::builder()
+            .user_pool_id(&pool.id)
+            .set_custom_attributes(Some(missing.iter().map(|a| a.to_aws()).collect()))
+            .build()
+            .expect("ids are set"),
+    })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PermissionState {
-    Correct,
-    Wrong,
-    Missing,
-}
-
-/// Whether the function's policy has our statement, allowing exactly this pool.
-fn permission_state(policy: Option<&str>, pool_id: &str, pool_arn: &str) -> PermissionState {
-    let Some(policy) = policy.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) else {
-        return PermissionState::Missing;
-    };
-    let sid = statement_id(pool_id);
-    let statements = policy["Statement"].as_array().cloned().unwrap_or_default();
-    let Some(statement) = statements.iter().find(|s| s["Sid"] == sid.as_str()) else {
-        return PermissionState::Missing;
-    };
-    let condition = &statement["Condition"];
-    let correct = statement["Effect"] == "Allow"
-        && statement["Principal"]["Service"] == "cognito-idp.amazonaws.com"
-        && statement["Action"] == "lambda:InvokeFunction"
-        && condition["ArnLike"]["AWS:SourceArn"] == pool_arn
-        && account_of(pool_arn).is_none_or(|account| condition["StringEquals"]["AWS:SourceAccount"] == account);
-    if correct {
-        PermissionState::Correct
-    } else {
-        PermissionState::Wrong
+/// Access-token customization (pre-token generation V2 and V3) needs Essentials or Plus.
+fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Result<(), PlanError> {
+    let version = desired
+        .triggers
+        .wired
+        .get(&Trigger::PreTokenGeneration)
+        .and_then(|w| w.version)
+        .filter(|v| matches!(v, Version::V2_0 | Version::V3_0));
+    let tier = desired.pool.tier.or_else(|| pool.and_then(|p| p.state.tier));
+    match (version, tier, pool) {
+        (Some(version), Some(Tier::Lite), Some(pool)) => Err(PlanError::NeedsTier {
+            id: pool.id.clone(),
+            tier: Tier::Lite.as_aws().to_owned(),
+            version: version.as_aws().to_owned(),
+        }),
+        _ => Ok(()),
     }
 }
 
-fn list<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> String {
-    let mut values: Vec<String> = values.into_iter().map(|v| v.as_ref().to_owned()).collect();
-    values.sort();
-    values.dedup();
-    format!("[{}]", values.join(", "))
+fn mfa_request(desired: &Desired, pool: Option<&ObservedPool>, pool_id: &str) -> SetUserPoolMfaConfigInput {
+    let current = pool.and_then(|p| p.mfa.as_ref());
+    let on = desired.pool.mfa != Mfa::Off;
+    // SetUserPoolMfaConfig replaces the whole MFA configuration, so the factors the spec does
+    // not manage are sent back; AWS refuses any factor beside MfaConfiguration OFF.
+    SetUserPoolMfaConfigInput::builder()
+        .user_pool_id(pool_id)
+        .mfa_configuration(UserPoolMfaType::from(desired.pool.mfa.as_aws()))
+        .set_software_token_mfa_configuration(on.then(|| {
+            SoftwareTokenMfaConfigType::builder()
+                .enabled(desired.pool.software_token_mfa)
+                .build()
+        }))
+        .set_sms_mfa_configuration(current.and_then(|m| m.sms_mfa_configuration()).filter(|_| on).cloned())
+        .set_email_mfa_configuration(
+            current
+                .and_then(|m| m.email_mfa_configuration())
+                .filter(|_| on)
+                .cloned(),
+        )
+        .set_web_authn_configuration(current.and_then(|m| m.web_authn_configuration()).cloned())
+        .build()
+        .expect("the pool id is set")
 }
 
-fn diff(observed: &[(String, String)], desired: &[(String, String)]) -> Vec<FieldChange> {
+/// The wiring the spec asks for, with each function's ARN and the version (AWS's default
+/// where the spec names none).
+fn wiring_fields(desired: &Desired, arn: &impl Fn(&str) -> String) -> Vec<Field> {
+    let mut fields: Vec<Field> = desired
+        .triggers
+        .wired
+        .iter()
+        .map(|(trigger, wired)| {
+            let resolved = Wired {
+                function: arn(&wired.function),
+                version: wired.version.or(trigger.default_version()),
+            };
+            crate::desired::field(&format!("triggers.{trigger}"), resolved)
+        })
+        .collect();
+    if let Some(key) = &desired.triggers.kms_key_id {
+        fields.push(crate::desired::field("triggers.kms_key_id", key));
+    }
+    fields
+}
+
+fn observed_wiring(pool: &ObservedPool) -> Vec<Field> {
+    let mut fields: Vec<Field> = pool
+        .triggers
+        .wired
+        .iter()
+        .map(|(trigger, wired)| crate::desired::field(&format!("triggers.{trigger}"), wired))
+        .collect();
+    if let Some(key) = &pool.triggers.kms_key_id {
+        fields.push(crate::desired::field("triggers.kms_key_id", key));
+    }
+    fields
+}
+
+/// The fields of `desired` whose value differs from `observed`'s (a field `observed` lacks
+/// shows as `(unset)`). Fields only `observed` has are not the spec's to manage.
+fn diff(observed: &[Field], desired: &[Field]) -> Vec<FieldChange> {
     desired
         .iter()
         .filter_map(|(field, new)| {
@@ -349,364 +732,5 @@ fn diff(observed: &[(String, String)], desired: &[(String, String)]) -> Vec<Fiel
         .collect()
 }
 
-fn field(name: &str, value: impl fmt::Display) -> (String, String) {
-    (name.to_owned(), value.to_string())
-}
-
-/// The pool settings the spec manages, as AWS reports them.
-fn observed_pool_fields(pool: &UserPoolType, triggers: &Triggers) -> Vec<(String, String)> {
-    let policy = pool.policies().and_then(|p| p.password_policy());
-    let lambda = pool.lambda_config();
-    let mut fields = vec![
-        field(
-            "auto_verified_attributes",
-            list(pool.auto_verified_attributes().iter().map(|a| a.as_str())),
-        ),
-        field("mfa", pool.mfa_configuration().map_or("OFF", |m| m.as_str())),
-        field(
-            "deletion_protection",
-            pool.deletion_protection().is_some_and(|d| d.as_str() == "ACTIVE"),
-        ),
-    ];
-    if let Some(policy) = policy {
-        fields.extend([
-            field(
-                "password_policy.minimum_length",
-                policy.minimum_length().unwrap_or_default(),
-            ),
-            field("password_policy.require_lowercase", policy.require_lowercase()),
-            field("password_policy.require_uppercase", policy.require_uppercase()),
-            field("password_policy.require_numbers", policy.require_numbers()),
-            field("password_policy.require_symbols", policy.require_symbols()),
-        ]);
-    }
-    for (trigger, _) in triggers.iter() {
-        let arn = lambda.and_then(|l| match trigger {
-            "pre_sign_up" => l.pre_sign_up(),
-            "post_confirmation" => l.post_confirmation(),
-            _ => l.custom_message(),
-        });
-        if let Some(arn) = arn {
-            fields.push(field(&format!("triggers.{trigger}"), arn));
-        }
-    }
-    fields
-}
-
-/// The pool settings the spec asks for.
-fn desired_pool_fields(spec: &Spec, arns: &[(&'static str, String)]) -> Vec<(String, String)> {
-    let pool = &spec.pool;
-    let policy = &pool.password_policy;
-    let mut fields = vec![
-        field(
-            "auto_verified_attributes",
-            list(pool.auto_verified_attributes.iter().map(|a| a.as_aws())),
-        ),
-        field("mfa", pool.mfa.as_aws()),
-        field("deletion_protection", pool.deletion_protection),
-        field("password_policy.minimum_length", policy.minimum_length),
-        field("password_policy.require_lowercase", policy.require_lowercase),
-        field("password_policy.require_uppercase", policy.require_uppercase),
-        field("password_policy.require_numbers", policy.require_numbers),
-        field("password_policy.require_symbols", policy.require_symbols),
-    ];
-    fields.extend(
-        arns.iter()
-            .map(|(trigger, arn)| field(&format!("triggers.{trigger}"), arn)),
-    );
-    fields
-}
-
-fn observed_client_fields(client: &UserPoolClientType) -> Vec<(String, String)> {
-    vec![
-        field(
-            "oauth_flows",
-            list(client.allowed_o_auth_flows().iter().map(|f| f.as_str())),
-        ),
-        field("oauth_scopes", list(client.allowed_o_auth_scopes())),
-        field("callback_urls", list(client.callback_urls())),
-        field("logout_urls", list(client.logout_urls())),
-        field("identity_providers", list(client.supported_identity_providers())),
-        field(
-            "explicit_auth_flows",
-            list(client.explicit_auth_flows().iter().map(|f| f.as_str())),
-        ),
-        field(
-            "oauth_enabled",
-            client.allowed_o_auth_flows_user_pool_client().unwrap_or(false),
-        ),
-        field(
-            "prevent_user_existence_errors",
-            client
-                .prevent_user_existence_errors()
-                .is_some_and(|p| p.as_str() == "ENABLED"),
-        ),
-        field(
-            "enable_token_revocation",
-            client.enable_token_revocation().unwrap_or(false),
-        ),
-    ]
-}
-
-fn desired_client_fields(spec: &Spec) -> Vec<(String, String)> {
-    let client = &spec.client;
-    vec![
-        field("oauth_flows", list(client.oauth_flows.iter().map(|f| f.as_aws()))),
-        field("oauth_scopes", list(&client.oauth_scopes)),
-        field("callback_urls", list(&client.callback_urls)),
-        field("logout_urls", list(&client.logout_urls)),
-        field("identity_providers", list(&client.identity_providers)),
-        field("explicit_auth_flows", list(&client.explicit_auth_flows)),
-        field("oauth_enabled", !client.oauth_flows.is_empty()),
-        field("prevent_user_existence_errors", client.prevent_user_existence_errors),
-        field("enable_token_revocation", client.enable_token_revocation),
-    ]
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use aws_sdk_cognitoidentityprovider::types::{
-        DeletionProtectionType, ExplicitAuthFlowsType, LambdaConfigType, OAuthFlowType, PasswordPolicyType,
-        PreventUserExistenceErrorTypes, UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType,
-        VerifiedAttributeType,
-    };
-
-    const POOL_ARN: &str = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc";
-
-    fn spec() -> Spec {
-        crate::spec::parse("cognito.toml", "").unwrap().0
-    }
-
-    fn arn(name: &str) -> String {
-        format!("arn:aws:lambda:us-east-1:123456789012:function:{name}")
-    }
-
-    fn policy_for(pool_arn: &str) -> String {
-        serde_json::json!({"Version": "2012-10-17", "Statement": [{
-            "Sid": "cognito-idp-us-east-1_abc", "Effect": "Allow",
-            "Principal": {"Service": "cognito-idp.amazonaws.com"}, "Action": "lambda:InvokeFunction",
-            "Resource": "x",
-            "Condition": {"ArnLike": {"AWS:SourceArn": pool_arn}, "StringEquals": {"AWS:SourceAccount": "123456789012"}}
-        }]})
-        .to_string()
-    }
-
-    /// What AWS reports after the default spec was applied.
-    fn converged() -> Observed {
-        let pool = UserPoolType::builder()
-            .id("us-east-1_abc")
-            .arn(POOL_ARN)
-            .name("toyseven-cognito")
-            .username_attributes(UsernameAttributeType::Email)
-            .auto_verified_attributes(VerifiedAttributeType::Email)
-            .mfa_configuration(UserPoolMfaType::Off)
-            .deletion_protection(DeletionProtectionType::Active)
-            .domain("toyseven")
-            .policies(
-                UserPoolPolicyType::builder()
-                    .password_policy(
-                        PasswordPolicyType::builder()
-                            .minimum_length(8)
-                            .require_lowercase(true)
-                            .require_uppercase(true)
-                            .require_numbers(true)
-                            .require_symbols(true)
-                            .temporary_password_validity_days(7)
-                            .build(),
-                    )
-                    .build(),
-            )
-            .lambda_config(
-                LambdaConfigType::builder()
-                    .pre_sign_up(arn("pre-signup"))
-                    .post_confirmation(arn("post-confirmation"))
-                    .custom_message(arn("custom-message"))
-                    .build(),
-            )
-            .build();
-        let client = UserPoolClientType::builder()
-            .client_id("client1")
-            .client_name("toyseven-web")
-            .allowed_o_auth_flows(OAuthFlowType::Code)
-            .set_allowed_o_auth_scopes(Some(vec!["openid".into(), "email".into(), "profile".into()]))
-            .callback_urls("http://localhost:3000")
-            .logout_urls("http://localhost:3000")
-            .supported_identity_providers("COGNITO")
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-            .allowed_o_auth_flows_user_pool_client(true)
-            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-            .enable_token_revocation(true)
-            .build();
-        Observed {
-            pool: Some(pool),
-            client: Some(client),
-            domain_owner: None,
-            groups: vec!["members".into()],
-            functions: ["pre-signup", "post-confirmation", "custom-message"]
-                .map(|name| Function {
-                    reference: name.into(),
-                    arn: arn(name),
-                    policy: Some(policy_for(POOL_ARN)),
-                })
-                .into(),
-        }
-    }
-
-    #[test]
-    fn an_empty_account_gets_everything_in_order() {
-        let observed = Observed {
-            functions: converged()
-                .functions
-                .into_iter()
-                .map(|f| Function { policy: None, ..f })
-                .collect(),
-            ..Observed::default()
-        };
-        let plan = plan(&spec(), &observed, true).unwrap();
-        let shown: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            shown[..4],
-            [
-                "create user pool \"toyseven-cognito\"",
-                "create app client \"toyseven-web\"",
-                "create hosted-UI domain \"toyseven\"",
-                "create group \"members\"",
-            ]
-        );
-        assert_eq!(shown.len(), 7, "and one permission per function: {shown:?}");
-    }
-
-    #[test]
-    fn a_converged_account_needs_nothing() {
-        let plan = plan(&spec(), &converged(), true).unwrap();
-        assert!(plan.is_empty(), "{:?}", plan.changes);
-        assert_eq!(plan.unchanged.len(), 7);
-    }
-
-    #[test]
-    fn a_changed_field_is_one_field_change() {
-        let mut spec = spec();
-        spec.pool.password_policy.minimum_length = 12;
-        spec.client.logout_urls.push("https://app.example.com/bye".into());
-        let plan = plan(&spec, &converged(), true).unwrap();
-        assert_eq!(
-            plan.changes,
-            [
-                Change::UpdatePool {
-                    id: "us-east-1_abc".into(),
-                    fields: vec![FieldChange {
-                        field: "password_policy.minimum_length".into(),
-                        old: "8".into(),
-                        new: "12".into()
-                    }],
-                },
-                Change::UpdateClient {
-                    id: "client1".into(),
-                    fields: vec![FieldChange {
-                        field: "logout_urls".into(),
-                        old: "[http://localhost:3000]".into(),
-                        new: "[http://localhost:3000, https://app.example.com/bye]".into()
-                    }],
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn a_trigger_pointing_elsewhere_is_drift() {
-        let mut observed = converged();
-        let pool = observed.pool.as_mut().unwrap();
-        pool.lambda_config = Some(LambdaConfigType::builder().pre_sign_up(arn("old")).build());
-        let plan = plan(&spec(), &observed, true).unwrap();
-        let Change::UpdatePool { fields, .. } = &plan.changes[0] else {
-            panic!("{:?}", plan.changes)
-        };
-        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "triggers.pre_sign_up",
-                "triggers.post_confirmation",
-                "triggers.custom_message"
-            ]
-        );
-        assert_eq!(fields[1].old, "(unset)");
-    }
-
-    #[test]
-    fn fixed_settings_refuse_instead_of_replacing() {
-        let mut spec = spec();
-        spec.pool.username_attributes = vec![crate::spec::Attribute::PhoneNumber];
-        let error = plan(&spec, &converged(), true).unwrap_err();
-        assert!(matches!(error, PlanError::WouldReplacePool { .. }));
-        assert!(error.to_string().contains("users would be lost"));
-
-        let mut spec = crate::spec::parse("cognito.toml", "").unwrap().0;
-        spec.client.generate_secret = true;
-        assert!(matches!(
-            plan(&spec, &converged(), true),
-            Err(PlanError::WouldReplaceClient { .. })
-        ));
-    }
-
-    #[test]
-    fn domains() {
-        let mut observed = converged();
-        observed.pool.as_mut().unwrap().domain = Some("oldname".into());
-        let plan_ = plan(&spec(), &observed, true).unwrap();
-        assert_eq!(
-            plan_.changes,
-            [Change::ReplaceDomain {
-                old: "oldname".into(),
-                new: "toyseven".into()
-            }]
-        );
-
-        let mut observed = converged();
-        observed.pool.as_mut().unwrap().domain = None;
-        observed.domain_owner = Some("us-east-1_other".into());
-        assert!(matches!(
-            plan(&spec(), &observed, true),
-            Err(PlanError::DomainTaken { .. })
-        ));
-    }
-
-    #[test]
-    fn missing_groups_are_created() {
-        let mut observed = converged();
-        observed.groups.clear();
-        assert_eq!(
-            plan(&spec(), &observed, true).unwrap().changes,
-            [Change::CreateGroup { name: "members".into() }]
-        );
-    }
-
-    #[test]
-    fn invoke_permissions_are_checked_statement_by_statement() {
-        let mut observed = converged();
-        observed.functions[0].policy = None;
-        observed.functions[1].policy = Some(policy_for("arn:aws:cognito-idp:us-east-1:123456789012:userpool/other"));
-        let changes = plan(&spec(), &observed, true).unwrap().changes;
-        assert_eq!(
-            changes,
-            [
-                Change::GrantInvoke {
-                    function_arn: arn("post-confirmation"),
-                    replace: true
-                },
-                Change::GrantInvoke {
-                    function_arn: arn("pre-signup"),
-                    replace: false
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn account_comes_from_the_pool_arn() {
-        assert_eq!(account_of(POOL_ARN), Some("123456789012"));
-        assert_eq!(account_of("nonsense"), None);
-    }
-}
+mod tests;

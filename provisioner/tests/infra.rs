@@ -12,11 +12,7 @@ fn workspace() -> &'static Path {
 
 fn rendered() -> (serde_json::Value, std::collections::BTreeMap<String, serde_json::Value>) {
     let (spec, _) = provisioner::spec::load(&workspace().join("cognito.toml")).unwrap();
-    let functions: Vec<_> = spec
-        .triggers
-        .iter()
-        .map(|(_, name)| render::load_function(workspace(), name).unwrap())
-        .collect();
+    let functions = render::workspace_functions(workspace(), &spec).unwrap();
     (
         render::cloudformation(&spec, &functions),
         render::policies(&spec, &functions),

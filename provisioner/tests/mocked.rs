@@ -1,6 +1,8 @@
 //! What moto's server cannot show, against the real SDK clients answered by
-//! aws-smithy-mocks: Cognito throttling an apply (moto never throttles), and an update
-//! carrying settings moto does not model (SMS and email configuration, add-ons).
+//! aws-smithy-mocks: Cognito throttling an apply (moto never throttles), an update carrying
+//! settings moto does not model (SMS and email configuration, add-ons), and the request body
+//! itself, which a mocked or emulated service never shows: the legacy validity field must
+//! not be in it.
 
 use std::time::Duration;
 
@@ -13,6 +15,7 @@ use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::CreateU
 use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::DescribeUserPoolDomainOutput;
 use aws_sdk_cognitoidentityprovider::operation::list_user_pools::ListUserPoolsOutput;
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolOutput;
+use aws_sdk_cognitoidentityprovider::types::{AdminCreateUserConfigType, PasswordPolicyType, UserPoolPolicyType};
 use aws_sdk_cognitoidentityprovider::types::{
     EmailConfigurationType, EmailSendingAccountType, SmsConfigurationType, UserPoolAddOnsType, UserPoolType,
 };
@@ -22,8 +25,11 @@ use aws_sdk_lambda::operation::get_function::GetFunctionOutput;
 use aws_sdk_lambda::operation::get_policy::GetPolicyError;
 use aws_sdk_lambda::types::FunctionConfiguration;
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
-use provisioner::aws::{self, CallCounter, Clients};
-use provisioner::plan::{Observed, plan};
+use provisioner::aws::{self, CallCounter, Clients, StripLegacyValidity};
+use provisioner::desired::MANAGED_TAG;
+use provisioner::observed::{Observed, ObservedPool};
+use provisioner::plan::{Options, plan};
+use provisioner::{Mode, converge};
 
 /// Cognito's throttling answer as it comes over the wire.
 const THROTTLED: &str = r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#;
@@ -40,16 +46,21 @@ fn clients(cognito_rules: &[&Rule], lambda_rules: &[&Rule]) -> Clients {
         aws_sdk_cognitoidentityprovider,
         RuleMode::MatchAny,
         cognito_rules,
-        |b| b.retry_config(r1.clone()).interceptor(c1.clone())
+        |b| b
+            .retry_config(r1.clone())
+            .interceptor(c1.clone())
+            .interceptor(StripLegacyValidity)
     );
     let lambda: lambda::Client = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, lambda_rules, |b| b
         .retry_config(r2.clone())
         .interceptor(c2.clone()));
-    Clients::from_parts(cognito, lambda, counter, "us-east-1".into())
+    Clients::from_parts(cognito, Some(lambda), counter, "us-east-1".into())
 }
 
 fn spec() -> provisioner::spec::Spec {
-    provisioner::spec::parse("cognito.toml", "").unwrap().0
+    provisioner::spec::parse("cognito.toml", "[domain]\nprefix = \"toyseven\"\n")
+        .unwrap()
+        .0
 }
 
 #[tokio::test]
@@ -104,30 +115,34 @@ async fn a_throttled_apply_still_converges() {
                 && r.statement_id() == Some("cognito-idp-us-east-1_abc")
         })
         .then_output(|| AddPermissionOutput::builder().build());
+    let wire = mock!(cognito::Client::update_user_pool)
+        .sequence()
+        .http_status(400, Some(THROTTLED.into()))
+        .output(|| UpdateUserPoolOutput::builder().build())
+        .build();
     let clients = clients(
-        &[&list, &domain, &create, &client, &create_domain, &group],
+        &[&list, &domain, &create, &client, &create_domain, &group, &wire],
         &[&function, &no_policy, &permission],
     );
 
-    let spec = spec();
-    let observed = aws::observe(&clients, &spec, true).await.expect("reads are retried");
-    let plan = plan(&spec, &observed, true).unwrap();
-    let applied = aws::apply(&clients, &spec, &observed, &plan)
+    let converged = converge(&clients, &spec(), Mode::Apply, Options::default())
         .await
-        .expect("writes are retried");
-    assert_eq!(applied.done.len(), 7, "{:?}", applied.done);
+        .expect("reads and writes are retried");
+    let applied = converged.applied.unwrap();
+    assert_eq!(applied.done.len(), 8, "{:?}", applied.done);
     assert_eq!(list.num_calls(), 4, "three throttled attempts, then the answer");
     assert_eq!(create.num_calls(), 3);
     assert_eq!(group.num_calls(), 2);
     assert_eq!(permission.num_calls(), 3, "one permission per function");
+    assert_eq!(wire.num_calls(), 2);
     let (_, writes) = clients.counter.reads_and_writes();
-    assert_eq!(writes, 7, "operations are counted once, not per attempt");
+    assert_eq!(writes, 8, "operations are counted once, not per attempt");
 }
 
 #[tokio::test]
 async fn an_update_sends_back_every_setting_it_does_not_manage() {
-    // UpdateUserPool resets whatever is not sent. moto does not model these settings, so
-    // this checks the request itself.
+    // UpdateUserPool resets whatever is not sent. moto does not model these settings (an SMS
+    // role, threat protection), so this checks the request itself.
     let existing = UserPoolType::builder()
         .id("us-east-1_abc")
         .arn(POOL_ARN)
@@ -151,6 +166,7 @@ async fn an_update_sends_back_every_setting_it_does_not_manage() {
                 .unwrap(),
         )
         .email_verification_subject("Welcome")
+        .user_pool_tags(MANAGED_TAG, "toyseven-cognito")
         .build();
     let update = mock!(cognito::Client::update_user_pool)
         .match_requests(|r| {
@@ -171,16 +187,68 @@ async fn an_update_sends_back_every_setting_it_does_not_manage() {
     spec.triggers = Default::default();
     spec.groups.clear();
     spec.domain = None;
+    spec.pool.case_sensitive = true;
+    // The sender is the spec's now; the test's SES sender is the spec's too.
+    spec.pool.email = provisioner::desired::Email::Ses(provisioner::desired::SesEmail {
+        source_arn: "arn:aws:ses:us-east-1:123456789012:identity/example.com".into(),
+        from: "noreply@example.com".into(),
+        reply_to: None,
+        configuration_set: None,
+    });
     let observed = Observed {
-        pool: Some(existing),
+        pool: Some(ObservedPool::new(existing, None)),
         ..Observed::default()
     };
-    let mut plan = plan(&spec, &observed, true).unwrap();
+    let mut plan = plan(&spec, &observed, Options::default()).unwrap();
     plan.changes
         .retain(|c| matches!(c, provisioner::plan::Change::UpdatePool { .. }));
     assert_eq!(plan.changes.len(), 1);
-    aws::apply(&clients, &spec, &observed, &plan)
-        .await
-        .expect("the request matches");
+    aws::apply(&clients, &plan).await.expect("the request matches");
     assert_eq!(update.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn the_legacy_validity_field_never_leaves_the_client() {
+    // DescribeUserPool reports AdminCreateUserConfig.UnusedAccountValidityDays; the SDK
+    // serializes it whenever AdminCreateUserConfig is sent; AWS refuses it beside the
+    // password policy's TemporaryPasswordValidityDays. Only the body on the wire tells.
+    let (http, request) = aws_smithy_http_client::test_util::capture_request(None);
+    let config = cognito::Config::builder()
+        .behavior_version(cognito::config::BehaviorVersion::latest())
+        .region(cognito::config::Region::new("us-east-1"))
+        .credentials_provider(cognito::config::Credentials::new("k", "s", None, None, "test"))
+        .http_client(http)
+        .interceptor(StripLegacyValidity)
+        .build();
+    let _ = cognito::Client::from_conf(config)
+        .update_user_pool()
+        .user_pool_id("us-east-1_abc")
+        .admin_create_user_config(
+            AdminCreateUserConfigType::builder()
+                .allow_admin_create_user_only(true)
+                .unused_account_validity_days(7)
+                .build(),
+        )
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(
+                    PasswordPolicyType::builder()
+                        .temporary_password_validity_days(7)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await;
+    let sent = request.expect_request();
+    let body: serde_json::Value = serde_json::from_slice(sent.body().bytes().unwrap()).unwrap();
+    assert_eq!(
+        body["AdminCreateUserConfig"],
+        serde_json::json!({"AllowAdminCreateUserOnly": true})
+    );
+    assert_eq!(body["Policies"]["PasswordPolicy"]["TemporaryPasswordValidityDays"], 7);
+    assert_eq!(
+        sent.headers().get("content-length"),
+        Some(sent.body().bytes().unwrap().len().to_string().as_str())
+    );
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use provisioner::spec::Triggers;
+use provisioner::desired::Triggers;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -41,14 +41,9 @@ impl CognitoLocal {
         std::fs::create_dir_all(data.join(".cognito"))?;
         let name = |function: &str| function.rsplit(':').next().unwrap_or(function).to_owned();
         let mut functions = serde_json::Map::new();
-        for (key, trigger) in [
-            ("PreSignUp", &triggers.pre_sign_up),
-            ("PostConfirmation", &triggers.post_confirmation),
-            ("CustomMessage", &triggers.custom_message),
-        ] {
-            if let Some(function) = trigger {
-                functions.insert(key.into(), name(function).into());
-            }
+        // cognito-local names triggers by their LambdaConfig key.
+        for (trigger, wired) in &triggers.wired {
+            functions.insert(trigger.lambda_config_key().into(), name(&wired.function).into());
         }
         let endpoint = format!("http://127.0.0.1:{port}");
         let config = json!({

@@ -76,7 +76,7 @@ fn shorten(token: &str) -> String {
 pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<(), DemoError> {
     let cognito = &stack.cognito;
     let out = &stack.outputs;
-    let client_id = out.client_id.as_str();
+    let client_id = stack.client_id();
     let email = fresh_email("jane", "example.com");
     let masked = mask_email(&email);
 
@@ -147,7 +147,7 @@ pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<(), DemoE
     let pkce = Pkce::new();
     let base = stack.hosted_ui();
     let redirect_uri = stack.redirect_uri();
-    let scope = stack.spec.client.oauth_scopes.join(" ");
+    let scope = stack.spec.clients[0].oauth_scopes.join(" ");
     let login = flow::authorize(&base, client_id, redirect_uri, &scope, &pkce, &email, PASSWORD)
         .map_err(|e| fail("hosted login")(e.to_string()))?;
     say(format!(

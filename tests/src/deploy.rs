@@ -1,17 +1,20 @@
 //! The deploy path, shared by `cargo xtask package`, `cargo xtask deploy` and the test that
 //! runs it against moto: arm64 release zips through cargo-lambda; then the functions to
 //! Lambda with `cargo lambda deploy` (settings from each crate's
-//! `[package.metadata.lambda.deploy]`), each with an execution role of its own; then
-//! `provisioner apply`; last, each role created here gets its least-privilege policy from
-//! the rendered documents (`infra/policies`): logs for all, and AdminAddUserToGroup on this
-//! pool only for post-confirmation.
+//! `[package.metadata.lambda.deploy]`), each with an execution role of its own; then the
+//! pool as `provisioner apply` makes it, not yet wired; then each role created here gets its
+//! least-privilege policy from the rendered documents (`infra/policies`): logs for all, and
+//! AdminAddUserToGroup on this pool only for post-confirmation; last, the invoke permissions
+//! and the wiring. So no trigger points at a function before its role can do its job.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use aws_sdk_iam::Client as Iam;
-use provisioner::aws::{self, Clients, Connection};
-use provisioner::{plan, render, spec};
+use provisioner::aws::{Clients, Connection};
+use provisioner::observed::account_of;
+use provisioner::plan::Options;
+use provisioner::{Mode, converge, render, spec};
 
 use crate::{HarnessError, Tools, run_to_end, workspace_root};
 
@@ -184,24 +187,20 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
             .push(format!("deployed function {function} (role {role})"));
     }
 
-    // 2. The pool and its wiring, exactly as `provisioner apply`.
+    // 2. The pool, its clients, domain and groups, as `provisioner apply` makes them, but not
+    // yet wired: a trigger must not point at a function whose role cannot do its job.
     let clients = Clients::new(&config);
-    let provision = |e: aws::AwsError| DeployError::Step(format!("provisioner apply: {e}"));
-    let observed = aws::observe(&clients, &spec, true).await.map_err(provision)?;
-    let changes = plan::plan(&spec, &observed, true).map_err(|e| DeployError::Step(e.to_string()))?;
-    let applied = aws::apply(&clients, &spec, &observed, &changes)
+    let provision = |e: provisioner::converge::ConvergeError| DeployError::Step(format!("provisioner apply: {e}"));
+    let mut unwired = spec.clone();
+    unwired.triggers.wired.clear();
+    let converged = converge(&clients, &unwired, Mode::Apply, Options::default())
         .await
         .map_err(provision)?;
-    deployed.done.extend(applied.done);
-    let pool_id = aws::find_pool(&clients, &spec.pool.name)
-        .await
-        .map_err(provision)?
+    deployed.done.extend(converged.applied.into_iter().flat_map(|a| a.done));
+    let live = converged
+        .live
         .ok_or_else(|| DeployError::Step("the pool is missing after apply".into()))?;
-    let pool_arn = aws::describe_pool(&clients, &pool_id)
-        .await
-        .map_err(provision)?
-        .arn
-        .ok_or_else(|| DeployError::Step("the pool has no ARN".into()))?;
+    let (pool_id, pool_arn) = (live.pool_id, live.pool_arn);
 
     // 3. Least privilege for the roles created here, from the rendered policy documents.
     let functions = FUNCTIONS
@@ -210,12 +209,14 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| DeployError::Step(e.to_string()))?;
     let documents = render::policies(&spec, &functions);
-    let account = provisioner::plan::account_of(&pool_arn).unwrap_or("*").to_owned();
+    let account = account_of(&pool_arn).unwrap_or("*").to_owned();
+    let partition = pool_arn.split(':').nth(1).unwrap_or("aws").to_owned();
     for (function, role) in created_roles {
         let document = documents
             .get(&format!("{function}.json"))
             .ok_or_else(|| DeployError::Step(format!("no policy rendered for {function}")))?
             .to_string()
+            .replace("${PARTITION}", &partition)
             .replace("${REGION}", &region)
             .replace("${ACCOUNT_ID}", &account)
             .replace("${USER_POOL_ID}", &pool_id);
@@ -228,6 +229,11 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
             .map_err(|e| step("PutRolePolicy")(aws_sdk_iam::error::DisplayErrorContext(e).to_string()))?;
         deployed.done.push(format!("least-privilege policy on {role}"));
     }
+    // 4. The invoke permissions, then the wiring, exactly as `provisioner apply`.
+    let converged = converge(&clients, &spec, Mode::Apply, Options::default())
+        .await
+        .map_err(provision)?;
+    deployed.done.extend(converged.applied.into_iter().flat_map(|a| a.done));
     deployed.user_pool_id = pool_id;
     Ok(deployed)
 }

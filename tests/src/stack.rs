@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use aws_sdk_cognitoidentityprovider as cognito;
-use provisioner::aws::{self, Clients};
+use provisioner::aws::Clients;
 use provisioner::outputs::{Outputs, outputs};
-use provisioner::plan::plan;
+use provisioner::plan::Options;
 use provisioner::spec::{self, Spec};
+use provisioner::{Mode, converge};
 
 use crate::cognito_local::CognitoLocal;
 use crate::{HarnessError, Tools, Watch, free_port, workspace_root};
@@ -105,25 +106,21 @@ impl Stack {
                 .into(),
         );
         let config = sdk_config(&cognito_endpoint);
-        let clients = Clients::new(&config);
-        let provision = |e: aws::AwsError| StackError::Provision(e.to_string());
-        let observed = aws::observe(&clients, &spec, false).await.map_err(provision)?;
-        let changes = plan(&spec, &observed, false).map_err(|e| StackError::Provision(e.to_string()))?;
-        aws::apply(&clients, &spec, &observed, &changes)
+        let clients = Clients::new(&config).without_lambda();
+        let converged = converge(&clients, &spec, Mode::Apply, Options::default())
             .await
-            .map_err(provision)?;
-        provisioning.extend(changes.changes.iter().map(|c| format!("done: {c}")));
-
-        let pool_id = aws::find_pool(&clients, &spec.pool.name)
-            .await
-            .map_err(provision)?
+            .map_err(|e| StackError::Provision(e.to_string()))?;
+        provisioning.extend(
+            converged
+                .applied
+                .iter()
+                .flat_map(|a| &a.done)
+                .map(|c| format!("done: {c}")),
+        );
+        let live = converged
+            .live
             .ok_or_else(|| StackError::Provision("the pool is missing after apply".into()))?;
-        let pool = aws::describe_pool(&clients, &pool_id).await.map_err(provision)?;
-        let client = aws::find_client(&clients, &pool_id, &spec.client.name)
-            .await
-            .map_err(provision)?
-            .ok_or_else(|| StackError::Provision("the client is missing after apply".into()))?;
-        let outputs = outputs(&spec, &pool, &client, REGION, Some(&cognito_endpoint));
+        let outputs = outputs(&spec, &live, REGION, Some(&cognito_endpoint));
         Ok(Self {
             spec,
             outputs,
@@ -142,6 +139,11 @@ impl Stack {
 
     /// The callback URL the code grant redirects to.
     pub fn redirect_uri(&self) -> &str {
-        self.spec.client.callback_urls.first().map_or("", String::as_str)
+        self.spec.clients[0].callback_urls.first().map_or("", String::as_str)
+    }
+
+    /// The app client's id (the spec's first client).
+    pub fn client_id(&self) -> &str {
+        self.outputs.client().map_or("", |c| c.client_id.as_str())
     }
 }

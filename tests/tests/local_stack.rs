@@ -35,7 +35,7 @@ async fn sign_up(stack: &Stack, email: &str, locale: &str) -> Result<(String, bo
     stack
         .cognito
         .sign_up()
-        .client_id(&stack.outputs.client_id)
+        .client_id(stack.client_id())
         .username(email)
         .password(PASSWORD)
         .user_attributes(attribute("email", email))
@@ -50,7 +50,7 @@ async fn sign_up(stack: &Stack, email: &str, locale: &str) -> Result<(String, bo
 /// Starts a password reset for `email`; returns the message it delivered.
 async fn forgot_password(stack: &Stack, email: &str) -> Delivery {
     let before = stack.local.count_to(email);
-    let client_id = &stack.outputs.client_id;
+    let client_id = stack.client_id();
     stack
         .cognito
         .forgot_password()
@@ -82,7 +82,7 @@ async fn groups(client: &Client, pool: &str, sub: &str) -> Vec<String> {
 #[tokio::test]
 async fn sign_up_messages_confirmation_groups_and_hosted_login() {
     let (stack, _dir) = stack(&[]).await;
-    let (client_id, pool) = (stack.outputs.client_id.clone(), stack.outputs.user_pool_id.clone());
+    let (client_id, pool) = (stack.client_id().to_owned(), stack.outputs.user_pool_id.clone());
 
     // An allowed domain: accepted, not confirmed (AUTO_CONFIRM=never).
     let email = fresh_email("minji", "example.com");

@@ -7,15 +7,9 @@ use e2e::deploy::{FUNCTIONS, Target};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// AWS region (default: the standard AWS configuration).
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Named profile from the AWS config files.
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// Send every AWS call here (an emulator); AWS_ENDPOINT_URL works too.
-    #[arg(long)]
-    pub endpoint_url: Option<String>,
+    /// The same connection flags as the provisioner's.
+    #[command(flatten)]
+    pub connection: provisioner::aws::Connection,
     /// An existing execution role for a function, as FUNCTION=ROLE_ARN (repeatable). Roles
     /// given here are used as they are; the others are created as <function>-role.
     #[arg(long = "role", value_parser = parse_role)]
@@ -48,12 +42,7 @@ pub fn run(args: Args) -> Result<()> {
         crate::package::run(&tools)?;
     }
     let target = Target {
-        connection: provisioner::aws::Connection {
-            region: args.region,
-            profile: args.profile,
-            endpoint_url: args.endpoint_url,
-            credentials: None,
-        },
+        connection: args.connection,
         roles: args.roles,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

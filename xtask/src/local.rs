@@ -61,8 +61,11 @@ pub fn run(once: bool) -> Result<()> {
     println!("The stack is up. What your app needs:");
     println!("  Cognito endpoint  {}", stack.local.endpoint());
     println!("  user pool id      {}", out.user_pool_id);
-    println!("  client id         {}", out.client_id);
-    println!("  login URL         {}", out.login_url.as_deref().unwrap_or_default());
+    println!("  client id         {}", stack.client_id());
+    println!(
+        "  login URL         {}",
+        out.client().and_then(|c| c.login_url.as_deref()).unwrap_or_default()
+    );
     println!(
         "  token endpoint    {}",
         out.token_endpoint.as_deref().unwrap_or_default()

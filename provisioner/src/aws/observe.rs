@@ -1,0 +1,345 @@
+//! Reading what exists, read-only: the pool found by name, its MFA configuration when MFA
+//! matters, the spec's clients, resource servers and groups, who owns the spec's domain
+//! prefix, and the trigger functions with their resource policies.
+
+use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::DescribeUserPoolDomainError;
+use aws_sdk_cognitoidentityprovider::types::{UserPoolClientType, UserPoolMfaType, UserPoolType};
+use aws_sdk_lambda::operation::get_function::GetFunctionError;
+use aws_sdk_lambda::operation::get_policy::GetPolicyError;
+
+use super::{AwsError, Clients, call_error, read_secret};
+use crate::desired::{Desired, IdentityProvider, Mfa, SecretState};
+use crate::observed::{Function, Functions, Observed, ObservedClient, ObservedPool, ObservedProvider};
+
+/// Reads everything the spec manages.
+pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, AwsError> {
+    let functions = resolve_functions(clients, desired).await?;
+    let mut observed = Observed {
+        functions,
+        ..Observed::default()
+    };
+    if let Some(id) = find_pool(clients, &desired.pool.name).await? {
+        let raw = describe_pool(clients, &id).await?;
+        let mfa_matters =
+            desired.pool.mfa != Mfa::Off || raw.mfa_configuration().is_some_and(|m| *m != UserPoolMfaType::Off);
+        let mfa = if mfa_matters {
+            Some(
+                clients
+                    .cognito
+                    .get_user_pool_mfa_config()
+                    .user_pool_id(&id)
+                    .send()
+                    .await
+                    .map_err(call_error("GetUserPoolMfaConfig"))?,
+            )
+        } else {
+            None
+        };
+        let listed = list_clients(clients, &id).await?;
+        for client in &desired.clients {
+            if let Some(found) = one_client(clients, &id, &client.name, &listed).await? {
+                observed.clients.push(ObservedClient::new(found));
+            }
+        }
+        if !desired.resource_servers.is_empty() {
+            observed.resource_servers = list_resource_servers(clients, &id).await?;
+        }
+        if !desired.identity_providers.is_empty() {
+            observed.identity_providers = identity_providers(clients, &id, desired).await?;
+        }
+        observed.groups = list_groups(clients, &id).await?;
+        observed.pool = Some(ObservedPool::new(raw, mfa));
+    }
+    if let Some(domain) = &desired.domain {
+        // The pool's own description names its domain; ask only when it is another one.
+        let pool_has_it = observed.pool.as_ref().and_then(|p| p.domain.as_deref()) == Some(domain.prefix.as_str());
+        if !pool_has_it {
+            observed.domain_owner = domain_owner(clients, &domain.prefix)
+                .await?
+                .filter(|owner| observed.pool.as_ref().is_none_or(|p| &p.id != owner));
+        }
+    }
+    Ok(observed)
+}
+
+/// Finds the pool by name (every page of ListUserPools); more than one is an error.
+pub async fn find_pool(clients: &Clients, name: &str) -> Result<Option<String>, AwsError> {
+    let mut ids = Vec::new();
+    let mut pages = clients
+        .cognito
+        .list_user_pools()
+        .max_results(60)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(call_error("ListUserPools"))?;
+        ids.extend(
+            page.user_pools()
+                .iter()
+                .filter(|pool| pool.name() == Some(name))
+                .filter_map(|pool| pool.id().map(str::to_owned)),
+        );
+    }
+    at_most_one(ids, |ids| AwsError::AmbiguousPool {
+        name: name.to_owned(),
+        ids,
+    })
+}
+
+/// The one id found by name, if any; several are an error listing them (never a guess).
+fn at_most_one(mut ids: Vec<String>, ambiguous: impl FnOnce(String) -> AwsError) -> Result<Option<String>, AwsError> {
+    match ids.len() {
+        0 | 1 => Ok(ids.pop()),
+        _ => Err(ambiguous(ids.join(", "))),
+    }
+}
+
+pub async fn describe_pool(clients: &Clients, id: &str) -> Result<UserPoolType, AwsError> {
+    let output = clients
+        .cognito
+        .describe_user_pool()
+        .user_pool_id(id)
+        .send()
+        .await
+        .map_err(call_error("DescribeUserPool"))?;
+    output.user_pool.ok_or_else(|| AwsError::Call {
+        operation: "DescribeUserPool",
+        message: "the answer had no user pool".into(),
+    })
+}
+
+/// `(name, id)` of every client of the pool.
+async fn list_clients(clients: &Clients, pool: &str) -> Result<Vec<(String, String)>, AwsError> {
+    let mut found = Vec::new();
+    let mut pages = clients
+        .cognito
+        .list_user_pool_clients()
+        .user_pool_id(pool)
+        .max_results(60)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(call_error("ListUserPoolClients"))?;
+        found.extend(
+            page.user_pool_clients()
+                .iter()
+                .filter_map(|c| Some((c.client_name()?.to_owned(), c.client_id()?.to_owned()))),
+        );
+    }
+    Ok(found)
+}
+
+async fn one_client(
+    clients: &Clients,
+    pool: &str,
+    name: &str,
+    listed: &[(String, String)],
+) -> Result<Option<UserPoolClientType>, AwsError> {
+    let ids = listed
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, id)| id.clone())
+        .collect();
+    let ambiguous = |ids| AwsError::AmbiguousClient {
+        name: name.to_owned(),
+        pool: pool.to_owned(),
+        ids,
+    };
+    let Some(id) = at_most_one(ids, ambiguous)? else {
+        return Ok(None);
+    };
+    let output = clients
+        .cognito
+        .describe_user_pool_client()
+        .user_pool_id(pool)
+        .client_id(id)
+        .send()
+        .await
+        .map_err(call_error("DescribeUserPoolClient"))?;
+    Ok(output.user_pool_client)
+}
+
+/// The app client named `name` in `pool`, described.
+pub async fn find_client(clients: &Clients, pool: &str, name: &str) -> Result<Option<UserPoolClientType>, AwsError> {
+    let listed = list_clients(clients, pool).await?;
+    one_client(clients, pool, name, &listed).await
+}
+
+async fn list_resource_servers(clients: &Clients, pool: &str) -> Result<Vec<crate::desired::ResourceServer>, AwsError> {
+    let mut servers = Vec::new();
+    let mut pages = clients
+        .cognito
+        .list_resource_servers()
+        .user_pool_id(pool)
+        .max_results(50)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(call_error("ListResourceServers"))?;
+        servers.extend(
+            page.resource_servers()
+                .iter()
+                .map(crate::desired::ResourceServer::from_aws),
+        );
+    }
+    Ok(servers)
+}
+
+async fn list_groups(clients: &Clients, pool: &str) -> Result<Vec<crate::desired::Group>, AwsError> {
+    let mut groups = Vec::new();
+    let mut pages = clients
+        .cognito
+        .list_groups()
+        .user_pool_id(pool)
+        .limit(60)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(call_error("ListGroups"))?;
+        groups.extend(page.groups().iter().map(crate::desired::Group::from_aws));
+    }
+    Ok(groups)
+}
+
+/// The spec's providers that exist, each with its secret compared and then dropped.
+async fn identity_providers(
+    clients: &Clients,
+    pool: &str,
+    desired: &Desired,
+) -> Result<Vec<ObservedProvider>, AwsError> {
+    let mut names = Vec::new();
+    let mut pages = clients
+        .cognito
+        .list_identity_providers()
+        .user_pool_id(pool)
+        .max_results(60)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(call_error("ListIdentityProviders"))?;
+        names.extend(
+            page.providers()
+                .iter()
+                .filter_map(|p| p.provider_name().map(str::to_owned)),
+        );
+    }
+    let mut found = Vec::new();
+    for provider in desired.identity_providers.iter().filter(|p| names.contains(&p.name)) {
+        let mut raw = clients
+            .cognito
+            .describe_identity_provider()
+            .user_pool_id(pool)
+            .provider_name(&provider.name)
+            .send()
+            .await
+            .map_err(call_error("DescribeIdentityProvider"))?
+            .identity_provider
+            .ok_or_else(|| AwsError::Call {
+                operation: "DescribeIdentityProvider",
+                message: format!("the answer had no provider {:?}", provider.name),
+            })?;
+        let held = provider
+            .kind
+            .secret_key()
+            .and_then(|key| raw.provider_details.as_mut()?.remove(key));
+        let secret = match (&provider.secret, provider.kind.secret_is_described()) {
+            (Some(source), true) => {
+                let wanted = read_secret(clients, source).await?;
+                if held.as_deref() == Some(wanted.expose()) {
+                    SecretState::Same
+                } else {
+                    SecretState::Differs
+                }
+            }
+            (Some(_), false) => SecretState::Unknown,
+            (None, _) => SecretState::Same,
+        };
+        let Some(state) = IdentityProvider::from_aws(&raw) else {
+            return Err(AwsError::Refused(format!(
+                "identity provider {:?} has a type this provisioner does not know",
+                provider.name
+            )));
+        };
+        found.push(ObservedProvider { state, raw, secret });
+    }
+    Ok(found)
+}
+
+/// The pool that owns a domain prefix. AWS answers an unowned prefix with an empty
+/// description, not an error.
+async fn domain_owner(clients: &Clients, prefix: &str) -> Result<Option<String>, AwsError> {
+    match clients.cognito.describe_user_pool_domain().domain(prefix).send().await {
+        Ok(output) => Ok(output
+            .domain_description()
+            .and_then(|d| d.user_pool_id())
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(DescribeUserPoolDomainError::is_resource_not_found_exception) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(call_error("DescribeUserPoolDomain")(error)),
+    }
+}
+
+/// Resolves every trigger's function (GetFunction) and reads its policy (GetPolicy). A
+/// missing function is an error naming it, before any write.
+async fn resolve_functions(clients: &Clients, desired: &Desired) -> Result<Functions, AwsError> {
+    let Some(lambda) = &clients.lambda else {
+        return Ok(Functions::Unresolved);
+    };
+    let mut functions: Vec<Function> = Vec::new();
+    for (trigger, wired) in &desired.triggers.wired {
+        let reference = wired.function.as_str();
+        if functions.iter().any(|f| f.reference == reference) {
+            continue;
+        }
+        let output = match lambda.get_function().function_name(reference).send().await {
+            Ok(output) => output,
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(GetFunctionError::is_resource_not_found_exception) =>
+            {
+                return Err(AwsError::MissingFunction {
+                    trigger: trigger.to_string(),
+                    function: reference.to_owned(),
+                });
+            }
+            Err(error) => return Err(call_error("GetFunction")(error)),
+        };
+        let arn = output
+            .configuration()
+            .and_then(|c| c.function_arn())
+            .map(unqualified)
+            .ok_or_else(|| AwsError::Call {
+                operation: "GetFunction",
+                message: format!("no ARN for {reference}"),
+            })?;
+        let policy = match lambda.get_policy().function_name(&arn).send().await {
+            Ok(output) => output.policy,
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(GetPolicyError::is_resource_not_found_exception) =>
+            {
+                None
+            }
+            Err(error) => return Err(call_error("GetPolicy")(error)),
+        };
+        functions.push(Function {
+            reference: reference.to_owned(),
+            arn,
+            policy,
+        });
+    }
+    Ok(Functions::Resolved(functions))
+}
+
+/// A function ARN without a version or alias qualifier.
+fn unqualified(arn: &str) -> String {
+    arn.split(':').take(7).collect::<Vec<_>>().join(":")
+}

@@ -1,0 +1,111 @@
+//! The one entry point: observe what exists, plan, and apply unless asked only to plan. The
+//! CLI, the local stack, `cargo xtask deploy` and the benchmark all converge through here.
+
+use crate::aws::{self, Applied, ApplyError, AwsError, Clients};
+use crate::desired::Desired;
+use crate::observed::Observed;
+use crate::plan::{self, Options, Plan, PlanError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Read-only: observe and plan.
+    Plan,
+    /// Observe, plan and make the changes.
+    Apply,
+}
+
+/// What a run found, planned and did.
+#[derive(Debug, Clone)]
+pub struct Converged {
+    pub plan: Plan,
+    /// `None` when only planning.
+    pub applied: Option<Applied>,
+    /// The pool and clients as they are after the run; `None` when the pool does not exist
+    /// (planned for an empty account).
+    pub live: Option<Live>,
+}
+
+/// The identifiers an app needs, known after a run without reading AWS again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Live {
+    pub pool_id: String,
+    pub pool_arn: String,
+    pub domain: Option<String>,
+    /// `(name, client id)` of the spec's clients, in the spec's order.
+    pub clients: Vec<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConvergeError {
+    /// Found before any AWS call.
+    #[error("{}", .0.join("; "))]
+    MissingSecrets(Vec<String>),
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+}
+
+pub async fn converge(
+    clients: &Clients,
+    desired: &Desired,
+    mode: Mode,
+    options: Options,
+) -> Result<Converged, ConvergeError> {
+    let missing = desired.missing_secrets(|variable| std::env::var(variable).ok());
+    if !missing.is_empty() {
+        return Err(ConvergeError::MissingSecrets(missing));
+    }
+    let observed = aws::observe(clients, desired).await?;
+    let plan = plan::plan(desired, &observed, options)?;
+    let applied = match mode {
+        Mode::Plan => None,
+        Mode::Apply => Some(aws::apply(clients, &plan).await?),
+    };
+    let live = live(desired, &observed, applied.as_ref());
+    Ok(Converged { plan, applied, live })
+}
+
+/// The identifiers after the run: what was observed, with what was created on top.
+pub fn live(desired: &Desired, observed: &Observed, applied: Option<&Applied>) -> Option<Live> {
+    let created_pool = applied.and_then(|a| Some((a.pool_id.clone()?, a.pool_arn.clone()?)));
+    let (pool_id, pool_arn) = match (&observed.pool, created_pool) {
+        (Some(pool), _) => (pool.id.clone(), pool.arn.clone()),
+        (None, Some(created)) => created,
+        (None, None) => return None,
+    };
+    let applied_domain = applied
+        .is_some()
+        .then(|| desired.domain.as_ref().map(|d| d.prefix.clone()));
+    let observed_domain = observed.pool.as_ref().and_then(|p| p.domain.clone());
+    let domain = match applied_domain {
+        Some(Some(managed)) => Some(managed),
+        Some(None) | None => observed_domain,
+    };
+    let clients = desired
+        .clients
+        .iter()
+        .filter_map(|client| {
+            let observed = observed
+                .clients
+                .iter()
+                .find(|c| c.state.name == client.name)
+                .map(|c| c.id.clone());
+            let created = applied.and_then(|a| {
+                a.created_clients
+                    .iter()
+                    .find(|(name, _)| *name == client.name)
+                    .map(|(_, id)| id.clone())
+            });
+            Some((client.name.clone(), observed.or(created)?))
+        })
+        .collect();
+    Some(Live {
+        pool_id,
+        pool_arn,
+        domain,
+        clients,
+    })
+}

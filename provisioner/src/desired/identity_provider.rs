@@ -1,0 +1,220 @@
+//! An identity provider (Google, Facebook, Apple, Amazon, an OIDC or SAML provider) as the
+//! spec declares it and as DescribeIdentityProvider reports it, and its requests.
+//!
+//! The provider's secret (an OAuth client secret, or Apple's private key) is never in the
+//! spec, a plan or a log: the spec names where it lives ([`SecretSource`]), `observe` reads it
+//! only to compare it with what AWS holds (the plan learns whether they differ, not the
+//! values), and `apply` reads it again when it sends the request.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::CreateIdentityProviderInput;
+use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::UpdateIdentityProviderInput;
+use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, IdentityProviderTypeType};
+use serde::Deserialize;
+
+use super::{Field, field, list};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityProvider {
+    /// The name clients list in `identity_providers`.
+    pub name: String,
+    pub kind: ProviderKind,
+    /// ProviderDetails without the secret, as AWS spells the keys.
+    pub details: BTreeMap<String, String>,
+    /// Where the secret is, for the kinds that have one.
+    pub secret: Option<SecretSource>,
+    /// User pool attribute -> provider attribute.
+    pub attribute_mapping: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    Google,
+    Facebook,
+    Apple,
+    Amazon,
+    Oidc,
+    Saml,
+}
+
+impl ProviderKind {
+    pub const fn as_aws(self) -> &'static str {
+        match self {
+            ProviderKind::Google => "Google",
+            ProviderKind::Facebook => "Facebook",
+            ProviderKind::Apple => "SignInWithApple",
+            ProviderKind::Amazon => "LoginWithAmazon",
+            ProviderKind::Oidc => "OIDC",
+            ProviderKind::Saml => "SAML",
+        }
+    }
+
+    /// The ProviderDetails key that holds the secret; SAML has none.
+    pub const fn secret_key(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::Google | ProviderKind::Facebook | ProviderKind::Amazon | ProviderKind::Oidc => {
+                Some("client_secret")
+            }
+            ProviderKind::Apple => Some("private_key"),
+            ProviderKind::Saml => None,
+        }
+    }
+
+    /// Whether DescribeIdentityProvider returns the secret, so drift in it can be seen.
+    /// AWS never returns Apple's private key.
+    pub const fn secret_is_described(self) -> bool {
+        match self {
+            ProviderKind::Google | ProviderKind::Facebook | ProviderKind::Amazon | ProviderKind::Oidc => true,
+            ProviderKind::Apple | ProviderKind::Saml => false,
+        }
+    }
+
+    /// How AWS joins `authorize_scopes`: Facebook with commas, the rest with spaces.
+    pub const fn scope_separator(self) -> &'static str {
+        match self {
+            ProviderKind::Facebook => ",",
+            ProviderKind::Google
+            | ProviderKind::Apple
+            | ProviderKind::Amazon
+            | ProviderKind::Oidc
+            | ProviderKind::Saml => " ",
+        }
+    }
+}
+
+/// Where a provider's secret is read from, at apply time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An environment variable of whoever runs the provisioner.
+    Env(String),
+    /// An SSM parameter (a SecureString), read with decryption.
+    Ssm(String),
+}
+
+impl fmt::Display for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretSource::Env(name) => write!(f, "environment variable {name}"),
+            SecretSource::Ssm(name) => write!(f, "SSM parameter {name}"),
+        }
+    }
+}
+
+/// A secret's value. Its Debug and Display never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Whether the secret AWS holds is the one the spec points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretState {
+    Same,
+    Differs,
+    /// AWS does not return it (Apple's private key): sent on create only.
+    Unknown,
+}
+
+impl IdentityProvider {
+    /// The provider as DescribeIdentityProvider reports it, its secret taken out.
+    pub fn from_aws(provider: &IdentityProviderType) -> Option<Self> {
+        let kind = match provider.provider_type()? {
+            IdentityProviderTypeType::Google => ProviderKind::Google,
+            IdentityProviderTypeType::Facebook => ProviderKind::Facebook,
+            IdentityProviderTypeType::SignInWithApple => ProviderKind::Apple,
+            IdentityProviderTypeType::LoginWithAmazon => ProviderKind::Amazon,
+            IdentityProviderTypeType::Oidc => ProviderKind::Oidc,
+            IdentityProviderTypeType::Saml => ProviderKind::Saml,
+            _ => return None,
+        };
+        let mut details: BTreeMap<String, String> = provider
+            .provider_details()
+            .map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        if let Some(key) = kind.secret_key() {
+            details.remove(key);
+        }
+        Some(Self {
+            name: provider.provider_name()?.to_owned(),
+            kind,
+            details,
+            secret: None,
+            attribute_mapping: provider
+                .attribute_mapping()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The managed settings for the plan. AWS adds details of its own (the endpoints it
+    /// discovered, a `username` mapping), so only the keys the spec sets are compared;
+    /// scopes compare as sets.
+    pub fn fields(&self) -> Vec<Field> {
+        let mut fields = vec![field("type", self.kind.as_aws())];
+        for (key, value) in &self.details {
+            let shown = if key == "authorize_scopes" {
+                list(value.split([' ', ',']).map(str::trim).filter(|s| !s.is_empty()))
+            } else {
+                value.clone()
+            };
+            fields.push(field(key, shown));
+        }
+        fields.extend(
+            self.attribute_mapping
+                .iter()
+                .map(|(k, v)| field(&format!("attribute_mapping.{k}"), v)),
+        );
+        fields
+    }
+
+    /// CreateIdentityProvider, without the secret: `apply` reads it from its source and puts
+    /// it in just before sending.
+    pub fn create_request(&self, pool_id: &str) -> CreateIdentityProviderInput {
+        CreateIdentityProviderInput::builder()
+            .user_pool_id(pool_id)
+            .provider_name(&self.name)
+            .provider_type(IdentityProviderTypeType::from(self.kind.as_aws()))
+            .set_provider_details(Some(self.details.clone().into_iter().collect()))
+            .set_attribute_mapping(Some(self.attribute_mapping.clone().into_iter().collect()))
+            .build()
+            .expect("ids are set")
+    }
+
+    /// UpdateIdentityProvider: `current`'s details and mappings with the spec's on top, so what
+    /// AWS added (discovered endpoints, the `username` mapping) is kept; the secret is left
+    /// out here too (`apply` puts it in).
+    pub fn update_request(&self, pool_id: &str, current: &IdentityProviderType) -> UpdateIdentityProviderInput {
+        let mut details: HashMap<String, String> = current.provider_details().cloned().unwrap_or_default();
+        if let Some(key) = self.kind.secret_key() {
+            details.remove(key);
+        }
+        details.extend(self.details.clone());
+        let mut mapping = current.attribute_mapping().cloned().unwrap_or_default();
+        mapping.extend(self.attribute_mapping.clone());
+        UpdateIdentityProviderInput::builder()
+            .user_pool_id(pool_id)
+            .provider_name(&self.name)
+            .set_provider_details(Some(details))
+            .set_attribute_mapping(Some(mapping))
+            .set_idp_identifiers(Some(current.idp_identifiers().to_vec()).filter(|i| !i.is_empty()))
+            .build()
+            .expect("ids are set")
+    }
+}

@@ -1,0 +1,715 @@
+//! The user pool as the provisioner manages it: one type, built from the spec (`spec::pool`)
+//! and, the same way, from what DescribeUserPool reports ([`Pool::from_aws`]), and turned
+//! into the CreateUserPool and UpdateUserPool requests ([`Pool::create_request`],
+//! [`Pool::update_request`]). What each setting means in AWS terms is written here once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolInput;
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolInput;
+use aws_sdk_cognitoidentityprovider::types::{
+    AccountRecoverySettingType, AdminCreateUserConfigType, AdvancedSecurityModeType, AttributeDataType,
+    DeletionProtectionType, EmailConfigurationType, EmailSendingAccountType, LambdaConfigType,
+    NumberAttributeConstraintsType, PasswordPolicyType, RecoveryOptionNameType, RecoveryOptionType,
+    SchemaAttributeType, StringAttributeConstraintsType, UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType,
+    UserPoolTierType, UserPoolType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
+};
+use serde::Deserialize;
+
+use super::{Field, field, list};
+
+/// The tag that marks a pool as managed by this project: its value is the pool's name. The
+/// provisioner's IAM policy allows pool writes only on pools that carry it, and a pool found
+/// by name without it is not adopted unless asked to.
+pub const MANAGED_TAG: &str = "toyseven-cognito";
+
+/// AWS's default for TemporaryPasswordValidityDays, sent on creation.
+const TEMPORARY_PASSWORD_DAYS: i32 = 7;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pool {
+    pub name: String,
+    /// Fixed at creation.
+    pub username_attributes: Vec<Attribute>,
+    /// Fixed at creation. `false`: `Jane@x.com` and `jane@x.com` are one user.
+    pub case_sensitive: bool,
+    pub auto_verified_attributes: Vec<Attribute>,
+    pub mfa: Mfa,
+    /// Authenticator apps (TOTP); managed only while `mfa` is not off.
+    pub software_token_mfa: bool,
+    pub deletion_protection: bool,
+    pub password_policy: PasswordPolicy,
+    /// In priority order.
+    pub account_recovery: Vec<Recovery>,
+    /// Self sign-up off: only administrators create users.
+    pub allow_admin_create_user_only: bool,
+    pub email: Email,
+    /// Added when missing; never changed or removed (Cognito cannot).
+    pub custom_attributes: Vec<CustomAttribute>,
+    /// `None`: left as it is (a new pool gets AWS's default).
+    pub tier: Option<Tier>,
+    /// `None`: left as it is.
+    pub threat_protection: Option<ThreatProtection>,
+    /// The spec's tags and [`MANAGED_TAG`]. Tags the pool has beyond these are kept.
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribute {
+    Email,
+    PhoneNumber,
+}
+
+impl Attribute {
+    pub const fn as_aws(self) -> &'static str {
+        match self {
+            Attribute::Email => "email",
+            Attribute::PhoneNumber => "phone_number",
+        }
+    }
+
+    fn from_aws(name: &str) -> Option<Self> {
+        [Attribute::Email, Attribute::PhoneNumber]
+            .into_iter()
+            .find(|a| a.as_aws() == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mfa {
+    Off,
+    On,
+    Optional,
+}
+
+impl Mfa {
+    pub const fn as_aws(self) -> &'static str {
+        match self {
+            Mfa::Off => "OFF",
+            Mfa::On => "ON",
+            Mfa::Optional => "OPTIONAL",
+        }
+    }
+
+    fn from_aws(mfa: Option<&UserPoolMfaType>) -> Self {
+        match mfa.map(UserPoolMfaType::as_str) {
+            Some("ON") => Mfa::On,
+            Some("OPTIONAL") => Mfa::Optional,
+            _ => Mfa::Off,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordPolicy {
+    pub minimum_length: u8,
+    pub require_lowercase: bool,
+    pub require_uppercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_lowercase: true,
+            require_uppercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        }
+    }
+}
+
+/// An account-recovery mechanism (AccountRecoverySetting.RecoveryMechanisms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recovery {
+    VerifiedEmail,
+    VerifiedPhoneNumber,
+    AdminOnly,
+}
+
+impl Recovery {
+    pub const fn as_aws(self) -> &'static str {
+        match self {
+            Recovery::VerifiedEmail => "verified_email",
+            Recovery::VerifiedPhoneNumber => "verified_phone_number",
+            Recovery::AdminOnly => "admin_only",
+        }
+    }
+
+    fn from_aws(name: &RecoveryOptionNameType) -> Option<Self> {
+        [
+            Recovery::VerifiedEmail,
+            Recovery::VerifiedPhoneNumber,
+            Recovery::AdminOnly,
+        ]
+        .into_iter()
+        .find(|r| r.as_aws() == name.as_str())
+    }
+}
+
+/// Who sends the pool's email.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Email {
+    /// Cognito's own sender (`COGNITO_DEFAULT`): a low daily quota, for development.
+    #[default]
+    Cognito,
+    /// Amazon SES in the account (`DEVELOPER`).
+    Ses(SesEmail),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SesEmail {
+    /// The verified SES identity's ARN.
+    pub source_arn: String,
+    /// `Name <address>` or an address of that identity.
+    pub from: String,
+    pub reply_to: Option<String>,
+    pub configuration_set: Option<String>,
+}
+
+impl Email {
+    fn to_aws(&self) -> EmailConfigurationType {
+        match self {
+            Email::Cognito => EmailConfigurationType::builder()
+                .email_sending_account(EmailSendingAccountType::CognitoDefault)
+                .build(),
+            Email::Ses(ses) => EmailConfigurationType::builder()
+                .email_sending_account(EmailSendingAccountType::Developer)
+                .source_arn(&ses.source_arn)
+                .from(&ses.from)
+                .set_reply_to_email_address(ses.reply_to.clone())
+                .set_configuration_set(ses.configuration_set.clone())
+                .build(),
+        }
+    }
+
+    fn from_aws(config: Option<&EmailConfigurationType>) -> Self {
+        match config {
+            Some(config) if config.email_sending_account() == Some(&EmailSendingAccountType::Developer) => {
+                Email::Ses(SesEmail {
+                    source_arn: config.source_arn().unwrap_or_default().to_owned(),
+                    from: config.from().unwrap_or_default().to_owned(),
+                    reply_to: config.reply_to_email_address().map(str::to_owned),
+                    configuration_set: config.configuration_set().map(str::to_owned),
+                })
+            }
+            _ => Email::Cognito,
+        }
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Email::Cognito => f.write_str("COGNITO_DEFAULT"),
+            Email::Ses(ses) => {
+                write!(f, "DEVELOPER (SES {}, from {:?}", ses.source_arn, ses.from)?;
+                if let Some(reply_to) = &ses.reply_to {
+                    write!(f, ", reply-to {reply_to:?}")?;
+                }
+                if let Some(set) = &ses.configuration_set {
+                    write!(f, ", configuration set {set}")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+/// A custom attribute (`custom:<name>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomAttribute {
+    /// Without the `custom:` prefix.
+    pub name: String,
+    pub kind: AttributeKind,
+    pub mutable: bool,
+    /// String length or number range; `None` where AWS keeps no constraint.
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeKind {
+    String,
+    Number,
+    Datetime,
+    Boolean,
+}
+
+impl AttributeKind {
+    const fn as_aws(self) -> &'static str {
+        match self {
+            AttributeKind::String => "String",
+            AttributeKind::Number => "Number",
+            AttributeKind::Datetime => "DateTime",
+            AttributeKind::Boolean => "Boolean",
+        }
+    }
+}
+
+impl CustomAttribute {
+    pub fn aws_name(&self) -> String {
+        format!("custom:{}", self.name)
+    }
+
+    /// The schema entry for CreateUserPool and AddCustomAttributes (named without the
+    /// prefix; Cognito adds it).
+    pub fn to_aws(&self) -> SchemaAttributeType {
+        let bound = |value: Option<i64>| value.map(|v| v.to_string());
+        let mut schema = SchemaAttributeType::builder()
+            .name(&self.name)
+            .attribute_data_type(AttributeDataType::from(self.kind.as_aws()))
+            .mutable(self.mutable);
+        match self.kind {
+            AttributeKind::String => {
+                schema = schema.string_attribute_constraints(
+                    StringAttributeConstraintsType::builder()
+                        .set_min_length(bound(self.min))
+                        .set_max_length(bound(self.max))
+                        .build(),
+                );
+            }
+            AttributeKind::Number => {
+                schema = schema.number_attribute_constraints(
+                    NumberAttributeConstraintsType::builder()
+                        .set_min_value(bound(self.min))
+                        .set_max_value(bound(self.max))
+                        .build(),
+                );
+            }
+            AttributeKind::Datetime | AttributeKind::Boolean => {}
+        }
+        schema.build()
+    }
+
+    /// A custom attribute as DescribeUserPool reports it; `None` for standard attributes.
+    fn from_aws(schema: &SchemaAttributeType) -> Option<Self> {
+        let name = schema.name()?.strip_prefix("custom:")?;
+        let kind = match schema.attribute_data_type()?.as_str() {
+            "String" => AttributeKind::String,
+            "Number" => AttributeKind::Number,
+            "DateTime" => AttributeKind::Datetime,
+            "Boolean" => AttributeKind::Boolean,
+            _ => return None,
+        };
+        let parse = |value: Option<&str>| value.and_then(|v| v.parse().ok());
+        let (min, max) = match kind {
+            AttributeKind::String => schema
+                .string_attribute_constraints()
+                .map_or((None, None), |c| (parse(c.min_length()), parse(c.max_length()))),
+            AttributeKind::Number => schema
+                .number_attribute_constraints()
+                .map_or((None, None), |c| (parse(c.min_value()), parse(c.max_value()))),
+            AttributeKind::Datetime | AttributeKind::Boolean => (None, None),
+        };
+        Some(Self {
+            name: name.to_owned(),
+            kind,
+            mutable: schema.mutable().unwrap_or(true),
+            min,
+            max,
+        })
+    }
+
+    /// Whether `observed` is this attribute, given that AWS fills in the default string
+    /// length bounds (0 to 2048) where none were sent.
+    pub fn matches(&self, observed: &CustomAttribute) -> bool {
+        let defaults = |a: &CustomAttribute| match a.kind {
+            AttributeKind::String => (a.min.or(Some(0)), a.max.or(Some(2048))),
+            AttributeKind::Number | AttributeKind::Datetime | AttributeKind::Boolean => (a.min, a.max),
+        };
+        self.name == observed.name
+            && self.kind == observed.kind
+            && self.mutable == observed.mutable
+            && defaults(self) == defaults(observed)
+    }
+}
+
+impl fmt::Display for CustomAttribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "custom:{} ({}, {}",
+            self.name,
+            self.kind.as_aws(),
+            if self.mutable { "mutable" } else { "immutable" }
+        )?;
+        match (self.min, self.max) {
+            (None, None) => {}
+            (min, max) => write!(
+                f,
+                ", {}..{}",
+                min.map(|v| v.to_string()).unwrap_or_default(),
+                max.map(|v| v.to_string()).unwrap_or_default()
+            )?,
+        }
+        f.write_str(")")
+    }
+}
+
+/// The pool's feature plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Lite,
+    Essentials,
+    Plus,
+}
+
+impl Tier {
+    pub const fn as_aws(self) -> &'static str {
+        match self {
+            Tier::Lite => "LITE",
+            Tier::Essentials => "ESSENTIALS",
+            Tier::Plus => "PLUS",
+        }
+    }
+
+    fn from_aws(tier: &UserPoolTierType) -> Option<Self> {
+        [Tier::Lite, Tier::Essentials, Tier::Plus]
+            .into_iter()
+            .find(|t| t.as_aws() == tier.as_str())
+    }
+}
+
+/// Threat protection (UserPoolAddOns.AdvancedSecurityMode); needs the Plus plan unless off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreatProtection {
+    Off,
+    Audit,
+    Enforced,
+}
+
+impl ThreatProtection {
+    pub const fn as_aws(self) -> &'static str {
+        match self {
+            ThreatProtection::Off => "OFF",
+            ThreatProtection::Audit => "AUDIT",
+            ThreatProtection::Enforced => "ENFORCED",
+        }
+    }
+
+    fn from_aws(mode: &AdvancedSecurityModeType) -> Option<Self> {
+        [
+            ThreatProtection::Off,
+            ThreatProtection::Audit,
+            ThreatProtection::Enforced,
+        ]
+        .into_iter()
+        .find(|t| t.as_aws() == mode.as_str())
+    }
+}
+
+/// The request values of the managed settings, shared by CreateUserPool and UpdateUserPool.
+struct Settings {
+    policies: UserPoolPolicyType,
+    deletion_protection: DeletionProtectionType,
+    auto_verified_attributes: Vec<VerifiedAttributeType>,
+    account_recovery: AccountRecoverySettingType,
+    admin_create_user_config: AdminCreateUserConfigType,
+    email: EmailConfigurationType,
+    tags: HashMap<String, String>,
+    tier: Option<UserPoolTierType>,
+    add_ons: Option<UserPoolAddOnsType>,
+    lambda_config: Option<LambdaConfigType>,
+}
+
+/// Sets [`Settings`] on a CreateUserPool or UpdateUserPool input builder (their setters share
+/// names), so both requests say the same thing.
+macro_rules! with_settings {
+    ($builder:expr, $settings:expr) => {{
+        let s = $settings;
+        $builder
+            .policies(s.policies)
+            .deletion_protection(s.deletion_protection)
+            .set_auto_verified_attributes(Some(s.auto_verified_attributes))
+            .account_recovery_setting(s.account_recovery)
+            .admin_create_user_config(s.admin_create_user_config)
+            .email_configuration(s.email)
+            .set_user_pool_tags(Some(s.tags))
+            .set_user_pool_tier(s.tier)
+            .set_user_pool_add_ons(s.add_ons)
+            .set_lambda_config(s.lambda_config)
+    }};
+}
+
+impl Pool {
+    /// The pool as DescribeUserPool reports it. `software_token_mfa` comes from
+    /// GetUserPoolMfaConfig, read only when MFA matters (`None` otherwise).
+    pub fn from_aws(pool: &UserPoolType, software_token_mfa: Option<bool>) -> Self {
+        let policy = pool.policies().and_then(|p| p.password_policy());
+        let mut recovery: Vec<&RecoveryOptionType> = pool
+            .account_recovery_setting()
+            .map(|s| s.recovery_mechanisms())
+            .unwrap_or_default()
+            .iter()
+            .collect();
+        recovery.sort_by_key(|r| r.priority());
+        Self {
+            name: pool.name().unwrap_or_default().to_owned(),
+            username_attributes: sorted(
+                pool.username_attributes()
+                    .iter()
+                    .filter_map(|a| Attribute::from_aws(a.as_str())),
+            ),
+            // A pool made before UsernameConfiguration existed reports none: case sensitive.
+            case_sensitive: pool.username_configuration().is_none_or(|c| c.case_sensitive()),
+            auto_verified_attributes: sorted(
+                pool.auto_verified_attributes()
+                    .iter()
+                    .filter_map(|a| Attribute::from_aws(a.as_str())),
+            ),
+            mfa: Mfa::from_aws(pool.mfa_configuration()),
+            software_token_mfa: software_token_mfa.unwrap_or(false),
+            deletion_protection: pool.deletion_protection() == Some(&DeletionProtectionType::Active),
+            password_policy: PasswordPolicy {
+                minimum_length: policy
+                    .and_then(|p| p.minimum_length())
+                    .and_then(|l| u8::try_from(l).ok())
+                    .unwrap_or(0),
+                require_lowercase: policy.is_some_and(|p| p.require_lowercase()),
+                require_uppercase: policy.is_some_and(|p| p.require_uppercase()),
+                require_numbers: policy.is_some_and(|p| p.require_numbers()),
+                require_symbols: policy.is_some_and(|p| p.require_symbols()),
+            },
+            account_recovery: recovery
+                .into_iter()
+                .filter_map(|r| Recovery::from_aws(r.name()))
+                .collect(),
+            allow_admin_create_user_only: pool
+                .admin_create_user_config()
+                .is_some_and(|c| c.allow_admin_create_user_only()),
+            email: Email::from_aws(pool.email_configuration()),
+            custom_attributes: pool
+                .schema_attributes()
+                .iter()
+                .filter_map(CustomAttribute::from_aws)
+                .collect(),
+            tier: pool.user_pool_tier().and_then(Tier::from_aws),
+            threat_protection: pool
+                .user_pool_add_ons()
+                .and_then(|a| ThreatProtection::from_aws(a.advanced_security_mode())),
+            tags: pool
+                .user_pool_tags()
+                .map(|tags| tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether the pool carries this project's management tag for its name.
+    pub fn is_managed(&self) -> bool {
+        self.tags.get(MANAGED_TAG) == Some(&self.name)
+    }
+
+    /// The settings UpdateUserPool changes, for the plan: one entry per setting the spec
+    /// manages, as the spec names it. Fixed settings, MFA and custom attributes are diffed
+    /// apart because other calls change them.
+    pub fn fields(&self) -> Vec<Field> {
+        let policy = &self.password_policy;
+        let mut fields = vec![
+            field(
+                "auto_verified_attributes",
+                list(self.auto_verified_attributes.iter().map(|a| a.as_aws())),
+            ),
+            field("deletion_protection", self.deletion_protection),
+            field("password_policy.minimum_length", policy.minimum_length),
+            field("password_policy.require_lowercase", policy.require_lowercase),
+            field("password_policy.require_uppercase", policy.require_uppercase),
+            field("password_policy.require_numbers", policy.require_numbers),
+            field("password_policy.require_symbols", policy.require_symbols),
+            field(
+                "account_recovery",
+                format!(
+                    "[{}]",
+                    self.account_recovery
+                        .iter()
+                        .map(|r| r.as_aws())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+            field("allow_admin_create_user_only", self.allow_admin_create_user_only),
+            field("email", &self.email),
+        ];
+        if let Some(tier) = self.tier {
+            fields.push(field("tier", tier.as_aws()));
+        }
+        if let Some(mode) = self.threat_protection {
+            fields.push(field("threat_protection", mode.as_aws()));
+        }
+        fields.extend(
+            self.tags
+                .iter()
+                .map(|(key, value)| field(&format!("tags.{key}"), value)),
+        );
+        fields
+    }
+
+    /// MFA, which SetUserPoolMfaConfig changes: the mode, and the factor while it is on.
+    pub fn mfa_fields(&self) -> Vec<Field> {
+        let mut fields = vec![field("mfa", self.mfa.as_aws())];
+        if self.mfa != Mfa::Off {
+            fields.push(field("mfa_factors.software_token", self.software_token_mfa));
+        }
+        fields
+    }
+
+    /// CreateUserPool: every setting of the spec; no triggers (they are wired once their
+    /// functions allow this pool to invoke them) and MFA off (set next, with its factor).
+    pub fn create_request(&self) -> CreateUserPoolInput {
+        let settings = self.settings(None, None);
+        let builder = CreateUserPoolInput::builder()
+            .pool_name(&self.name)
+            .set_username_attributes(Some(
+                self.username_attributes
+                    .iter()
+                    .map(|a| UsernameAttributeType::from(a.as_aws()))
+                    .collect(),
+            ))
+            .username_configuration(
+                UsernameConfigurationType::builder()
+                    .case_sensitive(self.case_sensitive)
+                    .build()
+                    .expect("case_sensitive is set"),
+            )
+            .set_schema(
+                Some(self.custom_attributes.iter().map(CustomAttribute::to_aws).collect())
+                    .filter(|s: &Vec<_>| !s.is_empty()),
+            );
+        with_settings!(builder, settings)
+            .mfa_configuration(UserPoolMfaType::Off)
+            .build()
+            .expect("a pool name is set")
+    }
+
+    /// UpdateUserPool: `current` as DescribeUserPool reported it, with the spec's settings
+    /// on top and `lambda_config` as the trigger wiring. UpdateUserPool resets every field it
+    /// is not sent, so everything the spec does not manage is sent back as it is.
+    pub fn update_request(
+        &self,
+        current: &UserPoolType,
+        lambda_config: Option<LambdaConfigType>,
+    ) -> UpdateUserPoolInput {
+        let settings = self.settings(Some(current), lambda_config);
+        let c = current.clone();
+        let builder = UpdateUserPoolInput::builder()
+            .set_user_pool_id(c.id)
+            .set_pool_name(c.name)
+            .set_sms_verification_message(c.sms_verification_message)
+            .set_email_verification_message(c.email_verification_message)
+            .set_email_verification_subject(c.email_verification_subject)
+            .set_verification_message_template(c.verification_message_template)
+            .set_sms_authentication_message(c.sms_authentication_message)
+            .set_user_attribute_update_settings(c.user_attribute_update_settings)
+            .set_device_configuration(c.device_configuration)
+            .set_sms_configuration(c.sms_configuration)
+            .set_key_configuration(c.key_configuration)
+            .set_issuer_configuration(c.issuer_configuration)
+            .set_acr_configuration(c.acr_configuration)
+            // The mode the spec asks for: SetUserPoolMfaConfig, which enables its factor, runs
+            // first when it changes.
+            .mfa_configuration(UserPoolMfaType::from(self.mfa.as_aws()));
+        with_settings!(builder, settings).build().expect("the pool id is set")
+    }
+
+    /// The managed settings as request values, over `base` where a request structure mixes
+    /// managed and unmanaged members.
+    fn settings(&self, base: Option<&UserPoolType>, lambda_config: Option<LambdaConfigType>) -> Settings {
+        let base_policy = base.and_then(|p| p.policies()).and_then(|p| p.password_policy());
+        let policy = &self.password_policy;
+        let password_policy = PasswordPolicyType::builder()
+            .minimum_length(i32::from(policy.minimum_length))
+            .require_lowercase(policy.require_lowercase)
+            .require_uppercase(policy.require_uppercase)
+            .require_numbers(policy.require_numbers)
+            .require_symbols(policy.require_symbols)
+            .temporary_password_validity_days(base_policy.map_or(
+                TEMPORARY_PASSWORD_DAYS,
+                PasswordPolicyType::temporary_password_validity_days,
+            ))
+            .set_password_history_size(base_policy.and_then(PasswordPolicyType::password_history_size))
+            .build();
+        let base_admin = base.and_then(|p| p.admin_create_user_config());
+        // The legacy UnusedAccountValidityDays is never sent: AWS refuses it beside the
+        // password policy's TemporaryPasswordValidityDays (the SDK serializes this i32 even
+        // when it is 0, so `aws::legacy` strips it from the request body).
+        let admin_create_user_config = AdminCreateUserConfigType::builder()
+            .allow_admin_create_user_only(self.allow_admin_create_user_only)
+            .set_invite_message_template(base_admin.and_then(|c| c.invite_message_template()).cloned())
+            .build();
+        let mut tags: HashMap<String, String> = base.and_then(|p| p.user_pool_tags()).cloned().unwrap_or_default();
+        tags.extend(self.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let add_ons = match self.threat_protection {
+            Some(mode) => UserPoolAddOnsType::builder()
+                .advanced_security_mode(AdvancedSecurityModeType::from(mode.as_aws()))
+                .set_advanced_security_additional_flows(
+                    base.and_then(|p| p.user_pool_add_ons())
+                        .and_then(|a| a.advanced_security_additional_flows())
+                        .cloned(),
+                )
+                .build()
+                .ok(),
+            None => base.and_then(|p| p.user_pool_add_ons()).cloned(),
+        };
+        Settings {
+            policies: UserPoolPolicyType::builder()
+                .password_policy(password_policy)
+                .set_sign_in_policy(
+                    base.and_then(|p| p.policies())
+                        .and_then(|p| p.sign_in_policy())
+                        .cloned(),
+                )
+                .build(),
+            deletion_protection: if self.deletion_protection {
+                DeletionProtectionType::Active
+            } else {
+                DeletionProtectionType::Inactive
+            },
+            auto_verified_attributes: self
+                .auto_verified_attributes
+                .iter()
+                .map(|a| VerifiedAttributeType::from(a.as_aws()))
+                .collect(),
+            account_recovery: AccountRecoverySettingType::builder()
+                .set_recovery_mechanisms(Some(
+                    self.account_recovery
+                        .iter()
+                        .zip(1..)
+                        .filter_map(|(r, priority)| {
+                            RecoveryOptionType::builder()
+                                .name(RecoveryOptionNameType::from(r.as_aws()))
+                                .priority(priority)
+                                .build()
+                                .ok()
+                        })
+                        .collect(),
+                ))
+                .build(),
+            admin_create_user_config,
+            email: self.email.to_aws(),
+            tags,
+            tier: self
+                .tier
+                .map(|t| UserPoolTierType::from(t.as_aws()))
+                .or_else(|| base.and_then(|p| p.user_pool_tier()).cloned()),
+            add_ons,
+            lambda_config: lambda_config.or_else(|| base.and_then(|p| p.lambda_config()).cloned()),
+        }
+    }
+}
+
+fn sorted<T: Ord>(values: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut values: Vec<T> = values.into_iter().collect();
+    values.sort();
+    values.dedup();
+    values
+}

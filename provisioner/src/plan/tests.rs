@@ -1,0 +1,626 @@
+//! Pure plan tests: desired state against AWS descriptions built in the test.
+
+use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
+use aws_sdk_cognitoidentityprovider::types::{
+    AccountRecoverySettingType, AdminCreateUserConfigType, DeletionProtectionType, EmailConfigurationType,
+    EmailSendingAccountType, ExplicitAuthFlowsType, GroupType, LambdaConfigType, OAuthFlowType, PasswordPolicyType,
+    PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType, SchemaAttributeType,
+    SoftwareTokenMfaConfigType, StringAttributeConstraintsType, UserPoolClientType, UserPoolMfaType,
+    UserPoolPolicyType, UserPoolTierType, UserPoolType, UsernameAttributeType, UsernameConfigurationType,
+    VerifiedAttributeType,
+};
+
+use super::*;
+use crate::observed::{Function, ObservedClient};
+
+const POOL_ARN: &str = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc";
+
+fn spec(text: &str) -> Desired {
+    crate::spec::parse("cognito.toml", text).unwrap().0
+}
+
+fn default_spec() -> Desired {
+    spec("[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n")
+}
+
+fn arn(name: &str) -> String {
+    format!("arn:aws:lambda:us-east-1:123456789012:function:{name}")
+}
+
+fn policy_for(pool_arn: &str) -> String {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "cognito-idp-us-east-1_abc", "Effect": "Allow",
+        "Principal": {"Service": "cognito-idp.amazonaws.com"}, "Action": "lambda:InvokeFunction",
+        "Resource": "x",
+        "Condition": {"ArnLike": {"AWS:SourceArn": pool_arn}, "StringEquals": {"AWS:SourceAccount": "123456789012"}}
+    }]})
+    .to_string()
+}
+
+/// DescribeUserPool after the default spec was applied, as AWS answers it (with the legacy
+/// validity field beside the password policy's).
+fn described_pool() -> UserPoolType {
+    UserPoolType::builder()
+        .id("us-east-1_abc")
+        .arn(POOL_ARN)
+        .name("toyseven-cognito")
+        .username_attributes(UsernameAttributeType::Email)
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .mfa_configuration(UserPoolMfaType::Off)
+        .deletion_protection(DeletionProtectionType::Active)
+        .domain("toyseven")
+        .user_pool_tags(MANAGED_TAG, "toyseven-cognito")
+        .account_recovery_setting(
+            AccountRecoverySettingType::builder()
+                .recovery_mechanisms(
+                    RecoveryOptionType::builder()
+                        .name(RecoveryOptionNameType::VerifiedEmail)
+                        .priority(1)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .admin_create_user_config(
+            AdminCreateUserConfigType::builder()
+                .allow_admin_create_user_only(false)
+                .unused_account_validity_days(7)
+                .build(),
+        )
+        .email_configuration(
+            EmailConfigurationType::builder()
+                .email_sending_account(EmailSendingAccountType::CognitoDefault)
+                .build(),
+        )
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(
+                    PasswordPolicyType::builder()
+                        .minimum_length(8)
+                        .require_lowercase(true)
+                        .require_uppercase(true)
+                        .require_numbers(true)
+                        .require_symbols(true)
+                        .temporary_password_validity_days(7)
+                        .build(),
+                )
+                .build(),
+        )
+        .lambda_config(
+            LambdaConfigType::builder()
+                .pre_sign_up(arn("pre-signup"))
+                .post_confirmation(arn("post-confirmation"))
+                .custom_message(arn("custom-message"))
+                .build(),
+        )
+        .build()
+}
+
+fn described_client() -> UserPoolClientType {
+    UserPoolClientType::builder()
+        .user_pool_id("us-east-1_abc")
+        .client_id("client1")
+        .client_name("toyseven-web")
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .set_allowed_o_auth_scopes(Some(vec!["openid".into(), "email".into(), "profile".into()]))
+        .callback_urls("http://localhost:3000")
+        .logout_urls("http://localhost:3000")
+        .supported_identity_providers("COGNITO")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .enable_token_revocation(true)
+        .refresh_token_validity(30)
+        .build()
+}
+
+/// What AWS reports after the default spec was applied.
+fn converged() -> Observed {
+    Observed {
+        pool: Some(ObservedPool::new(described_pool(), None)),
+        clients: vec![ObservedClient::new(described_client())],
+        resource_servers: Vec::new(),
+        identity_providers: Vec::new(),
+        groups: vec![crate::desired::Group::from_aws(
+            &GroupType::builder().group_name("members").build(),
+        )],
+        domain_owner: None,
+        functions: Functions::Resolved(
+            ["pre-signup", "post-confirmation", "custom-message"]
+                .map(|name| Function {
+                    reference: name.into(),
+                    arn: arn(name),
+                    policy: Some(policy_for(POOL_ARN)),
+                })
+                .into(),
+        ),
+    }
+}
+
+fn empty_account() -> Observed {
+    let Functions::Resolved(functions) = converged().functions else {
+        unreachable!()
+    };
+    Observed {
+        functions: Functions::Resolved(functions.into_iter().map(|f| Function { policy: None, ..f }).collect()),
+        ..Observed::default()
+    }
+}
+
+fn plan_of(desired: &Desired, observed: &Observed) -> Plan {
+    plan(desired, observed, Options::default()).unwrap()
+}
+
+fn shown(plan: &Plan) -> Vec<String> {
+    plan.changes.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn an_empty_account_gets_everything_and_the_wiring_comes_after_the_grants() {
+    let plan = plan_of(&default_spec(), &empty_account());
+    let shown = shown(&plan);
+    assert_eq!(
+        shown[..4],
+        [
+            "create user pool \"toyseven-cognito\"",
+            "create app client \"toyseven-web\"",
+            "create hosted-UI domain \"toyseven\"",
+            "create group \"members\"",
+        ]
+    );
+    assert!(
+        shown[4..7].iter().all(|s| s.starts_with("grant cognito-idp")),
+        "{shown:?}"
+    );
+    assert!(
+        shown[7].starts_with("update user pool (new pool)\n    triggers.pre_sign_up: (unset) -> arn:"),
+        "{shown:?}"
+    );
+    assert_eq!(shown.len(), 8);
+    let Change::CreatePool { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert_eq!(request.lambda_config, None, "no trigger is wired before its grant");
+    assert_eq!(
+        request.username_configuration.as_ref().map(|c| c.case_sensitive()),
+        Some(false)
+    );
+    assert_eq!(
+        request.account_recovery_setting.as_ref().unwrap().recovery_mechanisms()[0].name(),
+        &RecoveryOptionNameType::VerifiedEmail
+    );
+    assert_eq!(
+        request.user_pool_tags.as_ref().unwrap()[MANAGED_TAG],
+        "toyseven-cognito"
+    );
+}
+
+#[test]
+fn a_converged_account_needs_nothing() {
+    let plan = plan_of(&default_spec(), &converged());
+    assert!(plan.is_empty(), "{:?}", shown(&plan));
+    assert_eq!(plan.unchanged.len(), 8, "{:?}", plan.unchanged);
+}
+
+#[test]
+fn a_changed_field_is_one_field_change_and_the_update_resends_the_rest() {
+    let mut desired = default_spec();
+    desired.pool.password_policy.minimum_length = 12;
+    desired.clients[0]
+        .logout_urls
+        .push("https://app.example.com/bye".into());
+    let plan = plan_of(&desired, &converged());
+    assert_eq!(
+        shown(&plan),
+        [
+            "update app client \"toyseven-web\" (client1)\n    logout_urls: [http://localhost:3000] -> [http://localhost:3000, https://app.example.com/bye]",
+            "update user pool us-east-1_abc\n    password_policy.minimum_length: 8 -> 12",
+        ]
+    );
+    let Change::UpdatePool { request, .. } = &plan.changes[1] else {
+        panic!()
+    };
+    let policy = request.policies.as_ref().unwrap().password_policy().unwrap();
+    assert_eq!(
+        policy.temporary_password_validity_days(),
+        7,
+        "kept from the description"
+    );
+    assert_eq!(
+        request.lambda_config.as_ref().unwrap().pre_sign_up.as_deref(),
+        Some(arn("pre-signup").as_str())
+    );
+    assert_eq!(request.deletion_protection, Some(DeletionProtectionType::Active));
+    assert_eq!(
+        request.user_pool_tags.as_ref().unwrap()[MANAGED_TAG],
+        "toyseven-cognito"
+    );
+}
+
+#[test]
+fn a_pool_found_by_name_without_the_tag_is_not_adopted_unless_asked() {
+    let mut observed = converged();
+    let mut raw = described_pool();
+    raw.user_pool_tags = None;
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let error = plan(&default_spec(), &observed, Options::default()).unwrap_err();
+    assert!(matches!(error, PlanError::NotManaged { .. }));
+    assert!(error.to_string().contains("--adopt"), "{error}");
+
+    let plan = plan(&default_spec(), &observed, Options { adopt: true }).unwrap();
+    let shown = shown(&plan);
+    assert_eq!(
+        shown[0],
+        format!("adopt user pool us-east-1_abc (tag it {MANAGED_TAG} = its name)")
+    );
+    assert!(
+        shown[1].contains(&format!("tags.{MANAGED_TAG}: (unset) -> toyseven-cognito")),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn a_trigger_pointing_elsewhere_is_regranted_before_it_is_rewired() {
+    let mut observed = converged();
+    let mut raw = described_pool();
+    raw.lambda_config = Some(LambdaConfigType::builder().pre_sign_up(arn("old")).build());
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let plan = plan_of(&default_spec(), &observed);
+    let Some(Change::UpdatePool { fields, .. }) = plan.changes.last() else {
+        panic!("{:?}", shown(&plan))
+    };
+    let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "triggers.pre_sign_up",
+            "triggers.post_confirmation",
+            "triggers.custom_message"
+        ]
+    );
+    assert_eq!(fields[0].old, arn("old"));
+    assert_eq!(fields[1].old, "(unset)");
+}
+
+#[test]
+fn fixed_settings_refuse_instead_of_replacing() {
+    let mut desired = default_spec();
+    desired.pool.case_sensitive = true;
+    let error = plan(&desired, &converged(), Options::default()).unwrap_err();
+    assert!(
+        matches!(&error, PlanError::WouldReplacePool { field, .. } if field == "case_sensitive"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("users would be lost"));
+
+    let mut desired = default_spec();
+    desired.clients[0].generate_secret = true;
+    assert!(matches!(
+        plan(&desired, &converged(), Options::default()),
+        Err(PlanError::WouldReplaceClient { .. })
+    ));
+}
+
+#[test]
+fn a_pool_made_before_case_insensitivity_reads_as_case_sensitive() {
+    let mut raw = described_pool();
+    raw.username_configuration = None;
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    assert!(matches!(
+        plan(&default_spec(), &observed, Options::default()),
+        Err(PlanError::WouldReplacePool { field, .. }) if field == "case_sensitive"
+    ));
+}
+
+#[test]
+fn a_new_prefix_replaces_the_domain_and_says_the_hosted_ui_goes_down() {
+    let mut observed = converged();
+    let mut raw = described_pool();
+    raw.domain = Some("oldname".into());
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let plan = plan_of(&default_spec(), &observed);
+    let shown = shown(&plan);
+    assert_eq!(shown.len(), 1);
+    assert!(
+        shown[0].starts_with("replace hosted-UI domain \"oldname\" with \"toyseven\"")
+            && shown[0].contains("unavailable"),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn a_prefix_owned_by_another_pool_is_refused_before_any_write() {
+    let mut observed = converged();
+    let mut raw = described_pool();
+    raw.domain = Some("oldname".into());
+    observed.pool = Some(ObservedPool::new(raw, None));
+    observed.domain_owner = Some("us-east-1_other".into());
+    let mut desired = default_spec();
+    desired.pool.password_policy.minimum_length = 12;
+    assert!(matches!(
+        plan(&desired, &observed, Options::default()),
+        Err(PlanError::DomainTaken { .. })
+    ));
+}
+
+#[test]
+fn without_a_domain_table_the_domain_is_left_alone() {
+    let mut observed = converged();
+    let mut raw = described_pool();
+    raw.domain = Some("somebody-elses-choice".into());
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let desired = spec("[[groups]]\nname = \"members\"\n");
+    assert!(plan_of(&desired, &observed).is_empty());
+}
+
+#[test]
+fn groups_are_created_and_their_drift_updated() {
+    let mut observed = converged();
+    observed.groups.clear();
+    assert_eq!(
+        shown(&plan_of(&default_spec(), &observed)),
+        ["create group \"members\""]
+    );
+
+    let desired =
+        spec("[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\nprecedence = 5\ndescription = \"d\"\n");
+    let shown = shown(&plan_of(&desired, &converged()));
+    assert_eq!(
+        shown,
+        ["update group \"members\"\n    description: (unset) -> \"d\"\n    precedence: (unset) -> 5"]
+    );
+}
+
+#[test]
+fn invoke_permissions_are_checked_and_a_correction_is_added_before_the_wrong_one_goes() {
+    let mut observed = converged();
+    let Functions::Resolved(functions) = &mut observed.functions else {
+        unreachable!()
+    };
+    functions[0].policy = None;
+    functions[1].policy = Some(policy_for("arn:aws:cognito-idp:us-east-1:123456789012:userpool/other"));
+    let plan = plan_of(&default_spec(), &observed);
+    assert_eq!(
+        shown(&plan),
+        [
+            format!(
+                "grant (corrected) cognito-idp.amazonaws.com permission to invoke {}",
+                arn("post-confirmation")
+            ),
+            format!(
+                "grant cognito-idp.amazonaws.com permission to invoke {}",
+                arn("pre-signup")
+            ),
+            format!(
+                "remove the wrong invoke permission cognito-idp-us-east-1_abc from {}",
+                arn("post-confirmation")
+            ),
+        ]
+    );
+    let Change::Grant { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert_eq!(request.statement_id.as_deref(), Some("cognito-idp-us-east-1_abc-2"));
+    assert_eq!(request.source_arn.as_deref(), Some(POOL_ARN));
+    assert_eq!(request.source_account.as_deref(), Some("123456789012"));
+}
+
+#[test]
+fn without_a_lambda_api_no_permission_is_planned_and_names_are_wired() {
+    let mut observed = empty_account();
+    observed.functions = Functions::Unresolved;
+    let plan = plan_of(&default_spec(), &observed);
+    assert!(!shown(&plan).iter().any(|s| s.contains("permission")));
+    let Some(Change::UpdatePool { request, .. }) = plan.changes.last() else {
+        panic!()
+    };
+    assert_eq!(
+        request.lambda_config.as_ref().unwrap().pre_sign_up.as_deref(),
+        Some("pre-signup")
+    );
+}
+
+#[test]
+fn mfa_is_set_through_its_own_call_before_the_pool_update() {
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n[pool]\nmfa = \"on\"\n[pool.mfa_factors]\nsoftware_token = true\n",
+    );
+    let plan = plan_of(&desired, &converged());
+    assert_eq!(
+        shown(&plan),
+        ["set MFA of user pool us-east-1_abc\n    mfa: OFF -> ON\n    mfa_factors.software_token: (unset) -> true"]
+    );
+    let Change::SetMfa { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert_eq!(request.mfa_configuration, Some(UserPoolMfaType::On));
+    assert!(request.software_token_mfa_configuration.as_ref().unwrap().enabled());
+
+    // Converged: MFA on, the factor enabled.
+    let mut raw = described_pool();
+    raw.mfa_configuration = Some(UserPoolMfaType::On);
+    let mfa = GetUserPoolMfaConfigOutput::builder()
+        .mfa_configuration(UserPoolMfaType::On)
+        .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+        .build();
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, Some(mfa)));
+    assert!(plan_of(&desired, &observed).is_empty());
+
+    // Turning it off sends no factor (AWS refuses a factor beside OFF).
+    let plan = plan_of(&default_spec(), &observed);
+    let Change::SetMfa { request, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(request.mfa_configuration, Some(UserPoolMfaType::Off));
+    assert_eq!(request.software_token_mfa_configuration, None);
+}
+
+#[test]
+fn custom_attributes_are_added_and_never_changed_or_removed() {
+    let with = |text: &str| {
+        spec(&format!(
+            "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n{text}"
+        ))
+    };
+    let desired = with("[[pool.attributes]]\nname = \"tenant_id\"\ntype = \"string\"\nmax_length = 64\n");
+    let planned = plan_of(&desired, &converged());
+    assert_eq!(
+        shown(&planned),
+        ["add custom attributes to user pool us-east-1_abc: custom:tenant_id (String, mutable, ..64)"]
+    );
+
+    let described = |max: &str| {
+        let mut raw = described_pool();
+        raw.schema_attributes = Some(vec![
+            SchemaAttributeType::builder().name("email").build(),
+            SchemaAttributeType::builder()
+                .name("custom:tenant_id")
+                .attribute_data_type(aws_sdk_cognitoidentityprovider::types::AttributeDataType::String)
+                .mutable(true)
+                .string_attribute_constraints(
+                    StringAttributeConstraintsType::builder()
+                        .min_length("0")
+                        .max_length(max)
+                        .build(),
+                )
+                .build(),
+        ]);
+        let mut observed = converged();
+        observed.pool = Some(ObservedPool::new(raw, None));
+        observed
+    };
+    assert!(
+        plan_of(&desired, &described("64")).is_empty(),
+        "AWS's default minimum is no change"
+    );
+    assert!(matches!(
+        plan(&desired, &described("128"), Options::default()),
+        Err(PlanError::WouldReplacePool { field, .. }) if field == "custom attribute custom:tenant_id"
+    ));
+    let error = plan(&default_spec(), &described("64"), Options::default()).unwrap_err();
+    assert!(error.to_string().contains("cannot remove it"), "{error}");
+}
+
+#[test]
+fn resource_servers_come_before_the_clients_that_use_them() {
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[resource_servers]]\nidentifier = \"api\"\nname = \"API\"\nscopes = [{ name = \"read\", description = \"Read\" }]\n\
+         [[clients]]\nname = \"toyseven-web\"\n\
+         [[clients]]\nname = \"backend\"\ngenerate_secret = true\noauth_flows = [\"client_credentials\"]\noauth_scopes = [\"api/read\"]\ncallback_urls = []\nlogout_urls = []\n",
+    );
+    let shown = shown(&plan_of(&desired, &converged()));
+    assert_eq!(
+        shown,
+        ["create resource server \"api\"", "create app client \"backend\""]
+    );
+
+    let mut observed = converged();
+    observed.resource_servers = vec![crate::desired::ResourceServer {
+        identifier: "api".into(),
+        name: "API".into(),
+        scopes: vec![crate::desired::Scope {
+            name: "read".into(),
+            description: "Old".into(),
+        }],
+    }];
+    let shown = self::shown(&plan_of(&desired, &observed));
+    assert_eq!(
+        shown[0],
+        "update resource server \"api\"\n    scopes: [read (\"Old\")] -> [read (\"Read\")]"
+    );
+}
+
+#[test]
+fn access_token_customization_needs_a_tier_above_lite() {
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n[triggers]\npre_token_generation = { function = \"pre-signup\", version = \"V2_0\" }\n",
+    );
+    let mut raw = described_pool();
+    raw.user_pool_tier = Some(UserPoolTierType::Lite);
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let error = plan(&desired, &observed, Options::default()).unwrap_err();
+    assert!(matches!(error, PlanError::NeedsTier { .. }), "{error}");
+    assert!(error.to_string().contains("tier = \"essentials\""));
+}
+
+#[test]
+fn token_lifetimes_compare_by_span() {
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n[client]\nrefresh_token_validity = \"720h\"\naccess_token_validity = \"60m\"\n",
+    );
+    // AWS reports refresh 30 (days) and no access token validity (its default, one hour).
+    assert!(plan_of(&desired, &converged()).is_empty());
+}
+
+#[test]
+fn providers_come_before_the_clients_that_list_them_and_their_secret_is_never_in_the_plan() {
+    use crate::desired::{IdentityProvider, SecretState};
+    use crate::observed::ObservedProvider;
+    use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, IdentityProviderTypeType};
+
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[identity_providers]]\nname = \"Google\"\ntype = \"google\"\nclient_id = \"1234\"\nclient_secret_env = \"GOOGLE_CLIENT_SECRET\"\n\
+         [client]\nidentity_providers = [\"COGNITO\", \"Google\"]\n",
+    );
+    let plan = plan_of(&desired, &converged());
+    let listed = shown(&plan);
+    assert_eq!(listed[0], "create identity provider \"Google\"");
+    assert!(listed[1].starts_with("update app client"), "{listed:?}");
+    let Change::CreateIdentityProvider { request, secret, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert!(!request.provider_details.as_ref().unwrap().contains_key("client_secret"));
+    assert_eq!(secret.as_ref().unwrap().key, "client_secret");
+
+    // AWS holds another secret: the plan says so without either value.
+    let raw = IdentityProviderType::builder()
+        .provider_name("Google")
+        .provider_type(IdentityProviderTypeType::Google)
+        .provider_details("client_id", "1234")
+        .provider_details("authorize_scopes", "openid email profile")
+        .provider_details("authorize_url", "https://accounts.google.com/o/oauth2/v2/auth")
+        .attribute_mapping("email", "email")
+        .attribute_mapping("email_verified", "email_verified")
+        .attribute_mapping("username", "sub")
+        .build();
+    let mut observed = converged();
+    observed.clients[0].state.identity_providers = vec!["COGNITO".into(), "Google".into()];
+    observed.identity_providers = vec![ObservedProvider {
+        state: IdentityProvider::from_aws(&raw).unwrap(),
+        raw: raw.clone(),
+        secret: SecretState::Same,
+    }];
+    assert!(
+        plan_of(&desired, &observed).is_empty(),
+        "details AWS adds are not drift"
+    );
+    observed.identity_providers[0].secret = SecretState::Differs;
+    let plan = plan_of(&desired, &observed);
+    assert_eq!(
+        shown(&plan),
+        [
+            "update identity provider \"Google\"\n    client_secret: (differs) -> (from the environment variable GOOGLE_CLIENT_SECRET)"
+        ]
+    );
+    let Change::UpdateIdentityProvider { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    let details = request.provider_details.as_ref().unwrap();
+    assert_eq!(
+        details["authorize_url"], "https://accounts.google.com/o/oauth2/v2/auth",
+        "kept"
+    );
+    assert!(!details.contains_key("client_secret"));
+}

@@ -1,0 +1,400 @@
+//! The SAM template: the desired state's pool, clients, resource servers, domain and groups,
+//! and for each function built in this workspace its log group, role and function (built
+//! with cargo-lambda); every wired function gets its scoped invoke permission.
+
+use serde_json::{Map, Value, json};
+
+use super::{FunctionDeploy, pascal};
+use crate::desired::{AttributeKind, Client, CustomAttribute, Desired, Email, Mfa, Pool, Trigger};
+
+fn sub(text: &str) -> Value {
+    json!({"Fn::Sub": text})
+}
+
+fn get_att(resource: &str, attribute: &str) -> Value {
+    json!({"Fn::GetAtt": [resource, attribute]})
+}
+
+/// How the template refers to a function the triggers name.
+fn function_arn(reference: &str, functions: &[FunctionDeploy]) -> Value {
+    if functions.iter().any(|f| f.name == reference) {
+        get_att(&format!("{}Function", pascal(reference)), "Arn")
+    } else if reference.starts_with("arn:") {
+        json!(reference)
+    } else {
+        sub(&format!(
+            "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{reference}"
+        ))
+    }
+}
+
+/// The SAM template. `functions` are the deploy settings of the functions built here.
+pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value {
+    let mut resources = Map::new();
+    for function in functions {
+        function_resources(&mut resources, function);
+    }
+    for reference in desired.triggers.functions() {
+        resources.insert(
+            format!("{}InvokePermission", pascal(reference)),
+            json!({
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "FunctionName": function_arn(reference, functions),
+                    "Action": "lambda:InvokeFunction",
+                    "Principal": crate::desired::permission::PRINCIPAL,
+                    "SourceArn": get_att("UserPool", "Arn"),
+                    "SourceAccount": {"Ref": "AWS::AccountId"},
+                },
+            }),
+        );
+    }
+    // The post-confirmation function may add users to groups of this pool only. A separate
+    // policy, so the role does not depend on the pool (which depends on the function).
+    if let Some(wired) = desired.triggers.wired.get(&Trigger::PostConfirmation)
+        && functions.iter().any(|f| f.name == wired.function)
+    {
+        let id = pascal(&wired.function);
+        resources.insert(
+            format!("{id}AddUserToGroupPolicy"),
+            json!({
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": "add-user-to-group-in-this-pool",
+                    "Roles": [{"Ref": format!("{id}Role")}],
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "cognito-idp:AdminAddUserToGroup", "Resource": get_att("UserPool", "Arn")}],
+                    },
+                },
+            }),
+        );
+    }
+
+    let mut pool = pool_properties(&desired.pool);
+    let mut lambda_config = Map::new();
+    for (trigger, wired) in &desired.triggers.wired {
+        lambda_config.extend(
+            trigger
+                .cloudformation(&function_arn(&wired.function, functions), wired.version)
+                .into_iter()
+                .map(|(key, value)| (key.to_owned(), value)),
+        );
+    }
+    if let Some(key) = &desired.triggers.kms_key_id {
+        lambda_config.insert("KMSKeyID".into(), json!(key));
+    }
+    if !lambda_config.is_empty() {
+        pool["LambdaConfig"] = Value::Object(lambda_config);
+    }
+    // Retain: deleting or replacing the stack must never delete the pool and its users.
+    resources.insert(
+        "UserPool".into(),
+        json!({"Type": "AWS::Cognito::UserPool", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": pool}),
+    );
+    let mut outputs = Map::new();
+    outputs.insert("UserPoolId".into(), json!({"Value": {"Ref": "UserPool"}}));
+    outputs.insert("UserPoolArn".into(), json!({"Value": get_att("UserPool", "Arn")}));
+    outputs.insert(
+        "Issuer".into(),
+        json!({"Value": sub("https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}")}),
+    );
+    for server in &desired.resource_servers {
+        resources.insert(
+            format!("ResourceServer{}", pascal(&server.identifier)),
+            json!({
+                "Type": "AWS::Cognito::UserPoolResourceServer",
+                "Properties": {
+                    "UserPoolId": {"Ref": "UserPool"},
+                    "Identifier": server.identifier,
+                    "Name": server.name,
+                    "Scopes": server.scopes.iter().map(|s| json!({"ScopeName": s.name, "ScopeDescription": s.description})).collect::<Vec<_>>(),
+                },
+            }),
+        );
+    }
+    for provider in &desired.identity_providers {
+        let mut details: Map<String, Value> = provider.details.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        // The secret is never in the template: a dynamic reference to a Secrets Manager
+        // secret, which CloudFormation resolves at deploy time.
+        if let Some(key) = provider.kind.secret_key() {
+            details.insert(
+                key.into(),
+                json!(format!(
+                    "{{{{resolve:secretsmanager:{}:SecretString:{key}}}}}",
+                    secret_name(&desired.pool.name, &provider.name)
+                )),
+            );
+        }
+        resources.insert(
+            format!("IdentityProvider{}", pascal(&provider.name)),
+            json!({
+                "Type": "AWS::Cognito::UserPoolIdentityProvider",
+                "Properties": {
+                    "UserPoolId": {"Ref": "UserPool"},
+                    "ProviderName": provider.name,
+                    "ProviderType": provider.kind.as_aws(),
+                    "ProviderDetails": details,
+                    "AttributeMapping": provider.attribute_mapping,
+                },
+            }),
+        );
+    }
+    let server_ids: Vec<String> = desired
+        .resource_servers
+        .iter()
+        .map(|s| format!("ResourceServer{}", pascal(&s.identifier)))
+        .collect();
+    for client in &desired.clients {
+        let id = format!("UserPoolClient{}", pascal(&client.name));
+        let mut resource = json!({"Type": "AWS::Cognito::UserPoolClient", "Properties": client_properties(client)});
+        // A client can list a resource server's scopes, or a provider, only once it exists.
+        let mut depends: Vec<String> = Vec::new();
+        if client.oauth_scopes.iter().any(|s| s.contains('/')) {
+            depends.extend(server_ids.iter().cloned());
+        }
+        depends.extend(
+            client
+                .identity_providers
+                .iter()
+                .filter(|p| *p != "COGNITO")
+                .map(|p| format!("IdentityProvider{}", pascal(p))),
+        );
+        if !depends.is_empty() {
+            resource["DependsOn"] = json!(depends);
+        }
+        resources.insert(id.clone(), resource);
+        outputs.insert(
+            format!("ClientId{}", pascal(&client.name)),
+            json!({"Value": {"Ref": id}}),
+        );
+    }
+    if let Some(domain) = &desired.domain {
+        resources.insert(
+            "UserPoolDomain".into(),
+            json!({"Type": "AWS::Cognito::UserPoolDomain", "Properties": {"Domain": domain.prefix, "UserPoolId": {"Ref": "UserPool"}}}),
+        );
+        outputs.insert(
+            "HostedUiBaseUrl".into(),
+            json!({"Value": sub(&format!("https://{}.auth.${{AWS::Region}}.amazoncognito.com", domain.prefix))}),
+        );
+    }
+    for group in &desired.groups {
+        let mut properties = json!({"GroupName": group.name, "UserPoolId": {"Ref": "UserPool"}});
+        if let Some(description) = &group.description {
+            properties["Description"] = json!(description);
+        }
+        if let Some(precedence) = group.precedence {
+            properties["Precedence"] = json!(precedence);
+        }
+        if let Some(role) = &group.role_arn {
+            properties["RoleArn"] = json!(role);
+        }
+        resources.insert(
+            format!("Group{}", pascal(&group.name)),
+            json!({"Type": "AWS::Cognito::UserPoolGroup", "Properties": properties}),
+        );
+    }
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Description": "Cognito user pool, app clients, resource servers, hosted-UI domain, groups and trigger functions. Rendered from cognito.toml by `provisioner render cloudformation`; edit the spec, not this file.",
+        "Resources": resources,
+        "Outputs": outputs,
+    })
+}
+
+/// The Secrets Manager secret the SAM template reads a provider's secret from.
+pub fn secret_name(pool: &str, provider: &str) -> String {
+    format!("{pool}/identity-providers/{provider}")
+}
+
+fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDeploy) {
+    let id = pascal(&function.name);
+    let log_group = format!("/aws/lambda/{}", function.name);
+    resources.insert(
+        format!("{id}LogGroup"),
+        json!({
+            "Type": "AWS::Logs::LogGroup",
+            "Metadata": {"checkov": {"skip": [
+                {"id": "CKV_AWS_158", "comment": "Logs hold no personal data in the clear (emails and phone numbers are masked); the default service-side encryption is enough."}
+            ]}},
+            "Properties": {"LogGroupName": log_group, "RetentionInDays": 30},
+        }),
+    );
+    resources.insert(
+        format!("{id}Role"),
+        json!({
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+                },
+                "Policies": [{
+                    "PolicyName": "write-own-logs",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": sub(&format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{log_group}:*")),
+                        }],
+                    },
+                }],
+            },
+        }),
+    );
+    resources.insert(
+        format!("{id}Function"),
+        json!({
+            "Type": "AWS::Serverless::Function",
+            "DependsOn": [format!("{id}LogGroup")],
+            "Metadata": {
+                "BuildMethod": "rust-cargolambda",
+                "BuildProperties": {"Binary": function.name},
+                "checkov": {"skip": [
+                    {"id": "CKV_AWS_116", "comment": "Cognito invokes triggers synchronously and retries itself; a dead-letter queue applies only to asynchronous invocations."},
+                    {"id": "CKV_AWS_117", "comment": "The function calls only public AWS endpoints (Cognito); a VPC would add NAT cost and cold-start latency for no isolation gain."},
+                    {"id": "CKV_AWS_173", "comment": "The environment holds configuration only (domain lists, a group name, a product name), no secrets."},
+                    {"id": "CKV_AWS_115", "comment": "Concurrency follows sign-up traffic, which Cognito already rate-limits; a reserved limit would turn bursts into failed sign-ups."},
+                ]},
+            },
+            "Properties": {
+                "FunctionName": function.name,
+                "CodeUri": "..",
+                "Handler": "bootstrap",
+                "Runtime": "provided.al2023",
+                "Architectures": ["arm64"],
+                "Timeout": function.timeout,
+                "MemorySize": function.memory,
+                "Role": get_att(&format!("{id}Role"), "Arn"),
+                "Environment": {"Variables": function.env},
+            },
+        }),
+    );
+}
+
+fn pool_properties(pool: &Pool) -> Value {
+    let policy = &pool.password_policy;
+    let mut properties = json!({
+        "UserPoolName": pool.name,
+        "UsernameAttributes": pool.username_attributes.iter().map(|a| a.as_aws()).collect::<Vec<_>>(),
+        "UsernameConfiguration": {"CaseSensitive": pool.case_sensitive},
+        "AutoVerifiedAttributes": pool.auto_verified_attributes.iter().map(|a| a.as_aws()).collect::<Vec<_>>(),
+        "MfaConfiguration": pool.mfa.as_aws(),
+        "DeletionProtection": if pool.deletion_protection { "ACTIVE" } else { "INACTIVE" },
+        "Policies": {"PasswordPolicy": {
+            "MinimumLength": policy.minimum_length,
+            "RequireLowercase": policy.require_lowercase,
+            "RequireUppercase": policy.require_uppercase,
+            "RequireNumbers": policy.require_numbers,
+            "RequireSymbols": policy.require_symbols,
+        }},
+        "AccountRecoverySetting": {"RecoveryMechanisms": pool.account_recovery.iter().zip(1..).map(|(r, priority)| json!({"Name": r.as_aws(), "Priority": priority})).collect::<Vec<_>>()},
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": pool.allow_admin_create_user_only},
+        "EmailConfiguration": email(&pool.email),
+        "UserPoolTags": pool.tags,
+    });
+    if pool.mfa != Mfa::Off && pool.software_token_mfa {
+        properties["EnabledMfas"] = json!(["SOFTWARE_TOKEN_MFA"]);
+    }
+    if !pool.custom_attributes.is_empty() {
+        properties["Schema"] = json!(pool.custom_attributes.iter().map(schema).collect::<Vec<_>>());
+    }
+    if let Some(tier) = pool.tier {
+        properties["UserPoolTier"] = json!(tier.as_aws());
+    }
+    if let Some(mode) = pool.threat_protection {
+        properties["UserPoolAddOns"] = json!({"AdvancedSecurityMode": mode.as_aws()});
+    }
+    properties
+}
+
+fn email(email: &Email) -> Value {
+    match email {
+        Email::Cognito => json!({"EmailSendingAccount": "COGNITO_DEFAULT"}),
+        Email::Ses(ses) => {
+            let mut config = json!({"EmailSendingAccount": "DEVELOPER", "SourceArn": ses.source_arn, "From": ses.from});
+            if let Some(reply_to) = &ses.reply_to {
+                config["ReplyToEmailAddress"] = json!(reply_to);
+            }
+            if let Some(set) = &ses.configuration_set {
+                config["ConfigurationSet"] = json!(set);
+            }
+            config
+        }
+    }
+}
+
+fn schema(attribute: &CustomAttribute) -> Value {
+    let aws = attribute.to_aws();
+    let mut schema = json!({
+        "Name": attribute.name,
+        "AttributeDataType": aws.attribute_data_type().map(|t| t.as_str()),
+        "Mutable": attribute.mutable,
+    });
+    let bounds = |min_key: &str, max_key: &str| {
+        let mut bounds = Map::new();
+        if let Some(min) = attribute.min {
+            bounds.insert(min_key.into(), json!(min.to_string()));
+        }
+        if let Some(max) = attribute.max {
+            bounds.insert(max_key.into(), json!(max.to_string()));
+        }
+        bounds
+    };
+    match attribute.kind {
+        AttributeKind::String => schema["StringAttributeConstraints"] = Value::Object(bounds("MinLength", "MaxLength")),
+        AttributeKind::Number => schema["NumberAttributeConstraints"] = Value::Object(bounds("MinValue", "MaxValue")),
+        AttributeKind::Datetime | AttributeKind::Boolean => {}
+    }
+    schema
+}
+
+fn client_properties(client: &Client) -> Value {
+    let mut properties = json!({
+        "UserPoolId": {"Ref": "UserPool"},
+        "ClientName": client.name,
+        "GenerateSecret": client.generate_secret,
+        "AllowedOAuthFlows": client.oauth_flows.iter().map(|f| f.as_aws()).collect::<Vec<_>>(),
+        "AllowedOAuthFlowsUserPoolClient": client.oauth_enabled(),
+        "AllowedOAuthScopes": client.oauth_scopes,
+        "CallbackURLs": client.callback_urls,
+        "LogoutURLs": client.logout_urls,
+        "SupportedIdentityProviders": client.identity_providers,
+        "ExplicitAuthFlows": client.explicit_auth_flows,
+        "PreventUserExistenceErrors": if client.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
+        "EnableTokenRevocation": client.enable_token_revocation,
+    });
+    let mut units = Map::new();
+    for (key, unit_key, validity) in [
+        ("AccessTokenValidity", "AccessToken", client.access_token_validity),
+        ("IdTokenValidity", "IdToken", client.id_token_validity),
+        ("RefreshTokenValidity", "RefreshToken", client.refresh_token_validity),
+    ] {
+        if let Some(validity) = validity {
+            properties[key] = json!(validity.amount);
+            units.insert(unit_key.into(), json!(validity.unit.as_aws()));
+        }
+    }
+    if !units.is_empty() {
+        properties["TokenValidityUnits"] = Value::Object(units);
+    }
+    if let Some(minutes) = client.auth_session_validity {
+        properties["AuthSessionValidity"] = json!(minutes);
+    }
+    if let Some(attributes) = &client.read_attributes {
+        properties["ReadAttributes"] = json!(attributes);
+    }
+    if let Some(attributes) = &client.write_attributes {
+        properties["WriteAttributes"] = json!(attributes);
+    }
+    if let Some(uri) = &client.default_redirect_uri {
+        properties["DefaultRedirectURI"] = json!(uri);
+    }
+    if let Some(propagate) = client.enable_propagate_additional_user_context_data {
+        properties["EnablePropagateAdditionalUserContextData"] = json!(propagate);
+    }
+    properties
+}

@@ -1,0 +1,147 @@
+//! The least-privilege IAM policy documents, by file name: one for whoever runs the
+//! provisioner, one per function built here. `${PARTITION}`, `${REGION}`, `${ACCOUNT_ID}` and
+//! `${USER_POOL_ID}` are left for the reader (or `cargo xtask deploy`) to fill in.
+//!
+//! The provisioner may create a pool only with this project's tag, and write only to pools
+//! that carry it (`aws:RequestTag` / `aws:ResourceTag`); it may change the trigger
+//! functions' resource policies only for `cognito-idp.amazonaws.com` (`lambda:Principal`).
+//! Adopting a pool made elsewhere (`apply --adopt`) is allowed, explicitly: it may add this
+//! project's tag and no other.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::FunctionDeploy;
+use crate::desired::permission::PRINCIPAL;
+use crate::desired::{Desired, MANAGED_TAG, SecretSource, Trigger};
+
+const POOLS: &str = "arn:${PARTITION}:cognito-idp:*:*:userpool/*";
+
+/// The ARN pattern of a function the triggers name.
+fn function_arn(reference: &str) -> String {
+    if reference.starts_with("arn:") {
+        reference.to_owned()
+    } else {
+        format!("arn:${{PARTITION}}:lambda:*:*:function:{reference}")
+    }
+}
+
+pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<String, Value> {
+    let tagged = json!({"StringEquals": {format!("aws:ResourceTag/{MANAGED_TAG}"): desired.pool.name}});
+    let function_arns: Vec<String> = desired.triggers.functions().into_iter().map(function_arn).collect();
+    let mut documents = BTreeMap::new();
+    documents.insert(
+        "provisioner.json".to_owned(),
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "FindPoolsAndDomains",
+                    "Effect": "Allow",
+                    "Action": ["cognito-idp:ListUserPools", "cognito-idp:DescribeUserPoolDomain"],
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "CreatePoolsOnlyWithTheTag",
+                    "Effect": "Allow",
+                    "Action": ["cognito-idp:CreateUserPool"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {format!("aws:RequestTag/{MANAGED_TAG}"): desired.pool.name}},
+                },
+                {
+                    "Sid": "AdoptAPoolByAddingOnlyTheTag",
+                    "Effect": "Allow",
+                    "Action": ["cognito-idp:TagResource"],
+                    "Resource": POOLS,
+                    "Condition": {
+                        "StringEquals": {format!("aws:RequestTag/{MANAGED_TAG}"): desired.pool.name},
+                        "ForAllValues:StringEquals": {"aws:TagKeys": [MANAGED_TAG]},
+                    },
+                },
+                {
+                    "Sid": "ReadAPoolToCheckItsTag",
+                    "Effect": "Allow",
+                    "Action": ["cognito-idp:DescribeUserPool"],
+                    "Resource": POOLS,
+                },
+                {
+                    "Sid": "ManageOnlyTaggedPools",
+                    "Effect": "Allow",
+                    "Action": [
+                        "cognito-idp:UpdateUserPool", "cognito-idp:DeleteUserPool", "cognito-idp:TagResource",
+                        "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:SetUserPoolMfaConfig",
+                        "cognito-idp:AddCustomAttributes",
+                        "cognito-idp:ListUserPoolClients", "cognito-idp:DescribeUserPoolClient",
+                        "cognito-idp:CreateUserPoolClient", "cognito-idp:UpdateUserPoolClient",
+                        "cognito-idp:ListResourceServers", "cognito-idp:CreateResourceServer", "cognito-idp:UpdateResourceServer",
+                        "cognito-idp:CreateUserPoolDomain", "cognito-idp:DeleteUserPoolDomain",
+                        "cognito-idp:ListGroups", "cognito-idp:CreateGroup", "cognito-idp:UpdateGroup",
+                        "cognito-idp:ListIdentityProviders", "cognito-idp:DescribeIdentityProvider",
+                        "cognito-idp:CreateIdentityProvider", "cognito-idp:UpdateIdentityProvider",
+                    ],
+                    "Resource": POOLS,
+                    "Condition": tagged,
+                },
+                {
+                    "Sid": "ReadTheTriggerFunctions",
+                    "Effect": "Allow",
+                    "Action": ["lambda:GetFunction", "lambda:GetPolicy"],
+                    "Resource": function_arns,
+                },
+                {
+                    "Sid": "LetOnlyCognitoInvokeThem",
+                    "Effect": "Allow",
+                    "Action": ["lambda:AddPermission", "lambda:RemovePermission"],
+                    "Resource": function_arns,
+                    "Condition": {"StringEquals": {"lambda:Principal": PRINCIPAL}},
+                },
+            ],
+        }),
+    );
+    let parameters: Vec<String> = desired
+        .identity_providers
+        .iter()
+        .filter_map(|p| match &p.secret {
+            Some(SecretSource::Ssm(name)) => Some(format!(
+                "arn:${{PARTITION}}:ssm:*:*:parameter/{}",
+                name.trim_start_matches('/')
+            )),
+            Some(SecretSource::Env(_)) | None => None,
+        })
+        .collect();
+    if !parameters.is_empty()
+        && let Some(statements) = documents
+            .get_mut("provisioner.json")
+            .and_then(|d| d["Statement"].as_array_mut())
+    {
+        statements.push(json!({
+            "Sid": "ReadTheProvidersSecrets",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": parameters,
+        }));
+    }
+    let post_confirmation = desired.triggers.wired.get(&Trigger::PostConfirmation);
+    for function in functions {
+        let mut statements = vec![json!({
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": format!("arn:${{PARTITION}}:logs:*:*:log-group:/aws/lambda/{}:*", function.name),
+        })];
+        if post_confirmation.is_some_and(|w| w.function == function.name) {
+            statements.push(json!({
+                "Sid": "AddUsersToGroupsOfItsPool",
+                "Effect": "Allow",
+                "Action": "cognito-idp:AdminAddUserToGroup",
+                "Resource": "arn:${PARTITION}:cognito-idp:${REGION}:${ACCOUNT_ID}:userpool/${USER_POOL_ID}",
+            }));
+        }
+        documents.insert(
+            format!("{}.json", function.name),
+            json!({"Version": "2012-10-17", "Statement": statements}),
+        );
+    }
+    documents
+}

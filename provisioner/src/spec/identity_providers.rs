@@ -1,0 +1,285 @@
+//! `[[identity_providers]]`: Google, Facebook, Apple, Amazon, OIDC and SAML sign-in. A
+//! provider's secret is named by where it lives (`client_secret_env` / `client_secret_ssm`,
+//! Apple's `private_key_env` / `private_key_ssm`), never written in the spec.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Locator, SpecError};
+use crate::desired::{IdentityProvider, ProviderKind, SecretSource};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProvider {
+    name: Spanned<String>,
+    #[serde(rename = "type")]
+    kind: ProviderKind,
+    client_id: Option<Spanned<String>>,
+    client_secret_env: Option<Spanned<String>>,
+    client_secret_ssm: Option<Spanned<String>>,
+    authorize_scopes: Option<Spanned<Vec<String>>>,
+    attribute_mapping: Option<BTreeMap<String, String>>,
+    issuer: Option<Spanned<String>>,
+    attributes_request_method: Option<Spanned<String>>,
+    metadata_url: Option<Spanned<String>>,
+    team_id: Option<Spanned<String>>,
+    key_id: Option<Spanned<String>>,
+    private_key_env: Option<Spanned<String>>,
+    private_key_ssm: Option<Spanned<String>>,
+    api_version: Option<Spanned<String>>,
+}
+
+/// The keys each type takes, besides `name`, `type` and `attribute_mapping`.
+fn accepted(kind: ProviderKind) -> &'static [&'static str] {
+    match kind {
+        ProviderKind::Google | ProviderKind::Amazon => {
+            &["client_id", "client_secret_env | client_secret_ssm", "authorize_scopes"]
+        }
+        ProviderKind::Facebook => &[
+            "client_id",
+            "client_secret_env | client_secret_ssm",
+            "authorize_scopes",
+            "api_version",
+        ],
+        ProviderKind::Apple => &[
+            "client_id",
+            "team_id",
+            "key_id",
+            "private_key_env | private_key_ssm",
+            "authorize_scopes",
+        ],
+        ProviderKind::Oidc => &[
+            "client_id",
+            "client_secret_env | client_secret_ssm",
+            "issuer",
+            "attributes_request_method",
+            "authorize_scopes",
+        ],
+        ProviderKind::Saml => &["metadata_url"],
+    }
+}
+
+/// The scopes asked of the provider when the spec names none.
+fn default_scopes(kind: ProviderKind) -> &'static [&'static str] {
+    match kind {
+        ProviderKind::Google => &["openid", "email", "profile"],
+        ProviderKind::Facebook => &["public_profile", "email"],
+        ProviderKind::Amazon => &["profile"],
+        ProviderKind::Apple => &["email", "name"],
+        ProviderKind::Oidc => &["openid", "email"],
+        ProviderKind::Saml => &[],
+    }
+}
+
+/// The attributes mapped when the spec maps none: the email (and whether the provider
+/// verified it, where it says), which the pre-signup policy and account linking need.
+fn default_mapping(kind: ProviderKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        ProviderKind::Google | ProviderKind::Oidc => &[("email", "email"), ("email_verified", "email_verified")],
+        ProviderKind::Facebook | ProviderKind::Amazon | ProviderKind::Apple => &[("email", "email")],
+        ProviderKind::Saml => &[],
+    }
+}
+
+pub(super) fn desired(raw: Vec<RawProvider>, loc: &Locator) -> Result<Vec<IdentityProvider>, SpecError> {
+    let mut providers: Vec<IdentityProvider> = Vec::new();
+    for provider in raw {
+        let name = provider.name.get_ref();
+        // Cognito: 1 to 32 characters, no spaces, not starting or ending with `_`; COGNITO
+        // is the pool's own users.
+        let name_ok = (1..=32).contains(&name.chars().count())
+            && !name.chars().any(char::is_whitespace)
+            && !name.starts_with('_')
+            && !name.ends_with('_')
+            && name != "COGNITO";
+        if !name_ok {
+            return Err(loc.on(
+                &provider.name,
+                format!(
+                    "identity provider name {name:?} is not valid; accepted: 1 to 32 characters without spaces, not \
+                     starting or ending with `_`, and not COGNITO"
+                ),
+            ));
+        }
+        if providers.iter().any(|p| &p.name == name) {
+            return Err(loc.on(&provider.name, format!("identity provider {name:?} is listed twice")));
+        }
+        providers.push(one(provider, loc)?);
+    }
+    Ok(providers)
+}
+
+fn one(raw: RawProvider, loc: &Locator) -> Result<IdentityProvider, SpecError> {
+    let kind = raw.kind;
+    let accepted = accepted(kind);
+    let takes = |key: &str| accepted.iter().any(|a| a.split(" | ").any(|k| k == key));
+    let given: [(&str, Option<&Spanned<String>>); 11] = [
+        ("client_id", raw.client_id.as_ref()),
+        ("client_secret_env", raw.client_secret_env.as_ref()),
+        ("client_secret_ssm", raw.client_secret_ssm.as_ref()),
+        ("issuer", raw.issuer.as_ref()),
+        ("attributes_request_method", raw.attributes_request_method.as_ref()),
+        ("metadata_url", raw.metadata_url.as_ref()),
+        ("team_id", raw.team_id.as_ref()),
+        ("key_id", raw.key_id.as_ref()),
+        ("private_key_env", raw.private_key_env.as_ref()),
+        ("private_key_ssm", raw.private_key_ssm.as_ref()),
+        ("api_version", raw.api_version.as_ref()),
+    ];
+    let shape = format!("a {} provider takes {}", kind.as_aws(), accepted.join(", "));
+    for (key, value) in given {
+        if let Some(value) = value
+            && !takes(key)
+        {
+            return Err(loc.on(value, format!("`{key}` does not apply here: {shape}")));
+        }
+    }
+    if let Some(scopes) = &raw.authorize_scopes
+        && !takes("authorize_scopes")
+    {
+        return Err(loc.on(scopes, format!("`authorize_scopes` does not apply here: {shape}")));
+    }
+    let missing = |key: &str| loc.on(&raw.name, format!("`{key}` is missing: {shape}"));
+    let mut details = BTreeMap::new();
+    let mut require = |key: &str, aws_key: &str, value: &Option<Spanned<String>>| -> Result<(), SpecError> {
+        match value {
+            Some(value) if !value.get_ref().trim().is_empty() => {
+                details.insert(aws_key.to_owned(), value.get_ref().clone());
+                Ok(())
+            }
+            Some(value) => Err(loc.on(value, format!("`{key}` is empty"))),
+            None => Err(missing(key)),
+        }
+    };
+    let secret = match kind {
+        ProviderKind::Google | ProviderKind::Facebook | ProviderKind::Amazon | ProviderKind::Oidc => {
+            require("client_id", "client_id", &raw.client_id)?;
+            Some(secret_source(
+                &raw.client_secret_env,
+                &raw.client_secret_ssm,
+                "client_secret",
+                &raw.name,
+                loc,
+            )?)
+        }
+        ProviderKind::Apple => {
+            require("client_id", "client_id", &raw.client_id)?;
+            require("team_id", "team_id", &raw.team_id)?;
+            require("key_id", "key_id", &raw.key_id)?;
+            Some(secret_source(
+                &raw.private_key_env,
+                &raw.private_key_ssm,
+                "private_key",
+                &raw.name,
+                loc,
+            )?)
+        }
+        ProviderKind::Saml => {
+            require("metadata_url", "MetadataURL", &raw.metadata_url)?;
+            let url = raw.metadata_url.as_ref().expect("required above");
+            if !url.get_ref().starts_with("https://") {
+                return Err(loc.on(url, "metadata_url must be an https URL"));
+            }
+            None
+        }
+    };
+    if kind == ProviderKind::Oidc {
+        require("issuer", "oidc_issuer", &raw.issuer)?;
+        let issuer = raw.issuer.as_ref().expect("required above");
+        if !issuer.get_ref().starts_with("https://") {
+            return Err(loc.on(
+                issuer,
+                "issuer must be an https URL (Cognito discovers the endpoints from it)",
+            ));
+        }
+        let method = raw
+            .attributes_request_method
+            .as_ref()
+            .map_or("GET", |m| m.get_ref().as_str());
+        if !matches!(method, "GET" | "POST") {
+            return Err(loc.on(
+                raw.attributes_request_method.as_ref().unwrap(),
+                "attributes_request_method is GET or POST",
+            ));
+        }
+        details.insert("attributes_request_method".into(), method.into());
+    }
+    if let Some(version) = &raw.api_version {
+        details.insert("api_version".into(), version.get_ref().clone());
+    }
+    if takes("authorize_scopes") {
+        let scopes: Vec<String> = match &raw.authorize_scopes {
+            Some(scopes) if scopes.get_ref().is_empty() => {
+                return Err(loc.on(scopes, "authorize_scopes lists at least one scope"));
+            }
+            Some(scopes) => scopes.get_ref().clone(),
+            None => default_scopes(kind).iter().map(|s| (*s).to_owned()).collect(),
+        };
+        if let Some(bad) = scopes.iter().find(|s| s.is_empty() || s.contains([' ', ','])) {
+            return Err(loc.on(
+                raw.authorize_scopes.as_ref().unwrap(),
+                format!("scope {bad:?} is not one scope; list each on its own"),
+            ));
+        }
+        details.insert("authorize_scopes".into(), scopes.join(kind.scope_separator()));
+    }
+    let attribute_mapping = raw.attribute_mapping.unwrap_or_else(|| {
+        default_mapping(kind)
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    });
+    Ok(IdentityProvider {
+        name: raw.name.into_inner(),
+        kind,
+        details,
+        secret,
+        attribute_mapping,
+    })
+}
+
+/// Exactly one of the two places a secret may be named.
+fn secret_source(
+    env: &Option<Spanned<String>>,
+    ssm: &Option<Spanned<String>>,
+    what: &str,
+    name: &Spanned<String>,
+    loc: &Locator,
+) -> Result<SecretSource, SpecError> {
+    match (env, ssm) {
+        (Some(env), None) => {
+            let variable = env.get_ref();
+            let ok = variable
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && variable.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                return Err(loc.on(env, format!("{variable:?} is not an environment variable name")));
+            }
+            Ok(SecretSource::Env(variable.clone()))
+        }
+        (None, Some(ssm)) => {
+            let parameter = ssm.get_ref();
+            let ok = !parameter.is_empty()
+                && parameter.len() <= 2048
+                && parameter
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c));
+            if !ok {
+                return Err(loc.on(ssm, format!("{parameter:?} is not an SSM parameter name")));
+            }
+            Ok(SecretSource::Ssm(parameter.clone()))
+        }
+        (Some(env), Some(_)) => Err(loc.on(env, format!("name the {what} once: `{what}_env` or `{what}_ssm`"))),
+        (None, None) => Err(loc.on(
+            name,
+            format!(
+                "the provider's {what} is needed: name the environment variable (`{what}_env`) or SSM parameter \
+                 (`{what}_ssm`) that holds it; it never goes in the spec"
+            ),
+        )),
+    }
+}

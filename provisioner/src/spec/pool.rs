@@ -1,0 +1,335 @@
+//! `[pool]` and its sub-tables: `[pool.password_policy]`, `[pool.mfa_factors]`,
+//! `[pool.email]`, `[pool.tags]` and `[[pool.attributes]]`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Locator, SpecError, sorted, unspanned};
+use crate::desired::{
+    Attribute, AttributeKind, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, SesEmail,
+    ThreatProtection, Tier,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawPool {
+    name: Spanned<String>,
+    username_attributes: Spanned<Vec<Attribute>>,
+    case_sensitive: bool,
+    auto_verified_attributes: Spanned<Vec<Attribute>>,
+    mfa: Spanned<Mfa>,
+    mfa_factors: RawMfaFactors,
+    deletion_protection: bool,
+    password_policy: Spanned<PasswordPolicy>,
+    account_recovery: Spanned<Vec<Recovery>>,
+    allow_admin_create_user_only: bool,
+    email: Option<Spanned<RawEmail>>,
+    attributes: Vec<Spanned<RawAttribute>>,
+    tier: Option<Tier>,
+    threat_protection: Option<Spanned<ThreatProtection>>,
+    tags: Spanned<BTreeMap<String, String>>,
+}
+
+impl Default for RawPool {
+    fn default() -> Self {
+        Self {
+            name: unspanned("toyseven-cognito".into()),
+            username_attributes: unspanned(vec![Attribute::Email]),
+            case_sensitive: false,
+            auto_verified_attributes: unspanned(vec![Attribute::Email]),
+            mfa: unspanned(Mfa::Off),
+            mfa_factors: RawMfaFactors::default(),
+            deletion_protection: true,
+            password_policy: unspanned(PasswordPolicy::default()),
+            account_recovery: unspanned(vec![Recovery::VerifiedEmail]),
+            allow_admin_create_user_only: false,
+            email: None,
+            attributes: Vec::new(),
+            tier: None,
+            threat_protection: None,
+            tags: unspanned(BTreeMap::new()),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawMfaFactors {
+    software_token: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmail {
+    source_arn: Spanned<String>,
+    from: Spanned<String>,
+    reply_to: Option<Spanned<String>>,
+    configuration_set: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttribute {
+    name: Spanned<String>,
+    #[serde(rename = "type")]
+    kind: AttributeKind,
+    #[serde(default = "yes")]
+    mutable: bool,
+    min_length: Option<Spanned<i64>>,
+    max_length: Option<Spanned<i64>>,
+    min_value: Option<Spanned<i64>>,
+    max_value: Option<Spanned<i64>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What AWS needs before a pool can send SMS, which the spec cannot declare yet.
+const NO_SMS: &str = "Cognito sends SMS only with an SMS configuration (an IAM role it assumes to publish \
+     through Amazon SNS, and an external id), which cognito.toml cannot declare yet";
+
+/// The pool, and the names of its custom attributes (for the clients' attribute lists).
+pub(super) fn desired(raw: RawPool, loc: &Locator) -> Result<(Pool, Vec<String>), SpecError> {
+    check_pool_name(raw.name.get_ref()).map_err(|m| loc.on(&raw.name, m))?;
+    let username_attributes = raw.username_attributes.get_ref();
+    if username_attributes.is_empty() {
+        return Err(loc.on(
+            &raw.username_attributes,
+            "username_attributes must name at least one of \"email\", \"phone_number\"",
+        ));
+    }
+    if username_attributes.contains(&Attribute::PhoneNumber) {
+        return Err(loc.on(
+            &raw.username_attributes,
+            format!("phone_number sign-in needs codes sent by SMS. {NO_SMS}; use [\"email\"]"),
+        ));
+    }
+    if raw.auto_verified_attributes.get_ref().contains(&Attribute::PhoneNumber) {
+        return Err(loc.on(
+            &raw.auto_verified_attributes,
+            format!("verifying phone_number sends an SMS. {NO_SMS}; use [\"email\"] or []"),
+        ));
+    }
+    let mfa = *raw.mfa.get_ref();
+    match mfa {
+        Mfa::Off => {}
+        Mfa::On | Mfa::Optional if raw.mfa_factors.software_token => {}
+        Mfa::On | Mfa::Optional => {
+            return Err(loc.on(
+                &raw.mfa,
+                format!(
+                    "mfa = \"{}\" needs a second factor, and AWS refuses MFA without one (\"SMS configuration and \
+                     Auto verification for phone_number are required when MFA is required/optional\"). Set \
+                     [pool.mfa_factors] software_token = true (authenticator apps); SMS codes are not available: {NO_SMS}",
+                    mfa.as_aws().to_ascii_lowercase()
+                ),
+            ));
+        }
+    }
+    let policy = *raw.password_policy.get_ref();
+    if !(6..=99).contains(&policy.minimum_length) {
+        return Err(loc.on(
+            &raw.password_policy,
+            format!(
+                "password_policy.minimum_length is {}; Cognito accepts 6 to 99",
+                policy.minimum_length
+            ),
+        ));
+    }
+    let recovery = raw.account_recovery.get_ref();
+    let recovery_error = if recovery.is_empty() || recovery.len() > 2 {
+        Some("account_recovery lists one or two mechanisms, in priority order")
+    } else if recovery.contains(&Recovery::AdminOnly) && recovery.len() > 1 {
+        Some("account_recovery \"admin_only\" cannot be combined with another mechanism")
+    } else if recovery.len() == 2 && recovery[0] == recovery[1] {
+        Some("account_recovery lists a mechanism twice")
+    } else {
+        None
+    };
+    if let Some(message) = recovery_error {
+        return Err(loc.on(
+            &raw.account_recovery,
+            format!("{message}; accepted: \"verified_email\", \"verified_phone_number\", \"admin_only\""),
+        ));
+    }
+    if let Some(mode) = &raw.threat_protection
+        && *mode.get_ref() != ThreatProtection::Off
+        && raw.tier != Some(Tier::Plus)
+    {
+        return Err(loc.on(
+            mode,
+            "threat_protection \"audit\" or \"enforced\" needs the Plus feature plan: set [pool] tier = \"plus\"",
+        ));
+    }
+    let tags = raw.tags.get_ref();
+    check_tags(tags).map_err(|m| loc.on(&raw.tags, m))?;
+    let email = match raw.email {
+        None => Email::Cognito,
+        Some(email) => ses_email(email.into_inner(), loc)?,
+    };
+    let custom_attributes = custom_attributes(raw.attributes, loc)?;
+    let names = custom_attributes.iter().map(CustomAttribute::aws_name).collect();
+
+    let name = raw.name.into_inner();
+    let mut tags = raw.tags.into_inner();
+    tags.insert(MANAGED_TAG.to_owned(), name.clone());
+    let pool = Pool {
+        name,
+        username_attributes: sorted(raw.username_attributes.into_inner()),
+        case_sensitive: raw.case_sensitive,
+        auto_verified_attributes: sorted(raw.auto_verified_attributes.into_inner()),
+        mfa,
+        software_token_mfa: mfa != Mfa::Off && raw.mfa_factors.software_token,
+        deletion_protection: raw.deletion_protection,
+        password_policy: policy,
+        account_recovery: raw.account_recovery.into_inner(),
+        allow_admin_create_user_only: raw.allow_admin_create_user_only,
+        email,
+        custom_attributes,
+        tier: raw.tier,
+        threat_protection: raw.threat_protection.map(Spanned::into_inner),
+        tags,
+    };
+    Ok((pool, names))
+}
+
+fn check_pool_name(name: &str) -> Result<(), String> {
+    let ok = (1..=128).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c.is_whitespace() || "+=,.@-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "pool.name {name:?} is not a valid pool name; accepted: 1 to 128 letters, digits, spaces and + = , . @ - _"
+        ))
+    }
+}
+
+/// AWS's tag rules, and this project's key kept for itself.
+fn check_tags(tags: &BTreeMap<String, String>) -> Result<(), String> {
+    if tags.len() > 49 {
+        return Err("a pool has at most 50 tags, one of them the provisioner's own".into());
+    }
+    for (key, value) in tags {
+        if key == MANAGED_TAG {
+            return Err(format!(
+                "tag {key:?} is the provisioner's own (it marks the pools it manages); choose another key"
+            ));
+        }
+        if key.is_empty() || key.chars().count() > 128 || key.to_ascii_lowercase().starts_with("aws:") {
+            return Err(format!(
+                "tag key {key:?} is not valid; accepted: 1 to 128 characters, not starting with \"aws:\""
+            ));
+        }
+        if value.chars().count() > 256 {
+            return Err(format!("the value of tag {key:?} is longer than 256 characters"));
+        }
+    }
+    Ok(())
+}
+
+fn ses_email(raw: RawEmail, loc: &Locator) -> Result<Email, SpecError> {
+    let arn = raw.source_arn.get_ref();
+    let parts: Vec<&str> = arn.split(':').collect();
+    if parts.len() < 6 || parts[0] != "arn" || parts[2] != "ses" || !parts[5].starts_with("identity/") {
+        return Err(loc.on(
+            &raw.source_arn,
+            format!("{arn:?} is not an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<address or domain>)"),
+        ));
+    }
+    let from = raw.from.get_ref();
+    if !from.contains('@') {
+        return Err(loc.on(
+            &raw.from,
+            format!("{from:?} is not an address; accepted: \"noreply@example.com\" or \"Name <noreply@example.com>\""),
+        ));
+    }
+    if let Some(reply_to) = &raw.reply_to
+        && !reply_to.get_ref().contains('@')
+    {
+        return Err(loc.on(reply_to, format!("{:?} is not an email address", reply_to.get_ref())));
+    }
+    Ok(Email::Ses(SesEmail {
+        source_arn: raw.source_arn.into_inner(),
+        from: raw.from.into_inner(),
+        reply_to: raw.reply_to.map(Spanned::into_inner),
+        configuration_set: raw.configuration_set.map(Spanned::into_inner),
+    }))
+}
+
+fn custom_attributes(raw: Vec<Spanned<RawAttribute>>, loc: &Locator) -> Result<Vec<CustomAttribute>, SpecError> {
+    if raw.len() > 50 {
+        return Err(loc.on(&raw[50], "a pool has at most 50 custom attributes"));
+    }
+    let mut attributes: Vec<CustomAttribute> = Vec::new();
+    for spanned in raw {
+        let attribute = spanned.get_ref();
+        let name = attribute.name.get_ref();
+        let name_ok = (1..=20).contains(&name.chars().count())
+            && !name.starts_with("custom:")
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !name_ok {
+            return Err(loc.on(
+                &attribute.name,
+                format!(
+                    "custom attribute name {name:?} is not valid; accepted: 1 to 20 letters, digits, _ and -, \
+                     without the \"custom:\" prefix (Cognito adds it)"
+                ),
+            ));
+        }
+        if attributes.iter().any(|a| &a.name == name) {
+            return Err(loc.on(&attribute.name, format!("custom attribute {name:?} is listed twice")));
+        }
+        let (min, max, allowed) = match attribute.kind {
+            AttributeKind::String => (
+                &attribute.min_length,
+                &attribute.max_length,
+                "min_length and max_length",
+            ),
+            AttributeKind::Number => (&attribute.min_value, &attribute.max_value, "min_value and max_value"),
+            AttributeKind::Datetime | AttributeKind::Boolean => (&None, &None, "no bounds"),
+        };
+        let stray = [
+            &attribute.min_length,
+            &attribute.max_length,
+            &attribute.min_value,
+            &attribute.max_value,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|bound| ![min, max].into_iter().flatten().any(|b| std::ptr::eq(b, *bound)));
+        if let Some(bound) = stray {
+            return Err(loc.on(bound, format!("a custom attribute of this type takes {allowed}")));
+        }
+        let (min_v, max_v) = (min.as_ref().map(|v| *v.get_ref()), max.as_ref().map(|v| *v.get_ref()));
+        if attribute.kind == AttributeKind::String
+            && [min_v, max_v].into_iter().flatten().any(|v| !(0..=2048).contains(&v))
+        {
+            return Err(loc.on(
+                &spanned,
+                format!("custom attribute {name:?}: string lengths are 0 to 2048"),
+            ));
+        }
+        if let (Some(lo), Some(hi)) = (min_v, max_v)
+            && lo > hi
+        {
+            return Err(loc.on(
+                &spanned,
+                format!("custom attribute {name:?}: the minimum is above the maximum"),
+            ));
+        }
+        attributes.push(CustomAttribute {
+            name: name.clone(),
+            kind: attribute.kind,
+            mutable: attribute.mutable,
+            min: min_v,
+            max: max_v,
+        });
+    }
+    Ok(attributes)
+}
