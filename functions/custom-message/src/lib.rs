@@ -117,7 +117,7 @@ fn kind_of(source: &Source) -> Option<Kind> {
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
     let mut invocation = match trigger_common::parse::<CognitoEventUserPoolsCustomMessage>(event.payload)? {
         Incoming::Known(invocation) => invocation,
-        Incoming::Unknown(event) => return Ok(event),
+        Incoming::Unknown { source, event } => return Ok(trigger_common::pass_through(&source, event)),
     };
     let source = invocation.source.clone();
     let event = &mut invocation.event;

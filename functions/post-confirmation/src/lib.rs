@@ -70,7 +70,7 @@ pub async fn handler(
 ) -> Result<Value, Failure> {
     let invocation = match trigger_common::parse::<CognitoEventUserPoolsPostConfirmation>(event.payload)? {
         Incoming::Known(invocation) => invocation,
-        Incoming::Unknown(event) => return Ok(event),
+        Incoming::Unknown { source, event } => return Ok(trigger_common::pass_through(&source, event)),
     };
     let header = &invocation.event.cognito_event_user_pools_header;
     let source = &invocation.source;

@@ -18,7 +18,7 @@ pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Rejection};
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
     let mut invocation = match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
         Incoming::Known(invocation) => invocation,
-        Incoming::Unknown(event) => return Ok(event),
+        Incoming::Unknown { source, event } => return Ok(trigger_common::pass_through(&source, event)),
     };
     let (source, event) = (&invocation.source, &mut invocation.event);
     let email = event.request.user_attributes.get("email").map(String::as_str);
