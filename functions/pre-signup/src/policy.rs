@@ -107,14 +107,17 @@ pub enum Malformed {
     Deviation,
     #[error("an IP address instead of a domain name")]
     IpAddress,
+    #[error("a non-ASCII character that IDNA maps to ASCII (fullwidth or mathematical letters, the Kelvin sign)")]
+    AsciiLookAlike,
 }
 
 /// The canonical domain of `email`, the one the lists are matched against: lowercase ASCII,
 /// internationalized labels in punycode. `email` is well formed when it has exactly one
 /// `@`; before it, 1 to 64 bytes with no quote, whitespace, control, invisible (format or
-/// default-ignorable) character or address separator (`(),:;<>[\]`); after it, a DNS name
-/// under the STD3 rules once IDNA (UTS #46) has mapped it, where mapping changes nothing
-/// but case and the Unicode-to-punycode encoding, and which is no IP address.
+/// default-ignorable) character, address separator (`(),:;<>[\]`) or character IDNA maps
+/// to ASCII (`ｃ`, `＠`, the Kelvin sign); after it, a DNS name under the STD3 rules once
+/// IDNA (UTS #46) has mapped it, with no such look-alike either, where mapping changes
+/// nothing but case and the Unicode-to-punycode encoding, and which is no IP address.
 ///
 /// Nothing is trimmed or normalized: what Cognito stores is what was checked.
 pub fn email_domain(email: &str) -> Result<String, Malformed> {
@@ -131,7 +134,27 @@ pub fn email_domain(email: &str) -> Result<String, Malformed> {
     if local.chars().any(refused_in_local_part) {
         return Err(Malformed::LocalPartCharacter);
     }
+    if local.chars().any(ascii_look_alike) {
+        return Err(Malformed::AsciiLookAlike);
+    }
     canonical_domain(domain)
+}
+
+/// Whether `c` is not ASCII but IDNA maps it to ASCII: a fullwidth or mathematical letter,
+/// a fullwidth `@` or `.`, the Kelvin sign `K` (whose lowercase is `k`, so case folding
+/// alone would let `ban\u{212A}.com` match `bank.com`). Each shows as, and for software that
+/// maps it becomes, a character it is not, so an address holding one passes for another.
+fn ascii_look_alike(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
+    let mut buffer = [0; 4];
+    let (mapped, _) = Uts46::new().to_unicode(
+        c.encode_utf8(&mut buffer).as_bytes(),
+        AsciiDenyList::EMPTY,
+        Hyphens::Allow,
+    );
+    !mapped.is_empty() && mapped.is_ascii()
 }
 
 /// Characters that make a local part look like another address (invisible ones), end it
@@ -164,8 +187,12 @@ fn refused_in_local_part(c: char) -> bool {
 /// leading or trailing hyphen in a label, DNS lengths), so `예시.kr` and `xn--vv4b11d.kr`
 /// compare equal, refusing a domain that mapping would change in any other way: a soft
 /// hyphen, zero-width space or word joiner that it drops, a fullwidth letter or ideographic
-/// full stop that it replaces, a deviation character that IDNA versions treat differently.
+/// full stop that it replaces, a deviation character that IDNA versions treat differently,
+/// the Kelvin sign that case folding alone turns into `k`.
 pub fn canonical_domain(domain: &str) -> Result<String, Malformed> {
+    if domain.chars().any(ascii_look_alike) {
+        return Err(Malformed::AsciiLookAlike);
+    }
     let uts46 = Uts46::new();
     let ascii = uts46
         .to_ascii(
@@ -570,6 +597,13 @@ mod tests {
             );
         }
         assert_eq!(malformed("ceo@exam\u{AD}ple.com"), Some(Malformed::ChangedByMapping));
+        // The Kelvin sign's lowercase is `k`: case folding alone would match `bank.com`.
+        let bank = [("ALLOWED_EMAIL_DOMAINS", "bank.com"), ("AUTO_CONFIRM", "allowed")];
+        assert_eq!(
+            decide(&bank, Some("ceo@ban\u{212A}.com")),
+            Err(Rejection::InvalidEmail(Malformed::AsciiLookAlike))
+        );
+        assert_eq!(decide(&bank, Some("ceo@BANK.com")), CONFIRMED);
         for email in [
             "ceo\u{AD}@example.com",
             "ce\u{200B}o@example.com",
@@ -582,9 +616,19 @@ mod tests {
         ] {
             assert_eq!(malformed(email), Some(Malformed::LocalPartCharacter), "{email:?}");
         }
+        for email in [
+            "ｃeo@example.com",
+            "c\u{1D41E}o@example.com",
+            "ceo\u{FF20}evil.com@example.com",
+            "ceo\u{FF0E}x@example.com",
+            "\u{212A}im@example.com",
+        ] {
+            assert_eq!(malformed(email), Some(Malformed::AsciiLookAlike), "{email:?}");
+        }
         // Visible non-ASCII local parts stay welcome (RFC 6531).
         assert_eq!(decide(&vars, Some("김민지@example.com")), CONFIRMED);
         assert_eq!(decide(&vars, Some("josé.garcía@example.com")), CONFIRMED);
+        assert_eq!(decide(&vars, Some("JOSÉ.Ærø@example.com")), CONFIRMED);
     }
 
     #[test]

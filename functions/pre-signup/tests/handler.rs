@@ -188,6 +188,8 @@ fn look_alike_addresses_are_rejected_through_the_handler() {
         "ceo@exam\u{200B}ple.com",
         "ceo@example\u{2060}.com",
         "ceo\u{200B}@example.com",
+        "ceo@\u{212A}.example.com",
+        "ｃeo@example.com",
     ] {
         let mut sent = fixture(DIR, "signup.json");
         sent["request"]["userAttributes"]["email"] = json!(email);
