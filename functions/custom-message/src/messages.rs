@@ -39,13 +39,19 @@ impl Kind {
     ];
 
     /// Whether the message goes to an address or phone number already proven to be the
-    /// user's (Cognito sends password resets and sign-in codes only to verified ones; an
-    /// invitation's attributes are the administrator's). The others go to whatever the
-    /// person signing up or changing their attributes typed, maybe a stranger's.
+    /// user's (Cognito sends password resets only to verified ones; an invitation's
+    /// attributes are the administrator's). The others go to whatever the person signing
+    /// up or changing their attributes typed, maybe a stranger's; that includes sign-in
+    /// codes, which Cognito also sends to an unverified address or number (and marks it
+    /// verified after the first sign-in).
     pub fn to_proven_address(self) -> bool {
         match self {
-            Kind::SignUp | Kind::ResendCode | Kind::UpdateUserAttribute | Kind::VerifyUserAttribute => false,
-            Kind::ForgotPassword | Kind::AdminCreateUser | Kind::Authentication => true,
+            Kind::SignUp
+            | Kind::ResendCode
+            | Kind::UpdateUserAttribute
+            | Kind::VerifyUserAttribute
+            | Kind::Authentication => false,
+            Kind::ForgotPassword | Kind::AdminCreateUser => true,
         }
     }
 }

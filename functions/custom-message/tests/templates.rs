@@ -204,10 +204,7 @@ fn a_name_reaches_only_messages_to_a_proven_address_and_at_most_64_characters() 
     for kind in Kind::ALL {
         let m = message(kind, "Toyseven", Some(phishing), None);
         assert_eq!(m.greeting_name().is_some(), kind.to_proven_address(), "{kind:?}");
-        let proven = matches!(
-            kind,
-            Kind::ForgotPassword | Kind::AdminCreateUser | Kind::Authentication
-        );
+        let proven = matches!(kind, Kind::ForgotPassword | Kind::AdminCreateUser);
         assert_eq!(kind.to_proven_address(), proven, "{kind:?}");
     }
     let long: &'static str = Box::leak("가".repeat(2048).into_boxed_str());
