@@ -11,7 +11,7 @@ use aws_lambda_events::event::cognito::{
 };
 use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
-use trigger_common::{ConfigError, Failure, Incoming, mask_email, var};
+use trigger_common::{ConfigError, Failure, Incoming, mask_email, mask_phone, var};
 
 pub use groups::{CognitoGroups, GroupError, GroupMembership};
 
@@ -85,8 +85,7 @@ pub async fn handler(
     let header = &invocation.event.cognito_event_user_pools_header;
     let source = &invocation.source;
     let user = header.user_name.as_deref().unwrap_or_default();
-    // With email sign-in the user name is an opaque id, but in other pools it can be an email.
-    let user_masked = mask_email_like(user);
+    let user_masked = mask_user_name(user);
     // The id an operator repairs the user by; never an email.
     let sub = invocation
         .event
@@ -117,9 +116,18 @@ pub async fn handler(
     Ok(invocation.reply()?)
 }
 
-fn mask_email_like(user: &str) -> String {
+/// A user name as the log shows it. With email or phone sign-in Cognito's user name is an
+/// opaque id, but where people choose their user name it can be their email or phone
+/// number, which are masked like the attributes.
+fn mask_user_name(user: &str) -> String {
+    let phone_like = user.bytes().filter(u8::is_ascii_digit).count() >= 5
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b' ' | b'(' | b')' | b'.'));
     if user.contains('@') {
         mask_email(user)
+    } else if phone_like {
+        mask_phone(user)
     } else {
         user.to_owned()
     }

@@ -122,17 +122,25 @@ fn a_missing_group_is_logged_for_the_operator_and_not_shown_to_the_person() {
     );
 }
 
+/// In a pool where people choose their user name, it can be their email or phone number.
 #[test]
-fn an_email_user_name_is_masked_in_logs() {
+fn a_user_name_that_is_an_email_or_a_phone_number_is_masked_in_logs() {
     let groups = FakeGroups::with(&["members"]);
+    for (user_name, shown, hidden) in [
+        ("jane.doe@example.com", "j***@example.com", "jane.doe"),
+        ("+821012345678", "+**********78", "1012345"),
+        ("010-1234-5678", "78", "1234"),
+    ] {
+        let mut sent = fixture(DIR, "confirm-signup.json");
+        sent["userName"] = json!(user_name);
+        let (result, logs) = invoke(sent, &config(Some("members")), &groups);
+        result.unwrap();
+        assert!(logs.contains(shown) && !logs.contains(hidden), "{logs}");
+    }
     let mut sent = fixture(DIR, "confirm-signup.json");
-    sent["userName"] = json!("jane.doe@example.com");
-    let (result, logs) = invoke(sent, &config(Some("members")), &groups);
-    result.unwrap();
-    assert!(
-        logs.contains("j***@example.com") && !logs.contains("jane.doe"),
-        "{logs}"
-    );
+    sent["userName"] = json!("Google_108374651093847561029");
+    let (_, logs) = invoke(sent, &config(Some("members")), &groups);
+    assert!(logs.contains("Google_108374651093847561029"), "{logs}");
 }
 
 #[test]
