@@ -1,7 +1,8 @@
 //! Intake of an invocation payload. Cognito sends one JSON event per trigger; this module
 //! decides whether it is a trigger source the function knows (typed event), one of its
-//! trigger that AWS added later (returned unchanged), or not an event of this trigger at
-//! all (an error that says so). It never panics on any input.
+//! trigger that AWS added later (left to the function: one that only decorates returns it
+//! unchanged, one that guards the door still applies its checks), or not an event of this
+//! trigger at all (an error that says so). It never panics on any input.
 
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomMessageResponse,
@@ -55,10 +56,10 @@ impl Trigger for CognitoEventUserPoolsCustomMessage {
 pub enum Incoming<E> {
     /// A trigger source this function handles.
     Known(Invocation<E>),
-    /// A trigger source of this trigger that this function does not know yet. Cognito adds
-    /// sources over time; such an event goes back unchanged, never as an error (a warning
-    /// is logged here).
-    Unknown(Value),
+    /// A trigger source of this trigger that this function does not know yet (Cognito adds
+    /// sources over time), with the payload as it came. What to do with it is the
+    /// function's call: [`pass_through`] for a function that only decorates.
+    Unknown { source: String, event: Value },
 }
 
 /// An event of a known trigger source, typed for reading, with the payload as it came.
@@ -118,8 +119,10 @@ pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
         });
     }
     if serde_json::from_value::<E::Source>(Value::String(source.clone())).is_err() {
-        tracing::warn!(trigger_source = %source, "unknown trigger source; returning the event unchanged");
-        return Ok(Incoming::Unknown(Value::Object(fields)));
+        return Ok(Incoming::Unknown {
+            source,
+            event: Value::Object(fields),
+        });
     }
     let malformed = |detail| EventError::Malformed {
         source_name: source.clone(),
@@ -152,6 +155,13 @@ pub fn parse<E: Trigger>(payload: Value) -> Result<Incoming<E>, EventError> {
         event: event?,
         sent: fields,
     }))
+}
+
+/// The answer of a function that only decorates to a trigger source it does not know: the
+/// event as it came, never an error, with a warning so the new source gets noticed.
+pub fn pass_through(source: &str, event: Value) -> Value {
+    tracing::warn!(trigger_source = %source, "unknown trigger source; returning the event unchanged");
+    event
 }
 
 /// Puts back what `key` held before it was replaced (or removes it if it was absent).
@@ -229,7 +239,10 @@ mod tests {
     fn unknown_source_of_the_same_trigger_passes_through_unchanged() {
         let sent = event("PreSignUp_SomethingNew");
         match parse::<PreSignup>(sent.clone()).unwrap() {
-            Incoming::Unknown(event) => assert_eq!(event, sent),
+            Incoming::Unknown { source, event } => {
+                assert_eq!(source, "PreSignUp_SomethingNew");
+                assert_eq!(event, sent);
+            }
             Incoming::Known(_) => panic!("expected pass-through"),
         }
     }

@@ -1,5 +1,7 @@
-//! Helpers for the functions' tests: arbitrary JSON for property tests, fixture loading and
-//! log capture (to check that personal data is masked).
+//! Helpers for the functions' tests: arbitrary JSON for property tests, fixture loading, log
+//! capture (to check that personal data is masked), a loopback HTTP server that answers a
+//! real client from a script, and a run of a function binary against a Runtime API of our
+//! own.
 
 use std::future::Future;
 use std::io::Write;
@@ -199,4 +201,276 @@ pub fn bench_handler(c: &mut criterion::Criterion, function: &str, event: &[u8],
     });
     group.bench_function("handler", |b| b.iter(|| through_handler(black_box(event), &handle)));
     group.finish();
+}
+
+/// One HTTP request a [`StubServer`] received.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Exchange {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// What a [`StubServer`] answers.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn new(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.into(),
+        }
+    }
+}
+
+type Respond = dyn Fn(&Exchange) -> Option<Answer> + Send + Sync;
+
+/// A small HTTP/1.1 server on 127.0.0.1 for tests that need a real client to talk to
+/// something (the AWS SDK, lambda_runtime): every request is recorded and answered by a
+/// closure; `None` closes the connection without an answer. It stops accepting when
+/// dropped.
+pub struct StubServer {
+    address: std::net::SocketAddr,
+    requests: Arc<Mutex<Vec<Exchange>>>,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl StubServer {
+    /// Binds a port the OS picks and serves each connection (kept alive) on a thread.
+    pub fn start(respond: impl Fn(&Exchange) -> Option<Answer> + Send + Sync + 'static) -> Self {
+        use std::sync::atomic::Ordering;
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let address = listener.local_addr().expect("a bound address");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let respond: Arc<Respond> = Arc::new(respond);
+        let (seen, stop) = (Arc::clone(&requests), Arc::clone(&stopping));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::Acquire) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (seen, respond) = (Arc::clone(&seen), Arc::clone(&respond));
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &seen, &*respond);
+                });
+            }
+        });
+        Self {
+            address,
+            requests,
+            stopping,
+        }
+    }
+
+    /// `host:port`.
+    pub fn address(&self) -> String {
+        self.address.to_string()
+    }
+
+    /// `http://host:port`, for an SDK's endpoint URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<Exchange> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for StubServer {
+    fn drop(&mut self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::Release);
+        // Wakes the accept loop so it sees `stopping`.
+        let _ = std::net::TcpStream::connect(self.address);
+    }
+}
+
+fn serve(stream: std::net::TcpStream, seen: &Mutex<Vec<Exchange>>, respond: &Respond) -> std::io::Result<()> {
+    use std::io::{BufRead, BufReader, Read};
+
+    let mut writer = stream.try_clone()?;
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let mut parts = line.split_whitespace();
+        let (method, path) = (
+            parts.next().unwrap_or_default().to_owned(),
+            parts.next().unwrap_or_default().to_owned(),
+        );
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            let Some((name, value)) = line.trim_end().split_once(':') else {
+                break;
+            };
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+        let mut exchange = Exchange {
+            method,
+            path,
+            headers,
+            body: Vec::new(),
+        };
+        if exchange
+            .header("Transfer-Encoding")
+            .is_some_and(|value| value.eq_ignore_ascii_case("chunked"))
+        {
+            loop {
+                line.clear();
+                reader.read_line(&mut line)?;
+                let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or_default(), 16)
+                    .map_err(|_| std::io::Error::other("bad chunk size"))?;
+                let mut chunk = vec![0; size + 2];
+                reader.read_exact(&mut chunk)?;
+                if size == 0 {
+                    break;
+                }
+                exchange.body.extend_from_slice(&chunk[..size]);
+            }
+        } else if let Some(length) = exchange.header("Content-Length") {
+            let length: usize = length
+                .parse()
+                .map_err(|_| std::io::Error::other("bad Content-Length"))?;
+            exchange.body = vec![0; length];
+            reader.read_exact(&mut exchange.body)?;
+        }
+        seen.lock().unwrap().push(exchange.clone());
+        let Some(answer) = respond(&exchange) else {
+            return Ok(());
+        };
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Length: {}\r\n",
+            answer.status,
+            answer.body.len()
+        );
+        for (name, value) in &answer.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        writer.write_all(head.as_bytes())?;
+        writer.write_all(&answer.body)?;
+        writer.flush()?;
+    }
+}
+
+/// How a function binary answered one invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Response(Value),
+    /// The error route: Lambda's `errorType` header and the body.
+    Error {
+        kind: String,
+        body: Value,
+    },
+}
+
+/// Runs the function binary at `binary` (a crate's `env!("CARGO_BIN_EXE_<name>")`) against a
+/// Lambda Runtime API of our own on loopback, with only the variables `vars` (and the ones
+/// the runtime needs), gives it `event` once, and returns its answer with everything it
+/// printed. The process is killed once it has answered.
+pub fn run_binary_once(binary: &str, vars: &[(&str, &str)], event: &Value) -> (Outcome, String) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let body = serde_json::to_vec(event).expect("a JSON event");
+    let given = AtomicBool::new(false);
+    let api = StubServer::start(move |request| match (request.method.as_str(), request.path.as_str()) {
+        ("GET", "/2018-06-01/runtime/invocation/next") if !given.swap(true, Ordering::AcqRel) => {
+            let deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+            let deadline = deadline
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_millis()
+                .to_string();
+            Some(Answer::new(
+                200,
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Lambda-Runtime-Aws-Request-Id", "test-request-1"),
+                    ("Lambda-Runtime-Deadline-Ms", &deadline),
+                    (
+                        "Lambda-Runtime-Invoked-Function-Arn",
+                        "arn:aws:lambda:us-east-1:123456789012:function:test",
+                    ),
+                ],
+                body.clone(),
+            ))
+        }
+        // A second `next`: nothing more to give; the test kills the process.
+        ("GET", _) => None,
+        _ => Some(Answer::new(202, &[("Content-Type", "application/json")], "{}")),
+    });
+    let mut child = std::process::Command::new(binary)
+        .env_clear()
+        .envs([
+            ("AWS_LAMBDA_RUNTIME_API", api.address().as_str()),
+            ("AWS_LAMBDA_FUNCTION_NAME", "test"),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ])
+        .envs(vars.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot start {binary}: {error}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let answer = loop {
+        let answered = api.requests().into_iter().find(|r| r.method == "POST");
+        if let Some(answer) = answered {
+            break Some(answer);
+        }
+        let exited = child.try_wait().expect("the process can be polled").is_some();
+        if exited || std::time::Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("the process's output");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let Some(answer) = answer else {
+        panic!("{binary} did not answer: {printed}");
+    };
+    let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    let outcome = if answer.path.ends_with("/response") {
+        Outcome::Response(body)
+    } else {
+        let kind = answer
+            .header("Lambda-Runtime-Function-Error-Type")
+            .unwrap_or_default()
+            .to_owned();
+        Outcome::Error { kind, body }
+    };
+    (outcome, printed)
 }

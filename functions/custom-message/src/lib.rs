@@ -20,7 +20,8 @@ pub use messages::{Broken, Field, Kind, Lang, Message, Rendered, render};
 const APP_NAME_MAX: usize = 40;
 const APP_NAME_ACCEPTED: &str = "1 to 40 characters without braces or control characters";
 const LOCALE_ACCEPTED: &str = "en, ko (or a locale of them such as en-US, ko-KR)";
-const VERIFY_URL_ACCEPTED: &str = "an absolute http:// or https:// URL without a #fragment";
+const VERIFY_URL_ACCEPTED: &str =
+    "an absolute https:// URL (http:// only for localhost, as Cognito's callback URLs) without a #fragment";
 
 /// The function's configuration, read once at cold start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +73,13 @@ impl Config {
         if let Some(raw) = var(&lookup, "VERIFY_URL") {
             let invalid = |problem: String| ConfigError::new("VERIFY_URL", raw.clone(), problem, VERIFY_URL_ACCEPTED);
             let url = Url::parse(&raw).map_err(|error| invalid(error.to_string()))?;
-            if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-                return Err(invalid(format!("the scheme {:?} is not http or https", url.scheme())));
+            // The link goes out in mail: over plain http anyone on the path could rewrite the
+            // page that receives the code. Local development is the one exception.
+            match url.scheme() {
+                "https" => {}
+                "http" if url.host_str() == Some("localhost") => {}
+                "http" => return Err(invalid("http is accepted only for localhost; use https".into())),
+                scheme => return Err(invalid(format!("the scheme {scheme:?} is not https"))),
             }
             if url.fragment().is_some() {
                 return Err(invalid("a #fragment would swallow the query the link needs".into()));
@@ -117,7 +123,7 @@ fn kind_of(source: &Source) -> Option<Kind> {
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
     let mut invocation = match trigger_common::parse::<CognitoEventUserPoolsCustomMessage>(event.payload)? {
         Incoming::Known(invocation) => invocation,
-        Incoming::Unknown(event) => return Ok(event),
+        Incoming::Unknown { source, event } => return Ok(trigger_common::pass_through(&source, event)),
     };
     let source = invocation.source.clone();
     let event = &mut invocation.event;
@@ -146,6 +152,7 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
         app_name: &config.app_name,
         code: code.unwrap_or_default(),
         username: username.unwrap_or_default(),
+        // Shown only where the address is proven (`Message::greeting_name`).
         name: attribute("given_name").or_else(|| attribute("name")),
         verify_link: match (kind, code) {
             (Kind::SignUp, Some(code)) => config.verify_link(code, header.user_name.as_deref().unwrap_or_default()),

@@ -5,7 +5,7 @@ use lambda_runtime::{Error, run, service_fn, tracing};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
+    trigger_common::logging::init();
     let config = Config::from_env(trigger_common::process_env)
         .inspect_err(|error| tracing::error!(%error, "refusing to start"))?;
     let config = &config;

@@ -2,8 +2,18 @@
 //! language, and Cognito's rules every rendered field must pass before it is sent back.
 //! Templates live in `templates/` and are compiled into the binary by askama, which
 //! HTML-escapes every value in the `.html` ones.
+//!
+//! Whoever signs up chooses every attribute, including the address mail goes to. A message
+//! to an address nobody has proven yet carries the product's name, the code and fixed text
+//! only, so an attacker cannot send a victim our branded mail with their words in it; the
+//! others greet by name, cut at [`NAME_MAX`] characters.
 
 use askama::Template;
+use icu_properties::CodePointMapData;
+use icu_properties::props::GraphemeClusterBreak;
+
+/// The most characters of a user's name a message shows.
+pub const NAME_MAX: usize = 64;
 
 /// The trigger sources, as the templates see them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +37,23 @@ impl Kind {
         Kind::AdminCreateUser,
         Kind::Authentication,
     ];
+
+    /// Whether the message goes to an address or phone number already proven to be the
+    /// user's (Cognito sends password resets only to verified ones; an invitation's
+    /// attributes are the administrator's). The others go to whatever the person signing
+    /// up or changing their attributes typed, maybe a stranger's; that includes sign-in
+    /// codes, which Cognito also sends to an unverified address or number (and marks it
+    /// verified after the first sign-in).
+    pub fn to_proven_address(self) -> bool {
+        match self {
+            Kind::SignUp
+            | Kind::ResendCode
+            | Kind::UpdateUserAttribute
+            | Kind::VerifyUserAttribute
+            | Kind::Authentication => false,
+            Kind::ForgotPassword | Kind::AdminCreateUser => true,
+        }
+    }
 }
 
 /// The languages messages are written in.
@@ -60,10 +87,65 @@ pub struct Message<'a> {
     pub code: &'a str,
     /// Cognito's username placeholder (`usernameParameter`); only AdminCreateUser has one.
     pub username: &'a str,
-    /// The user's name, from their attributes: untrusted text.
+    /// The user's name, from their attributes: untrusted text, shown only through
+    /// [`Message::greeting_name`].
     pub name: Option<&'a str>,
     /// The link in the SignUp email, when `VERIFY_URL` is set.
     pub verify_link: Option<String>,
+}
+
+impl<'a> Message<'a> {
+    /// The name the templates greet by: none in a message to an unproven address, else the
+    /// user's name cut at [`NAME_MAX`] characters.
+    pub fn greeting_name(&self) -> Option<&'a str> {
+        if !self.kind.to_proven_address() {
+            return None;
+        }
+        self.name.map(cut_name).filter(|name| !name.trim().is_empty())
+    }
+}
+
+/// The first [`NAME_MAX`] characters (code points) of `name`, or fewer so as not to split a
+/// character from the marks, joiners or jamo that complete it.
+pub fn cut_name(name: &str) -> &str {
+    let Some((mut end, _)) = name.char_indices().nth(NAME_MAX) else {
+        return name;
+    };
+    while end > 0 && !grapheme_boundary(name, end) {
+        end = name[..end].char_indices().next_back().map_or(0, |(index, _)| index);
+    }
+    &name[..end]
+}
+
+/// Whether `text` may be cut at byte `at` without splitting a grapheme cluster: the rules of
+/// UAX #29 that keep combining marks, joiners, Hangul jamo and flag pairs together (not the
+/// rarer ones for Indic conjuncts).
+fn grapheme_boundary(text: &str, at: usize) -> bool {
+    type Gcb = GraphemeClusterBreak;
+    let (Some(before), Some(after)) = (text[..at].chars().next_back(), text[at..].chars().next()) else {
+        return true;
+    };
+    let property = CodePointMapData::<GraphemeClusterBreak>::new();
+    let (before, after) = (property.get(before), property.get(after));
+    let joined = matches!(after, Gcb::Extend | Gcb::ZWJ | Gcb::SpacingMark | Gcb::EModifier)
+        || matches!(before, Gcb::Prepend | Gcb::ZWJ)
+        || (before == Gcb::CR && after == Gcb::LF)
+        || (before == Gcb::L && matches!(after, Gcb::L | Gcb::V | Gcb::LV | Gcb::LVT))
+        || (matches!(before, Gcb::LV | Gcb::V) && matches!(after, Gcb::V | Gcb::T))
+        || (matches!(before, Gcb::LVT | Gcb::T) && after == Gcb::T);
+    if joined {
+        return false;
+    }
+    if before == Gcb::RegionalIndicator && after == Gcb::RegionalIndicator {
+        // Flags are pairs: a cut after an odd number of indicators splits one.
+        let run = text[..at]
+            .chars()
+            .rev()
+            .take_while(|c| property.get(*c) == Gcb::RegionalIndicator)
+            .count();
+        return run % 2 == 0;
+    }
+    true
 }
 
 macro_rules! templates {

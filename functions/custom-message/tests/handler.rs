@@ -5,7 +5,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
-use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with_field};
+use trigger_common::testing::{Outcome, arb_json, capture_logs, field_paths, fixture, run_binary_once, with_field};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -88,14 +88,19 @@ fn the_locale_attribute_picks_korean() {
             .unwrap()
             .contains("이메일 주소를 확인해 주세요")
     );
+    let email = response["emailMessage"].as_str().unwrap();
+    assert!(
+        email.contains("안녕하세요.") && !email.contains("김민지"),
+        "no name to an unproven address: {email}"
+    );
+    let response = response_with("forgot-password-ko.json", &[]);
+    assert!(response["emailSubject"].as_str().unwrap().contains("비밀번호 재설정"));
     assert!(
         response["emailMessage"]
             .as_str()
             .unwrap()
             .contains("김민지님, 안녕하세요")
     );
-    let response = response_with("forgot-password-ko.json", &[]);
-    assert!(response["emailSubject"].as_str().unwrap().contains("비밀번호 재설정"));
     let response = response_with("forgot-password.json", &[]);
     assert!(
         response["emailSubject"]
@@ -164,8 +169,8 @@ fn the_username_in_the_link_is_percent_encoded() {
 }
 
 #[test]
-fn attribute_values_are_escaped_and_oversized_fields_fall_back() {
-    let mut sent = fixture(DIR, "signup.json");
+fn attribute_values_are_escaped() {
+    let mut sent = fixture(DIR, "forgot-password.json");
     sent["request"]["userAttributes"]["name"] = json!("<img src=x onerror=alert(1)>");
     let response = invoke(sent, &Config::default()).0.unwrap()["response"].clone();
     let email = response["emailMessage"].as_str().unwrap();
@@ -173,16 +178,130 @@ fn attribute_values_are_escaped_and_oversized_fields_fall_back() {
         email.contains("&#60;img src=x onerror=alert(1)&#62;") && !email.contains("<img"),
         "{email}"
     );
+}
 
-    let mut sent = fixture(DIR, "signup.json");
-    sent["request"]["userAttributes"]["name"] = json!("x".repeat(20_001));
+#[test]
+fn an_oversized_field_falls_back_to_cognitos_default() {
+    let mut sent = fixture(DIR, "forgot-password.json");
+    let code = format!("{{{}}}", "#".repeat(20_000));
+    sent["request"]["codeParameter"] = json!(code);
     let (result, logs) = invoke(sent, &Config::default());
     let response = result.unwrap()["response"].clone();
     assert_eq!(response["emailMessage"], Value::Null, "Cognito sends its default");
-    assert!(response["emailSubject"].is_string() && response["smsMessage"].is_string());
+    assert_eq!(response["smsMessage"], Value::Null);
+    assert!(response["emailSubject"].is_string());
     assert!(
         logs.contains("WARN") && logs.contains("emailMessage") && logs.contains("20000"),
         "{logs}"
+    );
+}
+
+/// What an attacker who signs up with a victim's address sees go out in our name.
+fn every_field(response: &Value) -> String {
+    ["emailSubject", "emailMessage", "smsMessage"]
+        .iter()
+        .map(|field| {
+            response[*field]
+                .as_str()
+                .unwrap_or_else(|| panic!("{field} unset: {response}"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Sign-in codes count as unproven: Cognito sends email and SMS MFA codes to an unverified
+/// address or number too, and marks it verified after the first sign-in.
+#[test]
+fn mail_to_an_unproven_address_carries_no_text_the_user_chose() {
+    for source in [
+        "CustomMessage_SignUp",
+        "CustomMessage_ResendCode",
+        "CustomMessage_UpdateUserAttribute",
+        "CustomMessage_VerifyUserAttribute",
+        "CustomMessage_Authentication",
+    ] {
+        for locale in ["en", "ko"] {
+            let mut sent = fixture(DIR, "signup-phishing-name.json");
+            sent["triggerSource"] = json!(source);
+            sent["request"]["userAttributes"]["locale"] = json!(locale);
+            if !matches!(source, "CustomMessage_SignUp" | "CustomMessage_ResendCode") {
+                sent["request"]["userAttributes"]["cognito:user_status"] = json!("CONFIRMED");
+            }
+            let response = invoke(sent, &Config::default()).0.unwrap()["response"].clone();
+            let text = every_field(&response);
+            for planted in ["evil.example", "locked", "Security team"] {
+                assert!(!text.contains(planted), "{source} {locale}: {planted} in {text}");
+            }
+            assert!(
+                text.contains("Toyseven") && text.contains("{####}"),
+                "{source} {locale}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_2048_character_name_is_cut_at_64() {
+    let name: String = ('a'..='z').cycle().take(2048).collect();
+    for fixture_name in ["forgot-password.json", "admin-create-user.json"] {
+        let mut sent = fixture(DIR, fixture_name);
+        sent["request"]["userAttributes"]["name"] = json!(name);
+        let (result, logs) = invoke(sent, &Config::default());
+        let response = result.unwrap()["response"].clone();
+        let email = every_field(&response);
+        assert!(
+            email.contains(&format!("Hello {},", &name[..64])),
+            "{fixture_name}: {email}"
+        );
+        assert!(!email.contains(&name[..65]), "{fixture_name}");
+        assert!(!logs.contains("WARN"), "every field set: {logs}");
+    }
+}
+
+#[test]
+fn verify_url_must_be_https_except_on_localhost() {
+    for url in [
+        "https://app.example.com/verify",
+        "http://localhost:3000/verify",
+        "http://localhost/verify",
+    ] {
+        assert!(config(&[("VERIFY_URL", url)]).is_ok(), "{url}");
+    }
+    for url in [
+        "http://app.example.com/verify",
+        "http://127.0.0.1:3000/verify",
+        "http://localhost.evil.example/verify",
+        "javascript:alert(1)",
+        "data:text/html,hi",
+    ] {
+        let err = config(&[("VERIFY_URL", url)]).unwrap_err();
+        assert_eq!(err.var, "VERIFY_URL", "{url}");
+        assert!(err.to_string().contains("https"), "{err}");
+    }
+}
+
+/// The binary as Lambda runs it, at the most verbose level, through lambda_runtime's own
+/// code path (which logs raw events at TRACE).
+#[test]
+fn the_binary_never_logs_the_raw_event() {
+    let (outcome, printed) = run_binary_once(
+        env!("CARGO_BIN_EXE_custom-message"),
+        &[("AWS_LAMBDA_LOG_LEVEL", "TRACE")],
+        &fixture(DIR, "forgot-password.json"),
+    );
+    let Outcome::Response(answer) = outcome else {
+        panic!("{outcome:?}: {printed}");
+    };
+    assert!(
+        answer["response"]["emailMessage"]
+            .as_str()
+            .unwrap()
+            .contains("Jane Doe")
+    );
+    assert!(printed.contains("j***@example.com"), "the invocation's line: {printed}");
+    assert!(
+        !printed.contains("jane.doe") && !printed.contains("Jane Doe"),
+        "{printed}"
     );
 }
 
@@ -248,6 +367,7 @@ fn bad_configuration_names_the_variable_and_accepted_values() {
         ("DEFAULT_LOCALE", "fr".into()),
         ("VERIFY_URL", "not a url".into()),
         ("VERIFY_URL", "ftp://example.com/verify".into()),
+        ("VERIFY_URL", "http://app.example.com/verify".into()),
         ("VERIFY_URL", "https://example.com/verify#done".into()),
     ];
     for (var, value) in cases {

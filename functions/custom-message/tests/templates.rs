@@ -1,5 +1,6 @@
 //! Every template for every trigger source and language, checked against Cognito's rules.
 
+use custom_message::messages::{NAME_MAX, cut_name};
 use custom_message::{Broken, Config, Field, Kind, Lang, Message, Rendered, render};
 
 const CODE: &str = "{####}";
@@ -88,7 +89,11 @@ fn every_template_renders_within_cognitos_rules() {
                 Lang::Ko => "<html lang=\"ko\">",
             };
             assert!(email.contains(lang_attr), "{kind:?} {lang:?}");
-            assert!(email.contains("Jane"), "{kind:?} {lang:?} greets by name");
+            assert_eq!(
+                email.contains("Jane"),
+                kind.to_proven_address(),
+                "{kind:?} {lang:?} greets by name only at a proven address"
+            );
         }
     }
 }
@@ -127,9 +132,9 @@ fn user_attribute_values_are_html_escaped_in_email() {
     let name = "<script>alert(1)</script> & \"Bob\"";
     for lang in Lang::ALL {
         let rendered = render(
-            &message(Kind::SignUp, "Toyseven", Some(name), None),
+            &message(Kind::ForgotPassword, "Toyseven", Some(name), None),
             lang,
-            &placeholders(Kind::SignUp),
+            &placeholders(Kind::ForgotPassword),
         );
         let email = rendered.email_message.unwrap();
         assert!(!email.contains("<script>"), "{email}");
@@ -143,21 +148,22 @@ fn user_attribute_values_are_html_escaped_in_email() {
 
 #[test]
 fn a_field_that_breaks_a_rule_is_left_unset_with_the_reason() {
-    let long_name: &'static str = Box::leak("가".repeat(20_000).into_boxed_str());
+    let long_code = format!("{{{}}}", "#".repeat(20_000));
     let rendered = render(
-        &message(Kind::ForgotPassword, "Toyseven", Some(long_name), None),
+        &Message {
+            code: &long_code,
+            ..message(Kind::ForgotPassword, "Toyseven", None, None)
+        },
         Lang::En,
-        &placeholders(Kind::ForgotPassword),
+        &Ok(vec![long_code.as_str()]),
     );
     assert!(
         matches!(rendered.email_message, Err(Broken::Length { max: 20_000, .. })),
         "{:?}",
         rendered.email_message.as_ref().map(|_| ())
     );
-    assert!(
-        rendered.email_subject.is_ok() && rendered.sms_message.is_ok(),
-        "the other fields stay"
-    );
+    assert!(rendered.email_subject.is_ok(), "the other fields stay");
+    assert!(matches!(rendered.sms_message, Err(Broken::Length { max: 140, .. })));
 
     let no_code = render(
         &message(Kind::SignUp, "Toyseven", None, None),
@@ -190,4 +196,45 @@ fn locales_pick_the_language() {
     for locale in ["fr", "", "kor", "-"] {
         assert_eq!(Lang::from_locale(locale), None, "{locale}");
     }
+}
+
+#[test]
+fn a_name_reaches_only_messages_to_a_proven_address_and_at_most_64_characters() {
+    let phishing = "Your account is locked: http://evil.example";
+    for kind in Kind::ALL {
+        let m = message(kind, "Toyseven", Some(phishing), None);
+        assert_eq!(m.greeting_name().is_some(), kind.to_proven_address(), "{kind:?}");
+        let proven = matches!(kind, Kind::ForgotPassword | Kind::AdminCreateUser);
+        assert_eq!(kind.to_proven_address(), proven, "{kind:?}");
+    }
+    let long: &'static str = Box::leak("가".repeat(2048).into_boxed_str());
+    let m = message(Kind::ForgotPassword, "Toyseven", Some(long), None);
+    assert_eq!(m.greeting_name().unwrap().chars().count(), NAME_MAX);
+    assert_eq!(NAME_MAX, 64);
+}
+
+#[test]
+fn a_name_is_cut_between_characters_not_inside_one() {
+    let base = "x".repeat(63);
+    // A combining accent, an emoji with a skin tone, a ZWJ family, a flag, Hangul jamo: each
+    // starts at the 64th character and would be split by a cut after it.
+    for (tail, kept) in [
+        ("e\u{301}", 63),
+        ("\u{1F44D}\u{1F3FD}", 63),
+        ("\u{1F469}\u{200D}\u{1F467}", 63),
+        ("\u{1F1F0}\u{1F1F7}", 63),
+        ("\u{1100}\u{1161}\u{11A8}", 63),
+        ("ab", 64),
+        ("한국", 64),
+    ] {
+        let name = format!("{base}{tail}zzz");
+        let cut = cut_name(&name);
+        assert_eq!(cut.chars().count(), kept, "{tail:?}: {cut:?}");
+        assert!(name.starts_with(cut));
+    }
+    // A flag pair that ends exactly at 64 stays whole; the one after it is dropped.
+    let flags = format!("{}\u{1F1F0}\u{1F1F7}\u{1F1EF}\u{1F1F5}", "x".repeat(62));
+    assert_eq!(cut_name(&flags).chars().count(), 64);
+    assert_eq!(cut_name("short"), "short");
+    assert_eq!(cut_name(&"y".repeat(64)).len(), 64);
 }

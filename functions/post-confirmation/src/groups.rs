@@ -1,12 +1,58 @@
 //! Group membership, the post-confirmation function's one side effect, behind a trait so the
-//! handler can be tested without AWS.
+//! handler can be tested without AWS; and the time budget its AWS call must keep.
+//!
+//! Cognito confirms the user before PostConfirmation runs and waits at most 5 seconds for
+//! it; a user whose group call failed stays confirmed and no later trigger adds them. So
+//! transient errors (throttling, 5xx, timeouts, a connection that could not be made) are
+//! retried by the SDK's standard retry strategy inside that budget, and errors that another
+//! try cannot fix (AccessDenied, ResourceNotFound, UserNotFound) are not retried.
 
 use std::future::Future;
 use std::time::Duration;
 
+use aws_config::ConfigLoader;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, SdkError};
+use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::admin_add_user_to_group::AdminAddUserToGroupError;
+
+/// Tries of one AdminAddUserToGroup call, the first included.
+pub const ATTEMPTS: u32 = 3;
+/// The longest one try may take before it is abandoned (and retried) as a timeout.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(1200);
+/// The jittered backoff before retry `n` (from 1) is up to `INITIAL_BACKOFF * 2^(n-1)`:
+/// 0–100 ms, then 0–200 ms.
+pub const INITIAL_BACKOFF: Duration = Duration::from_millis(100);
+/// No backoff is longer, not even one a throttling answer's `x-amz-retry-after` asks for.
+pub const MAX_BACKOFF: Duration = Duration::from_millis(200);
+/// The whole call, every try and backoff included, is cut here whatever happens.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_millis(4000);
+/// What Cognito waits for the whole invocation.
+pub const COGNITO_BUDGET: Duration = Duration::from_secs(5);
+/// Left inside the budget for the rest of an invocation: a cold start (the SDK client is
+/// built from the environment, no network), parsing, Lambda's own overhead.
+pub const RESERVE: Duration = Duration::from_millis(500);
+
+/// The worst case: every try times out, with the longest backoff between each two.
+pub fn worst_case() -> Duration {
+    ATTEMPT_TIMEOUT * ATTEMPTS + MAX_BACKOFF * (ATTEMPTS - 1)
+}
+
+/// The SDK's standard retry strategy with this function's budget.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(ATTEMPTS)
+        .with_initial_backoff(INITIAL_BACKOFF)
+        .with_max_backoff(MAX_BACKOFF)
+}
+
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
 
 /// Adds users to Cognito groups.
 pub trait GroupMembership {
@@ -19,6 +65,8 @@ pub trait GroupMembership {
     ) -> impl Future<Output = Result<(), GroupError>> + Send;
 }
 
+/// Why a user could not be added: for the operator's log, never for the person signing up
+/// (it names the pool, and AWS's own text may carry the account id and role ARN).
 #[derive(Debug, thiserror::Error)]
 pub enum GroupError {
     #[error(
@@ -30,6 +78,7 @@ pub enum GroupError {
         user_pool_id: String,
         message: String,
     },
+    /// Any other error, after the retries it called for: AWS's code and message in full.
     #[error("AdminAddUserToGroup failed: {0}")]
     Service(String),
 }
@@ -41,18 +90,25 @@ pub struct CognitoGroups {
 }
 
 impl CognitoGroups {
+    /// A client as it is; tests use it with a mocked one.
     pub fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Builds the client from the standard AWS configuration (region, credentials,
-    /// `AWS_ENDPOINT_URL`), with timeouts that leave an answer inside Cognito's 5 seconds.
+    /// `AWS_ENDPOINT_URL`) with this function's retries and timeouts.
     pub async fn from_env() -> Self {
-        let timeouts = aws_config::timeout::TimeoutConfig::builder()
-            .operation_attempt_timeout(Duration::from_millis(1500))
-            .operation_timeout(Duration::from_millis(4000))
-            .build();
-        let config = aws_config::from_env().timeout_config(timeouts).load().await;
+        Self::from_loader(aws_config::from_env()).await
+    }
+
+    /// Builds the client from `loader` with this function's retries and timeouts, which win
+    /// over whatever the loader had.
+    pub async fn from_loader(loader: ConfigLoader) -> Self {
+        let config = loader
+            .retry_config(retry_config())
+            .timeout_config(timeout_config())
+            .load()
+            .await;
         Self::new(Client::new(&config))
     }
 }
@@ -75,9 +131,36 @@ impl GroupMembership for CognitoGroups {
                     user_pool_id: user_pool_id.to_owned(),
                     message: error.message().unwrap_or("not found").to_owned(),
                 }),
-                other => Err(GroupError::Service(DisplayErrorContext(other).to_string())),
+                other => Err(GroupError::Service(format!(
+                    "{}: {}",
+                    other.code().unwrap_or("unknown error code"),
+                    DisplayErrorContext(&other)
+                ))),
             },
             Err(other) => Err(GroupError::Service(DisplayErrorContext(other).to_string())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_try_and_backoff_fit_in_cognitos_five_seconds() {
+        assert_eq!(worst_case(), Duration::from_millis(3 * 1200 + 2 * 200));
+        assert!(worst_case() <= OPERATION_TIMEOUT, "{:?}", worst_case());
+        assert!(OPERATION_TIMEOUT + RESERVE <= COGNITO_BUDGET);
+        let retry = retry_config();
+        assert_eq!(retry.max_attempts(), ATTEMPTS);
+        assert_eq!(retry.initial_backoff(), INITIAL_BACKOFF);
+        assert_eq!(retry.max_backoff(), MAX_BACKOFF);
+        assert!(
+            INITIAL_BACKOFF * 2u32.pow(ATTEMPTS - 2) <= MAX_BACKOFF,
+            "the last backoff is not cut"
+        );
+        let timeouts = timeout_config();
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        assert_eq!(timeouts.operation_timeout(), Some(OPERATION_TIMEOUT));
     }
 }

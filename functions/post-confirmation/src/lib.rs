@@ -11,9 +11,18 @@ use aws_lambda_events::event::cognito::{
 };
 use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
-use trigger_common::{ConfigError, Failure, Incoming, mask_email, var};
+use trigger_common::{ConfigError, Failure, Incoming, mask_email, mask_phone, var};
 
 pub use groups::{CognitoGroups, GroupError, GroupMembership};
+
+/// The marker on the log line of a user who was confirmed but not added to the group: an
+/// alarm (a CloudWatch metric filter) matches it, and the README says how to repair the user.
+pub const ALARM: &str = "POST_CONFIRMATION_GROUP_ADD_FAILED";
+
+/// What the person signing up reads when the group call failed (Cognito shows it as
+/// "PostConfirmation failed with error <message>."): their account exists, nothing about
+/// how it is set up.
+pub const UNFINISHED: &str = "Your account is confirmed, but setting it up did not finish; please contact support.";
 
 const GROUP_ACCEPTED: &str = "a Cognito group name: 1 to 128 characters, no spaces or control \
      characters; unset to add no group";
@@ -62,7 +71,8 @@ pub enum Action<'a> {
 
 /// Handles one invocation: performs the action, then returns the whole event. Cognito may
 /// retry an invocation; adding a user to a group they are already in succeeds, so a retry
-/// is harmless.
+/// is harmless. When the group call fails (after the retries in [`groups`]), the person
+/// gets [`UNFINISHED`] and the log gets everything else, marked with [`ALARM`].
 pub async fn handler(
     event: LambdaEvent<Value>,
     config: &Config,
@@ -70,13 +80,19 @@ pub async fn handler(
 ) -> Result<Value, Failure> {
     let invocation = match trigger_common::parse::<CognitoEventUserPoolsPostConfirmation>(event.payload)? {
         Incoming::Known(invocation) => invocation,
-        Incoming::Unknown(event) => return Ok(event),
+        Incoming::Unknown { source, event } => return Ok(trigger_common::pass_through(&source, event)),
     };
     let header = &invocation.event.cognito_event_user_pools_header;
     let source = &invocation.source;
     let user = header.user_name.as_deref().unwrap_or_default();
-    // With email sign-in the user name is an opaque id, but in other pools it can be an email.
-    let user_masked = mask_email_like(user);
+    let user_masked = mask_user_name(user);
+    // The id an operator repairs the user by; never an email.
+    let sub = invocation
+        .event
+        .request
+        .user_attributes
+        .get("sub")
+        .map_or("-", String::as_str);
     let action = header
         .trigger_source
         .as_ref()
@@ -89,17 +105,29 @@ pub async fn handler(
             ));
         };
         if let Err(error) = groups.add_user_to_group(pool, user, group).await {
-            tracing::error!(trigger_source = %source, user = %user_masked, group, %error, "could not add the user to the group");
-            return Err(Failure::new("AddToGroupFailed", error));
+            tracing::error!(
+                alarm = ALARM, trigger_source = %source, sub, user = %user_masked, user_pool_id = pool, group, %error,
+                "the user is confirmed but not in the group; add them by hand"
+            );
+            return Err(Failure::new("AddToGroupFailed", UNFINISHED));
         }
     }
-    tracing::info!(trigger_source = %source, user = %user_masked, ?action, "confirmation handled");
+    tracing::info!(trigger_source = %source, sub, user = %user_masked, ?action, "confirmation handled");
     Ok(invocation.reply()?)
 }
 
-fn mask_email_like(user: &str) -> String {
+/// A user name as the log shows it. With email or phone sign-in Cognito's user name is an
+/// opaque id, but where people choose their user name it can be their email or phone
+/// number, which are masked like the attributes.
+fn mask_user_name(user: &str) -> String {
+    let phone_like = user.bytes().filter(u8::is_ascii_digit).count() >= 5
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b' ' | b'(' | b')' | b'.'));
     if user.contains('@') {
         mask_email(user)
+    } else if phone_like {
+        mask_phone(user)
     } else {
         user.to_owned()
     }

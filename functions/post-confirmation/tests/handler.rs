@@ -1,20 +1,27 @@
 //! The post-confirmation handler run in-process on fixture events shaped like Cognito's,
-//! with a fake group store and with the real SDK client answered by aws-smithy-mocks.
+//! with a fake group store, with the real SDK client answered by aws-smithy-mocks, and with
+//! the real SDK client (its retries and timeouts as the function builds it) talking HTTP to
+//! a small server in the test that answers the way Cognito and IAM do.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
+use aws_config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::config::Credentials;
 use aws_sdk_cognitoidentityprovider::operation::admin_add_user_to_group::{
     AdminAddUserToGroupError, AdminAddUserToGroupOutput,
 };
 use aws_sdk_cognitoidentityprovider::types::error::ResourceNotFoundException;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use lambda_runtime::{Context, LambdaEvent};
-use post_confirmation::{CognitoGroups, Config, GroupError, GroupMembership, handler};
+use post_confirmation::{ALARM, CognitoGroups, Config, GroupError, GroupMembership, UNFINISHED, handler};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
-use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with_field};
+use trigger_common::testing::{
+    Answer, Exchange, Outcome, StubServer, arb_json, capture_logs, field_paths, fixture, run_binary_once, with_field,
+};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -104,43 +111,36 @@ fn no_default_group_makes_no_call() {
 }
 
 #[test]
-fn a_retried_invocation_is_harmless() {
-    let groups = FakeGroups::with(&["members"]);
-    for _ in 0..2 {
-        invoke(fixture(DIR, "confirm-signup.json"), &config(Some("members")), &groups)
-            .0
-            .unwrap();
-    }
-    assert_eq!(
-        groups.calls().len(),
-        2,
-        "both calls succeed: AdminAddUserToGroup is idempotent"
-    );
-}
-
-#[test]
-fn a_missing_group_is_a_clear_error() {
+fn a_missing_group_is_logged_for_the_operator_and_not_shown_to_the_person() {
     let groups = FakeGroups::with(&[]);
     let (result, logs) = invoke(fixture(DIR, "confirm-signup.json"), &config(Some("staff")), &groups);
-    let error = result.unwrap_err();
+    assert_eq!(result.unwrap_err(), UNFINISHED);
+    assert!(logs.contains("ERROR") && logs.contains(ALARM), "{logs}");
     assert!(
-        error.contains("\"staff\"") && error.contains("Create the group"),
-        "{error}"
-    );
-    assert!(logs.contains("ERROR"), "{logs}");
-}
-
-#[test]
-fn an_email_user_name_is_masked_in_logs() {
-    let groups = FakeGroups::with(&["members"]);
-    let mut sent = fixture(DIR, "confirm-signup.json");
-    sent["userName"] = json!("jane.doe@example.com");
-    let (result, logs) = invoke(sent, &config(Some("members")), &groups);
-    result.unwrap();
-    assert!(
-        logs.contains("j***@example.com") && !logs.contains("jane.doe"),
+        logs.contains("\"staff\"") && logs.contains("Create the group"),
         "{logs}"
     );
+}
+
+/// In a pool where people choose their user name, it can be their email or phone number.
+#[test]
+fn a_user_name_that_is_an_email_or_a_phone_number_is_masked_in_logs() {
+    let groups = FakeGroups::with(&["members"]);
+    for (user_name, shown, hidden) in [
+        ("jane.doe@example.com", "j***@example.com", "jane.doe"),
+        ("+821012345678", "+**********78", "1012345"),
+        ("010-1234-5678", "78", "1234"),
+    ] {
+        let mut sent = fixture(DIR, "confirm-signup.json");
+        sent["userName"] = json!(user_name);
+        let (result, logs) = invoke(sent, &config(Some("members")), &groups);
+        result.unwrap();
+        assert!(logs.contains(shown) && !logs.contains(hidden), "{logs}");
+    }
+    let mut sent = fixture(DIR, "confirm-signup.json");
+    sent["userName"] = json!("Google_108374651093847561029");
+    let (_, logs) = invoke(sent, &config(Some("members")), &groups);
+    assert!(logs.contains("Google_108374651093847561029"), "{logs}");
 }
 
 #[test]
@@ -196,19 +196,228 @@ fn the_sdk_call_names_the_pool_user_and_group() {
 }
 
 #[test]
-fn the_sdk_resource_not_found_becomes_a_clear_error() {
+fn the_sdk_resource_not_found_is_explained_in_the_log() {
     let rule = mock!(Client::admin_add_user_to_group).then_error(|| {
         AdminAddUserToGroupError::ResourceNotFoundException(
             ResourceNotFoundException::builder().message("Group not found.").build(),
         )
     });
     let groups = mocked(&rule);
-    let error = invoke(fixture(DIR, "confirm-signup.json"), &config(Some("members")), &groups)
-        .0
-        .unwrap_err();
+    let (result, logs) = invoke(fixture(DIR, "confirm-signup.json"), &config(Some("members")), &groups);
+    assert_eq!(result.unwrap_err(), UNFINISHED);
     assert!(
-        error.contains("\"members\"") && error.contains("Group not found.") && error.contains("provisioner apply"),
-        "{error}"
+        logs.contains("\"members\"") && logs.contains("Group not found.") && logs.contains("provisioner apply"),
+        "{logs}"
+    );
+}
+
+// The real SDK client as the function builds it (`CognitoGroups::from_loader`: its retries and
+// timeouts), over HTTP to a server in the test that answers in AWS JSON 1.1 as Cognito does:
+// what a mock cannot show is which answers the SDK retries, and how often.
+
+const TARGET: &str = "AWSCognitoIdentityProviderService.AdminAddUserToGroup";
+const ROLE_ARN: &str = "arn:aws:sts::123456789012:assumed-role/post-confirmation-role/post-confirmation";
+const SUB: &str = "4f8e1c2a-7b3d-4e5f-9a6b-1c2d3e4f5a6b";
+
+fn ok() -> Answer {
+    Answer::new(200, &[("Content-Type", "application/x-amz-json-1.1")], "{}")
+}
+
+/// An AWS JSON 1.1 error: the code in `x-amzn-ErrorType` and `__type`, the text in `message`.
+fn error(status: u16, code: &str, message: &str) -> Answer {
+    let body = json!({"__type": code, "message": message}).to_string();
+    Answer::new(
+        status,
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("x-amzn-ErrorType", code),
+        ],
+        body,
+    )
+}
+
+fn access_denied() -> Answer {
+    error(
+        400,
+        "AccessDeniedException",
+        &format!(
+            "User: {ROLE_ARN} is not authorized to perform: cognito-idp:AdminAddUserToGroup on resource: \
+             arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_EXAMPLE1 because no \
+             identity-based policy allows the cognito-idp:AdminAddUserToGroup action"
+        ),
+    )
+}
+
+/// Answers AdminAddUserToGroup with `script` in order, then with success; a `Some(delay)`
+/// answers that much later (longer than a try may take: the SDK has hung up by then).
+fn cognito(script: Vec<(Option<Duration>, Answer)>) -> StubServer {
+    let script = Mutex::new(script.into_iter());
+    StubServer::start(move |_| {
+        let next = script.lock().unwrap().next();
+        match next {
+            Some((Some(delay), answer)) => {
+                std::thread::sleep(delay);
+                Some(answer)
+            }
+            Some((None, answer)) => Some(answer),
+            None => Some(ok()),
+        }
+    })
+}
+
+fn calls(server: &StubServer) -> Vec<Exchange> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|request| request.header("x-amz-target") == Some(TARGET))
+        .collect()
+}
+
+/// The handler with a client built by the function's own code, pointed at `server`.
+fn invoke_sdk(server: &StubServer, payload: Value) -> (Result<Value, String>, String) {
+    let loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "test-secret", None, None, "test"))
+        .endpoint_url(server.url());
+    let config = config(Some("members"));
+    let (result, logs) = capture_logs(async move {
+        let groups = CognitoGroups::from_loader(loader).await;
+        handler(LambdaEvent::new(payload, Context::default()), &config, &groups).await
+    });
+    (result.map_err(|error| error.to_string()), logs)
+}
+
+#[test]
+fn access_denied_reaches_the_log_and_not_the_person() {
+    let server = cognito(vec![(None, access_denied())]);
+    let (result, logs) = invoke_sdk(&server, fixture(DIR, "confirm-signup.json"));
+    let error = result.unwrap_err();
+    assert_eq!(error, UNFINISHED);
+    for secret in [
+        "arn:",
+        "123456789012",
+        "us-east-1_EXAMPLE1",
+        "AccessDenied",
+        "members",
+        "AdminAddUserToGroup",
+    ] {
+        assert!(!error.contains(secret), "{secret} in {error}");
+    }
+    assert_eq!(calls(&server).len(), 1, "AccessDenied is not retried");
+    let line = logs.lines().find(|line| line.contains("ERROR")).expect("an error line");
+    for detail in [
+        ALARM,
+        ROLE_ARN,
+        "AccessDeniedException",
+        "us-east-1_EXAMPLE1",
+        "members",
+        SUB,
+    ] {
+        assert!(line.contains(detail), "{detail} missing from {line}");
+    }
+    assert!(!logs.contains("jane.doe"), "never the email: {logs}");
+}
+
+#[test]
+fn a_500_then_success_adds_the_user() {
+    let server = cognito(vec![(None, error(500, "InternalErrorException", "Internal error."))]);
+    let sent = fixture(DIR, "confirm-signup.json");
+    let (result, logs) = invoke_sdk(&server, sent.clone());
+    assert_eq!(result.unwrap(), sent);
+    assert_eq!(calls(&server).len(), 2, "tried again after the 500");
+    assert!(!logs.contains("ERROR"), "{logs}");
+}
+
+#[test]
+fn throttling_then_success_adds_the_user() {
+    let server = cognito(vec![(None, error(400, "TooManyRequestsException", "Rate exceeded"))]);
+    let (result, _) = invoke_sdk(&server, fixture(DIR, "confirm-signup.json"));
+    result.unwrap();
+    assert_eq!(calls(&server).len(), 2);
+}
+
+#[test]
+fn a_try_that_times_out_is_retried() {
+    let slow = post_confirmation::groups::ATTEMPT_TIMEOUT + Duration::from_millis(300);
+    let server = cognito(vec![(Some(slow), ok())]);
+    let (result, _) = invoke_sdk(&server, fixture(DIR, "confirm-signup.json"));
+    result.unwrap();
+    assert_eq!(calls(&server).len(), 2);
+}
+
+#[test]
+fn a_server_that_keeps_failing_gets_every_try_then_the_person_one_sentence() {
+    let failing = (None, error(503, "ServiceUnavailable", "Service unavailable."));
+    let server = cognito(vec![failing.clone(), failing.clone(), failing.clone(), failing]);
+    let (result, logs) = invoke_sdk(&server, fixture(DIR, "confirm-signup.json"));
+    assert_eq!(result.unwrap_err(), UNFINISHED);
+    assert_eq!(calls(&server).len(), post_confirmation::groups::ATTEMPTS as usize);
+    assert!(logs.contains(ALARM) && logs.contains("ServiceUnavailable"), "{logs}");
+}
+
+#[test]
+fn errors_another_try_cannot_fix_are_tried_once() {
+    for answer in [
+        access_denied(),
+        error(400, "ResourceNotFoundException", "Group not found."),
+        error(400, "UserNotFoundException", "User does not exist."),
+        error(400, "NotAuthorizedException", "Not authorized."),
+    ] {
+        let code = answer.headers[1].1.clone();
+        let server = cognito(vec![(None, answer)]);
+        let (result, logs) = invoke_sdk(&server, fixture(DIR, "confirm-signup.json"));
+        assert_eq!(result.unwrap_err(), UNFINISHED, "{code}");
+        assert_eq!(calls(&server).len(), 1, "{code}");
+        assert!(logs.contains(ALARM), "{code}: {logs}");
+    }
+}
+
+/// Cognito may invoke the trigger again for the same confirmation. The second run must send
+/// the same single, idempotent call (AdminAddUserToGroup of a member succeeds on AWS) and
+/// answer as the first did: no other operation, no error for a user already in the group.
+#[test]
+fn a_retried_invocation_is_harmless() {
+    let server = cognito(Vec::new());
+    let sent = fixture(DIR, "confirm-signup.json");
+    for _ in 0..2 {
+        let (result, _) = invoke_sdk(&server, sent.clone());
+        assert_eq!(result.unwrap(), sent);
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "one call per invocation, nothing else: {requests:?}");
+    for request in &requests {
+        assert_eq!(request.header("x-amz-target"), Some(TARGET));
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(
+            body,
+            json!({"UserPoolId": "us-east-1_EXAMPLE1", "Username": SUB, "GroupName": "members"})
+        );
+    }
+}
+
+/// The binary as Lambda runs it, at the most verbose level, through lambda_runtime's own code
+/// path (which logs raw events at TRACE) and the SDK's call to a server in the test.
+#[test]
+fn the_binary_never_logs_the_raw_event() {
+    let server = cognito(Vec::new());
+    let url = server.url();
+    let (outcome, printed) = run_binary_once(
+        env!("CARGO_BIN_EXE_post-confirmation"),
+        &[
+            ("DEFAULT_GROUP", "members"),
+            ("AWS_ENDPOINT_URL", url.as_str()),
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "test-secret"),
+            ("RUST_LOG", "trace"),
+        ],
+        &fixture(DIR, "confirm-signup.json"),
+    );
+    assert!(matches!(outcome, Outcome::Response(_)), "{outcome:?}: {printed}");
+    assert_eq!(calls(&server).len(), 1);
+    assert!(printed.contains("confirmation handled"), "{printed}");
+    assert!(
+        !printed.contains("jane.doe") && !printed.contains("Jane Doe"),
+        "{printed}"
     );
 }
 

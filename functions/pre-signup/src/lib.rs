@@ -1,5 +1,5 @@
-//! The PreSignUp trigger: accepts or rejects a sign-up by its email domain and decides
-//! whether Cognito should confirm the user (and verify the email) without a code.
+//! The PreSignUp trigger: accepts or rejects a sign-up by its email address and domain, and
+//! decides whether Cognito should confirm the user (and verify the email) without a code.
 //!
 //! `policy` is the decision over plain data; `handler` is the glue between the Lambda
 //! event and that decision.
@@ -11,30 +11,82 @@ use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
 use trigger_common::{Failure, Incoming, mask_email};
 
-pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Rejection};
+pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Malformed, Rejection, SignUp, Source, email_domain};
 
 /// Handles one invocation: returns the whole event with `response` filled in, or an error
 /// whose message Cognito shows the user ("PreSignUp failed with error <message>.").
+///
+/// This function guards the door, so a `PreSignUp_*` source it does not know still meets
+/// the lists (its email read where every known source has it); it is never auto-confirmed
+/// and, when accepted, goes back as it came.
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
-    let mut invocation = match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
-        Incoming::Known(invocation) => invocation,
-        Incoming::Unknown(event) => return Ok(event),
-    };
-    let (source, event) = (&invocation.source, &mut invocation.event);
-    let email = event.request.user_attributes.get("email").map(String::as_str);
-    let masked = email.map(mask_email).unwrap_or_default();
-    match config.decide(email) {
-        Ok(decision) => {
-            tracing::info!(trigger_source = %source, email = %masked, ?decision, "sign-up accepted");
-            if let Decision::AutoConfirm = decision {
-                event.response.auto_confirm_user = true;
-                event.response.auto_verify_email = true;
+    match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
+        Incoming::Known(mut invocation) => {
+            let attributes = &invocation.event.request.user_attributes;
+            let sign_up = SignUp {
+                source: Source::Known,
+                email: attributes.get("email").map(String::as_str),
+                email_verified: attributes.get("email_verified").map(String::as_str),
+            };
+            let decision = judge(&invocation.source, &sign_up, config)?;
+            if let Decision::AutoConfirm { verify_email } = decision {
+                let response = &mut invocation.event.response;
+                response.auto_confirm_user = true;
+                response.auto_verify_email = verify_email;
             }
             Ok(invocation.reply()?)
         }
-        Err(rejection) => {
-            tracing::info!(trigger_source = %source, email = %masked, reason = ?rejection, "sign-up rejected");
-            Err(Failure::new("SignUpRejected", rejection))
+        Incoming::Unknown { source, event } => {
+            let email = match event.pointer("/request/userAttributes/email") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(email)) => Some(email.as_str()),
+                Some(_) => {
+                    let rejection = Rejection::InvalidEmail(Malformed::NotText);
+                    tracing::warn!(trigger_source = %source, reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
+                    return Err(Failure::new("SignUpRejected", rejection));
+                }
+            };
+            let sign_up = SignUp {
+                source: Source::Unknown,
+                email,
+                email_verified: None,
+            };
+            judge(&source, &sign_up, config)?;
+            Ok(event)
+        }
+    }
+}
+
+/// Applies the policy and logs the one line of the invocation, with the email masked.
+fn judge(source: &str, sign_up: &SignUp<'_>, config: &Config) -> Result<Decision, Failure> {
+    let email = sign_up.email.map(mask_email).unwrap_or_default();
+    let decision = config.decide(sign_up);
+    match (&decision, sign_up.source) {
+        (Ok(decision), Source::Known) => {
+            tracing::info!(trigger_source = %source, %email, ?decision, "sign-up accepted");
+        }
+        (Ok(decision), Source::Unknown) => {
+            tracing::warn!(trigger_source = %source, %email, ?decision, "unknown trigger source; sign-up accepted without auto-confirm, event returned unchanged");
+        }
+        (Err(rejection), Source::Known) => {
+            tracing::info!(trigger_source = %source, %email, reason = %Reason(rejection), "sign-up rejected");
+        }
+        (Err(rejection), Source::Unknown) => {
+            tracing::warn!(trigger_source = %source, %email, reason = %Reason(rejection), "unknown trigger source; sign-up rejected");
+        }
+    }
+    decision.map_err(|rejection| Failure::new("SignUpRejected", rejection))
+}
+
+/// A rejection as the operator reads it: what was wrong, which the person never sees.
+struct Reason<'a>(&'a Rejection);
+
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Rejection::InvalidEmail(why) => write!(f, "malformed email: {why}"),
+            Rejection::EmailRequired => f.write_str("no email while ALLOWED_EMAIL_DOMAINS is set"),
+            Rejection::DomainNotAllowed => f.write_str("domain not allowed"),
         }
     }
 }

@@ -5,7 +5,7 @@ use pre_signup::{Config, handler};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
+    trigger_common::logging::init();
     let config = Config::from_env(trigger_common::process_env)
         .inspect_err(|error| tracing::error!(%error, "refusing to start"))?;
     let config = &config;

@@ -1,13 +1,28 @@
-//! The sign-up policy as plain data: which email domains may sign up, which may not, and
-//! when to confirm a user without a code. No Lambda, no AWS, no I/O.
+//! The sign-up policy as plain data: which email addresses are well formed, which domains
+//! may sign up, which may not, and when to confirm a user without a code. No Lambda, no
+//! AWS, no I/O.
+//!
+//! Whoever signs up chooses the address, so it is read adversarially: an address is refused
+//! unless the domain the lists are matched against is exactly the domain it shows, and the
+//! domain mail to it would go to, whoever reads it.
 
 use std::fmt;
 
+use icu_properties::props::{DefaultIgnorableCodePoint, GeneralCategory};
+use icu_properties::{CodePointMapData, CodePointSetData};
+use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use trigger_common::{ConfigError, var};
 
 const DOMAIN_LIST_ACCEPTED: &str = "a comma-separated list of domains (`example.com`) or \
      subdomain wildcards (`*.example.com`); unset or empty for none";
 const AUTO_CONFIRM_ACCEPTED: &str = "never, allowed, always";
+
+/// RFC 5321's limit on the part before the `@`, in bytes.
+const LOCAL_PART_MAX: usize = 64;
+
+/// The deviation characters of UTS #46: IDNA2003 and IDNA2008 map them differently (`ß` to
+/// `ss` or kept), so the domain a mail server resolves may not be the one the lists matched.
+const DEVIATIONS: [char; 4] = ['\u{DF}', '\u{3C2}', '\u{200C}', '\u{200D}'];
 
 /// When Cognito should confirm a new user without a verification code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,9 +30,10 @@ pub enum AutoConfirm {
     /// Every user confirms with the code Cognito sends.
     #[default]
     Never,
-    /// Users whose email domain is in `ALLOWED_EMAIL_DOMAINS`.
+    /// Users whose email domain is in `ALLOWED_EMAIL_DOMAINS`. Nobody proves they own the
+    /// address: anyone can claim any address on those domains.
     Allowed,
-    /// Every accepted sign-up.
+    /// Every accepted sign-up, whatever its address.
     Always,
 }
 
@@ -33,13 +49,22 @@ pub enum DomainPattern {
 impl DomainPattern {
     pub fn parse(entry: &str) -> Result<Self, String> {
         let entry = entry.trim();
-        match entry.strip_prefix("*.") {
-            Some(parent) => normalize_domain(parent).map(Self::Subdomains),
-            None => normalize_domain(entry).map(Self::Exact),
+        let (wildcard, domain) = match entry.strip_prefix("*.") {
+            Some(parent) => (true, parent),
+            None => (false, entry),
+        };
+        if domain.is_empty() {
+            return Err("the domain is empty".into());
         }
+        let domain = canonical_domain(domain).map_err(|why| format!("{domain:?} is not a domain name: {why}"))?;
+        Ok(if wildcard {
+            Self::Subdomains(domain)
+        } else {
+            Self::Exact(domain)
+        })
     }
 
-    /// `domain` must already be normalized.
+    /// `domain` must be canonical (what [`email_domain`] returns).
     fn matches(&self, domain: &str) -> bool {
         match self {
             Self::Exact(exact) => domain == exact,
@@ -60,21 +85,155 @@ impl fmt::Display for DomainPattern {
     }
 }
 
-/// Lowercase ASCII form of a domain: internationalized names become punycode (UTS #46), so
-/// `예시.kr` and `xn--vv4b11d.kr` compare equal.
-fn normalize_domain(domain: &str) -> Result<String, String> {
-    let domain = domain.trim();
-    if domain.is_empty() {
-        return Err("the domain is empty".into());
+/// Why an address is not well formed. Logged for the operator; the person signing up only
+/// ever sees [`Rejection::InvalidEmail`]'s one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Malformed {
+    #[error("the email attribute is not text")]
+    NotText,
+    #[error("not exactly one @")]
+    AtSigns,
+    #[error("nothing before the @")]
+    EmptyLocalPart,
+    #[error("more than 64 bytes before the @")]
+    LongLocalPart,
+    #[error("a quote, space, control, invisible or separator character before the @")]
+    LocalPartCharacter,
+    #[error("not a DNS name (letters, digits, hyphens and dots, 253 bytes at most)")]
+    NotADnsName,
+    #[error("characters that IDNA mapping drops or changes beyond case")]
+    ChangedByMapping,
+    #[error("a character IDNA2003 and IDNA2008 map differently (ß, ς, zero-width joiners)")]
+    Deviation,
+    #[error("an IP address instead of a domain name")]
+    IpAddress,
+    #[error("a non-ASCII character that IDNA maps to ASCII (fullwidth or mathematical letters, the Kelvin sign)")]
+    AsciiLookAlike,
+}
+
+/// The canonical domain of `email`, the one the lists are matched against: lowercase ASCII,
+/// internationalized labels in punycode. `email` is well formed when it has exactly one
+/// `@`; before it, 1 to 64 bytes with no quote, whitespace, control, invisible (format or
+/// default-ignorable) character, address separator (`(),:;<>[\]`) or character IDNA maps
+/// to ASCII (`ｃ`, `＠`, the Kelvin sign); after it, a DNS name under the STD3 rules once
+/// IDNA (UTS #46) has mapped it, with no such look-alike either, where mapping changes
+/// nothing but case and the Unicode-to-punycode encoding, and which is no IP address.
+///
+/// Nothing is trimmed or normalized: what Cognito stores is what was checked.
+pub fn email_domain(email: &str) -> Result<String, Malformed> {
+    let (local, domain) = email.split_once('@').ok_or(Malformed::AtSigns)?;
+    if domain.contains('@') {
+        return Err(Malformed::AtSigns);
     }
-    if domain.contains(['@', '*', '/', ':']) || domain.chars().any(char::is_whitespace) {
-        return Err(format!("{domain:?} is not a domain name"));
+    if local.is_empty() {
+        return Err(Malformed::EmptyLocalPart);
     }
-    let ascii = idna::domain_to_ascii(domain).map_err(|_| format!("{domain:?} is not a valid domain name"))?;
-    if ascii.split('.').any(str::is_empty) {
-        return Err(format!("{domain:?} has an empty label"));
+    if local.len() > LOCAL_PART_MAX {
+        return Err(Malformed::LongLocalPart);
     }
-    Ok(ascii)
+    if local.chars().any(refused_in_local_part) {
+        return Err(Malformed::LocalPartCharacter);
+    }
+    if local.chars().any(ascii_look_alike) {
+        return Err(Malformed::AsciiLookAlike);
+    }
+    canonical_domain(domain)
+}
+
+/// Whether `c` is not ASCII but IDNA maps it to ASCII: a fullwidth or mathematical letter,
+/// a fullwidth `@` or `.`, the Kelvin sign `K` (whose lowercase is `k`, so case folding
+/// alone would let `ban\u{212A}.com` match `bank.com`). Each shows as, and for software that
+/// maps it becomes, a character it is not, so an address holding one passes for another.
+fn ascii_look_alike(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
+    let mut buffer = [0; 4];
+    let (mapped, _) = Uts46::new().to_unicode(
+        c.encode_utf8(&mut buffer).as_bytes(),
+        AsciiDenyList::EMPTY,
+        Hyphens::Allow,
+    );
+    !mapped.is_empty() && mapped.is_ascii()
+}
+
+/// Characters that make a local part look like another address (invisible ones), end it
+/// early for some mail software (separators, quotes), or are not text at all.
+fn refused_in_local_part(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control()
+            || matches!(
+                c,
+                ' ' | '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | '\\' | ']'
+            );
+    }
+    let invisible = CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c);
+    let category = CodePointMapData::<GeneralCategory>::new().get(c);
+    invisible
+        || matches!(
+            category,
+            GeneralCategory::Control
+                | GeneralCategory::Format
+                | GeneralCategory::Unassigned
+                | GeneralCategory::PrivateUse
+                | GeneralCategory::Surrogate
+                | GeneralCategory::SpaceSeparator
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
+}
+
+/// The lowercase ASCII form of `domain` (UTS #46 ToASCII with the STD3 deny list, no
+/// leading or trailing hyphen in a label, DNS lengths), so `예시.kr` and `xn--vv4b11d.kr`
+/// compare equal, refusing a domain that mapping would change in any other way: a soft
+/// hyphen, zero-width space or word joiner that it drops, a fullwidth letter or ideographic
+/// full stop that it replaces, a deviation character that IDNA versions treat differently,
+/// the Kelvin sign that case folding alone turns into `k`.
+pub fn canonical_domain(domain: &str) -> Result<String, Malformed> {
+    if domain.chars().any(ascii_look_alike) {
+        return Err(Malformed::AsciiLookAlike);
+    }
+    let uts46 = Uts46::new();
+    let ascii = uts46
+        .to_ascii(
+            domain.as_bytes(),
+            AsciiDenyList::STD3,
+            Hyphens::CheckFirstLast,
+            DnsLength::Verify,
+        )
+        .map_err(|_| Malformed::NotADnsName)?;
+    // Back to Unicode: each label as mapping left it, for comparison with what was given.
+    let (unicode, valid) = uts46.to_unicode(ascii.as_bytes(), AsciiDenyList::STD3, Hyphens::CheckFirstLast);
+    valid.map_err(|_| Malformed::NotADnsName)?;
+    if unicode.contains(DEVIATIONS) {
+        return Err(Malformed::Deviation);
+    }
+    if domain.split('.').count() != ascii.split('.').count() {
+        return Err(Malformed::ChangedByMapping);
+    }
+    let unchanged = domain
+        .split('.')
+        .zip(ascii.split('.').zip(unicode.split('.')))
+        .all(|(given, (ascii, unicode))| {
+            if given.is_ascii() {
+                given.eq_ignore_ascii_case(ascii)
+            } else {
+                given.to_lowercase() == unicode
+            }
+        });
+    if !unchanged {
+        return Err(Malformed::ChangedByMapping);
+    }
+    // A top-level domain is never numeric, so a last label that is a number makes this an
+    // IPv4 address as browsers and resolvers read it (`1.2.3.4`, `0x7f.1`).
+    let last = ascii.rsplit('.').next().unwrap_or_default();
+    let hex = last
+        .strip_prefix("0x")
+        .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
+    if hex || last.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Malformed::IpAddress);
+    }
+    Ok(ascii.into_owned())
 }
 
 /// The function's configuration, read once at cold start.
@@ -87,21 +246,41 @@ pub struct Config {
     pub auto_confirm: AutoConfirm,
 }
 
+/// Whether this version knows the event's trigger source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// PreSignUp_SignUp, _AdminCreateUser, _ExternalProvider.
+    Known,
+    /// A `PreSignUp_*` source AWS added later: the lists apply, auto-confirm never does.
+    Unknown,
+}
+
+/// What the policy reads from a sign-up event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignUp<'a> {
+    pub source: Source,
+    /// The `email` attribute, if the event has one.
+    pub email: Option<&'a str>,
+    /// The `email_verified` attribute as it came: an identity provider (or an admin) saying
+    /// whether the address was proven.
+    pub email_verified: Option<&'a str>,
+}
+
 /// What happens to an accepted sign-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     /// Cognito's response goes back as it came: the user confirms with a code.
     Accept,
-    /// Confirm the user and mark the email verified.
-    AutoConfirm,
+    /// Confirm the user; mark the email verified unless the event says it is not.
+    AutoConfirm { verify_email: bool },
 }
 
 /// Why a sign-up is refused. The messages reach the person signing up, so they say what to
-/// do and never reveal the configured lists.
+/// do and never reveal the configured lists or what exactly was wrong with an address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("Please sign up with a valid email address.")]
-    InvalidEmail,
+    InvalidEmail(Malformed),
     #[error("An email address is required to sign up.")]
     EmailRequired,
     #[error("Sign-up with this email domain is not allowed. Please use another email address.")]
@@ -145,9 +324,9 @@ impl Config {
         })
     }
 
-    /// Decides on a sign-up from its `email` attribute, if it has one.
-    pub fn decide(&self, email: Option<&str>) -> Result<Decision, Rejection> {
-        let Some(email) = email else {
+    /// Decides on a sign-up.
+    pub fn decide(&self, sign_up: &SignUp<'_>) -> Result<Decision, Rejection> {
+        let Some(email) = sign_up.email else {
             // Without an email there is no domain to check: refuse only when the pool is
             // restricted to some domains.
             return if self.allowed.is_empty() {
@@ -156,7 +335,7 @@ impl Config {
                 Err(Rejection::EmailRequired)
             };
         };
-        let domain = email_domain(email).ok_or(Rejection::InvalidEmail)?;
+        let domain = email_domain(email).map_err(Rejection::InvalidEmail)?;
         if self.denied.iter().any(|pattern| pattern.matches(&domain)) {
             return Err(Rejection::DomainNotAllowed);
         }
@@ -164,26 +343,20 @@ impl Config {
         if !self.allowed.is_empty() && !in_allowed {
             return Err(Rejection::DomainNotAllowed);
         }
-        let confirm = match self.auto_confirm {
-            AutoConfirm::Never => false,
-            AutoConfirm::Allowed => in_allowed,
-            AutoConfirm::Always => true,
+        let confirm = match (sign_up.source, self.auto_confirm) {
+            (Source::Unknown, _) | (Source::Known, AutoConfirm::Never) => false,
+            (Source::Known, AutoConfirm::Allowed) => in_allowed,
+            (Source::Known, AutoConfirm::Always) => true,
         };
-        Ok(if confirm {
-            Decision::AutoConfirm
-        } else {
-            Decision::Accept
-        })
+        if !confirm {
+            return Ok(Decision::Accept);
+        }
+        // Only an event that says nothing, or says "true", lets the email count as verified.
+        let verify_email = sign_up
+            .email_verified
+            .is_none_or(|verified| verified.trim().eq_ignore_ascii_case("true"));
+        Ok(Decision::AutoConfirm { verify_email })
     }
-}
-
-/// The normalized domain of an email with exactly one `@` and non-empty parts.
-fn email_domain(email: &str) -> Option<String> {
-    let (local, domain) = email.trim().split_once('@')?;
-    if local.is_empty() || domain.contains('@') {
-        return None;
-    }
-    normalize_domain(domain).ok()
 }
 
 fn domain_list(
@@ -206,15 +379,33 @@ fn domain_list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use trigger_common::lookup_in;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::from_env(lookup_in(vars))
     }
 
-    fn decide(vars: &[(&str, &str)], email: Option<&str>) -> Result<Decision, Rejection> {
-        config(vars).unwrap().decide(email)
+    fn sign_up(email: Option<&str>) -> SignUp<'_> {
+        SignUp {
+            source: Source::Known,
+            email,
+            email_verified: None,
+        }
     }
+
+    fn decide(vars: &[(&str, &str)], email: Option<&str>) -> Result<Decision, Rejection> {
+        config(vars).unwrap().decide(&sign_up(email))
+    }
+
+    fn malformed(email: &str) -> Option<Malformed> {
+        match decide(&[], Some(email)) {
+            Err(Rejection::InvalidEmail(why)) => Some(why),
+            _ => None,
+        }
+    }
+
+    const CONFIRMED: Result<Decision, Rejection> = Ok(Decision::AutoConfirm { verify_email: true });
 
     #[test]
     fn no_lists_allow_every_valid_email() {
@@ -270,10 +461,22 @@ mod tests {
     }
 
     #[test]
-    fn matching_ignores_case_and_whitespace() {
+    fn matching_ignores_case_and_whitespace_around_list_entries() {
         let vars = [("ALLOWED_EMAIL_DOMAINS", "  Example.COM , *.Corp.Example.org ")];
-        assert_eq!(decide(&vars, Some("  A@EXAMPLE.com ")), Ok(Decision::Accept));
+        assert_eq!(decide(&vars, Some("A@EXAMPLE.com")), Ok(Decision::Accept));
         assert_eq!(decide(&vars, Some("a@HQ.corp.example.ORG")), Ok(Decision::Accept));
+    }
+
+    #[test]
+    fn whitespace_around_an_address_is_refused_not_trimmed() {
+        for email in [
+            "  a@example.com",
+            "a@example.com ",
+            "a@example.com\n",
+            "\ta@example.com",
+        ] {
+            assert!(malformed(email).is_some(), "{email:?}");
+        }
     }
 
     #[test]
@@ -284,6 +487,9 @@ mod tests {
         assert_eq!(decide(&punycode, Some("a@예시.kr")), Ok(Decision::Accept));
         let wildcard = [("ALLOWED_EMAIL_DOMAINS", "*.예시.kr")];
         assert_eq!(decide(&wildcard, Some("a@mail.xn--vv4b11d.kr")), Ok(Decision::Accept));
+        let accented = [("ALLOWED_EMAIL_DOMAINS", "bücher.example")];
+        assert_eq!(decide(&accented, Some("a@BÜCHER.example")), Ok(Decision::Accept));
+        assert_eq!(email_domain("a@bücher.example").unwrap(), "xn--bcher-kva.example");
     }
 
     #[test]
@@ -297,9 +503,151 @@ mod tests {
             "a@",
             "a@exa mple.com",
             "a@.com",
+            "a@example..com",
+            "a@example.com.",
+            "a@-example.com",
+            "a@example-.com",
+            "a@exam_ple.com",
         ] {
-            assert_eq!(decide(&[], Some(email)), Err(Rejection::InvalidEmail), "{email:?}");
+            assert!(malformed(email).is_some(), "{email:?}");
         }
+        let label = "a".repeat(64);
+        assert_eq!(
+            malformed(&format!("a@{label}.com")),
+            Some(Malformed::NotADnsName),
+            "a label of 64"
+        );
+        let labels = format!("{0}.{0}.{0}.{0}", "a".repeat(62));
+        assert_eq!(
+            malformed(&format!("a@{labels}.co")),
+            Some(Malformed::NotADnsName),
+            "254 bytes"
+        );
+        assert_eq!(malformed(&format!("a@{labels}.c")), None, "253 bytes");
+        assert_eq!(
+            malformed(&format!("{}@example.com", "a".repeat(65))),
+            Some(Malformed::LongLocalPart)
+        );
+        assert_eq!(
+            decide(&[], Some(&format!("{}@example.com", "a".repeat(64)))),
+            Ok(Decision::Accept)
+        );
+    }
+
+    /// Addresses that today's `idna::domain_to_ascii` (no STD3 rules) let through, each
+    /// matching `*.example.com` or no list at all.
+    #[test]
+    fn smuggled_addresses_are_malformed() {
+        let vars = [("ALLOWED_EMAIL_DOMAINS", "*.example.com")];
+        for email in [
+            "a@attacker.com,x.example.com",
+            "a@evil.com;x.example.com",
+            "a@evil.com\0.x.example.com",
+            "a@evil.com\u{1}x.example.com",
+            "a@x.example.com\r\nBcc: b@evil.com",
+            "a@evil.com/x.example.com",
+            "a@evil.com:25.x.example.com",
+            "a@evil.com>x.example.com",
+        ] {
+            assert!(
+                matches!(decide(&vars, Some(email)), Err(Rejection::InvalidEmail(_))),
+                "{email:?}: {:?}",
+                decide(&vars, Some(email))
+            );
+        }
+        for email in ["a@[1.2.3.4]", "a@[IPv6:::1]", "a@1.2.3.4", "a@0x7f.1", "a@127.0.0.1"] {
+            assert!(malformed(email).is_some(), "{email:?}");
+        }
+        assert_eq!(malformed("a@1.2.3.4"), Some(Malformed::IpAddress));
+        for email in [
+            "\"a@b\"@example.com",
+            "\"a\"@example.com",
+            "a,b@example.com",
+            "a;b@example.com",
+            "a\0@example.com",
+            "a b@example.com",
+            "<a>@example.com",
+        ] {
+            assert!(malformed(email).is_some(), "{email:?}");
+        }
+    }
+
+    /// Each looks like `ceo@example.com` once shown, and today's code matches it against
+    /// `example.com` (the invisible character dropped) while Cognito stores it as it came.
+    #[test]
+    fn look_alike_addresses_are_malformed() {
+        let vars = [("ALLOWED_EMAIL_DOMAINS", "example.com"), ("AUTO_CONFIRM", "allowed")];
+        for email in [
+            "ceo@exam\u{AD}ple.com",
+            "ceo@exam\u{200B}ple.com",
+            "ceo@example\u{2060}.com",
+            "ceo@\u{FEFF}example.com",
+            "ceo@example\u{3002}com",
+            "ceo@example\u{FF0E}com",
+            "ceo@ｅxample.com",
+            "ceo@example.co\u{34F}m",
+            "ceo@exa\u{200D}mple.com",
+            "ceo@exa\u{200C}mple.com",
+            "ceo@e\u{301}xample.com",
+        ] {
+            let decision = decide(&vars, Some(email));
+            assert!(
+                matches!(decision, Err(Rejection::InvalidEmail(_))),
+                "{email:?}: {decision:?}"
+            );
+        }
+        assert_eq!(malformed("ceo@exam\u{AD}ple.com"), Some(Malformed::ChangedByMapping));
+        // The Kelvin sign's lowercase is `k`: case folding alone would match `bank.com`.
+        let bank = [("ALLOWED_EMAIL_DOMAINS", "bank.com"), ("AUTO_CONFIRM", "allowed")];
+        assert_eq!(
+            decide(&bank, Some("ceo@ban\u{212A}.com")),
+            Err(Rejection::InvalidEmail(Malformed::AsciiLookAlike))
+        );
+        assert_eq!(decide(&bank, Some("ceo@BANK.com")), CONFIRMED);
+        for email in [
+            "ceo\u{AD}@example.com",
+            "ce\u{200B}o@example.com",
+            "ceo\u{2060}@example.com",
+            "ceo\u{202E}@example.com",
+            "ceo\u{3164}@example.com",
+            "ceo\u{FE0F}@example.com",
+            "ceo\u{A0}@example.com",
+            "ceo\u{2028}@example.com",
+        ] {
+            assert_eq!(malformed(email), Some(Malformed::LocalPartCharacter), "{email:?}");
+        }
+        for email in [
+            "ｃeo@example.com",
+            "c\u{1D41E}o@example.com",
+            "ceo\u{FF20}evil.com@example.com",
+            "ceo\u{FF0E}x@example.com",
+            "\u{212A}im@example.com",
+        ] {
+            assert_eq!(malformed(email), Some(Malformed::AsciiLookAlike), "{email:?}");
+        }
+        // Visible non-ASCII local parts stay welcome (RFC 6531).
+        assert_eq!(decide(&vars, Some("김민지@example.com")), CONFIRMED);
+        assert_eq!(decide(&vars, Some("josé.garcía@example.com")), CONFIRMED);
+        assert_eq!(decide(&vars, Some("JOSÉ.Ærø@example.com")), CONFIRMED);
+    }
+
+    #[test]
+    fn deviation_characters_are_malformed_in_either_form() {
+        // IDNA2003 maps ß to ss, IDNA2008 keeps it: which domain mail goes to depends on
+        // the software in between.
+        assert_eq!(malformed("a@straße.de"), Some(Malformed::Deviation));
+        assert_eq!(malformed("a@xn--strae-oqa.de"), Some(Malformed::Deviation));
+        assert_eq!(malformed("a@σος.gr"), Some(Malformed::Deviation));
+        assert_eq!(decide(&[], Some("a@strasse.de")), Ok(Decision::Accept));
+    }
+
+    #[test]
+    fn a_non_text_email_is_malformed() {
+        assert_eq!(Malformed::NotText.to_string(), "the email attribute is not text");
+        assert_eq!(
+            Rejection::InvalidEmail(Malformed::NotText).to_string(),
+            "Please sign up with a valid email address."
+        );
     }
 
     #[test]
@@ -319,9 +667,9 @@ mod tests {
     #[test]
     fn auto_confirm_modes() {
         let allowed = [("ALLOWED_EMAIL_DOMAINS", "example.com"), ("AUTO_CONFIRM", "allowed")];
-        assert_eq!(decide(&allowed, Some("a@example.com")), Ok(Decision::AutoConfirm));
+        assert_eq!(decide(&allowed, Some("a@example.com")), CONFIRMED);
         let always = [("AUTO_CONFIRM", "always")];
-        assert_eq!(decide(&always, Some("a@any.org")), Ok(Decision::AutoConfirm));
+        assert_eq!(decide(&always, Some("a@any.org")), CONFIRMED);
         let never = [("ALLOWED_EMAIL_DOMAINS", "example.com")];
         assert_eq!(decide(&never, Some("a@example.com")), Ok(Decision::Accept));
         let denied_always = [("AUTO_CONFIRM", "always"), ("DENIED_EMAIL_DOMAINS", "bad.com")];
@@ -329,6 +677,49 @@ mod tests {
             decide(&denied_always, Some("a@bad.com")),
             Err(Rejection::DomainNotAllowed)
         );
+    }
+
+    #[test]
+    fn an_unproven_email_is_never_marked_verified() {
+        let always = config(&[("AUTO_CONFIRM", "always")]).unwrap();
+        for said in ["false", "FALSE", "False", " false ", "no", ""] {
+            let decision = always.decide(&SignUp {
+                email_verified: Some(said),
+                ..sign_up(Some("a@example.com"))
+            });
+            assert_eq!(decision, Ok(Decision::AutoConfirm { verify_email: false }), "{said:?}");
+        }
+        for said in ["true", "TRUE", "True"] {
+            let decision = always.decide(&SignUp {
+                email_verified: Some(said),
+                ..sign_up(Some("a@example.com"))
+            });
+            assert_eq!(decision, CONFIRMED, "{said:?}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_source_gets_the_lists_but_never_auto_confirm() {
+        let config = config(&[
+            ("ALLOWED_EMAIL_DOMAINS", "example.com"),
+            ("DENIED_EMAIL_DOMAINS", "mailinator.com"),
+            ("AUTO_CONFIRM", "allowed"),
+        ])
+        .unwrap();
+        let unknown = |email| SignUp {
+            source: Source::Unknown,
+            ..sign_up(email)
+        };
+        assert_eq!(config.decide(&unknown(Some("a@example.com"))), Ok(Decision::Accept));
+        assert_eq!(
+            config.decide(&unknown(Some("a@mailinator.com"))),
+            Err(Rejection::DomainNotAllowed)
+        );
+        assert_eq!(
+            config.decide(&unknown(Some("a@unlisted.org"))),
+            Err(Rejection::DomainNotAllowed)
+        );
+        assert_eq!(config.decide(&unknown(None)), Err(Rejection::EmailRequired));
     }
 
     #[test]
@@ -351,6 +742,9 @@ mod tests {
         let err = config(&[("DENIED_EMAIL_DOMAINS", "*.")]).unwrap_err();
         assert_eq!(err.var, "DENIED_EMAIL_DOMAINS");
 
+        let err = config(&[("DENIED_EMAIL_DOMAINS", "exam\u{AD}ple.com")]).unwrap_err();
+        assert_eq!(err.var, "DENIED_EMAIL_DOMAINS");
+
         let err = config(&[("AUTO_CONFIRM", "allowed")]).unwrap_err();
         assert!(err.to_string().contains("ALLOWED_EMAIL_DOMAINS"), "{err}");
     }
@@ -361,5 +755,74 @@ mod tests {
             config(&[("ALLOWED_EMAIL_DOMAINS", "  "), ("AUTO_CONFIRM", "")]).unwrap(),
             Config::default()
         );
+    }
+
+    /// Characters that make domains interesting: letters of both cases, Unicode letters with
+    /// and without case, separators, invisible and mapped characters, deviations.
+    fn domain_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            4 => prop::sample::select(vec!['a', 'b', 'x', 'Z', 'E', '0', '7', '-', '.', '.', '.']),
+            2 => prop::sample::select(vec!['é', 'É', 'ü', 'Ü', '예', '시', 'ж', 'Ж', 'Σ', 'σ', 'İ', 'ı', 'ǅ', 'ﬁ', 'Å']),
+            1 => prop::sample::select(vec![
+                '\u{AD}', '\u{200B}', '\u{2060}', '\u{FEFF}', '\u{34F}', '\u{200C}', '\u{200D}', 'ß', 'ς',
+                '\u{3002}', '\u{FF0E}', 'ｅ', '\u{301}', ',', ';', '\0', '[', ']', ' ', '_', '@', '\u{1E9E}',
+            ]),
+            1 => any::<char>(),
+        ]
+    }
+
+    fn domain() -> impl Strategy<Value = String> {
+        prop::collection::vec(domain_char(), 1..24).prop_map(|chars| chars.into_iter().collect())
+    }
+
+    /// Each label of `given` as the matched domain holds it: ASCII lowercase, or the
+    /// punycode of its lowercase Unicode form.
+    fn decoded(label: &str) -> String {
+        match label.strip_prefix("xn--") {
+            Some(encoded) => idna::punycode::decode_to_string(encoded).expect("valid punycode"),
+            None => label.to_owned(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// For any address the policy accepts, the domain matched against the lists is the
+        /// address's domain after case folding and IDNA, every character kept.
+        #[test]
+        fn the_matched_domain_is_the_address_domain_with_nothing_dropped(domain in domain()) {
+            let email = format!("a@{domain}");
+            if let Ok(matched) = email_domain(&email) {
+                prop_assert!(matched.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'), "{matched}");
+                // Case is folded label by label: the whole string's lowercase would see `Σ` in
+                // `a.Σ` as a word's final sigma (`ς`), which no label of it is.
+                let folded: Vec<String> = domain.split('.').map(str::to_lowercase).collect();
+                prop_assert_eq!(Some(matched.clone()), idna::domain_to_ascii(&folded.join(".")).ok());
+                let given: Vec<&str> = domain.split('.').collect();
+                let held: Vec<&str> = matched.split('.').collect();
+                prop_assert_eq!(given.len(), held.len(), "{:?} -> {}", domain, matched);
+                for (given, held) in given.iter().zip(&held) {
+                    let given = given.to_lowercase();
+                    prop_assert!(given == *held || given == decoded(held), "{:?} -> {}", domain, matched);
+                }
+            }
+        }
+
+        /// An invisible character anywhere in an accepted address makes it malformed.
+        #[test]
+        fn an_invisible_character_anywhere_is_refused(
+            domain in domain(),
+            at in any::<prop::sample::Index>(),
+            invisible in prop::sample::select(vec!['\u{AD}', '\u{200B}', '\u{2060}', '\u{FEFF}', '\u{200C}', '\u{200D}', '\u{34F}', '\u{180E}', '\u{FE0F}', '\u{E0041}']),
+        ) {
+            let email = format!("ceo@{domain}");
+            if email_domain(&email).is_ok() {
+                let mut chars: Vec<char> = email.chars().collect();
+                let index = at.index(chars.len() + 1);
+                chars.insert(index, invisible);
+                let smuggled: String = chars.into_iter().collect();
+                prop_assert!(email_domain(&smuggled).is_err(), "{:?}", smuggled);
+            }
+        }
     }
 }

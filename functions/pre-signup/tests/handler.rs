@@ -5,7 +5,7 @@ use pre_signup::{Config, handler};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
-use trigger_common::testing::{arb_json, capture_logs, field_paths, fixture, with_field};
+use trigger_common::testing::{Outcome, arb_json, capture_logs, field_paths, fixture, run_binary_once, with_field};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -49,7 +49,8 @@ fn auto_confirm_fills_the_response_and_keeps_the_rest() {
     let returned = run("signup.json", &config).unwrap();
     assert_eq!(
         returned["response"],
-        json!({"autoConfirmUser": true, "autoVerifyEmail": true, "autoVerifyPhone": false})
+        json!({"autoConfirmUser": true, "autoVerifyEmail": true, "autoVerifyPhone": false}),
+        "no email_verified attribute: the address counts as verified"
     );
     assert_eq!(returned["request"], sent["request"]);
     assert_eq!(returned["callerContext"], sent["callerContext"]);
@@ -88,16 +89,153 @@ fn a_missing_or_null_response_is_filled_in() {
     assert_eq!(returned["response"]["autoVerifyPhone"], false);
 }
 
+const LISTS: [(&str, &str); 3] = [
+    ALLOW_EXAMPLE,
+    ("DENIED_EMAIL_DOMAINS", "mailinator.com"),
+    ("AUTO_CONFIRM", "always"),
+];
+
+fn future_source(email: Value) -> Value {
+    let mut sent = fixture(DIR, "future-source.json");
+    sent["request"]["userAttributes"]["email"] = email;
+    sent
+}
+
 #[test]
-fn unknown_trigger_source_passes_through_with_a_warning() {
-    let mut sent = fixture(DIR, "signup.json");
-    sent["triggerSource"] = json!("PreSignUp_SomethingAwsAddsLater");
-    let (returned, logs) = invoke(sent.clone(), &config(&[ALLOW_EXAMPLE]));
-    assert_eq!(returned.unwrap(), sent);
+fn an_unknown_source_with_a_denied_domain_is_rejected() {
+    let (returned, logs) = invoke(fixture(DIR, "future-source.json"), &config(&LISTS));
+    assert_eq!(
+        returned.unwrap_err(),
+        "Sign-up with this email domain is not allowed. Please use another email address."
+    );
     assert!(
         logs.contains("WARN") && logs.contains("PreSignUp_SomethingAwsAddsLater"),
         "{logs}"
     );
+}
+
+#[test]
+fn an_unknown_source_with_an_unlisted_domain_is_rejected() {
+    let (returned, _) = invoke(future_source(json!("a@unlisted.org")), &config(&LISTS));
+    assert!(returned.unwrap_err().contains("not allowed"));
+    let (returned, _) = invoke(future_source(json!("ceo@exam\u{AD}ple.com")), &config(&LISTS));
+    assert_eq!(returned.unwrap_err(), "Please sign up with a valid email address.");
+    let (returned, _) = invoke(future_source(json!(["a@example.com"])), &config(&LISTS));
+    assert_eq!(returned.unwrap_err(), "Please sign up with a valid email address.");
+}
+
+#[test]
+fn an_unknown_source_without_an_email_meets_the_allow_list() {
+    let mut sent = fixture(DIR, "future-source.json");
+    sent["request"]["userAttributes"] = json!({"phone_number": "+821012345678"});
+    let (returned, _) = invoke(sent.clone(), &config(&LISTS));
+    assert_eq!(returned.unwrap_err(), "An email address is required to sign up.");
+    let (returned, _) = invoke(sent.clone(), &config(&[("AUTO_CONFIRM", "always")]));
+    assert_eq!(returned.unwrap(), sent);
+}
+
+#[test]
+fn an_unknown_source_that_passes_is_returned_unchanged_and_never_auto_confirmed() {
+    let sent = future_source(json!("jane.doe@example.com"));
+    let (returned, logs) = invoke(sent.clone(), &config(&LISTS));
+    assert_eq!(returned.unwrap(), sent, "AUTO_CONFIRM=always does not reach it");
+    assert!(
+        logs.contains("WARN") && logs.contains("PreSignUp_SomethingAwsAddsLater"),
+        "{logs}"
+    );
+    assert_eq!(logs.lines().count(), 1, "{logs}");
+    assert!(
+        logs.contains("j***@example.com") && !logs.contains("jane.doe"),
+        "{logs}"
+    );
+}
+
+/// Addresses today's `idna::domain_to_ascii` lets through; each matches `*.example.com`.
+#[test]
+fn smuggled_addresses_are_rejected_through_the_handler() {
+    let config = config(&[ALLOW_EXAMPLE, ("AUTO_CONFIRM", "allowed")]);
+    for email in [
+        "a@attacker.com,x.example.com",
+        "a@evil.com;x.example.com",
+        "a@evil.com\0.x.example.com",
+        "a@evil.com\u{7}.x.example.com",
+        "a@[1.2.3.4]",
+        "a@1.2.3.4",
+    ] {
+        let mut sent = fixture(DIR, "signup.json");
+        sent["request"]["userAttributes"]["email"] = json!(email);
+        let (returned, logs) = invoke(sent, &config);
+        assert_eq!(
+            returned.as_ref().unwrap_err(),
+            "Please sign up with a valid email address.",
+            "{email:?}: {returned:?}"
+        );
+        assert!(!logs.contains('\0') && !logs.contains('\u{7}'), "{logs}");
+    }
+}
+
+/// `ceo@exam\u{AD}ple.com` shows as `ceo@example.com`; today it is confirmed and verified.
+#[test]
+fn look_alike_addresses_are_rejected_through_the_handler() {
+    let config = config(&[ALLOW_EXAMPLE, ("AUTO_CONFIRM", "allowed")]);
+    let (returned, logs) = invoke(fixture(DIR, "signup-look-alike.json"), &config);
+    assert_eq!(returned.unwrap_err(), "Please sign up with a valid email address.");
+    assert!(
+        logs.contains("c***@exam\\u{ad}ple.com") && logs.contains("malformed email"),
+        "the operator sees the hidden character: {logs}"
+    );
+    for email in [
+        "ceo@exam\u{200B}ple.com",
+        "ceo@example\u{2060}.com",
+        "ceo\u{200B}@example.com",
+        "ceo@\u{212A}.example.com",
+        "ｃeo@example.com",
+    ] {
+        let mut sent = fixture(DIR, "signup.json");
+        sent["request"]["userAttributes"]["email"] = json!(email);
+        let (returned, _) = invoke(sent, &config);
+        assert_eq!(
+            returned.unwrap_err(),
+            "Please sign up with a valid email address.",
+            "{email:?}"
+        );
+    }
+}
+
+#[test]
+fn a_federated_email_the_provider_did_not_verify_is_never_marked_verified() {
+    let sent = fixture(DIR, "external-provider.json");
+    assert_eq!(sent["request"]["userAttributes"]["email_verified"], "false");
+    let returned = run("external-provider.json", &config(&[("AUTO_CONFIRM", "always")])).unwrap();
+    assert_eq!(
+        returned["response"],
+        json!({"autoConfirmUser": true, "autoVerifyEmail": false, "autoVerifyPhone": false})
+    );
+    let mut verified = sent;
+    verified["request"]["userAttributes"]["email_verified"] = json!("true");
+    let returned = invoke(verified, &config(&[("AUTO_CONFIRM", "always")])).0.unwrap();
+    assert_eq!(returned["response"]["autoVerifyEmail"], true);
+}
+
+/// The binary as Lambda runs it, at the most verbose level Lambda and RUST_LOG can ask for,
+/// through lambda_runtime's own code path (which logs raw events at TRACE).
+#[test]
+fn the_binary_never_logs_the_raw_event() {
+    let event = fixture(DIR, "signup.json");
+    for level in [("RUST_LOG", "trace"), ("AWS_LAMBDA_LOG_LEVEL", "TRACE")] {
+        let (outcome, printed) = run_binary_once(
+            env!("CARGO_BIN_EXE_pre-signup"),
+            &[ALLOW_EXAMPLE, ("AUTO_CONFIRM", "allowed"), level],
+            &event,
+        );
+        let Outcome::Response(answer) = outcome else {
+            panic!("{outcome:?}: {printed}");
+        };
+        assert_eq!(answer["response"]["autoConfirmUser"], true);
+        assert!(printed.contains("j***@example.com"), "the invocation's line: {printed}");
+        assert!(!printed.contains("jane.doe"), "{level:?}: {printed}");
+        assert!(!printed.contains("Jane Doe"), "{level:?}: {printed}");
+    }
 }
 
 #[test]
