@@ -4,7 +4,8 @@
 //! lists, which reproduce the usual console setup.
 //!
 //! One module per table: `pool`, `clients`, `resource_servers`, `identity_providers`,
-//! `domain`, `triggers`, `groups`; the checks that span tables are here.
+//! `domain`, `triggers`, `groups`; the checks that span tables are here. `write` is the
+//! inverse: a desired state as cognito.toml text.
 
 mod clients;
 mod domain;
@@ -13,6 +14,7 @@ mod identity_providers;
 mod pool;
 mod resource_servers;
 mod triggers;
+mod write;
 
 use std::fmt;
 use std::ops::Range;
@@ -22,6 +24,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::desired::{Desired, OAuthFlow, Tier, Trigger, Version};
+
+pub(crate) use identity_providers::detail_keys;
+pub use write::{Comments, Section, write, write_commented};
 
 /// The validated spec: the desired state.
 pub type Spec = Desired;
