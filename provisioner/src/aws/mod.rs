@@ -1,10 +1,12 @@
 //! Everything that talks to AWS: where to connect ([`Connection`], one set of flags for every
 //! command that talks to AWS), the clients (retries, the call counter and the request fixes
-//! set once), reading what exists (`observe`), executing a plan (`apply`) and `destroy`.
+//! set once), reading what exists (`observe`), executing a plan (`apply`), `destroy`, and
+//! reading all of a pool to `import` it.
 
 mod apply;
 mod destroy;
 mod errors;
+mod import;
 mod legacy;
 mod observe;
 mod secrets;
@@ -25,6 +27,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 pub use apply::{Applied, ApplyError, apply};
 pub use destroy::destroy;
 pub use errors::{AwsError, call_error};
+pub use import::{adopt, read_pool};
 pub use legacy::StripLegacyValidity;
 pub use observe::{describe_pool, find_client, find_pool, observe};
 pub use secrets::read_secret;
