@@ -84,6 +84,16 @@ pub fn import(described: &Described) -> Imported {
         );
     }
 
+    if pool.account_recovery.is_empty() {
+        warnings.push(
+            "the pool has no account recovery setting (AWS then uses its legacy order: a verified phone \
+             number by SMS, else a verified email), and cognito.toml needs one or two mechanisms: the file says \
+             account_recovery = [] and `plan` will refuse it. Choose, for example, [\"verified_email\"]; `apply` \
+             then sets it"
+                .to_owned(),
+        );
+    }
+
     let clients: Vec<Client> = described.clients.iter().map(client).collect();
     if clients.is_empty() {
         warnings.push(

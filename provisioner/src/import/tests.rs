@@ -429,6 +429,23 @@ fn phone_number_sign_in_is_written_as_it_is_and_warned_that_plan_refuses_it() {
 }
 
 #[test]
+fn a_pool_without_account_recovery_is_warned_that_plan_refuses_it() {
+    let mut described = described();
+    described.pool.account_recovery_setting = None;
+    let imported = import(&described);
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("no account recovery setting")),
+        "{:?}",
+        imported.warnings
+    );
+    let refused = crate::spec::parse("cognito.toml", &imported.text()).unwrap_err();
+    assert!(refused.message.contains("account_recovery"), "{refused}");
+}
+
+#[test]
 fn a_pool_without_a_client_is_warned_about_not_given_the_default_client_silently() {
     let mut described = described();
     described.clients.clear();
