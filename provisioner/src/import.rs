@@ -71,9 +71,12 @@ pub fn import(described: &Described) -> Imported {
     let pool_id = raw.id().unwrap_or_default().to_owned();
     let pool_arn = raw.arn().unwrap_or_default().to_owned();
     let mut warnings = Vec::new();
+    // Whether a warning already says why `plan` will refuse the file.
+    let mut refusal_explained = false;
 
     let pool = pool(described);
     if pool.username_attributes.contains(&Attribute::PhoneNumber) {
+        refusal_explained = true;
         warnings.push(
             "the pool signs users in with phone_number, which cognito.toml refuses: it needs an SMS \
              configuration (an IAM role Cognito assumes to publish through Amazon SNS) that the spec cannot \
@@ -85,6 +88,7 @@ pub fn import(described: &Described) -> Imported {
     }
 
     if pool.account_recovery.is_empty() {
+        refusal_explained = true;
         warnings.push(
             "the pool has no account recovery setting (AWS then uses its legacy order: a verified phone \
              number by SMS, else a verified email), and cognito.toml needs one or two mechanisms: the file says \
@@ -105,6 +109,7 @@ pub fn import(described: &Described) -> Imported {
     let mut names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
     if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+        refusal_explained = true;
         warnings.push(format!(
             "two app clients are named {:?}; cognito.toml keys clients by name, so `plan` will refuse the file. \
              Rename one (UpdateUserPoolClient) and import again",
@@ -152,13 +157,23 @@ pub fn import(described: &Described) -> Imported {
         "key for are listed in comments beside their table; `apply` leaves them as they are.",
     );
     unexpressed::comments(described, &desired, &mut comments);
-    Imported {
+    let mut imported = Imported {
         pool_id,
         pool_arn,
         desired,
         comments,
         warnings,
+    };
+    // What the warnings above do not explain (their advice fits an import better than the
+    // parser's, which assumes a new pool).
+    if let Err(refused) = spec::parse("cognito.toml", &imported.text())
+        && !refusal_explained
+    {
+        imported.warnings.push(format!(
+            "`plan` will refuse the written spec until it is edited: {refused}"
+        ));
     }
+    imported
 }
 
 fn pool(described: &Described) -> Pool {

@@ -253,9 +253,6 @@ async fn import_pool(cli: &Cli, pool: &PoolRef, out: Option<&Path>, force: bool)
     for warning in &imported.warnings {
         eprintln!("warning: {warning}");
     }
-    if let Err(refused) = spec::parse(&out.map_or("cognito.toml".into(), |p| p.display().to_string()), &text) {
-        eprintln!("warning: `plan` will refuse the written spec until it is edited: {refused}");
-    }
     match out {
         Some(path) => {
             std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;

@@ -430,7 +430,7 @@ fn phone_number_sign_in_is_written_as_it_is_and_plans_refusal_is_warned() {
     let warned = stderr(&output);
     assert!(
         warned.contains("warning: the pool signs users in with phone_number")
-            && warned.contains("`plan` will refuse the written spec"),
+            && warned.contains("`plan` will refuse it"),
         "{warned}"
     );
     assert!(

@@ -446,6 +446,25 @@ fn a_pool_without_account_recovery_is_warned_that_plan_refuses_it() {
 }
 
 #[test]
+fn what_no_warning_explains_is_warned_with_the_parsers_reason() {
+    let mut described = described();
+    described.pool.email_configuration = Some(
+        EmailConfigurationType::builder()
+            .email_sending_account(EmailSendingAccountType::Developer)
+            .source_arn("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+            .build(),
+    );
+    let imported = import(&described);
+    let refused = crate::spec::parse("cognito.toml", &imported.text()).unwrap_err();
+    assert_eq!(
+        imported.warnings,
+        [format!(
+            "`plan` will refuse the written spec until it is edited: {refused}"
+        )]
+    );
+}
+
+#[test]
 fn a_pool_without_a_client_is_warned_about_not_given_the_default_client_silently() {
     let mut described = described();
     described.clients.clear();
