@@ -7,7 +7,7 @@
 
 pub mod config;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_lambda_events::event::cognito::{
     ClaimsAndScopeOverrideDetailsV2, CognitoAccessTokenGenerationV2, CognitoEventUserPoolsPreTokenGenV2,
@@ -75,12 +75,13 @@ impl Decision<'_> {
     /// groupConfiguration object of the request" (developer guide, "Pre token generation
     /// Lambda trigger", response parameters).
     pub fn details(&self, groups: &GroupConfiguration) -> ClaimsAndScopeOverrideDetailsV2 {
-        let claims: std::collections::HashMap<String, Value> = self
+        let claims: HashMap<String, Value> = self
             .claims
             .iter()
             .map(|(claim, value)| ((*claim).to_owned(), Value::String((*value).to_owned())))
             .collect();
         let suppress: Vec<String> = self.claims_to_suppress.iter().map(|c| (*c).to_owned()).collect();
+        // aws_lambda_events marks these structs non_exhaustive: filled field by field.
         let mut id_token = CognitoIdTokenGenerationV2::default();
         id_token.claims_to_add_or_override = claims.clone();
         id_token.claims_to_suppress = suppress.clone();
