@@ -50,6 +50,12 @@ fn arb_key() -> impl Strategy<Value = String> {
             "clientMetadata",
             "validationData",
             "name",
+            "groupConfiguration",
+            "groupsToOverride",
+            "iamRolesToOverride",
+            "preferredRole",
+            "scopes",
+            "custom:tenant_id",
         ])
         .prop_map(str::to_owned),
         "[a-zA-Z]{1,8}",
@@ -57,7 +63,12 @@ fn arb_key() -> impl Strategy<Value = String> {
 }
 
 fn arb_trigger_source() -> impl Strategy<Value = String> {
-    let prefix = prop::sample::select(vec!["PreSignUp_", "PostConfirmation_", "CustomMessage_"]);
+    let prefix = prop::sample::select(vec![
+        "PreSignUp_",
+        "PostConfirmation_",
+        "CustomMessage_",
+        "TokenGeneration_",
+    ]);
     let suffix = prop::sample::select(vec![
         "SignUp",
         "AdminCreateUser",
@@ -69,6 +80,11 @@ fn arb_trigger_source() -> impl Strategy<Value = String> {
         "UpdateUserAttribute",
         "VerifyUserAttribute",
         "Authentication",
+        "HostedAuth",
+        "NewPasswordChallenge",
+        "AuthenticateDevice",
+        "RefreshTokens",
+        "ClientCredentials",
         "Future",
     ]);
     (prefix, suffix).prop_map(|(p, s)| format!("{p}{s}"))
