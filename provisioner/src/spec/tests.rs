@@ -559,3 +559,13 @@ fn an_unset_secret_variable_is_found_before_any_call() {
     assert!(spec.missing_secrets(|_| Some("shh".into())).is_empty());
     assert_eq!(spec.missing_secrets(|_| Some(String::new())).len(), 1, "empty is unset");
 }
+
+#[test]
+fn the_production_example_is_a_valid_spec() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/production.toml")).unwrap();
+    let (spec, warnings) = parse("examples/production.toml", &text).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(spec.clients.len(), 2);
+    assert_eq!(spec.identity_providers[0].name, "Google");
+    assert_eq!(spec.triggers.wired[&Trigger::PreTokenGeneration].version, Some(Version::V2_0));
+}
