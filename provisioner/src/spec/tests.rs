@@ -567,5 +567,8 @@ fn the_production_example_is_a_valid_spec() {
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(spec.clients.len(), 2);
     assert_eq!(spec.identity_providers[0].name, "Google");
-    assert_eq!(spec.triggers.wired[&Trigger::PreTokenGeneration].version, Some(Version::V2_0));
+    assert_eq!(
+        spec.triggers.wired[&Trigger::PreTokenGeneration].version,
+        Some(Version::V2_0)
+    );
 }
