@@ -6,12 +6,16 @@
 
 pub mod policy;
 
-use aws_lambda_events::event::cognito::CognitoEventUserPoolsPreSignup;
+use aws_lambda_events::event::cognito::{
+    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupTriggerSource as Kind,
+};
 use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
 use trigger_common::{Failure, Incoming, mask_email};
 
-pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Malformed, Rejection, SignUp, Source, email_domain};
+pub use policy::{
+    AutoConfirm, Config, Decision, DomainPattern, LinkExternalUsers, Malformed, Rejection, SignUp, Source, email_domain,
+};
 
 /// Handles one invocation: returns the whole event with `response` filled in, or an error
 /// whose message Cognito shows the user ("PreSignUp failed with error <message>.").
@@ -22,9 +26,16 @@ pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Malformed, Reject
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
     match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
         Incoming::Known(mut invocation) => {
+            let source = match invocation.event.cognito_event_user_pools_header.trigger_source {
+                Some(Kind::SignUp | Kind::AdminCreateUser) => Source::Native,
+                Some(Kind::ExternalProvider) => Source::External,
+                // The enum is non-exhaustive: a source a later aws_lambda_events adds is one
+                // this version does not know.
+                _ => Source::Unknown,
+            };
             let attributes = &invocation.event.request.user_attributes;
             let sign_up = SignUp {
-                source: Source::Known,
+                source,
                 email: attributes.get("email").map(String::as_str),
                 email_verified: attributes.get("email_verified").map(String::as_str),
             };
@@ -62,13 +73,13 @@ fn judge(source: &str, sign_up: &SignUp<'_>, config: &Config) -> Result<Decision
     let email = sign_up.email.map(mask_email).unwrap_or_default();
     let decision = config.decide(sign_up);
     match (&decision, sign_up.source) {
-        (Ok(decision), Source::Known) => {
+        (Ok(decision), Source::Native | Source::External) => {
             tracing::info!(trigger_source = %source, %email, ?decision, "sign-up accepted");
         }
         (Ok(decision), Source::Unknown) => {
             tracing::warn!(trigger_source = %source, %email, ?decision, "unknown trigger source; sign-up accepted without auto-confirm, event returned unchanged");
         }
-        (Err(rejection), Source::Known) => {
+        (Err(rejection), Source::Native | Source::External) => {
             tracing::info!(trigger_source = %source, %email, reason = %Reason(rejection), "sign-up rejected");
         }
         (Err(rejection), Source::Unknown) => {

@@ -217,6 +217,34 @@ fn a_federated_email_the_provider_did_not_verify_is_never_marked_verified() {
     assert_eq!(returned["response"]["autoVerifyEmail"], true);
 }
 
+/// A provider that says nothing about the address (no `email_verified` claim, or the pool
+/// maps none) has proven nothing: auto-confirm confirms the user but leaves it unverified.
+/// A native sign-up that says nothing keeps its address counted as verified.
+#[test]
+fn a_federated_email_the_provider_said_nothing_about_is_never_marked_verified() {
+    let always = config(&[("AUTO_CONFIRM", "always")]);
+    let mut sent = fixture(DIR, "external-provider-verified.json");
+    sent["request"]["userAttributes"]
+        .as_object_mut()
+        .unwrap()
+        .remove("email_verified");
+    let returned = invoke(sent, &always).0.unwrap();
+    assert_eq!(
+        returned["response"],
+        json!({"autoConfirmUser": true, "autoVerifyEmail": false, "autoVerifyPhone": false})
+    );
+    for said in [" true", "true\n", "yes"] {
+        let mut sent = fixture(DIR, "external-provider-verified.json");
+        sent["request"]["userAttributes"]["email_verified"] = json!(said);
+        let returned = invoke(sent, &always).0.unwrap();
+        assert_eq!(returned["response"]["autoVerifyEmail"], false, "{said:?}");
+    }
+    let returned = run("external-provider-verified.json", &always).unwrap();
+    assert_eq!(returned["response"]["autoVerifyEmail"], true);
+    let returned = run("signup.json", &always).unwrap();
+    assert_eq!(returned["response"]["autoVerifyEmail"], true);
+}
+
 /// The binary as Lambda runs it, at the most verbose level Lambda and RUST_LOG can ask for,
 /// through lambda_runtime's own code path (which logs raw events at TRACE).
 #[test]
