@@ -1,7 +1,7 @@
 //! The pre-signup handler run in-process on fixture events shaped like Cognito's.
 
 use lambda_runtime::{Context, LambdaEvent};
-use pre_signup::{Config, handler};
+use pre_signup::{Config, Linking, handler};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
@@ -14,7 +14,11 @@ fn config(vars: &[(&str, &str)]) -> Config {
 }
 
 fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config));
+    let (result, logs) = capture_logs(handler(
+        LambdaEvent::new(payload, Context::default()),
+        config,
+        &Linking::OFF,
+    ));
     (result.map_err(|error| error.to_string()), logs)
 }
 
