@@ -468,7 +468,7 @@ fn identity_providers_name_where_their_secret_lives() {
     assert_eq!(google.attribute_mapping["email"], "email");
 
     let spec = ok(
-        "[[identity_providers]]\nname = \"Apple\"\ntype = \"apple\"\nclient_id = \"com.example\"\nteam_id = \"T\"\nkey_id = \"K\"\nprivate_key_ssm = \"/toyseven/apple\"\n",
+        "[[identity_providers]]\nname = \"SignInWithApple\"\ntype = \"apple\"\nclient_id = \"com.example\"\nteam_id = \"T\"\nkey_id = \"K\"\nprivate_key_ssm = \"/toyseven/apple\"\n",
     );
     assert_eq!(
         spec.identity_providers[0].secret,
@@ -482,7 +482,7 @@ fn identity_providers_name_where_their_secret_lives() {
         "https://example.okta.com/metadata"
     );
     let spec = ok(
-        "[[identity_providers]]\nname = \"FB\"\ntype = \"facebook\"\nclient_id = \"1\"\nclient_secret_env = \"FB\"\n",
+        "[[identity_providers]]\nname = \"Facebook\"\ntype = \"facebook\"\nclient_id = \"1\"\nclient_secret_env = \"FB\"\n",
     );
     assert_eq!(
         spec.identity_providers[0].details["authorize_scopes"],
