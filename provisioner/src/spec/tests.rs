@@ -527,6 +527,10 @@ fn identity_provider_mistakes_are_named() {
             "`google`, `facebook`, `apple`, `amazon`, `oidc`, `saml`",
         ),
         (
+            "name = \"Gmail\"\ntype = \"google\"\nclient_id = \"x\"\nclient_secret_env = \"A\"\n",
+            "must be named \"Google\"",
+        ),
+        (
             "name = \"Google\"\ntype = \"google\"\nclient_id = \"x\"\nclient_secret_env = \"NOT A VAR\"\n",
             "not an environment variable name",
         ),
