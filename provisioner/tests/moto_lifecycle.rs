@@ -453,7 +453,12 @@ fn lifecycle_create_converge_update_destroy() {
             && login.contains("redirect_uri=http%3A%2F%2Flocalhost%3A3000"),
         "{login}"
     );
-    assert!(outputs["clients"][0]["logout_url"].as_str().unwrap().contains("/logout?client_id="));
+    assert!(
+        outputs["clients"][0]["logout_url"]
+            .as_str()
+            .unwrap()
+            .contains("/logout?client_id=")
+    );
     let env = stdout(&f.run(&spec, &["--output", "env", "outputs"]));
     assert!(env.contains(&format!("COGNITO_USER_POOL_ID={pool_id}\n")), "{env}");
     assert!(
