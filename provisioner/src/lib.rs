@@ -9,7 +9,7 @@
 //! - `aws` reads what exists (`observe`), sends a plan's requests (`apply`) and `destroy`s;
 //! - `converge` is observe, plan, apply in one call, for every caller;
 //! - `render` prints the same desired state as a SAM template and IAM policies;
-//! - `outputs` derives the values an app needs;
+//! - `outputs` derives the values an app needs; `login` signs in through the hosted UI;
 //! - `import` goes the other way: a live pool (read by `aws::read_pool`) as a desired state,
 //!   written as cognito.toml by `spec::write`.
 
@@ -17,6 +17,7 @@ pub mod aws;
 pub mod converge;
 pub mod desired;
 pub mod import;
+pub mod login;
 pub mod observed;
 pub mod outputs;
 pub mod plan;

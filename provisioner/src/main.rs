@@ -52,6 +52,8 @@ enum Skip {
 enum Output {
     Text,
     Json,
+    /// `KEY=value` lines for an app's `.env` (`outputs` only).
+    Env,
 }
 
 #[derive(Subcommand)]
@@ -69,8 +71,22 @@ enum Command {
         #[arg(long)]
         adopt: bool,
     },
-    /// Print the pool id and ARN, the client ids, domain, login URL, token endpoint, issuer, JWKS URL.
+    /// Print the pool id and ARN, the client ids, the hosted-UI endpoints, issuer, JWKS and
+    /// discovery URLs, and each identity provider's redirect URI.
     Outputs,
+    /// Sign in through the hosted UI (code grant with PKCE) and print the verified ID token's
+    /// claims; the tokens themselves only with `--output json`.
+    Login {
+        /// The app client to sign in with (default: the spec's first with the code grant).
+        #[arg(long)]
+        client: Option<String>,
+        /// Print the authorize URL without starting a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Exchange a refresh token read from stdin instead of signing in.
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Delete the domain and the pool (with its clients and groups), and the pool's invoke permissions.
     Destroy {
         /// The pool's name, to confirm.
@@ -153,6 +169,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             (None, Some(name)) => PoolRef::Name(name.clone()),
             (None, None) => unreachable!("clap requires one"),
         };
+        if cli.output == Output::Env {
+            return Err(Failure(2, anyhow::anyhow!("--output env applies to `outputs` only")));
+        }
         return import_pool(&cli, &pool, out.as_deref(), *force).await;
     }
     let (mut spec, warnings) = spec::load(&cli.spec).map_err(|error| Failure(2, error.into()))?;
@@ -161,6 +180,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
     if let Command::Render { what } = &cli.command {
         return render(&cli.spec, &spec, what);
+    }
+    if cli.output == Output::Env && !matches!(cli.command, Command::Outputs) {
+        return Err(Failure(2, anyhow::anyhow!("--output env applies to `outputs` only")));
     }
     let missing = spec.missing_secrets(|variable| std::env::var(variable).ok());
     if !missing.is_empty() && !matches!(cli.command, Command::Destroy { .. }) {
@@ -190,7 +212,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let applied = converged.applied.unwrap_or_default();
             let (reads, writes) = clients.counter.reads_and_writes();
             match cli.output {
-                Output::Text => {
+                Output::Text | Output::Env => {
                     if applied.done.is_empty() {
                         println!("nothing to do: everything matches {}", cli.spec.display());
                     }
@@ -212,6 +234,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Render { .. } => unreachable!("rendered above"),
         Command::Import { .. } => unreachable!("imported above"),
         Command::Outputs => print_outputs(&cli, &clients, &spec).await?,
+        Command::Login {
+            client,
+            no_browser,
+            refresh,
+        } => login(&cli, &clients, &spec, client.as_deref(), *no_browser, *refresh).await?,
         Command::Destroy { confirm } => {
             if confirm.as_deref() != Some(spec.pool.name.as_str()) {
                 return Err(Failure(
@@ -278,7 +305,7 @@ async fn import_pool(cli: &Cli, pool: &PoolRef, out: Option<&Path>, force: bool)
     }
     let (reads, writes) = clients.counter.reads_and_writes();
     match cli.output {
-        Output::Text => eprintln!("API calls: {reads} reads, {writes} writes"),
+        Output::Text | Output::Env => eprintln!("API calls: {reads} reads, {writes} writes"),
         Output::Json => println!(
             "{}",
             json!({
@@ -347,7 +374,7 @@ async fn clients(connection: &Connection) -> Result<Clients, Failure> {
 
 fn print_plan(cli: &Cli, plan: &Plan) {
     match cli.output {
-        Output::Text => {
+        Output::Text | Output::Env => {
             if plan.is_empty() {
                 println!("no changes: everything matches {}", cli.spec.display());
             }
@@ -379,15 +406,20 @@ async fn print_outputs(cli: &Cli, clients: &Clients, spec: &Spec) -> Result<(), 
     let outputs = outputs(spec, &live, &clients.region, cli.connection.endpoint().as_deref());
     match cli.output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&outputs)?),
+        Output::Env => print!("{}", outputs.env()),
         Output::Text => {
             let rows = [
                 ("region", Some(outputs.region.clone())),
                 ("user pool id", Some(outputs.user_pool_id.clone())),
                 ("user pool ARN", Some(outputs.user_pool_arn.clone())),
                 ("domain", outputs.domain.clone()),
+                ("hosted UI", outputs.hosted_ui.clone()),
                 ("token endpoint", outputs.token_endpoint.clone()),
+                ("userInfo", outputs.user_info_endpoint.clone()),
+                ("revoke", outputs.revoke_endpoint.clone()),
                 ("issuer", Some(outputs.issuer.clone())),
                 ("JWKS URL", Some(outputs.jwks_url.clone())),
+                ("OIDC discovery", Some(outputs.discovery_url.clone())),
             ];
             for (name, value) in rows {
                 println!("{name:<15} {}", value.as_deref().unwrap_or("(none)"));
@@ -408,6 +440,77 @@ async fn print_outputs(cli: &Cli, clients: &Clients, spec: &Spec) -> Result<(), 
                     client.login_url.as_deref().unwrap_or("(none)")
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+/// Signs in (or refreshes) and prints the verified claims; the tokens go to stdout only
+/// with `--output json`, never to stderr or a log.
+async fn login(
+    cli: &Cli,
+    clients: &Clients,
+    spec: &Spec,
+    client: Option<&str>,
+    no_browser: bool,
+    refresh: bool,
+) -> Result<(), Failure> {
+    use provisioner::login::{self, LoginError};
+
+    let observed = aws::observe(clients, spec).await?;
+    let live = provisioner::converge::live(spec, &observed, None).with_context(|| {
+        format!(
+            "no user pool is named {:?}; run `provisioner apply` first",
+            spec.pool.name
+        )
+    })?;
+    let endpoint = cli.connection.endpoint();
+    let target =
+        login::target(spec, &observed, &live, &clients.region, endpoint.as_deref(), client).map_err(|e| match e {
+            LoginError::Setup(_) => Failure(2, e.into()),
+            other => Failure(1, other.into()),
+        })?;
+    let (tokens, claims) = if refresh {
+        let mut token = String::new();
+        std::io::stdin()
+            .read_line(&mut token)
+            .context("reading the refresh token from stdin")?;
+        if token.trim().is_empty() {
+            return Err(Failure(
+                2,
+                anyhow::anyhow!("--refresh reads a refresh token from stdin, and none came"),
+            ));
+        }
+        login::refresh(&target, &token)?
+    } else {
+        login::sign_in(&target, no_browser, &mut |line| eprintln!("{line}"))?
+    };
+    match cli.output {
+        Output::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "claims": claims.as_map(),
+                "tokens": {
+                    "id_token": tokens.id_token.as_ref().map(|t| t.secret().to_owned()),
+                    "access_token": tokens.access_token.secret(),
+                    "refresh_token": tokens.refresh_token.as_ref().map(|t| t.secret().to_owned()),
+                    "expires_in": tokens.expires_in,
+                    "token_type": tokens.token_type,
+                },
+            }))?
+        ),
+        Output::Text | Output::Env => {
+            eprintln!(
+                "Signed in. The ID token verified against {}; its claims:",
+                login::issuer(&target).as_str()
+            );
+            for (name, value) in claims.as_map() {
+                println!(
+                    "{name:<20} {}",
+                    value.as_str().map_or_else(|| value.to_string(), str::to_owned)
+                );
+            }
+            eprintln!("(`--output json` prints the tokens too.)");
         }
     }
     Ok(())

@@ -450,9 +450,17 @@ fn lifecycle_create_converge_update_destroy() {
     let login = outputs["clients"][0]["login_url"].as_str().unwrap();
     assert!(
         login.contains("/oauth2/authorize?response_type=code&client_id=")
-            && login.contains("code_challenge_method=S256"),
+            && login.contains("redirect_uri=http%3A%2F%2Flocalhost%3A3000"),
         "{login}"
     );
+    assert!(
+        outputs["clients"][0]["logout_url"]
+            .as_str()
+            .unwrap()
+            .contains("/logout?client_id=")
+    );
+    let env = stdout(&f.run(&spec, &["--output", "env", "outputs"]));
+    assert!(env.contains(&format!("COGNITO_USER_POOL_ID={pool_id}\n")), "{env}");
     assert!(
         outputs["jwks_url"]
             .as_str()

@@ -97,7 +97,10 @@ async fn sign_up_messages_confirmation_groups_and_hosted_login() {
     );
     let body = signup.email_message.clone().unwrap();
     // Mail to an address not yet proven carries nothing the person signing up chose.
-    assert!(body.contains("Hello,") && !body.contains("Minji") && body.contains(&signup.code), "{body}");
+    assert!(
+        body.contains("Hello,") && !body.contains("Minji") && body.contains(&signup.code),
+        "{body}"
+    );
     assert!(!body.contains("{####}"), "cognito-local filled in the code");
 
     // ConfirmSignUp: the post-confirmation function's AdminAddUserToGroup lands in cognito-local.

@@ -9,7 +9,8 @@ use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsCustomMessageTriggerSource, CognitoEventUserPoolsPostConfirmation,
     CognitoEventUserPoolsPostConfirmationResponse, CognitoEventUserPoolsPostConfirmationTriggerSource,
     CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupResponse,
-    CognitoEventUserPoolsPreSignupTriggerSource,
+    CognitoEventUserPoolsPreSignupTriggerSource, CognitoEventUserPoolsPreTokenGenResponseV2,
+    CognitoEventUserPoolsPreTokenGenTriggerSource, CognitoEventUserPoolsPreTokenGenV2,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
@@ -46,6 +47,18 @@ impl Trigger for CognitoEventUserPoolsCustomMessage {
     const PREFIX: &'static str = "CustomMessage_";
     type Source = CognitoEventUserPoolsCustomMessageTriggerSource;
     type Response = CognitoEventUserPoolsCustomMessageResponse;
+    fn response(&self) -> &Self::Response {
+        &self.response
+    }
+}
+
+/// The V2_0 event of the pre token generation trigger (ID and access token). Its trigger
+/// sources are those of the V1_0 event; the versions differ in `request.scopes` and the
+/// response.
+impl Trigger for CognitoEventUserPoolsPreTokenGenV2 {
+    const PREFIX: &'static str = "TokenGeneration_";
+    type Source = CognitoEventUserPoolsPreTokenGenTriggerSource;
+    type Response = CognitoEventUserPoolsPreTokenGenResponseV2;
     fn response(&self) -> &Self::Response {
         &self.response
     }

@@ -1,4 +1,4 @@
-//! What the three Cognito trigger functions share: turning a raw invocation payload into a
+//! What the Cognito trigger functions share: turning a raw invocation payload into a
 //! typed event (or the payload as it came, for trigger sources AWS added later),
 //! configuration errors that name the variable, masking of personal data for logs, and the
 //! log setup that keeps raw events out of the logs.

@@ -50,6 +50,12 @@ fn arb_key() -> impl Strategy<Value = String> {
             "clientMetadata",
             "validationData",
             "name",
+            "groupConfiguration",
+            "groupsToOverride",
+            "iamRolesToOverride",
+            "preferredRole",
+            "scopes",
+            "custom:tenant_id",
         ])
         .prop_map(str::to_owned),
         "[a-zA-Z]{1,8}",
@@ -57,7 +63,12 @@ fn arb_key() -> impl Strategy<Value = String> {
 }
 
 fn arb_trigger_source() -> impl Strategy<Value = String> {
-    let prefix = prop::sample::select(vec!["PreSignUp_", "PostConfirmation_", "CustomMessage_"]);
+    let prefix = prop::sample::select(vec![
+        "PreSignUp_",
+        "PostConfirmation_",
+        "CustomMessage_",
+        "TokenGeneration_",
+    ]);
     let suffix = prop::sample::select(vec![
         "SignUp",
         "AdminCreateUser",
@@ -69,6 +80,11 @@ fn arb_trigger_source() -> impl Strategy<Value = String> {
         "UpdateUserAttribute",
         "VerifyUserAttribute",
         "Authentication",
+        "HostedAuth",
+        "NewPasswordChallenge",
+        "AuthenticateDevice",
+        "RefreshTokens",
+        "ClientCredentials",
         "Future",
     ]);
     (prefix, suffix).prop_map(|(p, s)| format!("{p}{s}"))
@@ -379,6 +395,17 @@ fn serve(stream: std::net::TcpStream, seen: &Mutex<Vec<Exchange>>, respond: &Res
     }
 }
 
+/// Reads `pipe` to its end on a thread of its own.
+fn drain(pipe: Option<impl std::io::Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut printed = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut printed);
+        }
+        printed
+    })
+}
+
 /// How a function binary answered one invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -440,6 +467,9 @@ pub fn run_binary_once(binary: &str, vars: &[(&str, &str)], event: &Value) -> (O
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap_or_else(|error| panic!("cannot start {binary}: {error}"));
+    // Read while it runs: a binary that prints more than a pipe holds (TRACE logs of a few
+    // SDK calls do) would otherwise block on its next write and never answer.
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let answer = loop {
         let answered = api.requests().into_iter().find(|r| r.method == "POST");
@@ -453,11 +483,11 @@ pub fn run_binary_once(binary: &str, vars: &[(&str, &str)], event: &Value) -> (O
         std::thread::sleep(std::time::Duration::from_millis(10));
     };
     let _ = child.kill();
-    let output = child.wait_with_output().expect("the process's output");
+    let _ = child.wait();
     let printed = format!(
         "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+        String::from_utf8_lossy(&stdout.join().unwrap_or_default()),
+        String::from_utf8_lossy(&stderr.join().unwrap_or_default())
     );
     let Some(answer) = answer else {
         panic!("{binary} did not answer: {printed}");

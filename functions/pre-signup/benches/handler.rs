@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lambda_runtime::{Context, LambdaEvent};
-use pre_signup::{Config, handler};
+use pre_signup::{Config, Linking, handler};
 use trigger_common::lookup_in;
 use trigger_common::testing::{bench_handler, now};
 
@@ -15,7 +15,12 @@ fn handler_time(c: &mut Criterion) {
     ]))
     .expect("a valid configuration");
     bench_handler(c, "pre-signup", include_bytes!("../fixtures/signup.json"), |event| {
-        now(handler(LambdaEvent::new(event, Context::default()), &config)).expect("accepted")
+        now(handler(
+            LambdaEvent::new(event, Context::default()),
+            &config,
+            &Linking::OFF,
+        ))
+        .expect("accepted")
     });
 }
 

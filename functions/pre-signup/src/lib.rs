@@ -1,41 +1,66 @@
-//! The PreSignUp trigger: accepts or rejects a sign-up by its email address and domain, and
-//! decides whether Cognito should confirm the user (and verify the email) without a code.
+//! The PreSignUp trigger: accepts or rejects a sign-up by its email address and domain,
+//! decides whether Cognito should confirm the user (and verify the email) without a code,
+//! and, with `LINK_EXTERNAL_USERS=verified`, keeps one account per person: a federated
+//! sign-up is linked to the native user that holds its verified address, and a native
+//! sign-up for an address that signs in only through a provider is sent to that provider.
 //!
-//! `policy` is the decision over plain data; `handler` is the glue between the Lambda
-//! event and that decision.
+//! `policy` and `linking` are the decisions over plain data; `cognito` holds the two Cognito
+//! calls linking makes; `handler` is the glue between the Lambda event and them.
 
+pub mod cognito;
+pub mod linking;
 pub mod policy;
 
-use aws_lambda_events::event::cognito::CognitoEventUserPoolsPreSignup;
+use aws_lambda_events::event::cognito::{
+    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupTriggerSource as Kind,
+};
 use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
-use trigger_common::{Failure, Incoming, mask_email};
+use trigger_common::{Failure, Incoming, Invocation, mask_email};
 
-pub use policy::{AutoConfirm, Config, Decision, DomainPattern, Malformed, Rejection, SignUp, Source, email_domain};
+pub use cognito::CognitoDirectory;
+pub use linking::{Directory, DirectoryError, ExternalIdentity, Linking, NoDirectory, Origin, PoolUser};
+pub use policy::{
+    AutoConfirm, Config, Decision, DomainPattern, LinkExternalUsers, Malformed, Rejection, SignUp, Source, email_domain,
+};
+
+/// The marker on the log line of a sign-up that linking could not finish (a Cognito call
+/// failed, or the identity could not be linked safely): an alarm (a CloudWatch metric
+/// filter) matches it. The person got a sentence and no account was made.
+pub const ALARM: &str = "PRE_SIGNUP_LINKING_FAILED";
+
+/// What the person reads after their provider identity was linked to their existing user
+/// (Cognito shows it as "PreSignUp failed with error <message>."). This sign-in is refused
+/// so Cognito makes no second user; the next one lands on the linked user. An app matches
+/// [`LINKED_MARKER`] in the callback's `error_description` and signs in again once.
+pub const LINKED: &str = "Your sign-in is now linked to your existing account. Please sign in again.";
+
+/// The part of [`LINKED`] an app looks for; it stays the same whatever the sentence becomes.
+pub const LINKED_MARKER: &str = "linked to your existing account";
+
+/// What the person reads when a Cognito call failed: no account was made, and another try
+/// may work.
+pub const NOT_FINISHED: &str = "Signing in could not be finished right now. Please try again in a moment.";
+
+/// What the person reads when their address belongs to an existing account that the
+/// identity cannot be linked to safely (several accounts hold it, or the provider's exact
+/// identity is unknown).
+pub const EXISTING_ACCOUNT: &str =
+    "An account with this email address already exists. Please sign in the way you signed up.";
 
 /// Handles one invocation: returns the whole event with `response` filled in, or an error
 /// whose message Cognito shows the user ("PreSignUp failed with error <message>.").
 ///
 /// This function guards the door, so a `PreSignUp_*` source it does not know still meets
 /// the lists (its email read where every known source has it); it is never auto-confirmed
-/// and, when accepted, goes back as it came.
-pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
+/// nor linked and, when accepted, goes back as it came.
+pub async fn handler<D: Directory>(
+    event: LambdaEvent<Value>,
+    config: &Config,
+    linking: &Linking<D>,
+) -> Result<Value, Failure> {
     match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
-        Incoming::Known(mut invocation) => {
-            let attributes = &invocation.event.request.user_attributes;
-            let sign_up = SignUp {
-                source: Source::Known,
-                email: attributes.get("email").map(String::as_str),
-                email_verified: attributes.get("email_verified").map(String::as_str),
-            };
-            let decision = judge(&invocation.source, &sign_up, config)?;
-            if let Decision::AutoConfirm { verify_email } = decision {
-                let response = &mut invocation.event.response;
-                response.auto_confirm_user = true;
-                response.auto_verify_email = verify_email;
-            }
-            Ok(invocation.reply()?)
-        }
+        Incoming::Known(invocation) => known(invocation, config, linking).await,
         Incoming::Unknown { source, event } => {
             let email = match event.pointer("/request/userAttributes/email") {
                 None | Some(Value::Null) => None,
@@ -51,31 +76,207 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
                 email,
                 email_verified: None,
             };
-            judge(&source, &sign_up, config)?;
-            Ok(event)
+            let email = email.map(mask_email).unwrap_or_default();
+            match config.decide(&sign_up) {
+                Ok(decision) => {
+                    tracing::warn!(trigger_source = %source, %email, ?decision, "unknown trigger source; sign-up accepted without auto-confirm, event returned unchanged");
+                    Ok(event)
+                }
+                Err(rejection) => {
+                    tracing::warn!(trigger_source = %source, %email, reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
+                    Err(Failure::new("SignUpRejected", rejection))
+                }
+            }
         }
     }
 }
 
-/// Applies the policy and logs the one line of the invocation, with the email masked.
-fn judge(source: &str, sign_up: &SignUp<'_>, config: &Config) -> Result<Decision, Failure> {
+/// A known source: the policy, then linking, then the response. One log line whatever
+/// happens.
+async fn known<D: Directory>(
+    mut invocation: Invocation<CognitoEventUserPoolsPreSignup>,
+    config: &Config,
+    linking: &Linking<D>,
+) -> Result<Value, Failure> {
+    let header = &invocation.event.cognito_event_user_pools_header;
+    let (source, acts) = match header.trigger_source {
+        Some(Kind::SignUp) => (Source::Native, Acts::NativeSignUp),
+        Some(Kind::AdminCreateUser) => (Source::Native, Acts::Nothing),
+        Some(Kind::ExternalProvider) => (Source::External, Acts::External),
+        // The enum is non-exhaustive: a source a later aws_lambda_events adds is one this
+        // version does not know.
+        _ => (Source::Unknown, Acts::Nothing),
+    };
+    let attributes = &invocation.event.request.user_attributes;
+    let sign_up = SignUp {
+        source,
+        email: attributes.get("email").map(String::as_str),
+        email_verified: attributes.get("email_verified").map(String::as_str),
+    };
+    let trigger_source = invocation.source.as_str();
     let email = sign_up.email.map(mask_email).unwrap_or_default();
-    let decision = config.decide(sign_up);
-    match (&decision, sign_up.source) {
-        (Ok(decision), Source::Known) => {
-            tracing::info!(trigger_source = %source, %email, ?decision, "sign-up accepted");
+    let decision = match config.decide(&sign_up) {
+        Ok(decision) => decision,
+        Err(rejection) => {
+            tracing::info!(trigger_source, %email, reason = %Reason(&rejection), "sign-up rejected");
+            return Err(Failure::new("SignUpRejected", rejection));
         }
-        (Ok(decision), Source::Unknown) => {
-            tracing::warn!(trigger_source = %source, %email, ?decision, "unknown trigger source; sign-up accepted without auto-confirm, event returned unchanged");
+    };
+    // The federated user name (`Google_1083…`) tells the operator which identity; a native
+    // one may be the person's chosen name or phone number, and is left out.
+    let user = match acts {
+        Acts::External => header.user_name.as_deref().map(shown_user_name).unwrap_or_default(),
+        Acts::NativeSignUp | Acts::Nothing => String::new(),
+    };
+    let step = match (linking, acts) {
+        (Linking::Off, _) => Ok(Step::Skipped("linking is off")),
+        (Linking::Verified(directory), Acts::External) => link_external(directory, &invocation, &sign_up).await,
+        (Linking::Verified(directory), Acts::NativeSignUp) => check_native(directory, &invocation, &sign_up).await,
+        (Linking::Verified(_), Acts::Nothing) => Ok(Step::Skipped("not a sign-up linking acts on")),
+    };
+    match step {
+        Ok(Step::Skipped(linking)) => {
+            tracing::info!(trigger_source, %email, user, ?decision, linking, "sign-up accepted");
+            if let Decision::AutoConfirm { verify_email } = decision {
+                let response = &mut invocation.event.response;
+                response.auto_confirm_user = true;
+                response.auto_verify_email = verify_email;
+            }
+            Ok(invocation.reply()?)
         }
-        (Err(rejection), Source::Known) => {
-            tracing::info!(trigger_source = %source, %email, reason = %Reason(rejection), "sign-up rejected");
+        Ok(Step::Linked { sub, provider, again }) => {
+            let message = if again {
+                "the identity was already linked to the existing user; sign-up refused so no second user is made"
+            } else {
+                "identity linked to the existing user; sign-up refused so no second user is made, the next sign-in lands on that user"
+            };
+            tracing::info!(trigger_source, %email, user, provider, linked_to_sub = sub, "{message}");
+            Err(Failure::new("AccountLinked", LINKED))
         }
-        (Err(rejection), Source::Unknown) => {
-            tracing::warn!(trigger_source = %source, %email, reason = %Reason(rejection), "unknown trigger source; sign-up rejected");
+        Ok(Step::ProviderOnly(provider)) => {
+            let rejection = match &provider {
+                Some(name) => format!("This email address already signs in with {name}. Please sign in with {name}."),
+                None => "This email address already signs in with another provider. Please sign in with that provider."
+                    .to_owned(),
+            };
+            tracing::info!(trigger_source, %email, provider, reason = "the address signs in only through an identity provider", "sign-up rejected");
+            Err(Failure::new("SignUpRejected", rejection))
+        }
+        Err(failure) => {
+            let (message, reason) = match &failure {
+                Stop::Lookup(error) => (NOT_FINISHED, format!("looking the address up failed: {error}")),
+                Stop::Link(error) => (NOT_FINISHED, format!("linking failed: {error}")),
+                Stop::NoPool => (NOT_FINISHED, "the event has no userPoolId".to_owned()),
+                Stop::Several(count) => (
+                    EXISTING_ACCOUNT,
+                    format!("{count} native users hold this verified address; which one is the person is not guessed"),
+                ),
+                Stop::Unlinkable(why) => (
+                    EXISTING_ACCOUNT,
+                    format!("a native user holds this verified address, but {why}"),
+                ),
+            };
+            tracing::error!(alarm = ALARM, trigger_source, %email, user, reason, "sign-up refused: linking did not finish, so no second user was made");
+            Err(Failure::new("LinkingFailed", message))
         }
     }
-    decision.map_err(|rejection| Failure::new("SignUpRejected", rejection))
+}
+
+/// What linking does for a kind of sign-up.
+#[derive(Debug, Clone, Copy)]
+enum Acts {
+    /// `PreSignUp_ExternalProvider`: link to the native user holding the address.
+    External,
+    /// `PreSignUp_SignUp`: refuse an address that signs in only through a provider.
+    NativeSignUp,
+    /// An administrator's AdminCreateUser, or a source this version does not know.
+    Nothing,
+}
+
+/// What linking made of a sign-up the policy accepted.
+enum Step {
+    /// Nothing for linking to do; the sign-up goes on. Why, for the log.
+    Skipped(&'static str),
+    /// The federated identity signs in as the native user with this `sub` from now on
+    /// (`again`: it already did, the trigger was invoked again).
+    Linked { sub: String, provider: String, again: bool },
+    /// The address signs in only through a provider (its name, when it may be shown).
+    ProviderOnly(Option<String>),
+}
+
+/// Why linking stopped the sign-up.
+enum Stop {
+    Lookup(DirectoryError),
+    Link(DirectoryError),
+    NoPool,
+    Several(usize),
+    Unlinkable(linking::Unlinkable),
+}
+
+/// `PreSignUp_ExternalProvider`: link the identity to the native user holding the verified
+/// address, when the provider vouched for it.
+async fn link_external<D: Directory>(
+    directory: &D,
+    invocation: &Invocation<CognitoEventUserPoolsPreSignup>,
+    sign_up: &SignUp<'_>,
+) -> Result<Step, Stop> {
+    if !policy::provider_verified(sign_up.email_verified) {
+        return Ok(Step::Skipped("the provider did not say the address is verified"));
+    }
+    let Some(email) = sign_up.email else {
+        return Ok(Step::Skipped("no email"));
+    };
+    let header = &invocation.event.cognito_event_user_pools_header;
+    let pool = header.user_pool_id.as_deref().ok_or(Stop::NoPool)?;
+    let users = directory.users_with_email(pool, email).await.map_err(Stop::Lookup)?;
+    let target = match linking::link_target(&users, email) {
+        linking::Target::None => return Ok(Step::Skipped("no native user holds the address verified")),
+        linking::Target::Several(count) => return Err(Stop::Several(count)),
+        linking::Target::One(user) => user,
+    };
+    let identity =
+        linking::external_identity(header.user_name.as_deref().unwrap_or_default()).map_err(Stop::Unlinkable)?;
+    let sub = target.attribute("sub").unwrap_or("-").to_owned();
+    let again = linking::already_linked(target, &identity);
+    if !again {
+        directory
+            .link(pool, &target.username, &identity)
+            .await
+            .map_err(Stop::Link)?;
+    }
+    Ok(Step::Linked {
+        sub,
+        provider: identity.provider,
+        again,
+    })
+}
+
+/// `PreSignUp_SignUp`: refuse an address that signs in only through a provider.
+async fn check_native<D: Directory>(
+    directory: &D,
+    invocation: &Invocation<CognitoEventUserPoolsPreSignup>,
+    sign_up: &SignUp<'_>,
+) -> Result<Step, Stop> {
+    let Some(email) = sign_up.email else {
+        return Ok(Step::Skipped("no email"));
+    };
+    let header = &invocation.event.cognito_event_user_pools_header;
+    let pool = header.user_pool_id.as_deref().ok_or(Stop::NoPool)?;
+    let users = directory.users_with_email(pool, email).await.map_err(Stop::Lookup)?;
+    Ok(match linking::provider_only(&users, email) {
+        Some(user) => Step::ProviderOnly(linking::provider_to_show(user)),
+        None => Step::Skipped("no user holds the address only through a provider"),
+    })
+}
+
+/// A user name as the log shows it: a federated one is `<provider>_<subject>`, whose
+/// subject a SAML provider may make the person's email address, masked like one.
+fn shown_user_name(user: &str) -> String {
+    if user.contains('@') {
+        mask_email(user)
+    } else {
+        user.escape_debug().to_string()
+    }
 }
 
 /// A rejection as the operator reads it: what was wrong, which the person never sees.

@@ -16,6 +16,7 @@ use trigger_common::{ConfigError, var};
 const DOMAIN_LIST_ACCEPTED: &str = "a comma-separated list of domains (`example.com`) or \
      subdomain wildcards (`*.example.com`); unset or empty for none";
 const AUTO_CONFIRM_ACCEPTED: &str = "never, allowed, always";
+const LINK_ACCEPTED: &str = "never, verified";
 
 /// RFC 5321's limit on the part before the `@`, in bytes.
 const LOCAL_PART_MAX: usize = 64;
@@ -35,6 +36,19 @@ pub enum AutoConfirm {
     Allowed,
     /// Every accepted sign-up, whatever its address.
     Always,
+}
+
+/// Whether a federated sign-up may be linked to the native user with the same address
+/// (`LINK_EXTERNAL_USERS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkExternalUsers {
+    /// Every identity-provider sign-in that is new to the pool becomes a user of its own.
+    #[default]
+    Never,
+    /// When the provider says the address is verified and one native user holds it,
+    /// verified, the provider's identity is linked to that user; and a native sign-up for an
+    /// address that only a provider's user holds is refused, naming the provider.
+    Verified,
 }
 
 /// One entry of a domain list, stored in its ASCII (punycode) lowercase form.
@@ -244,13 +258,18 @@ pub struct Config {
     /// Wins over `allowed`.
     pub denied: Vec<DomainPattern>,
     pub auto_confirm: AutoConfirm,
+    /// Read here so a bad value stops the cold start; `main` builds the Cognito client
+    /// only when it is `Verified`.
+    pub link_external_users: LinkExternalUsers,
 }
 
-/// Whether this version knows the event's trigger source.
+/// Where a sign-up comes from, as far as the policy cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// PreSignUp_SignUp, _AdminCreateUser, _ExternalProvider.
-    Known,
+    /// PreSignUp_SignUp and _AdminCreateUser: the pool's own sign-up or an administrator.
+    Native,
+    /// PreSignUp_ExternalProvider: the attributes are what the identity provider asserted.
+    External,
     /// A `PreSignUp_*` source AWS added later: the lists apply, auto-confirm never does.
     Unknown,
 }
@@ -271,7 +290,8 @@ pub struct SignUp<'a> {
 pub enum Decision {
     /// Cognito's response goes back as it came: the user confirms with a code.
     Accept,
-    /// Confirm the user; mark the email verified unless the event says it is not.
+    /// Confirm the user; mark the email verified only when the event's own word allows it
+    /// (see [`Config::decide`]).
     AutoConfirm { verify_email: bool },
 }
 
@@ -288,7 +308,8 @@ pub enum Rejection {
 }
 
 impl Config {
-    /// Reads `ALLOWED_EMAIL_DOMAINS`, `DENIED_EMAIL_DOMAINS` and `AUTO_CONFIRM`.
+    /// Reads `ALLOWED_EMAIL_DOMAINS`, `DENIED_EMAIL_DOMAINS`, `AUTO_CONFIRM` and
+    /// `LINK_EXTERNAL_USERS`.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let allowed = domain_list(&lookup, "ALLOWED_EMAIL_DOMAINS")?;
         let denied = domain_list(&lookup, "DENIED_EMAIL_DOMAINS")?;
@@ -317,14 +338,35 @@ impl Config {
                 AUTO_CONFIRM_ACCEPTED,
             ));
         }
+        let link_external_users = match var(&lookup, "LINK_EXTERNAL_USERS") {
+            None => LinkExternalUsers::default(),
+            Some(value) => match value.to_ascii_lowercase().as_str() {
+                "never" => LinkExternalUsers::Never,
+                "verified" => LinkExternalUsers::Verified,
+                _ => {
+                    return Err(ConfigError::new(
+                        "LINK_EXTERNAL_USERS",
+                        value,
+                        "unknown mode",
+                        LINK_ACCEPTED,
+                    ));
+                }
+            },
+        };
         Ok(Self {
             allowed,
             denied,
             auto_confirm,
+            link_external_users,
         })
     }
 
     /// Decides on a sign-up.
+    ///
+    /// Auto-confirm marks the email verified only on the event's word: a native sign-up's
+    /// address counts as verified unless the event says otherwise (an administrator's
+    /// `email_verified=false`); a federated one's only when the provider said exactly
+    /// `true` (any case), since a provider that says nothing has proven nothing.
     pub fn decide(&self, sign_up: &SignUp<'_>) -> Result<Decision, Rejection> {
         let Some(email) = sign_up.email else {
             // Without an email there is no domain to check: refuse only when the pool is
@@ -344,19 +386,29 @@ impl Config {
             return Err(Rejection::DomainNotAllowed);
         }
         let confirm = match (sign_up.source, self.auto_confirm) {
-            (Source::Unknown, _) | (Source::Known, AutoConfirm::Never) => false,
-            (Source::Known, AutoConfirm::Allowed) => in_allowed,
-            (Source::Known, AutoConfirm::Always) => true,
+            (Source::Unknown, _) | (Source::Native | Source::External, AutoConfirm::Never) => false,
+            (Source::Native | Source::External, AutoConfirm::Allowed) => in_allowed,
+            (Source::Native | Source::External, AutoConfirm::Always) => true,
         };
         if !confirm {
             return Ok(Decision::Accept);
         }
-        // Only an event that says nothing, or says "true", lets the email count as verified.
-        let verify_email = sign_up
-            .email_verified
-            .is_none_or(|verified| verified.trim().eq_ignore_ascii_case("true"));
+        let verify_email = match sign_up.source {
+            Source::Native => sign_up
+                .email_verified
+                .is_none_or(|verified| verified.trim().eq_ignore_ascii_case("true")),
+            Source::External => provider_verified(sign_up.email_verified),
+            Source::Unknown => false,
+        };
         Ok(Decision::AutoConfirm { verify_email })
     }
+}
+
+/// Whether an identity provider asserted the address verified: `email_verified` is exactly
+/// `true` in any case, nothing around it. Missing (the provider has no such claim, or the
+/// pool does not map it) or anything else is not.
+pub fn provider_verified(email_verified: Option<&str>) -> bool {
+    email_verified.is_some_and(|verified| verified.eq_ignore_ascii_case("true"))
 }
 
 fn domain_list(
@@ -388,7 +440,7 @@ mod tests {
 
     fn sign_up(email: Option<&str>) -> SignUp<'_> {
         SignUp {
-            source: Source::Known,
+            source: Source::Native,
             email,
             email_verified: None,
         }
@@ -696,6 +748,56 @@ mod tests {
             });
             assert_eq!(decision, CONFIRMED, "{said:?}");
         }
+    }
+
+    #[test]
+    fn a_federated_email_counts_as_verified_only_when_the_provider_said_exactly_true() {
+        let always = config(&[("AUTO_CONFIRM", "always")]).unwrap();
+        let external = |said| SignUp {
+            source: Source::External,
+            email_verified: said,
+            ..sign_up(Some("a@example.com"))
+        };
+        for said in [
+            None,
+            Some("false"),
+            Some(""),
+            Some(" true"),
+            Some("true "),
+            Some("yes"),
+            Some("1"),
+        ] {
+            assert_eq!(
+                always.decide(&external(said)),
+                Ok(Decision::AutoConfirm { verify_email: false }),
+                "{said:?}"
+            );
+        }
+        for said in ["true", "TRUE", "True"] {
+            assert_eq!(always.decide(&external(Some(said))), CONFIRMED, "{said:?}");
+        }
+        // A native sign-up that says nothing keeps today's rule: its address counts as verified.
+        assert_eq!(always.decide(&sign_up(Some("a@example.com"))), CONFIRMED);
+    }
+
+    #[test]
+    fn link_external_users_reads_never_or_verified() {
+        assert_eq!(config(&[]).unwrap().link_external_users, LinkExternalUsers::Never);
+        assert_eq!(
+            config(&[("LINK_EXTERNAL_USERS", "Verified")])
+                .unwrap()
+                .link_external_users,
+            LinkExternalUsers::Verified
+        );
+        assert_eq!(
+            config(&[("LINK_EXTERNAL_USERS", " never ")])
+                .unwrap()
+                .link_external_users,
+            LinkExternalUsers::Never
+        );
+        let err = config(&[("LINK_EXTERNAL_USERS", "always")]).unwrap_err();
+        assert_eq!(err.var, "LINK_EXTERNAL_USERS");
+        assert!(err.to_string().contains("never, verified"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The pre-signup handler run in-process on fixture events shaped like Cognito's.
 
 use lambda_runtime::{Context, LambdaEvent};
-use pre_signup::{Config, handler};
+use pre_signup::{Config, Linking, handler};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
@@ -14,7 +14,11 @@ fn config(vars: &[(&str, &str)]) -> Config {
 }
 
 fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config));
+    let (result, logs) = capture_logs(handler(
+        LambdaEvent::new(payload, Context::default()),
+        config,
+        &Linking::OFF,
+    ));
     (result.map_err(|error| error.to_string()), logs)
 }
 
@@ -214,6 +218,34 @@ fn a_federated_email_the_provider_did_not_verify_is_never_marked_verified() {
     let mut verified = sent;
     verified["request"]["userAttributes"]["email_verified"] = json!("true");
     let returned = invoke(verified, &config(&[("AUTO_CONFIRM", "always")])).0.unwrap();
+    assert_eq!(returned["response"]["autoVerifyEmail"], true);
+}
+
+/// A provider that says nothing about the address (no `email_verified` claim, or the pool
+/// maps none) has proven nothing: auto-confirm confirms the user but leaves it unverified.
+/// A native sign-up that says nothing keeps its address counted as verified.
+#[test]
+fn a_federated_email_the_provider_said_nothing_about_is_never_marked_verified() {
+    let always = config(&[("AUTO_CONFIRM", "always")]);
+    let mut sent = fixture(DIR, "external-provider-verified.json");
+    sent["request"]["userAttributes"]
+        .as_object_mut()
+        .unwrap()
+        .remove("email_verified");
+    let returned = invoke(sent, &always).0.unwrap();
+    assert_eq!(
+        returned["response"],
+        json!({"autoConfirmUser": true, "autoVerifyEmail": false, "autoVerifyPhone": false})
+    );
+    for said in [" true", "true\n", "yes"] {
+        let mut sent = fixture(DIR, "external-provider-verified.json");
+        sent["request"]["userAttributes"]["email_verified"] = json!(said);
+        let returned = invoke(sent, &always).0.unwrap();
+        assert_eq!(returned["response"]["autoVerifyEmail"], false, "{said:?}");
+    }
+    let returned = run("external-provider-verified.json", &always).unwrap();
+    assert_eq!(returned["response"]["autoVerifyEmail"], true);
+    let returned = run("signup.json", &always).unwrap();
     assert_eq!(returned["response"]["autoVerifyEmail"], true);
 }
 

@@ -52,6 +52,17 @@ impl ProviderKind {
         }
     }
 
+    /// The name AWS requires for a social provider (its type); OIDC and SAML providers are
+    /// named freely.
+    pub const fn fixed_name(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::Google | ProviderKind::Facebook | ProviderKind::Apple | ProviderKind::Amazon => {
+                Some(self.as_aws())
+            }
+            ProviderKind::Oidc | ProviderKind::Saml => None,
+        }
+    }
+
     /// The ProviderDetails key that holds the secret; SAML has none.
     pub const fn secret_key(self) -> Option<&'static str> {
         match self {

@@ -71,6 +71,27 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
         );
     }
 
+    // With linking on, pre-signup may look users up and link them, in this pool only.
+    if let Some(wired) = desired.triggers.wired.get(&Trigger::PreSignUp)
+        && let Some(function) = functions.iter().find(|f| f.name == wired.function)
+        && super::links_users(function)
+    {
+        let id = pascal(&wired.function);
+        resources.insert(
+            format!("{id}LinkUsersPolicy"),
+            json!({
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": "link-external-users-in-this-pool",
+                    "Roles": [{"Ref": format!("{id}Role")}],
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": ["cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"], "Resource": get_att("UserPool", "Arn")}],
+                    },
+                },
+            }),
+        );
+    }
     let mut pool = pool_properties(&desired.pool);
     let mut lambda_config = Map::new();
     for (trigger, wired) in &desired.triggers.wired {

@@ -123,6 +123,7 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
         }));
     }
     let post_confirmation = desired.triggers.wired.get(&Trigger::PostConfirmation);
+    let pre_sign_up = desired.triggers.wired.get(&Trigger::PreSignUp);
     for function in functions {
         let mut statements = vec![json!({
             "Sid": "WriteOwnLogs",
@@ -130,6 +131,14 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": format!("arn:${{PARTITION}}:logs:*:*:log-group:/aws/lambda/{}:*", function.name),
         })];
+        if pre_sign_up.is_some_and(|w| w.function == function.name) && super::links_users(function) {
+            statements.push(json!({
+                "Sid": "LinkExternalUsersInItsPool",
+                "Effect": "Allow",
+                "Action": ["cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"],
+                "Resource": "arn:${PARTITION}:cognito-idp:${REGION}:${ACCOUNT_ID}:userpool/${USER_POOL_ID}",
+            }));
+        }
         if post_confirmation.is_some_and(|w| w.function == function.name) {
             statements.push(json!({
                 "Sid": "AddUsersToGroupsOfItsPool",

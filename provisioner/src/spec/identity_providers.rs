@@ -98,7 +98,8 @@ fn default_scopes(kind: ProviderKind) -> &'static [&'static str] {
 fn default_mapping(kind: ProviderKind) -> &'static [(&'static str, &'static str)] {
     match kind {
         ProviderKind::Google | ProviderKind::Oidc => &[("email", "email"), ("email_verified", "email_verified")],
-        ProviderKind::Facebook | ProviderKind::Amazon | ProviderKind::Apple => &[("email", "email")],
+        ProviderKind::Apple => &[("email", "email"), ("email_verified", "email_verified")],
+        ProviderKind::Facebook | ProviderKind::Amazon => &[("email", "email")],
         ProviderKind::Saml => &[],
     }
 }
@@ -133,6 +134,20 @@ pub(super) fn desired(raw: Vec<RawProvider>, loc: &Locator) -> Result<Vec<Identi
 
 fn one(raw: RawProvider, loc: &Locator) -> Result<IdentityProvider, SpecError> {
     let kind = raw.kind;
+    // AWS names a social provider after its type ("Provider <name> cannot be of type
+    // Google", aws-cli#3179); only OIDC and SAML providers are named freely.
+    if let Some(required) = kind.fixed_name()
+        && raw.name.get_ref() != required
+    {
+        return Err(loc.on(
+            &raw.name,
+            format!(
+                "a {} provider must be named {required:?} (AWS names social providers after their type); \
+                 clients list it by that name",
+                kind.as_aws()
+            ),
+        ));
+    }
     let accepted = accepted(kind);
     let takes = |key: &str| accepted.iter().any(|a| a.split(" | ").any(|k| k == key));
     let given: [(&str, Option<&Spanned<String>>); 11] = [

@@ -468,7 +468,7 @@ fn identity_providers_name_where_their_secret_lives() {
     assert_eq!(google.attribute_mapping["email"], "email");
 
     let spec = ok(
-        "[[identity_providers]]\nname = \"Apple\"\ntype = \"apple\"\nclient_id = \"com.example\"\nteam_id = \"T\"\nkey_id = \"K\"\nprivate_key_ssm = \"/toyseven/apple\"\n",
+        "[[identity_providers]]\nname = \"SignInWithApple\"\ntype = \"apple\"\nclient_id = \"com.example\"\nteam_id = \"T\"\nkey_id = \"K\"\nprivate_key_ssm = \"/toyseven/apple\"\n",
     );
     assert_eq!(
         spec.identity_providers[0].secret,
@@ -482,7 +482,7 @@ fn identity_providers_name_where_their_secret_lives() {
         "https://example.okta.com/metadata"
     );
     let spec = ok(
-        "[[identity_providers]]\nname = \"FB\"\ntype = \"facebook\"\nclient_id = \"1\"\nclient_secret_env = \"FB\"\n",
+        "[[identity_providers]]\nname = \"Facebook\"\ntype = \"facebook\"\nclient_id = \"1\"\nclient_secret_env = \"FB\"\n",
     );
     assert_eq!(
         spec.identity_providers[0].details["authorize_scopes"],
@@ -527,6 +527,10 @@ fn identity_provider_mistakes_are_named() {
             "`google`, `facebook`, `apple`, `amazon`, `oidc`, `saml`",
         ),
         (
+            "name = \"Gmail\"\ntype = \"google\"\nclient_id = \"x\"\nclient_secret_env = \"A\"\n",
+            "must be named \"Google\"",
+        ),
+        (
             "name = \"Google\"\ntype = \"google\"\nclient_id = \"x\"\nclient_secret_env = \"NOT A VAR\"\n",
             "not an environment variable name",
         ),
@@ -558,4 +562,17 @@ fn an_unset_secret_variable_is_found_before_any_call() {
     );
     assert!(spec.missing_secrets(|_| Some("shh".into())).is_empty());
     assert_eq!(spec.missing_secrets(|_| Some(String::new())).len(), 1, "empty is unset");
+}
+
+#[test]
+fn the_production_example_is_a_valid_spec() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/production.toml")).unwrap();
+    let (spec, warnings) = parse("examples/production.toml", &text).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(spec.clients.len(), 2);
+    assert_eq!(spec.identity_providers[0].name, "Google");
+    assert_eq!(
+        spec.triggers.wired[&Trigger::PreTokenGeneration].version,
+        Some(Version::V2_0)
+    );
 }

@@ -524,6 +524,8 @@ fn provider() -> impl Strategy<Value = IdentityProvider> {
                 ProviderKind::Oidc,
                 ProviderKind::Saml,
             ][kind];
+            // AWS names social providers after their type.
+            let name = kind.fixed_name().map_or(name, str::to_owned);
             let mut details = BTreeMap::new();
             match kind {
                 ProviderKind::Saml => {

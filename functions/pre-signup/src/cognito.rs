@@ -1,0 +1,187 @@
+//! [`Directory`] through the AWS SDK (ListUsers, AdminLinkProviderForUser), and the time
+//! budget those calls keep.
+//!
+//! Cognito waits at most 5 seconds for the trigger, and a federated sign-up that links makes
+//! both calls one after the other. Each call gets 2 tries of at most 800 ms with at most
+//! 100 ms between them (the SDK's standard retry strategy, which tries again only on
+//! throttling, 5xx answers, timeouts and failed connections), cut at 1.7 s whatever
+//! happens: both calls fit in 3.4 s, which leaves 1.6 s for a cold start, parsing and
+//! Lambda's own overhead.
+
+use std::time::Duration;
+
+use aws_config::ConfigLoader;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::{ProviderUserIdentifierType, UserStatusType, UserType};
+
+use crate::linking::{Directory, DirectoryError, ExternalIdentity, LIST_LIMIT, Origin, PoolUser, email_filter};
+
+/// Tries of one call, the first included.
+pub const ATTEMPTS: u32 = 2;
+/// The longest one try may take before it is abandoned (and retried) as a timeout.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(800);
+/// The jittered backoff before the retry is up to this long.
+pub const INITIAL_BACKOFF: Duration = Duration::from_millis(100);
+/// No backoff is longer, not even one a throttling answer's `x-amz-retry-after` asks for.
+pub const MAX_BACKOFF: Duration = Duration::from_millis(100);
+/// One call, every try and backoff included, is cut here whatever happens.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_millis(1700);
+/// The calls one invocation makes at most, one after the other.
+pub const CALLS: u32 = 2;
+/// What Cognito waits for the whole invocation.
+pub const COGNITO_BUDGET: Duration = Duration::from_secs(5);
+/// Left inside the budget for the rest of an invocation.
+pub const RESERVE: Duration = Duration::from_millis(1500);
+
+/// The worst case of one call: every try times out, with the longest backoff between.
+pub fn worst_case() -> Duration {
+    ATTEMPT_TIMEOUT * ATTEMPTS + MAX_BACKOFF * (ATTEMPTS - 1)
+}
+
+/// The SDK's standard retry strategy with this function's budget.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(ATTEMPTS)
+        .with_initial_backoff(INITIAL_BACKOFF)
+        .with_max_backoff(MAX_BACKOFF)
+}
+
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
+
+/// The production [`Directory`].
+#[derive(Debug, Clone)]
+pub struct CognitoDirectory {
+    client: Client,
+}
+
+impl CognitoDirectory {
+    /// A client as it is.
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// Builds the client from the standard AWS configuration (region, credentials,
+    /// `AWS_ENDPOINT_URL`) with this function's retries and timeouts.
+    pub async fn from_env() -> Self {
+        Self::from_loader(aws_config::from_env()).await
+    }
+
+    /// Builds the client from `loader` with this function's retries and timeouts, which win
+    /// over whatever the loader had.
+    pub async fn from_loader(loader: ConfigLoader) -> Self {
+        let config = loader
+            .retry_config(retry_config())
+            .timeout_config(timeout_config())
+            .load()
+            .await;
+        Self::new(Client::new(&config))
+    }
+}
+
+impl Directory for CognitoDirectory {
+    async fn users_with_email(&self, user_pool_id: &str, email: &str) -> Result<Vec<PoolUser>, DirectoryError> {
+        let answer = self
+            .client
+            .list_users()
+            .user_pool_id(user_pool_id)
+            .filter(email_filter(email)?)
+            .limit(LIST_LIMIT)
+            .send()
+            .await
+            .map_err(|error| service("ListUsers", error))?;
+        if answer.pagination_token().is_some_and(|token| !token.is_empty()) {
+            return Err(DirectoryError::TooMany);
+        }
+        Ok(answer.users().iter().map(pool_user).collect())
+    }
+
+    async fn link(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+        identity: &ExternalIdentity,
+    ) -> Result<(), DirectoryError> {
+        let destination = ProviderUserIdentifierType::builder()
+            .provider_name("Cognito")
+            .provider_attribute_value(username)
+            .build();
+        let source = ProviderUserIdentifierType::builder()
+            .provider_name(&identity.provider)
+            .provider_attribute_name("Cognito_Subject")
+            .provider_attribute_value(&identity.subject)
+            .build();
+        self.client
+            .admin_link_provider_for_user()
+            .user_pool_id(user_pool_id)
+            .destination_user(destination)
+            .source_user(source)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|error| service("AdminLinkProviderForUser", error))
+    }
+}
+
+fn pool_user(user: &UserType) -> PoolUser {
+    let origin = match user.user_status() {
+        Some(UserStatusType::ExternalProvider) => Origin::External,
+        // Every other status, known today or added later, is a user of the pool itself.
+        _ => Origin::Native,
+    };
+    PoolUser {
+        username: user.username().unwrap_or_default().to_owned(),
+        origin,
+        attributes: user
+            .attributes()
+            .iter()
+            .filter_map(|attribute| Some((attribute.name().to_owned(), attribute.value()?.to_owned())))
+            .collect(),
+    }
+}
+
+/// AWS's code and message, for the operator's log.
+fn service<E, R>(operation: &'static str, error: SdkError<E, R>) -> DirectoryError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let message = match error {
+        SdkError::ServiceError(context) => {
+            let error = context.into_err();
+            format!(
+                "{}: {}",
+                error.code().unwrap_or("unknown error code"),
+                DisplayErrorContext(&error)
+            )
+        }
+        other => DisplayErrorContext(other).to_string(),
+    };
+    DirectoryError::Service { operation, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_calls_with_every_try_and_backoff_fit_well_inside_cognitos_five_seconds() {
+        assert_eq!(worst_case(), Duration::from_millis(2 * 800 + 100));
+        assert!(worst_case() <= OPERATION_TIMEOUT, "{:?}", worst_case());
+        assert!(OPERATION_TIMEOUT * CALLS + RESERVE <= COGNITO_BUDGET);
+        let retry = retry_config();
+        assert_eq!(retry.max_attempts(), ATTEMPTS);
+        assert_eq!(retry.initial_backoff(), INITIAL_BACKOFF);
+        assert_eq!(retry.max_backoff(), MAX_BACKOFF);
+        let timeouts = timeout_config();
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+        assert_eq!(timeouts.operation_timeout(), Some(OPERATION_TIMEOUT));
+    }
+}

@@ -1,0 +1,359 @@
+//! The function's configuration: the scopes each group adds to the access token, the user
+//! attributes copied into claims, the claims suppressed. Read once at cold start and checked
+//! against what Cognito lets a pre token generation trigger change, so that a setting
+//! Cognito would refuse or silently drop stops the start instead.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use trigger_common::{ConfigError, var};
+
+const GROUP_SCOPES_ACCEPTED: &str = "`group=scope scope;group=scope`: a Cognito group name (1 to 128 \
+     characters, no spaces, `=` or `;`), `=`, then one or more scopes separated by spaces (1 to 256 \
+     printable ASCII characters each, no `\"`, `\\` or `;`, e.g. `toyseven-api/read`); entries \
+     separated by `;`, each group once";
+const ATTRIBUTE_CLAIMS_ACCEPTED: &str = "`attribute=claim,attribute=claim`: a user attribute name (1 to 32 \
+     printable ASCII characters, no spaces, `=` or `,`, e.g. `custom:tenant_id`), `=`, then a claim \
+     name (1 to 128 ASCII letters, digits, `_`, `-`, `.`, `:` or `/`) that a trigger may add; each \
+     claim once";
+const SUPPRESS_CLAIMS_ACCEPTED: &str = "comma-separated claim names (1 to 128 ASCII letters, digits, `_`, \
+     `-`, `.`, `:` or `/`) that a trigger may suppress, none of them also in ATTRIBUTE_CLAIMS";
+
+/// Claims Cognito does not let a pre token generation trigger add, change or suppress: the
+/// "Claims and scopes reference" table of the Cognito developer guide, "Pre token generation
+/// Lambda trigger"
+/// (<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html>),
+/// rows marked No in all three columns. The table also fixes every other `cognito:` claim
+/// (see [`refusal`]). `aud` may be added to an access token only with the app client's id as
+/// its value, which an attribute is not.
+pub const FIXED_CLAIMS: [&str; 22] = [
+    "acr",
+    "amr",
+    "at_hash",
+    "aud",
+    "auth_time",
+    "azp",
+    "client_id",
+    "cognito:username",
+    "device_key",
+    "event_id",
+    "exp",
+    "iat",
+    "identities",
+    "iss",
+    "jti",
+    "nbf",
+    "nonce",
+    "origin_jti",
+    "sub",
+    "token_use",
+    "username",
+    "version",
+];
+
+/// What a configured claim is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Added to (or overriding) both tokens: `ATTRIBUTE_CLAIMS`.
+    Add,
+    /// Suppressed in both tokens: `SUPPRESS_CLAIMS`.
+    Suppress,
+}
+
+/// Why a trigger may not use `claim` for `usage`, by the same table as [`FIXED_CLAIMS`].
+pub fn refusal(claim: &str, usage: Use) -> Option<&'static str> {
+    if FIXED_CLAIMS.contains(&claim) {
+        return Some("Cognito does not let a trigger add, change or suppress this claim");
+    }
+    match (claim, usage) {
+        // The scope claim changes only through scopesToAdd and scopesToSuppress.
+        ("scope", _) => Some("the scope claim is not set through claims; GROUP_SCOPES adds scopes"),
+        ("cognito:groups" | "cognito:roles" | "cognito:preferred_role", Use::Add) => {
+            Some("Cognito sets this claim from the user's groups (groupOverrideDetails), not from a claim")
+        }
+        ("cognito:groups", Use::Suppress) => None,
+        // The table's footnote: suppressing cognito:groups removes these two as well.
+        ("cognito:roles" | "cognito:preferred_role", Use::Suppress) => {
+            Some("Cognito suppresses this claim only with cognito:groups; suppress cognito:groups")
+        }
+        (claim, _) if claim.starts_with("cognito:") => {
+            Some("Cognito does not let a trigger add, change or suppress a cognito: claim")
+        }
+        (claim, Use::Add) if claim.starts_with("dev:") => {
+            Some("Cognito lets a trigger suppress a dev: claim but not add or change one")
+        }
+        _ => None,
+    }
+}
+
+/// A user attribute copied into a claim of both tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeClaim {
+    /// The attribute's name in `request.userAttributes`, e.g. `custom:tenant_id`.
+    pub attribute: String,
+    /// The claim it becomes, e.g. `tenant_id`.
+    pub claim: String,
+}
+
+/// The function's configuration, read once at cold start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The scopes a member of each group gets in the access token.
+    pub group_scopes: BTreeMap<String, BTreeSet<String>>,
+    /// The attributes copied into claims, in the order configured.
+    pub attribute_claims: Vec<AttributeClaim>,
+    /// The claims suppressed in both tokens.
+    pub suppress_claims: BTreeSet<String>,
+}
+
+impl Config {
+    /// Reads `GROUP_SCOPES`, `ATTRIBUTE_CLAIMS` and `SUPPRESS_CLAIMS`; unset (or empty) means
+    /// none.
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        if let Some(value) = var(&lookup, "GROUP_SCOPES") {
+            config.group_scopes = group_scopes(&value)?;
+        }
+        if let Some(value) = var(&lookup, "ATTRIBUTE_CLAIMS") {
+            config.attribute_claims = attribute_claims(&value)?;
+        }
+        if let Some(value) = var(&lookup, "SUPPRESS_CLAIMS") {
+            let invalid =
+                |problem: String| ConfigError::new("SUPPRESS_CLAIMS", &value, problem, SUPPRESS_CLAIMS_ACCEPTED);
+            for claim in entries(&value, ',') {
+                claim_name(claim, Use::Suppress).map_err(invalid)?;
+                // Cognito suppresses a claim that is both set and suppressed: the mapping
+                // would do nothing.
+                if config.attribute_claims.iter().any(|mapped| mapped.claim == claim) {
+                    return Err(invalid(format!(
+                        "{claim:?} is also set by ATTRIBUTE_CLAIMS, and a suppressed claim is never set"
+                    )));
+                }
+                config.suppress_claims.insert(claim.to_owned());
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// The non-empty entries of `value` between `separator`s, trimmed.
+fn entries(value: &str, separator: char) -> impl Iterator<Item = &str> {
+    value.split(separator).map(str::trim).filter(|entry| !entry.is_empty())
+}
+
+fn group_scopes(value: &str) -> Result<BTreeMap<String, BTreeSet<String>>, ConfigError> {
+    let invalid = |problem: String| ConfigError::new("GROUP_SCOPES", value, problem, GROUP_SCOPES_ACCEPTED);
+    let mut groups = BTreeMap::new();
+    for entry in entries(value, ';') {
+        let (group, scopes) = entry
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("{entry:?} has no `=` between a group and its scopes")))?;
+        let group = group.trim();
+        group_name(group).map_err(invalid)?;
+        let scopes: BTreeSet<String> = scopes.split_whitespace().map(str::to_owned).collect();
+        if scopes.is_empty() {
+            return Err(invalid(format!("group {group:?} has no scopes")));
+        }
+        for scope in &scopes {
+            scope_token(scope).map_err(invalid)?;
+        }
+        if groups.insert(group.to_owned(), scopes).is_some() {
+            return Err(invalid(format!("group {group:?} is listed twice")));
+        }
+    }
+    Ok(groups)
+}
+
+fn attribute_claims(value: &str) -> Result<Vec<AttributeClaim>, ConfigError> {
+    let invalid = |problem: String| ConfigError::new("ATTRIBUTE_CLAIMS", value, problem, ATTRIBUTE_CLAIMS_ACCEPTED);
+    let mut mapped: Vec<AttributeClaim> = Vec::new();
+    for entry in entries(value, ',') {
+        let (attribute, claim) = entry
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("{entry:?} has no `=` between an attribute and its claim")))?;
+        let (attribute, claim) = (attribute.trim(), claim.trim());
+        attribute_name(attribute).map_err(invalid)?;
+        claim_name(claim, Use::Add).map_err(invalid)?;
+        if mapped.iter().any(|earlier| earlier.claim == claim) {
+            return Err(invalid(format!("claim {claim:?} is set from two attributes")));
+        }
+        mapped.push(AttributeClaim {
+            attribute: attribute.to_owned(),
+            claim: claim.to_owned(),
+        });
+    }
+    Ok(mapped)
+}
+
+/// Cognito's GroupName: 1 to 128 characters of letters, marks, symbols, numbers and
+/// punctuation (no spaces or control characters); `=` and `;` are this variable's own.
+fn group_name(group: &str) -> Result<(), String> {
+    let length = group.chars().count();
+    if !(1..=128).contains(&length)
+        || group
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '=' || c == ';')
+    {
+        return Err(format!("{group:?} is not a group name this variable can hold"));
+    }
+    Ok(())
+}
+
+/// Cognito's ScopeType and RFC 6749's scope-token: `%x21 / %x23-5B / %x5D-7E`, 1 to 256
+/// characters (the developer guide: "You can't add scope values that contain one or more
+/// blank-space characters"); `;` is this variable's own.
+fn scope_token(scope: &str) -> Result<(), String> {
+    let allowed = |b: u8| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E) && b != b';';
+    if scope.len() > 256 || !scope.bytes().all(allowed) {
+        return Err(format!("{scope:?} is not a scope"));
+    }
+    Ok(())
+}
+
+/// Cognito's attribute names are 1 to 32 characters; these are held to printable ASCII (every
+/// standard attribute, and custom ones as people name them), so that an invisible character
+/// cannot make a name that never matches. `=` and `,` are this variable's own.
+fn attribute_name(attribute: &str) -> Result<(), String> {
+    let allowed = |b: u8| b.is_ascii_graphic() && b != b'=' && b != b',';
+    if !(1..=32).contains(&attribute.len()) || !attribute.bytes().all(allowed) {
+        return Err(format!("{attribute:?} is not an attribute name"));
+    }
+    Ok(())
+}
+
+/// A claim name this function writes: 1 to 128 ASCII letters, digits, `_ - . : /` (JWT claim
+/// names are free text; these cover OIDC names, `custom:` names and URI-style names), and
+/// one Cognito lets a trigger use for `usage`.
+fn claim_name(claim: &str, usage: Use) -> Result<(), String> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':' | b'/');
+    if !(1..=128).contains(&claim.len()) || !claim.bytes().all(allowed) {
+        return Err(format!("{claim:?} is not a claim name"));
+    }
+    match refusal(claim, usage) {
+        Some(why) => Err(format!("{claim:?}: {why}")),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trigger_common::lookup_in;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_env(lookup_in(vars))
+    }
+
+    #[test]
+    fn the_issue_examples_are_read_as_written() {
+        let config = config(&[
+            (
+                "GROUP_SCOPES",
+                "admins=toyseven-api/admin toyseven-api/read;members=toyseven-api/read",
+            ),
+            ("ATTRIBUTE_CLAIMS", "custom:tenant_id=tenant_id"),
+            ("SUPPRESS_CLAIMS", "phone_number, cognito:groups"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.group_scopes["admins"],
+            BTreeSet::from(["toyseven-api/admin".into(), "toyseven-api/read".into()])
+        );
+        assert_eq!(
+            config.group_scopes["members"],
+            BTreeSet::from(["toyseven-api/read".into()])
+        );
+        assert_eq!(
+            config.attribute_claims,
+            [AttributeClaim {
+                attribute: "custom:tenant_id".into(),
+                claim: "tenant_id".into()
+            }]
+        );
+        assert_eq!(
+            config.suppress_claims,
+            BTreeSet::from(["phone_number".into(), "cognito:groups".into()])
+        );
+    }
+
+    #[test]
+    fn unset_empty_and_trailing_separators_mean_nothing_more() {
+        assert_eq!(config(&[]).unwrap(), Config::default());
+        let config = config(&[
+            ("GROUP_SCOPES", " members = a/read ; "),
+            ("ATTRIBUTE_CLAIMS", ""),
+            ("SUPPRESS_CLAIMS", "email,"),
+        ])
+        .unwrap();
+        assert_eq!(config.group_scopes.len(), 1);
+        assert!(config.attribute_claims.is_empty());
+        assert_eq!(config.suppress_claims.len(), 1);
+    }
+
+    #[test]
+    fn every_claim_cognito_fixes_is_refused_for_both_uses() {
+        for claim in FIXED_CLAIMS.iter().copied().chain(["scope", "cognito:user_status"]) {
+            let err = config(&[("ATTRIBUTE_CLAIMS", &format!("email={claim}"))]).unwrap_err();
+            assert_eq!(err.var, "ATTRIBUTE_CLAIMS", "{claim}");
+            let err = config(&[("SUPPRESS_CLAIMS", claim)]).unwrap_err();
+            assert_eq!(err.var, "SUPPRESS_CLAIMS", "{claim}");
+            assert!(err.to_string().contains(claim), "{err}");
+        }
+    }
+
+    #[test]
+    fn group_claims_come_from_groups_and_only_cognito_groups_is_suppressed() {
+        for claim in ["cognito:groups", "cognito:roles", "cognito:preferred_role"] {
+            let err = config(&[("ATTRIBUTE_CLAIMS", &format!("custom:g={claim}"))]).unwrap_err();
+            assert!(err.problem.contains("groups"), "{err}");
+        }
+        assert!(config(&[("SUPPRESS_CLAIMS", "cognito:groups")]).is_ok());
+        let err = config(&[("SUPPRESS_CLAIMS", "cognito:roles")]).unwrap_err();
+        assert!(err.problem.contains("suppress cognito:groups"), "{err}");
+    }
+
+    #[test]
+    fn dev_claims_are_suppressed_but_never_set() {
+        assert!(config(&[("SUPPRESS_CLAIMS", "dev:custom:note")]).is_ok());
+        assert!(config(&[("ATTRIBUTE_CLAIMS", "custom:note=dev:note")]).is_err());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_what_it_accepts() {
+        let cases = [
+            ("GROUP_SCOPES", "admins"),
+            ("GROUP_SCOPES", "admins="),
+            ("GROUP_SCOPES", "=a/read"),
+            ("GROUP_SCOPES", "admins=a/read;admins=a/write"),
+            ("GROUP_SCOPES", "admins=a/\"read\""),
+            ("GROUP_SCOPES", "admins=a\\read"),
+            ("GROUP_SCOPES", "admins=a/r\u{e9}ad"),
+            ("GROUP_SCOPES", "my admins=a/read"),
+            ("ATTRIBUTE_CLAIMS", "custom:tenant_id"),
+            ("ATTRIBUTE_CLAIMS", "custom:tenant_id=tenant id"),
+            ("ATTRIBUTE_CLAIMS", "custom:tenant\u{200b}id=tenant_id"),
+            ("ATTRIBUTE_CLAIMS", "custom:a=tenant,custom:b=tenant"),
+            ("ATTRIBUTE_CLAIMS", "=tenant"),
+            ("ATTRIBUTE_CLAIMS", "custom:a_name_longer_than_32_bytes=tenant"),
+            ("SUPPRESS_CLAIMS", "phone number"),
+        ];
+        for (var, value) in cases {
+            let err = config(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{value}");
+            assert!(err.to_string().contains("accepted:"), "{err}");
+        }
+        let err = config(&[("GROUP_SCOPES", &format!("admins={}", "s".repeat(257)))]).unwrap_err();
+        assert_eq!(err.var, "GROUP_SCOPES");
+        assert!(config(&[("GROUP_SCOPES", &format!("admins={}", "s".repeat(256)))]).is_ok());
+    }
+
+    #[test]
+    fn a_claim_both_set_and_suppressed_is_refused() {
+        let err = config(&[
+            ("ATTRIBUTE_CLAIMS", "custom:tenant_id=tenant_id"),
+            ("SUPPRESS_CLAIMS", "email,tenant_id"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "SUPPRESS_CLAIMS");
+        assert!(err.problem.contains("tenant_id"), "{err}");
+    }
+}
