@@ -1,4 +1,4 @@
-//! `provisioner`: plan, apply, outputs, destroy and render for the pool described by
+//! `provisioner`: plan, apply, outputs, doctor, destroy and render for the pool described by
 //! cognito.toml. This file parses flags and prints; the work is in the library's `converge`.
 //!
 //! Exit codes: 0 success; 1 a failure (AWS refused, a refused change, unreachable
@@ -69,6 +69,9 @@ enum Command {
     },
     /// Print the pool id and ARN, the client ids, domain, login URL, token endpoint, issuer, JWKS URL.
     Outputs,
+    /// Diagnose the live pool, its clients, domain and trigger functions (read-only): each
+    /// finding with its id and fix. Exit 1 when there is one.
+    Doctor,
     /// Delete the domain and the pool (with its clients and groups), and the pool's invoke permissions.
     Destroy {
         /// The pool's name, to confirm.
@@ -131,7 +134,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         return render(&cli.spec, &spec, what);
     }
     let missing = spec.missing_secrets(|variable| std::env::var(variable).ok());
-    if !missing.is_empty() && !matches!(cli.command, Command::Destroy { .. }) {
+    if !missing.is_empty() && !matches!(cli.command, Command::Destroy { .. } | Command::Doctor) {
         return Err(Failure(2, anyhow::anyhow!("{}", missing.join("; "))));
     }
     if cli.skip.contains(&Skip::Domain) && spec.domain.take().is_some() {
@@ -179,6 +182,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Render { .. } => unreachable!("rendered above"),
         Command::Outputs => print_outputs(&cli, &clients, &spec).await?,
+        Command::Doctor => doctor(&cli, &clients, &spec).await?,
         Command::Destroy { confirm } => {
             if confirm.as_deref() != Some(spec.pool.name.as_str()) {
                 return Err(Failure(
@@ -272,6 +276,37 @@ fn print_plan(cli: &Cli, plan: &Plan) {
                 "unchanged": plan.unchanged,
             })
         ),
+    }
+}
+
+async fn doctor(cli: &Cli, clients: &Clients, spec: &Spec) -> Result<(), Failure> {
+    let seen = aws::observe_for_doctor(clients, spec).await?.with_context(|| {
+        format!(
+            "no user pool is named {:?}; run `provisioner apply` first",
+            spec.pool.name
+        )
+    })?;
+    if seen.functions.is_none() {
+        eprintln!("skipped: the trigger functions (--skip lambda)");
+    }
+    let findings = provisioner::doctor::diagnose(spec, &seen);
+    match cli.output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
+        Output::Text if findings.is_empty() => {
+            println!("no findings: the pool, its clients, domain and trigger functions look right")
+        }
+        Output::Text => {
+            for finding in &findings {
+                println!(
+                    "{finding}
+"
+                );
+            }
+        }
+    }
+    match findings.len() {
+        0 => Ok(()),
+        n => Err(Failure(1, anyhow::anyhow!("{n} finding(s), each with its fix"))),
     }
 }
 
