@@ -10,7 +10,7 @@ use aws_sdk_iam::Client as Iam;
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::Value;
 
-use super::observe::{describe_client, list_clients, read_function};
+use super::observe::{describe_client, list_clients, read_function, read_policy};
 use super::{AwsError, Clients, call_error, observe};
 use crate::desired::{Desired, Trigger, Triggers};
 use crate::doctor::iam::Policy;
@@ -94,10 +94,16 @@ async fn functions(
     for (arn, triggers) in by_arn {
         let state = match region_of(arn) {
             // A Lambda client reads its own Region only; the Region is the finding.
-            Some(region) if Some(region) != pool_region => FunctionState::OtherRegion(region.to_owned()),
+            Some(region) if pool_region.is_some_and(|pool| pool != region) => {
+                FunctionState::OtherRegion(region.to_owned())
+            }
             Some(_) | None => match read_function(lambda, arn).await? {
                 None => FunctionState::Missing,
-                Some((function, configuration)) => {
+                Some((mut function, configuration)) => {
+                    // Wired to a version or an alias, Cognito invokes that, under its own policy.
+                    if arn.split(':').nth(7).is_some() {
+                        function.policy = read_policy(lambda, arn).await?;
+                    }
                     let default_group = default_group(&configuration);
                     // The role matters only when DEFAULT_GROUP says the function adds users to a group.
                     let role = match (&default_group, configuration.role()) {

@@ -345,23 +345,29 @@ pub(super) async fn read_function(
             operation: "GetFunction",
             message: format!("no ARN for {reference}"),
         })?;
-    let policy = match lambda.get_policy().function_name(&arn).send().await {
-        Ok(output) => output.policy,
-        Err(error)
-            if error
-                .as_service_error()
-                .is_some_and(GetPolicyError::is_resource_not_found_exception) =>
-        {
-            None
-        }
-        Err(error) => return Err(call_error("GetPolicy")(error)),
-    };
+    let policy = read_policy(lambda, &arn).await?;
     let function = Function {
         reference: reference.to_owned(),
         arn,
         policy,
     };
     Ok(Some((function, configuration)))
+}
+
+/// The resource policy of a function, or of one version or alias when `function` is
+/// qualified (each has its own); `None` when it has none.
+pub(super) async fn read_policy(lambda: &aws_sdk_lambda::Client, function: &str) -> Result<Option<String>, AwsError> {
+    match lambda.get_policy().function_name(function).send().await {
+        Ok(output) => Ok(output.policy),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(GetPolicyError::is_resource_not_found_exception) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(call_error("GetPolicy")(error)),
+    }
 }
 
 /// A function ARN without a version or alias qualifier.
