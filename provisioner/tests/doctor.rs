@@ -407,11 +407,11 @@ fn no_pool_of_the_spec_s_name_is_an_error() {
     );
 }
 
-/// moto reports every domain ACTIVE, so a domain still being created is answered here by
-/// aws-smithy-mocks, through the same reads the command makes.
-#[tokio::test]
-async fn a_domain_that_is_not_active_is_a_finding() {
-    const POOL_ARN: &str = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc";
+const MOCKED_POOL_ARN: &str = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc";
+
+/// A healthy pool named like the spec's, with a domain in `status` and these triggers, for
+/// what moto cannot show; every read is answered by aws-smithy-mocks.
+fn mocked_cognito(status: DomainStatusType, triggers: LambdaConfigType) -> (cognito::Client, aws_smithy_mocks::Rule) {
     let list = mock!(cognito::Client::list_user_pools).then_output(|| {
         cognito::operation::list_user_pools::ListUserPoolsOutput::builder()
             .user_pools(
@@ -422,12 +422,12 @@ async fn a_domain_that_is_not_active_is_a_finding() {
             )
             .build()
     });
-    let describe = mock!(cognito::Client::describe_user_pool).then_output(|| {
+    let describe = mock!(cognito::Client::describe_user_pool).then_output(move || {
         cognito::operation::describe_user_pool::DescribeUserPoolOutput::builder()
             .user_pool(
                 UserPoolType::builder()
                     .id("us-east-1_abc")
-                    .arn(POOL_ARN)
+                    .arn(MOCKED_POOL_ARN)
                     .name("toyseven-cognito")
                     .username_configuration(
                         UsernameConfigurationType::builder()
@@ -438,6 +438,7 @@ async fn a_domain_that_is_not_active_is_a_finding() {
                     .deletion_protection(cognito::types::DeletionProtectionType::Active)
                     .mfa_configuration(UserPoolMfaType::Off)
                     .domain("toyseven")
+                    .lambda_config(triggers.clone())
                     .build(),
             )
             .build()
@@ -448,13 +449,13 @@ async fn a_domain_that_is_not_active_is_a_finding() {
         .then_output(|| cognito::operation::list_groups::ListGroupsOutput::builder().build());
     let domain = mock!(cognito::Client::describe_user_pool_domain)
         .match_requests(|r| r.domain() == Some("toyseven"))
-        .then_output(|| {
+        .then_output(move || {
             cognito::operation::describe_user_pool_domain::DescribeUserPoolDomainOutput::builder()
                 .domain_description(
                     DomainDescriptionType::builder()
                         .domain("toyseven")
                         .user_pool_id("us-east-1_abc")
-                        .status(DomainStatusType::Creating)
+                        .status(status.clone())
                         .build(),
                 )
                 .build()
@@ -465,10 +466,23 @@ async fn a_domain_that_is_not_active_is_a_finding() {
         [&list, &describe, &no_clients, &no_groups, &domain],
         |b| b.interceptor(StripLegacyValidity)
     );
-    let clients = Clients::from_parts(cognito, None, CallCounter::default(), REGION.into());
-    let spec = provisioner::spec::parse("cognito.toml", "[[clients]]\nname = \"web\"\noauth_flows = []\n")
+    (cognito, domain)
+}
+
+/// A spec whose one client has no OAuth flow (the mocked pool has no client: only that).
+fn mocked_spec() -> provisioner::spec::Spec {
+    provisioner::spec::parse("cognito.toml", "[[clients]]\nname = \"web\"\noauth_flows = []\n")
         .unwrap()
-        .0;
+        .0
+}
+
+/// moto reports every domain ACTIVE, so a domain still being created is answered here by
+/// aws-smithy-mocks, through the same reads the command makes.
+#[tokio::test]
+async fn a_domain_that_is_not_active_is_a_finding() {
+    let (cognito, domain) = mocked_cognito(DomainStatusType::Creating, LambdaConfigType::builder().build());
+    let clients = Clients::from_parts(cognito, None, CallCounter::default(), REGION.into());
+    let spec = mocked_spec();
 
     let seen = provisioner::aws::observe_for_doctor(&clients, &spec)
         .await
@@ -480,4 +494,56 @@ async fn a_domain_that_is_not_active_is_a_finding() {
     assert_eq!(checks, [Check::DomainNotActive, Check::ClientMissing], "{findings:#?}");
     assert!(findings[0].message.contains("CREATING"), "{}", findings[0].message);
     assert_eq!(domain.num_calls(), 1);
+}
+
+/// A trigger wired to an alias is invoked under the alias's own resource policy, which moto
+/// does not keep apart from the function's: here the alias allows this pool and the
+/// function itself allows nothing.
+#[tokio::test]
+async fn a_trigger_wired_to_an_alias_is_judged_by_the_alias_policy() {
+    let alias = lambda_arn(REGION, "pre-signup:live");
+    let (cognito, _) = mocked_cognito(
+        DomainStatusType::Active,
+        LambdaConfigType::builder().pre_sign_up(&alias).build(),
+    );
+    let function = mock!(lambda::Client::get_function).then_compute_output(|request| {
+        lambda::operation::get_function::GetFunctionOutput::builder()
+            .configuration(
+                lambda::types::FunctionConfiguration::builder()
+                    .function_arn(request.function_name().unwrap_or_default())
+                    .timeout(3)
+                    .build(),
+            )
+            .build()
+    });
+    let alias_policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "cognito", "Effect": "Allow", "Principal": {"Service": "cognito-idp.amazonaws.com"},
+        "Action": "lambda:InvokeFunction", "Resource": alias,
+        "Condition": {"ArnLike": {"AWS:SourceArn": MOCKED_POOL_ARN}},
+    }]})
+    .to_string();
+    let on_alias = mock!(lambda::Client::get_policy)
+        .match_requests(|r| r.function_name().is_some_and(|f| f.ends_with(":live")))
+        .then_output(move || {
+            lambda::operation::get_policy::GetPolicyOutput::builder()
+                .policy(alias_policy.clone())
+                .build()
+        });
+    let on_function = mock!(lambda::Client::get_policy).then_error(|| {
+        lambda::operation::get_policy::GetPolicyError::ResourceNotFoundException(
+            lambda::types::error::ResourceNotFoundException::builder().build(),
+        )
+    });
+    let lambda: lambda::Client = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, [&function, &on_alias, &on_function]);
+    let clients = Clients::from_parts(cognito, Some(lambda), CallCounter::default(), REGION.into());
+    let spec = mocked_spec();
+
+    let seen = provisioner::aws::observe_for_doctor(&clients, &spec)
+        .await
+        .unwrap()
+        .expect("the pool is found");
+    let findings = diagnose(&spec, &seen);
+    let checks: Vec<Check> = findings.iter().map(|f| f.check).collect();
+    assert_eq!(checks, [Check::ClientMissing], "{findings:#?}");
+    assert_eq!(on_alias.num_calls(), 1);
 }
