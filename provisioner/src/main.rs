@@ -2,7 +2,7 @@
 //! cognito.toml. This file parses flags and prints; the work is in the library's `converge`.
 //!
 //! Exit codes: 0 success; 1 a failure (AWS refused, a refused change, unreachable
-//! endpoint); 2 a bad spec or bad usage. Progress goes to stderr, results to stdout
+//! endpoint) or, for `doctor`, a finding; 2 a bad spec or bad usage. Progress goes to stderr, results to stdout
 //! (`--output json` for machines).
 
 use std::path::{Path, PathBuf};
