@@ -9,11 +9,14 @@
 //! - `aws` reads what exists (`observe`), sends a plan's requests (`apply`) and `destroy`s;
 //! - `converge` is observe, plan, apply in one call, for every caller;
 //! - `render` prints the same desired state as a SAM template and IAM policies;
-//! - `outputs` derives the values an app needs; `login` signs in through the hosted UI.
+//! - `outputs` derives the values an app needs; `login` signs in through the hosted UI;
+//! - `doctor` judges a live pool for the traps that break sign-up and sign-in (reads in
+//!   `aws::doctor`).
 
 pub mod aws;
 pub mod converge;
 pub mod desired;
+pub mod doctor;
 pub mod login;
 pub mod observed;
 pub mod outputs;

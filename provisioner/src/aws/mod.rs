@@ -1,9 +1,11 @@
 //! Everything that talks to AWS: where to connect ([`Connection`], one set of flags for every
 //! command that talks to AWS), the clients (retries, the call counter and the request fixes
-//! set once), reading what exists (`observe`), executing a plan (`apply`) and `destroy`.
+//! set once), reading what exists (`observe`), executing a plan (`apply`) and `destroy`, and
+//! what `doctor` reads beyond `observe` (`doctor`).
 
 mod apply;
 mod destroy;
+mod doctor;
 mod errors;
 mod legacy;
 mod observe;
@@ -13,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider as cognito;
+use aws_sdk_iam as iam;
 use aws_sdk_lambda as lambda;
 use aws_sdk_ssm as ssm;
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -24,6 +27,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 pub use apply::{Applied, ApplyError, apply};
 pub use destroy::destroy;
+pub use doctor::observe_for_doctor;
 pub use errors::{AwsError, call_error};
 pub use legacy::StripLegacyValidity;
 pub use observe::{describe_pool, find_client, find_pool, observe};
@@ -133,6 +137,8 @@ pub struct Clients {
     pub lambda: Option<lambda::Client>,
     /// Reads identity providers' secrets kept in SSM parameters.
     pub ssm: Option<ssm::Client>,
+    /// Reads the trigger functions' execution roles, for `doctor`.
+    pub iam: Option<iam::Client>,
     pub counter: CallCounter,
     pub region: String,
 }
@@ -158,6 +164,12 @@ impl Clients {
         );
         let ssm = ssm::Client::from_conf(
             ssm::config::Builder::from(config)
+                .retry_config(retry.clone())
+                .interceptor(counter.clone())
+                .build(),
+        );
+        let iam = iam::Client::from_conf(
+            iam::config::Builder::from(config)
                 .retry_config(retry)
                 .interceptor(counter.clone())
                 .build(),
@@ -165,6 +177,7 @@ impl Clients {
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
         Self {
             ssm: Some(ssm),
+            iam: Some(iam),
             ..Self::from_parts(cognito, Some(lambda), counter, region)
         }
     }
@@ -181,6 +194,7 @@ impl Clients {
             cognito,
             lambda,
             ssm: None,
+            iam: None,
             counter,
             region,
         }

@@ -23,6 +23,9 @@ use toml::Spanned;
 
 use crate::desired::{Desired, OAuthFlow, Tier, Trigger, Version};
 
+/// Cognito's rule for callback and logout URLs, for checks of live clients too.
+pub(crate) use clients::check_redirect_url;
+
 /// The validated spec: the desired state.
 pub type Spec = Desired;
 
