@@ -1,9 +1,9 @@
-//! `provisioner`: plan, apply, outputs, destroy and render for the pool described by
+//! `provisioner`: plan, apply, outputs, doctor, destroy and render for the pool described by
 //! cognito.toml, and import, which writes that file for a live pool. This file parses flags
 //! and prints; the work is in the library's `converge` (and `aws::read_pool`, `import`).
 //!
 //! Exit codes: 0 success; 1 a failure (AWS refused, a refused change, unreachable
-//! endpoint); 2 a bad spec or bad usage. Progress goes to stderr, results to stdout
+//! endpoint) or, for `doctor`, a finding; 2 a bad spec or bad usage. Progress goes to stderr, results to stdout
 //! (`--output json` for machines).
 
 use std::path::{Path, PathBuf};
@@ -87,6 +87,9 @@ enum Command {
         #[arg(long)]
         refresh: bool,
     },
+    /// Diagnose the live pool, its clients, domain and trigger functions (read-only): each
+    /// finding with its id and fix. Exit 1 when there is one.
+    Doctor,
     /// Delete the domain and the pool (with its clients and groups), and the pool's invoke permissions.
     Destroy {
         /// The pool's name, to confirm.
@@ -185,7 +188,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         return Err(Failure(2, anyhow::anyhow!("--output env applies to `outputs` only")));
     }
     let missing = spec.missing_secrets(|variable| std::env::var(variable).ok());
-    if !missing.is_empty() && !matches!(cli.command, Command::Destroy { .. }) {
+    if !missing.is_empty() && !matches!(cli.command, Command::Destroy { .. } | Command::Doctor) {
         return Err(Failure(2, anyhow::anyhow!("{}", missing.join("; "))));
     }
     if cli.skip.contains(&Skip::Domain) && spec.domain.take().is_some() {
@@ -239,6 +242,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             no_browser,
             refresh,
         } => login(&cli, &clients, &spec, client.as_deref(), *no_browser, *refresh).await?,
+        Command::Doctor => doctor(&cli, &clients, &spec).await?,
         Command::Destroy { confirm } => {
             if confirm.as_deref() != Some(spec.pool.name.as_str()) {
                 return Err(Failure(
@@ -392,6 +396,34 @@ fn print_plan(cli: &Cli, plan: &Plan) {
                 "unchanged": plan.unchanged,
             })
         ),
+    }
+}
+
+async fn doctor(cli: &Cli, clients: &Clients, spec: &Spec) -> Result<(), Failure> {
+    let seen = aws::observe_for_doctor(clients, spec).await?.with_context(|| {
+        format!(
+            "no user pool is named {:?}; run `provisioner apply` first",
+            spec.pool.name
+        )
+    })?;
+    if seen.functions.is_none() {
+        eprintln!("skipped: the trigger functions (--skip lambda)");
+    }
+    let findings = provisioner::doctor::diagnose(spec, &seen);
+    match cli.output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
+        Output::Text | Output::Env if findings.is_empty() => {
+            println!("no findings: the pool, its clients, domain and trigger functions look right")
+        }
+        Output::Text | Output::Env => {
+            for finding in &findings {
+                println!("{finding}\n");
+            }
+        }
+    }
+    match findings.len() {
+        0 => Ok(()),
+        n => Err(Failure(1, anyhow::anyhow!("{n} finding(s), each with its fix"))),
     }
 }
 

@@ -1,10 +1,11 @@
 //! Everything that talks to AWS: where to connect ([`Connection`], one set of flags for every
 //! command that talks to AWS), the clients (retries, the call counter and the request fixes
-//! set once), reading what exists (`observe`), executing a plan (`apply`), `destroy`, and
-//! reading all of a pool to `import` it.
+//! set once), reading what exists (`observe`), executing a plan (`apply`) and `destroy`, what
+//! `doctor` reads beyond `observe` (`doctor`), and reading all of a pool to `import` it.
 
 mod apply;
 mod destroy;
+mod doctor;
 mod errors;
 mod import;
 mod legacy;
@@ -15,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider as cognito;
+use aws_sdk_iam as iam;
 use aws_sdk_lambda as lambda;
 use aws_sdk_ssm as ssm;
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -26,6 +28,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 pub use apply::{Applied, ApplyError, apply};
 pub use destroy::destroy;
+pub use doctor::observe_for_doctor;
 pub use errors::{AwsError, call_error};
 pub use import::{adopt, read_pool};
 pub use legacy::StripLegacyValidity;
@@ -136,6 +139,8 @@ pub struct Clients {
     pub lambda: Option<lambda::Client>,
     /// Reads identity providers' secrets kept in SSM parameters.
     pub ssm: Option<ssm::Client>,
+    /// Reads the trigger functions' execution roles, for `doctor`.
+    pub iam: Option<iam::Client>,
     pub counter: CallCounter,
     pub region: String,
 }
@@ -161,6 +166,12 @@ impl Clients {
         );
         let ssm = ssm::Client::from_conf(
             ssm::config::Builder::from(config)
+                .retry_config(retry.clone())
+                .interceptor(counter.clone())
+                .build(),
+        );
+        let iam = iam::Client::from_conf(
+            iam::config::Builder::from(config)
                 .retry_config(retry)
                 .interceptor(counter.clone())
                 .build(),
@@ -168,6 +179,7 @@ impl Clients {
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
         Self {
             ssm: Some(ssm),
+            iam: Some(iam),
             ..Self::from_parts(cognito, Some(lambda), counter, region)
         }
     }
@@ -184,6 +196,7 @@ impl Clients {
             cognito,
             lambda,
             ssm: None,
+            iam: None,
             counter,
             region,
         }

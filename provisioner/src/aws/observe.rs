@@ -9,6 +9,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use aws_sdk_lambda::operation::get_function::GetFunctionError;
 use aws_sdk_lambda::operation::get_policy::GetPolicyError;
+use aws_sdk_lambda::types::FunctionConfiguration;
 
 use super::{AwsError, Clients, call_error, read_secret};
 use crate::desired::{Desired, IdentityProvider, Mfa, SecretState};
@@ -112,7 +113,7 @@ pub async fn describe_pool(clients: &Clients, id: &str) -> Result<UserPoolType, 
 }
 
 /// `(name, id)` of every client of the pool.
-pub(crate) async fn list_clients(clients: &Clients, pool: &str) -> Result<Vec<(String, String)>, AwsError> {
+pub(super) async fn list_clients(clients: &Clients, pool: &str) -> Result<Vec<(String, String)>, AwsError> {
     let mut found = Vec::new();
     let mut pages = clients
         .cognito
@@ -154,7 +155,7 @@ pub(crate) async fn one_client(
     describe_client(clients, pool, &id).await
 }
 
-pub(crate) async fn describe_client(
+pub(super) async fn describe_client(
     clients: &Clients,
     pool: &str,
     id: &str,
@@ -335,46 +336,68 @@ async fn resolve_functions(clients: &Clients, desired: &Desired) -> Result<Funct
         if functions.iter().any(|f| f.reference == reference) {
             continue;
         }
-        let output = match lambda.get_function().function_name(reference).send().await {
-            Ok(output) => output,
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(GetFunctionError::is_resource_not_found_exception) =>
-            {
-                return Err(AwsError::MissingFunction {
-                    trigger: trigger.to_string(),
-                    function: reference.to_owned(),
-                });
-            }
-            Err(error) => return Err(call_error("GetFunction")(error)),
+        let Some((function, _)) = read_function(lambda, reference).await? else {
+            return Err(AwsError::MissingFunction {
+                trigger: trigger.to_string(),
+                function: reference.to_owned(),
+            });
         };
-        let arn = output
-            .configuration()
-            .and_then(|c| c.function_arn())
-            .map(unqualified)
-            .ok_or_else(|| AwsError::Call {
-                operation: "GetFunction",
-                message: format!("no ARN for {reference}"),
-            })?;
-        let policy = match lambda.get_policy().function_name(&arn).send().await {
-            Ok(output) => output.policy,
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(GetPolicyError::is_resource_not_found_exception) =>
-            {
-                None
-            }
-            Err(error) => return Err(call_error("GetPolicy")(error)),
-        };
-        functions.push(Function {
-            reference: reference.to_owned(),
-            arn,
-            policy,
-        });
+        functions.push(function);
     }
     Ok(Functions::Resolved(functions))
+}
+
+/// A function as Lambda reports it (GetFunction, then GetPolicy), with its configuration;
+/// `None` when it does not exist.
+pub(super) async fn read_function(
+    lambda: &aws_sdk_lambda::Client,
+    reference: &str,
+) -> Result<Option<(Function, FunctionConfiguration)>, AwsError> {
+    let output = match lambda.get_function().function_name(reference).send().await {
+        Ok(output) => output,
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(GetFunctionError::is_resource_not_found_exception) =>
+        {
+            return Ok(None);
+        }
+        Err(error) => return Err(call_error("GetFunction")(error)),
+    };
+    let configuration = output.configuration.ok_or_else(|| AwsError::Call {
+        operation: "GetFunction",
+        message: format!("no configuration for {reference}"),
+    })?;
+    let arn = configuration
+        .function_arn()
+        .map(unqualified)
+        .ok_or_else(|| AwsError::Call {
+            operation: "GetFunction",
+            message: format!("no ARN for {reference}"),
+        })?;
+    let policy = read_policy(lambda, &arn).await?;
+    let function = Function {
+        reference: reference.to_owned(),
+        arn,
+        policy,
+    };
+    Ok(Some((function, configuration)))
+}
+
+/// The resource policy of a function, or of one version or alias when `function` is
+/// qualified (each has its own); `None` when it has none.
+pub(super) async fn read_policy(lambda: &aws_sdk_lambda::Client, function: &str) -> Result<Option<String>, AwsError> {
+    match lambda.get_policy().function_name(function).send().await {
+        Ok(output) => Ok(output.policy),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(GetPolicyError::is_resource_not_found_exception) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(call_error("GetPolicy")(error)),
+    }
 }
 
 /// A function ARN without a version or alias qualifier.

@@ -2,6 +2,12 @@
 //! policy that lets `cognito-idp.amazonaws.com` invoke it on behalf of one pool (its ARN) in
 //! one account, and nothing else. Statement ids are `cognito-idp-<pool id>`, with `-2`,
 //! `-3`... for a corrected statement, which is added before the wrong one is removed.
+//!
+//! Two readings of a policy live here: [`InvokePermission::statements`] asks whether this
+//! project's exact statement, or the console's (the pool's ARN alone), is there (what `apply`
+//! manages); [`InvokePermission::grant`]
+//! asks whether Cognito can invoke the function for this pool at all, whoever wrote the
+//! statement (what `doctor` reports).
 
 use aws_sdk_lambda::operation::add_permission::AddPermissionInput;
 use aws_sdk_lambda::operation::remove_permission::RemovePermissionInput;
@@ -29,7 +35,157 @@ pub struct Statements {
     pub ours: Vec<String>,
 }
 
+/// Whether a function's policy lets Cognito invoke it for one pool, by any statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// A statement allows it for this pool's ARN only.
+    Scoped,
+    /// Allowed, but a statement (its id) also lets other pools, perhaps in other accounts,
+    /// have Cognito invoke the function: no `AWS:SourceArn` naming this pool alone.
+    Broad(String),
+    /// A statement (its id) may allow it under conditions this reading does not evaluate.
+    Unclear(String),
+    /// No statement allows it: Cognito's invocation is refused.
+    Missing,
+}
+
+/// What one statement says about this pool.
+enum Applies {
+    No,
+    Scoped,
+    Broad,
+    Unclear,
+}
+
+/// An IAM pattern (`*` any run of characters, `?` one) against a value. Actions compare
+/// without case, ARNs with it.
+pub fn pattern_matches(pattern: &str, value: &str, ignore_case: bool) -> bool {
+    let fold = |text: &str| -> Vec<char> {
+        if ignore_case {
+            text.to_lowercase().chars().collect()
+        } else {
+            text.chars().collect()
+        }
+    };
+    let (pattern, value) = (fold(pattern), fold(value));
+    // Iterative wildcard matching: on a mismatch, let the last `*` swallow one more character.
+    let (mut p, mut v, mut star, mut resume) = (0, 0, None, 0);
+    while v < value.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some(p);
+                resume = v;
+                p += 1;
+            }
+            Some(c) if *c == '?' || *c == value[v] => {
+                p += 1;
+                v += 1;
+            }
+            Some(_) | None => match star {
+                Some(s) => {
+                    p = s + 1;
+                    resume += 1;
+                    v = resume;
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+/// A policy element that is a string or a list of strings, as a list.
+pub fn strings(value: &Value) -> Vec<&str> {
+    match value {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::Object(_) => Vec::new(),
+    }
+}
+
 impl InvokePermission<'_> {
+    /// Whether Cognito may invoke the function for this pool, by any statement of its policy.
+    /// Allow statements only: Lambda resource policies with Deny statements are rare, and the
+    /// provisioner writes none.
+    pub fn grant(&self, policy: Option<&str>) -> Grant {
+        let policy: Value = policy.and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+        let statements = match &policy["Statement"] {
+            Value::Array(many) => many.iter().collect(),
+            one @ Value::Object(_) => vec![one],
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => Vec::new(),
+        };
+        let (mut scoped, mut broad, mut unclear) = (false, None, None);
+        for statement in statements {
+            let sid = || statement["Sid"].as_str().unwrap_or("(no Sid)").to_owned();
+            match self.applies(statement) {
+                Applies::Scoped => scoped = true,
+                Applies::Broad => broad = broad.or_else(|| Some(sid())),
+                Applies::Unclear => unclear = unclear.or_else(|| Some(sid())),
+                Applies::No => {}
+            }
+        }
+        // A broad statement lets other pools in even beside a scoped one.
+        match (broad, scoped, unclear) {
+            (Some(sid), _, _) => Grant::Broad(sid),
+            (None, true, _) => Grant::Scoped,
+            (None, false, Some(sid)) => Grant::Unclear(sid),
+            (None, false, None) => Grant::Missing,
+        }
+    }
+
+    fn applies(&self, statement: &Value) -> Applies {
+        let principal = &statement["Principal"];
+        let cognito =
+            principal == "*" || principal["AWS"] == "*" || strings(&principal["Service"]).contains(&PRINCIPAL);
+        let invokes = strings(&statement["Action"])
+            .iter()
+            .any(|a| pattern_matches(a, "lambda:InvokeFunction", true));
+        if statement["Effect"] != "Allow" || !cognito || !invokes {
+            return Applies::No;
+        }
+        let Some(conditions) = statement["Condition"].as_object() else {
+            return Applies::Broad;
+        };
+        let mut scoped = false;
+        let mut unclear = false;
+        for (operator, keys) in conditions {
+            for (key, values) in keys.as_object().into_iter().flatten() {
+                let values = strings(values);
+                let like = matches!(operator.as_str(), "ArnLike" | "StringLike");
+                let equals = matches!(operator.as_str(), "ArnEquals" | "StringEquals");
+                let matches = |wanted: &str| {
+                    values.iter().any(|v| {
+                        if like {
+                            pattern_matches(v, wanted, false)
+                        } else {
+                            *v == wanted
+                        }
+                    })
+                };
+                match key.to_ascii_lowercase().as_str() {
+                    "aws:sourcearn" if like || equals => {
+                        if !matches(self.pool_arn) {
+                            return Applies::No;
+                        }
+                        // A pattern such as `userpool/*` lets other pools in too.
+                        scoped |= values.iter().all(|v| *v == self.pool_arn);
+                    }
+                    "aws:sourceaccount" if like || equals => match self.account {
+                        Some(account) if !matches(account) => return Applies::No,
+                        Some(_) => {}
+                        None => unclear = true,
+                    },
+                    _ => unclear = true,
+                }
+            }
+        }
+        match (unclear, scoped) {
+            (true, _) => Applies::Unclear,
+            (false, true) => Applies::Scoped,
+            (false, false) => Applies::Broad,
+        }
+    }
+
     fn base_id(&self) -> String {
         format!("cognito-idp-{}", self.pool_id)
     }
@@ -162,6 +318,70 @@ mod tests {
         let mut elsewhere = statement("by-hand", POOL_ARN);
         elsewhere["Condition"]["StringEquals"]["AWS:SourceAccount"] = "999999999999".into();
         assert!(!permission().statements(Some(&policy(&[elsewhere]))).correct);
+    }
+
+    #[test]
+    fn the_grant_is_scoped_by_any_statement_naming_the_pool() {
+        assert_eq!(
+            permission().grant(Some(&policy(&[statement("by-hand", POOL_ARN)]))),
+            Grant::Scoped
+        );
+        // As the console writes it: the pool's ARN alone, which names the account too.
+        let mut console = statement("console", POOL_ARN);
+        console["Condition"] = serde_json::json!({"ArnLike": {"AWS:SourceArn": POOL_ARN}});
+        console["Principal"]["Service"] = serde_json::json!(["cognito-idp.amazonaws.com"]);
+        assert_eq!(permission().grant(Some(&policy(&[console]))), Grant::Scoped);
+    }
+
+    #[test]
+    fn a_grant_without_the_pools_arn_is_broad_and_another_pools_is_missing() {
+        let mut open = statement("open", POOL_ARN);
+        open.as_object_mut().unwrap().remove("Condition");
+        assert_eq!(permission().grant(Some(&policy(&[open]))), Grant::Broad("open".into()));
+        let mut any_pool = statement("any-pool", "arn:aws:cognito-idp:us-east-1:123456789012:userpool/*");
+        any_pool["Action"] = serde_json::json!("lambda:*");
+        assert_eq!(
+            permission().grant(Some(&policy(&[any_pool]))),
+            Grant::Broad("any-pool".into())
+        );
+        let other = statement("other", "arn:aws:cognito-idp:us-east-1:123456789012:userpool/other");
+        assert_eq!(permission().grant(Some(&policy(&[other]))), Grant::Missing);
+        let mut other_account = statement("elsewhere", POOL_ARN);
+        other_account["Condition"]["StringEquals"]["AWS:SourceAccount"] = "210987654321".into();
+        assert_eq!(permission().grant(Some(&policy(&[other_account]))), Grant::Missing);
+        let mut denied = statement("deny", POOL_ARN);
+        denied["Effect"] = "Deny".into();
+        assert_eq!(permission().grant(Some(&policy(&[denied]))), Grant::Missing);
+        assert_eq!(permission().grant(None), Grant::Missing);
+    }
+
+    #[test]
+    fn a_grant_under_a_condition_not_evaluated_is_unclear() {
+        let mut org = statement("org", POOL_ARN);
+        org["Condition"]["StringEquals"]["aws:PrincipalOrgID"] = "o-abc".into();
+        assert_eq!(permission().grant(Some(&policy(&[org]))), Grant::Unclear("org".into()));
+    }
+
+    #[test]
+    fn patterns_match_like_iam() {
+        assert!(pattern_matches("lambda:*", "lambda:InvokeFunction", true));
+        assert!(pattern_matches("Lambda:invoke*", "lambda:InvokeFunction", true));
+        assert!(pattern_matches("*", "anything", false));
+        assert!(pattern_matches("a?c*e", "abcde", false));
+        assert!(pattern_matches(
+            "arn:*:userpool/*",
+            "arn:aws:cognito-idp:r:1:userpool/p",
+            false
+        ));
+        assert!(!pattern_matches(
+            "arn:*:userpool/x",
+            "arn:aws:cognito-idp:r:1:userpool/p",
+            false
+        ));
+        assert!(!pattern_matches("userpool/P", "userpool/p", false));
+        assert!(!pattern_matches("lambda:Get*", "lambda:InvokeFunction", true));
+        assert!(!pattern_matches("", "x", false));
+        assert!(pattern_matches("", "", false));
     }
 
     #[test]

@@ -25,6 +25,8 @@ use toml::Spanned;
 
 use crate::desired::{Desired, OAuthFlow, Tier, Trigger, Version};
 
+/// Cognito's rule for callback and logout URLs, for checks of live clients too.
+pub(crate) use clients::check_redirect_url;
 pub(crate) use identity_providers::detail_keys;
 pub use write::{Comments, Section, write, write_commented};
 
