@@ -13,6 +13,25 @@ use crate::plan::{Plan, adopt_pool};
 /// Reads the pool and everything in it: clients, resource servers, identity providers,
 /// groups, domains and MFA configuration.
 pub async fn read_pool(clients: &Clients, which: &PoolRef) -> Result<Described, AwsError> {
+    read(clients, which).await.map_err(explain_denial)
+}
+
+/// The provisioner's own IAM policy reads only the pools that carry its tag, and a pool is
+/// imported before it has it: a refusal says which credentials to use instead.
+fn explain_denial(error: AwsError) -> AwsError {
+    if let AwsError::Call { operation, message } = &error
+        && message.contains("AccessDenied")
+    {
+        return AwsError::Refused(format!(
+            "{operation} failed: {message}. import reads a pool before the provisioner manages it, and the \
+             provisioner's own policy (infra/policies/provisioner.json) reads only pools that carry its tag: run \
+             import with credentials that can read this pool, such as those it was made with"
+        ));
+    }
+    error
+}
+
+async fn read(clients: &Clients, which: &PoolRef) -> Result<Described, AwsError> {
     let id = match which {
         PoolRef::Id(id) => id.clone(),
         PoolRef::Name(name) => find_pool(clients, name).await?.ok_or_else(|| {
@@ -86,4 +105,31 @@ pub async fn adopt(clients: &Clients, described: &Described, imported: &Imported
     };
     apply(clients, &plan).await.map_err(|failed| failed.error)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_read_says_to_import_with_credentials_that_can_read_the_pool() {
+        let denied = explain_denial(AwsError::Call {
+            operation: "GetUserPoolMfaConfig",
+            message: "AccessDeniedException: User: arn:aws:sts::1:assumed-role/provisioner is not authorized".into(),
+        });
+        let text = denied.to_string();
+        assert!(
+            text.starts_with("GetUserPoolMfaConfig failed: AccessDeniedException")
+                && text.contains("reads only pools that carry its tag"),
+            "{text}"
+        );
+        let other = explain_denial(AwsError::Call {
+            operation: "DescribeUserPool",
+            message: "ResourceNotFoundException: User pool x does not exist.".into(),
+        });
+        assert_eq!(
+            other.to_string(),
+            "DescribeUserPool failed: ResourceNotFoundException: User pool x does not exist."
+        );
+    }
 }
