@@ -10,6 +10,8 @@
 //! - `converge` is observe, plan, apply in one call, for every caller;
 //! - `render` prints the same desired state as a SAM template and IAM policies;
 //! - `outputs` derives the values an app needs; `login` signs in through the hosted UI;
+//! - `import` goes the other way: a live pool (read by `aws::read_pool`) as a desired state,
+//!   written as cognito.toml by `spec::write`;
 //! - `doctor` judges a live pool for the traps that break sign-up and sign-in (reads in
 //!   `aws::doctor`).
 
@@ -17,6 +19,7 @@ pub mod aws;
 pub mod converge;
 pub mod desired;
 pub mod doctor;
+pub mod import;
 pub mod login;
 pub mod observed;
 pub mod outputs;

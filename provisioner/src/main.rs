@@ -1,5 +1,6 @@
 //! `provisioner`: plan, apply, outputs, doctor, destroy and render for the pool described by
-//! cognito.toml. This file parses flags and prints; the work is in the library's `converge`.
+//! cognito.toml, and import, which writes that file for a live pool. This file parses flags
+//! and prints; the work is in the library's `converge` (and `aws::read_pool`, `import`).
 //!
 //! Exit codes: 0 success; 1 a failure (AWS refused, a refused change, unreachable
 //! endpoint) or, for `doctor`, a finding; 2 a bad spec or bad usage. Progress goes to stderr, results to stdout
@@ -12,6 +13,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use provisioner::aws::{self, Clients, Connection};
 use provisioner::converge::{ConvergeError, Mode, converge};
+use provisioner::import::{self, PoolRef};
 use provisioner::outputs::outputs;
 use provisioner::plan::{Options, Plan};
 use provisioner::render;
@@ -94,6 +96,22 @@ enum Command {
         #[arg(long)]
         confirm: Option<String>,
     },
+    /// Write a cognito.toml that describes a live pool, and adopt the pool: tag it as this
+    /// project's (the only write). Settings the spec has no key for are listed as comments.
+    Import {
+        /// The pool's id.
+        #[arg(long, required_unless_present = "pool_name", conflicts_with = "pool_name")]
+        pool_id: Option<String>,
+        /// The pool's name; exactly one pool must have it.
+        #[arg(long)]
+        pool_name: Option<String>,
+        /// Write the spec here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overwrite the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
     /// Render the same setup as infrastructure as code (no AWS call).
     Render {
         #[command(subcommand)]
@@ -142,6 +160,23 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
+    if let Command::Import {
+        pool_id,
+        pool_name,
+        out,
+        force,
+    } = &cli.command
+    {
+        let pool = match (pool_id, pool_name) {
+            (Some(id), _) => PoolRef::Id(id.clone()),
+            (None, Some(name)) => PoolRef::Name(name.clone()),
+            (None, None) => unreachable!("clap requires one"),
+        };
+        if cli.output == Output::Env {
+            return Err(Failure(2, anyhow::anyhow!("--output env applies to `outputs` only")));
+        }
+        return import_pool(&cli, &pool, out.as_deref(), *force).await;
+    }
     let (mut spec, warnings) = spec::load(&cli.spec).map_err(|error| Failure(2, error.into()))?;
     for warning in &warnings {
         eprintln!("warning: {warning}");
@@ -200,6 +235,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Render { .. } => unreachable!("rendered above"),
+        Command::Import { .. } => unreachable!("imported above"),
         Command::Outputs => print_outputs(&cli, &clients, &spec).await?,
         Command::Login {
             client,
@@ -225,6 +261,66 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 println!("done: {line}");
             }
         }
+    }
+    Ok(())
+}
+
+/// Reads the pool, writes its spec (to `out` or stdout), then adopts it: the spec is safe
+/// before the one write is made.
+async fn import_pool(cli: &Cli, pool: &PoolRef, out: Option<&Path>, force: bool) -> Result<(), Failure> {
+    if let Some(path) = out
+        && path.exists()
+        && !force
+    {
+        return Err(Failure(
+            2,
+            anyhow::anyhow!("{} exists; pass --force to overwrite it", path.display()),
+        ));
+    }
+    let clients = clients(&cli.connection).await?;
+    let described = aws::read_pool(&clients, pool).await?;
+    let imported = import::import(&described);
+    let text = imported.text();
+    for warning in &imported.warnings {
+        eprintln!("warning: {warning}");
+    }
+    match out {
+        Some(path) => {
+            std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None if cli.output == Output::Text => print!("{text}"),
+        None => {}
+    }
+    let adopted = aws::adopt(&clients, &described, &imported).await?;
+    let name = &imported.desired.pool.name;
+    if adopted {
+        eprintln!(
+            "adopted user pool {}: tagged {} = {name:?}, import's only write",
+            imported.pool_id,
+            provisioner::desired::MANAGED_TAG
+        );
+    } else {
+        eprintln!(
+            "user pool {} already carries the tag {} = {name:?}: nothing written",
+            imported.pool_id,
+            provisioner::desired::MANAGED_TAG
+        );
+    }
+    let (reads, writes) = clients.counter.reads_and_writes();
+    match cli.output {
+        Output::Text | Output::Env => eprintln!("API calls: {reads} reads, {writes} writes"),
+        Output::Json => println!(
+            "{}",
+            json!({
+                "user_pool_id": imported.pool_id,
+                "adopted": adopted,
+                "out": out.map(|p| p.display().to_string()),
+                "spec": out.is_none().then_some(&text),
+                "warnings": imported.warnings,
+                "calls": {"reads": reads, "writes": writes, "operations": clients.counter.calls()},
+            })
+        ),
     }
     Ok(())
 }

@@ -310,14 +310,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                         name: pool.state.name.clone(),
                     });
                 }
-                plan.changes.push(Change::AdoptPool {
-                    id: pool.id.clone(),
-                    request: TagResourceInput::builder()
-                        .resource_arn(&pool.arn)
-                        .tags(MANAGED_TAG, &desired.pool.name)
-                        .build()
-                        .expect("the ARN is set"),
-                });
+                plan.changes.push(adopt_pool(&pool.id, &pool.arn, &desired.pool.name));
             }
             refuse_replacements(desired, pool)?;
             if let Some(attributes) = missing_attributes(desired, pool) {
@@ -567,6 +560,19 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     }
     plan.changes.extend(revokes);
     Ok(plan)
+}
+
+/// Tags the pool `id` (at `arn`) as this project's: [`MANAGED_TAG`] = its `name`. `plan
+/// --adopt` and `import` adopt a pool with this one change.
+pub fn adopt_pool(id: &str, arn: &str, name: &str) -> Change {
+    Change::AdoptPool {
+        id: id.to_owned(),
+        request: TagResourceInput::builder()
+            .resource_arn(arn)
+            .tags(MANAGED_TAG, name)
+            .build()
+            .expect("the ARN is set"),
+    }
 }
 
 /// Settings fixed at creation, and custom attributes, which Cognito can only add.

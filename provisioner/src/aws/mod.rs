@@ -1,12 +1,13 @@
 //! Everything that talks to AWS: where to connect ([`Connection`], one set of flags for every
 //! command that talks to AWS), the clients (retries, the call counter and the request fixes
-//! set once), reading what exists (`observe`), executing a plan (`apply`) and `destroy`, and
-//! what `doctor` reads beyond `observe` (`doctor`).
+//! set once), reading what exists (`observe`), executing a plan (`apply`) and `destroy`, what
+//! `doctor` reads beyond `observe` (`doctor`), and reading all of a pool to `import` it.
 
 mod apply;
 mod destroy;
 mod doctor;
 mod errors;
+mod import;
 mod legacy;
 mod observe;
 mod secrets;
@@ -29,6 +30,7 @@ pub use apply::{Applied, ApplyError, apply};
 pub use destroy::destroy;
 pub use doctor::observe_for_doctor;
 pub use errors::{AwsError, call_error};
+pub use import::{adopt, read_pool};
 pub use legacy::StripLegacyValidity;
 pub use observe::{describe_pool, find_client, find_pool, observe};
 pub use secrets::read_secret;

@@ -1,9 +1,12 @@
 //! Reading what exists, read-only: the pool found by name, its MFA configuration when MFA
 //! matters, the spec's clients, resource servers and groups, who owns the spec's domain
-//! prefix, and the trigger functions with their resource policies.
+//! prefix, and the trigger functions with their resource policies. The listing helpers are
+//! shared with `import`, which reads all of a pool.
 
 use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::DescribeUserPoolDomainError;
-use aws_sdk_cognitoidentityprovider::types::{UserPoolClientType, UserPoolMfaType, UserPoolType};
+use aws_sdk_cognitoidentityprovider::types::{
+    DomainDescriptionType, IdentityProviderType, UserPoolClientType, UserPoolMfaType, UserPoolType,
+};
 use aws_sdk_lambda::operation::get_function::GetFunctionError;
 use aws_sdk_lambda::operation::get_policy::GetPolicyError;
 use aws_sdk_lambda::types::FunctionConfiguration;
@@ -130,7 +133,7 @@ pub(super) async fn list_clients(clients: &Clients, pool: &str) -> Result<Vec<(S
     Ok(found)
 }
 
-async fn one_client(
+pub(crate) async fn one_client(
     clients: &Clients,
     pool: &str,
     name: &str,
@@ -174,7 +177,10 @@ pub async fn find_client(clients: &Clients, pool: &str, name: &str) -> Result<Op
     one_client(clients, pool, name, &listed).await
 }
 
-async fn list_resource_servers(clients: &Clients, pool: &str) -> Result<Vec<crate::desired::ResourceServer>, AwsError> {
+pub(crate) async fn list_resource_servers(
+    clients: &Clients,
+    pool: &str,
+) -> Result<Vec<crate::desired::ResourceServer>, AwsError> {
     let mut servers = Vec::new();
     let mut pages = clients
         .cognito
@@ -194,7 +200,7 @@ async fn list_resource_servers(clients: &Clients, pool: &str) -> Result<Vec<crat
     Ok(servers)
 }
 
-async fn list_groups(clients: &Clients, pool: &str) -> Result<Vec<crate::desired::Group>, AwsError> {
+pub(crate) async fn list_groups(clients: &Clients, pool: &str) -> Result<Vec<crate::desired::Group>, AwsError> {
     let mut groups = Vec::new();
     let mut pages = clients
         .cognito
@@ -216,37 +222,10 @@ async fn identity_providers(
     pool: &str,
     desired: &Desired,
 ) -> Result<Vec<ObservedProvider>, AwsError> {
-    let mut names = Vec::new();
-    let mut pages = clients
-        .cognito
-        .list_identity_providers()
-        .user_pool_id(pool)
-        .max_results(60)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(call_error("ListIdentityProviders"))?;
-        names.extend(
-            page.providers()
-                .iter()
-                .filter_map(|p| p.provider_name().map(str::to_owned)),
-        );
-    }
+    let names = list_identity_providers(clients, pool).await?;
     let mut found = Vec::new();
     for provider in desired.identity_providers.iter().filter(|p| names.contains(&p.name)) {
-        let mut raw = clients
-            .cognito
-            .describe_identity_provider()
-            .user_pool_id(pool)
-            .provider_name(&provider.name)
-            .send()
-            .await
-            .map_err(call_error("DescribeIdentityProvider"))?
-            .identity_provider
-            .ok_or_else(|| AwsError::Call {
-                operation: "DescribeIdentityProvider",
-                message: format!("the answer had no provider {:?}", provider.name),
-            })?;
+        let mut raw = describe_identity_provider(clients, pool, &provider.name).await?;
         let held = provider
             .kind
             .secret_key()
@@ -274,15 +253,66 @@ async fn identity_providers(
     Ok(found)
 }
 
-/// The pool that owns a domain prefix. AWS answers an unowned prefix with an empty
-/// description, not an error.
+/// The names of the pool's identity providers.
+pub(crate) async fn list_identity_providers(clients: &Clients, pool: &str) -> Result<Vec<String>, AwsError> {
+    let mut names = Vec::new();
+    let mut pages = clients
+        .cognito
+        .list_identity_providers()
+        .user_pool_id(pool)
+        .max_results(60)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(call_error("ListIdentityProviders"))?;
+        names.extend(
+            page.providers()
+                .iter()
+                .filter_map(|p| p.provider_name().map(str::to_owned)),
+        );
+    }
+    Ok(names)
+}
+
+/// DescribeIdentityProvider. Its details hold the provider's secret: callers take it out.
+pub(crate) async fn describe_identity_provider(
+    clients: &Clients,
+    pool: &str,
+    name: &str,
+) -> Result<IdentityProviderType, AwsError> {
+    clients
+        .cognito
+        .describe_identity_provider()
+        .user_pool_id(pool)
+        .provider_name(name)
+        .send()
+        .await
+        .map_err(call_error("DescribeIdentityProvider"))?
+        .identity_provider
+        .ok_or_else(|| AwsError::Call {
+            operation: "DescribeIdentityProvider",
+            message: format!("the answer had no provider {name:?}"),
+        })
+}
+
+/// The pool that owns a domain prefix.
 async fn domain_owner(clients: &Clients, prefix: &str) -> Result<Option<String>, AwsError> {
-    match clients.cognito.describe_user_pool_domain().domain(prefix).send().await {
+    Ok(describe_domain(clients, prefix)
+        .await?
+        .and_then(|d| d.user_pool_id)
+        .filter(|id| !id.is_empty()))
+}
+
+/// A domain's description (a prefix or a custom domain); `None` when nobody owns it. AWS
+/// answers an unowned domain with an empty description, not an error.
+pub(crate) async fn describe_domain(
+    clients: &Clients,
+    domain: &str,
+) -> Result<Option<DomainDescriptionType>, AwsError> {
+    match clients.cognito.describe_user_pool_domain().domain(domain).send().await {
         Ok(output) => Ok(output
-            .domain_description()
-            .and_then(|d| d.user_pool_id())
-            .filter(|id| !id.is_empty())
-            .map(str::to_owned)),
+            .domain_description
+            .filter(|d| d.user_pool_id().is_some_and(|id| !id.is_empty()))),
         Err(error)
             if error
                 .as_service_error()

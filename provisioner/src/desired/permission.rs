@@ -4,7 +4,8 @@
 //! `-3`... for a corrected statement, which is added before the wrong one is removed.
 //!
 //! Two readings of a policy live here: [`InvokePermission::statements`] asks whether this
-//! project's exact statement is there (what `apply` manages); [`InvokePermission::grant`]
+//! project's exact statement, or the console's (the pool's ARN alone), is there (what `apply`
+//! manages); [`InvokePermission::grant`]
 //! asks whether Cognito can invoke the function for this pool at all, whoever wrote the
 //! statement (what `doctor` reports).
 
@@ -216,15 +217,19 @@ impl InvokePermission<'_> {
         found
     }
 
+    /// Scoped to this pool and account. The console's statement (`CSI_<trigger>_...`) names
+    /// only the pool's ARN, which names the account too, so a statement without
+    /// `AWS:SourceAccount` is right; one naming another account is not.
     fn is_right(&self, statement: &Value) -> bool {
         let condition = &statement["Condition"];
+        let source_account = &condition["StringEquals"]["AWS:SourceAccount"];
         statement["Effect"] == "Allow"
             && statement["Principal"]["Service"] == PRINCIPAL
             && statement["Action"] == "lambda:InvokeFunction"
             && condition["ArnLike"]["AWS:SourceArn"] == self.pool_arn
             && self
                 .account
-                .is_none_or(|account| condition["StringEquals"]["AWS:SourceAccount"] == account)
+                .is_none_or(|account| source_account.is_null() || source_account == account)
     }
 
     /// A statement id no statement of `taken` uses.
@@ -302,6 +307,17 @@ mod tests {
         assert!(!found.correct);
         assert_eq!(found.wrong, ["cognito-idp-us-east-1_abc"]);
         assert_eq!(permission().free_id(&found.ours), "cognito-idp-us-east-1_abc-2");
+    }
+
+    #[test]
+    fn the_consoles_statement_naming_only_the_pool_is_right_and_another_account_is_not() {
+        let mut console = statement("CSI_PreSignUp_us-east-1abc_CSI_PreSignUp", POOL_ARN);
+        console["Condition"] = serde_json::json!({"ArnLike": {"AWS:SourceArn": POOL_ARN}});
+        assert!(permission().statements(Some(&policy(&[console]))).correct);
+
+        let mut elsewhere = statement("by-hand", POOL_ARN);
+        elsewhere["Condition"]["StringEquals"]["AWS:SourceAccount"] = "999999999999".into();
+        assert!(!permission().statements(Some(&policy(&[elsewhere]))).correct);
     }
 
     #[test]

@@ -61,6 +61,26 @@ fn accepted(kind: ProviderKind) -> &'static [&'static str] {
     }
 }
 
+/// The ProviderDetails keys (as AWS spells them) that a type's spec keys set, each with its
+/// spec key. The secret's key is apart ([`ProviderKind::secret_key`]); any other key AWS
+/// reports is one the spec cannot express.
+pub(crate) fn detail_keys(kind: ProviderKind) -> &'static [(&'static str, &'static str)] {
+    const SCOPES: (&str, &str) = ("authorize_scopes", "authorize_scopes");
+    const CLIENT_ID: (&str, &str) = ("client_id", "client_id");
+    match kind {
+        ProviderKind::Google | ProviderKind::Amazon => &[CLIENT_ID, SCOPES],
+        ProviderKind::Facebook => &[CLIENT_ID, SCOPES, ("api_version", "api_version")],
+        ProviderKind::Apple => &[CLIENT_ID, ("team_id", "team_id"), ("key_id", "key_id"), SCOPES],
+        ProviderKind::Oidc => &[
+            CLIENT_ID,
+            ("issuer", "oidc_issuer"),
+            ("attributes_request_method", "attributes_request_method"),
+            SCOPES,
+        ],
+        ProviderKind::Saml => &[("metadata_url", "MetadataURL")],
+    }
+}
+
 /// The scopes asked of the provider when the spec names none.
 fn default_scopes(kind: ProviderKind) -> &'static [&'static str] {
     match kind {

@@ -4,7 +4,8 @@
 //! lists, which reproduce the usual console setup.
 //!
 //! One module per table: `pool`, `clients`, `resource_servers`, `identity_providers`,
-//! `domain`, `triggers`, `groups`; the checks that span tables are here.
+//! `domain`, `triggers`, `groups`; the checks that span tables are here. `write` is the
+//! inverse: a desired state as cognito.toml text.
 
 mod clients;
 mod domain;
@@ -13,6 +14,7 @@ mod identity_providers;
 mod pool;
 mod resource_servers;
 mod triggers;
+mod write;
 
 use std::fmt;
 use std::ops::Range;
@@ -25,6 +27,8 @@ use crate::desired::{Desired, OAuthFlow, Tier, Trigger, Version};
 
 /// Cognito's rule for callback and logout URLs, for checks of live clients too.
 pub(crate) use clients::check_redirect_url;
+pub(crate) use identity_providers::detail_keys;
+pub use write::{Comments, Section, write, write_commented};
 
 /// The validated spec: the desired state.
 pub type Spec = Desired;
