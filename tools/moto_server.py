@@ -59,6 +59,11 @@ MFA_NEEDS_A_FACTOR = (
     "SMS configuration and Auto verification for phone_number are required when MFA is required/optional"
 )
 MFA_OFF_WITH_A_FACTOR = "Invalid MFA configuration given, can't turn off MFA and configure an MFA together"
+# SetUserPoolMfaConfig with ON or OPTIONAL and no factor enabled (AWS's current text; an
+# older one read "can't disable all MFAs with a required or optional configuration").
+MFA_ON_WITHOUT_A_FACTOR = (
+    "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled."
+)
 
 
 def mfa_requested(config):
@@ -76,6 +81,8 @@ _set_user_pool_mfa_config = Backend.set_user_pool_mfa_config
 def set_user_pool_mfa_config(self, user_pool_id, sms_config, token_config, mfa_config):
     if mfa_config == "OFF" and (sms_config is not None or token_config is not None):
         raise InvalidParameterException(MFA_OFF_WITH_A_FACTOR)
+    if mfa_config in ("ON", "OPTIONAL") and not ((token_config or {}).get("Enabled") or sms_config):
+        raise InvalidParameterException(MFA_ON_WITHOUT_A_FACTOR)
     answer = _set_user_pool_mfa_config(self, user_pool_id, sms_config, token_config, mfa_config)
     self.describe_user_pool(user_pool_id).extended_config["MfaConfiguration"] = mfa_config
     return answer

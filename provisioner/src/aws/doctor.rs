@@ -10,7 +10,7 @@ use aws_sdk_iam::Client as Iam;
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::Value;
 
-use super::observe::{describe_client, list_clients, read_function, read_policy};
+use super::observe::{describe_client, list_clients, read_function};
 use super::{AwsError, Clients, call_error, observe};
 use crate::desired::{Desired, Trigger, Triggers};
 use crate::doctor::iam::Policy;
@@ -99,11 +99,9 @@ async fn functions(
             }
             Some(_) | None => match read_function(lambda, arn).await? {
                 None => FunctionState::Missing,
-                Some((mut function, configuration)) => {
-                    // Wired to a version or an alias, Cognito invokes that, under its own policy.
-                    if arn.split(':').nth(7).is_some() {
-                        function.policy = read_policy(lambda, arn).await?;
-                    }
+                Some((function, configuration)) => {
+                    // Wired to a version or an alias, Cognito invokes that, under its own
+                    // policy: `read_function` reads the policy where the ARN points.
                     let default_group = default_group(&configuration);
                     // The role matters only when DEFAULT_GROUP says the function adds users to a group.
                     let role = match (&default_group, configuration.role()) {

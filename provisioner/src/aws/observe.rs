@@ -368,9 +368,15 @@ pub(super) async fn read_function(
         operation: "GetFunction",
         message: format!("no configuration for {reference}"),
     })?;
+    // What Cognito invokes is what the spec names: a name means the function itself
+    // (unqualified); an ARN with a version or alias keeps it, and that qualifier has its own
+    // resource policy, so the permission is read and granted there.
     let arn = configuration
         .function_arn()
-        .map(unqualified)
+        .map(|described| match qualifier(reference) {
+            Some(qualifier) => format!("{}:{qualifier}", unqualified(described)),
+            None => unqualified(described),
+        })
         .ok_or_else(|| AwsError::Call {
             operation: "GetFunction",
             message: format!("no ARN for {reference}"),
@@ -403,4 +409,26 @@ pub(super) async fn read_policy(lambda: &aws_sdk_lambda::Client, function: &str)
 /// A function ARN without a version or alias qualifier.
 fn unqualified(arn: &str) -> String {
     arn.split(':').take(7).collect::<Vec<_>>().join(":")
+}
+
+/// The version or alias of a function ARN (`arn:aws:lambda:<region>:<account>:function:<name>:<qualifier>`).
+fn qualifier(reference: &str) -> Option<&str> {
+    reference
+        .strip_prefix("arn:")
+        .and_then(|_| reference.split(':').nth(7))
+        .filter(|q| !q.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_qualified_arn_keeps_its_qualifier_and_a_name_is_unqualified() {
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:pre-signup";
+        assert_eq!(qualifier(&format!("{arn}:live")), Some("live"));
+        assert_eq!(qualifier(arn), None);
+        assert_eq!(qualifier("pre-signup"), None);
+        assert_eq!(unqualified(&format!("{arn}:7")), arn);
+    }
 }
