@@ -624,3 +624,90 @@ fn providers_come_before_the_clients_that_list_them_and_their_secret_is_never_in
     );
     assert!(!details.contains_key("client_secret"));
 }
+
+#[test]
+fn a_provider_update_sends_back_neither_the_generated_certificate_nor_what_a_changed_key_derived() {
+    use crate::desired::{IdentityProvider, SecretState};
+    use crate::observed::ObservedProvider;
+    use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, IdentityProviderTypeType};
+
+    let observed_with = |raw: IdentityProviderType| {
+        let mut observed = converged();
+        observed.identity_providers = vec![ObservedProvider {
+            state: IdentityProvider::from_aws(&raw).unwrap(),
+            raw,
+            secret: SecretState::Same,
+        }];
+        observed
+    };
+    let details_sent = |desired: &Desired, observed: &Observed| {
+        let plan = plan_of(desired, observed);
+        let Some(Change::UpdateIdentityProvider { request, .. }) = plan.changes.first() else {
+            panic!("{:?}", shown(&plan))
+        };
+        request.clone()
+    };
+
+    // An OIDC provider moved to another issuer: the endpoints AWS discovered from the old one
+    // would otherwise stay in force.
+    let oidc = IdentityProviderType::builder()
+        .provider_name("Corp")
+        .provider_type(IdentityProviderTypeType::Oidc)
+        .provider_details("client_id", "corp")
+        .provider_details("oidc_issuer", "https://old.example.com")
+        .provider_details("attributes_request_method", "GET")
+        .provider_details("authorize_scopes", "openid email")
+        .provider_details("authorize_url", "https://old.example.com/authorize")
+        .provider_details("token_url", "https://old.example.com/token")
+        .provider_details("attributes_url", "https://old.example.com/userinfo")
+        .provider_details("jwks_uri", "https://old.example.com/jwks")
+        .provider_details("attributes_url_add_attributes", "false")
+        .acr_mapping("urn:acr:high", "phr")
+        .build();
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[identity_providers]]\nname = \"Corp\"\ntype = \"oidc\"\nclient_id = \"corp\"\nclient_secret_env = \"CORP_SECRET\"\nissuer = \"https://new.example.com\"\n",
+    );
+    let request = details_sent(&desired, &observed_with(oidc.clone()));
+    let details = request.provider_details.as_ref().unwrap();
+    assert_eq!(details["oidc_issuer"], "https://new.example.com");
+    for stale in ["authorize_url", "token_url", "attributes_url", "jwks_uri"] {
+        assert!(!details.contains_key(stale), "{stale} from the old issuer is sent back");
+    }
+    assert_eq!(details["attributes_url_add_attributes"], "false", "the rest is kept");
+    assert_eq!(
+        request.acr_mapping.as_ref().unwrap()["urn:acr:high"],
+        "phr",
+        "the ACR mapping is kept"
+    );
+
+    // The issuer unchanged (a scope added): what AWS discovered is kept.
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[identity_providers]]\nname = \"Corp\"\ntype = \"oidc\"\nclient_id = \"corp\"\nclient_secret_env = \"CORP_SECRET\"\nissuer = \"https://old.example.com\"\nauthorize_scopes = [\"openid\", \"email\", \"profile\"]\n",
+    );
+    let request = details_sent(&desired, &observed_with(oidc));
+    assert_eq!(
+        request.provider_details.as_ref().unwrap()["authorize_url"],
+        "https://old.example.com/authorize"
+    );
+
+    // A SAML provider: the certificate AWS generated and rotates is never sent back.
+    let saml = IdentityProviderType::builder()
+        .provider_name("Okta")
+        .provider_type(IdentityProviderTypeType::Saml)
+        .provider_details("MetadataURL", "https://okta.example.com/old/metadata")
+        .provider_details("ActiveEncryptionCertificate", "MIIC...")
+        .provider_details("SSORedirectBindingURI", "https://okta.example.com/old/sso")
+        .provider_details("IDPSignout", "true")
+        .build();
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[identity_providers]]\nname = \"Okta\"\ntype = \"saml\"\nmetadata_url = \"https://okta.example.com/new/metadata\"\n",
+    );
+    let request = details_sent(&desired, &observed_with(saml));
+    let details = request.provider_details.as_ref().unwrap();
+    assert!(!details.contains_key("ActiveEncryptionCertificate"));
+    assert!(!details.contains_key("SSORedirectBindingURI"));
+    assert_eq!(details["IDPSignout"], "true");
+}
