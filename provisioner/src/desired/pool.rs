@@ -175,11 +175,22 @@ pub struct SesEmail {
 }
 
 impl Email {
-    fn to_aws(&self) -> EmailConfigurationType {
+    /// The request's EmailConfiguration. Cognito's sender may still carry a From address, a
+    /// reply-to address and the SES identity behind them (set in the console): the spec does
+    /// not manage those, so they are sent back as `base` has them, as long as `base` uses
+    /// Cognito's sender too (after SES they meant SES and are dropped).
+    fn to_aws(&self, base: Option<&EmailConfigurationType>) -> EmailConfigurationType {
         match self {
-            Email::Cognito => EmailConfigurationType::builder()
-                .email_sending_account(EmailSendingAccountType::CognitoDefault)
-                .build(),
+            Email::Cognito => {
+                let kept = base.filter(|b| b.email_sending_account() != Some(&EmailSendingAccountType::Developer));
+                EmailConfigurationType::builder()
+                    .email_sending_account(EmailSendingAccountType::CognitoDefault)
+                    .set_source_arn(kept.and_then(|b| b.source_arn()).map(str::to_owned))
+                    .set_from(kept.and_then(|b| b.from()).map(str::to_owned))
+                    .set_reply_to_email_address(kept.and_then(|b| b.reply_to_email_address()).map(str::to_owned))
+                    .set_configuration_set(kept.and_then(|b| b.configuration_set()).map(str::to_owned))
+                    .build()
+            }
             Email::Ses(ses) => EmailConfigurationType::builder()
                 .email_sending_account(EmailSendingAccountType::Developer)
                 .source_arn(&ses.source_arn)
@@ -695,7 +706,7 @@ impl Pool {
                 ))
                 .build(),
             admin_create_user_config,
-            email: self.email.to_aws(),
+            email: self.email.to_aws(base.and_then(|p| p.email_configuration())),
             tags,
             tier: self
                 .tier

@@ -711,3 +711,68 @@ fn a_provider_update_sends_back_neither_the_generated_certificate_nor_what_a_cha
     assert!(!details.contains_key("SSORedirectBindingURI"));
     assert_eq!(details["IDPSignout"], "true");
 }
+
+#[test]
+fn an_update_keeps_the_from_and_reply_to_addresses_of_cognitos_sender() {
+    // Made in the console: Cognito's sender, with a reply-to address and a From address of a
+    // verified SES identity. The spec has no key for these; UpdateUserPool would reset them.
+    let mut raw = described_pool();
+    raw.email_configuration = Some(
+        EmailConfigurationType::builder()
+            .email_sending_account(EmailSendingAccountType::CognitoDefault)
+            .source_arn("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+            .from("Example <no-reply@example.com>")
+            .reply_to_email_address("help@example.com")
+            .build(),
+    );
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let mut desired = default_spec();
+    desired.pool.password_policy.minimum_length = 12;
+    let plan = plan_of(&desired, &observed);
+    assert_eq!(
+        shown(&plan),
+        ["update user pool us-east-1_abc\n    password_policy.minimum_length: 8 -> 12"],
+        "the addresses are not drift"
+    );
+    let Change::UpdatePool { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    let email = request.email_configuration.as_ref().unwrap();
+    assert_eq!(
+        email.email_sending_account(),
+        Some(&EmailSendingAccountType::CognitoDefault)
+    );
+    assert_eq!(email.reply_to_email_address(), Some("help@example.com"));
+    assert_eq!(email.from(), Some("Example <no-reply@example.com>"));
+    assert_eq!(
+        email.source_arn(),
+        Some("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+    );
+}
+
+#[test]
+fn leaving_ses_for_cognitos_sender_drops_the_ses_addresses() {
+    let mut raw = described_pool();
+    raw.email_configuration = Some(
+        EmailConfigurationType::builder()
+            .email_sending_account(EmailSendingAccountType::Developer)
+            .source_arn("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+            .from("no-reply@example.com")
+            .build(),
+    );
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let plan = plan_of(&default_spec(), &observed);
+    let Change::UpdatePool { request, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(
+        request.email_configuration,
+        Some(
+            EmailConfigurationType::builder()
+                .email_sending_account(EmailSendingAccountType::CognitoDefault)
+                .build()
+        )
+    );
+}
