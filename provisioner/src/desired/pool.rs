@@ -620,7 +620,15 @@ impl Pool {
             .set_email_verification_subject(c.email_verification_subject)
             .set_verification_message_template(c.verification_message_template)
             .set_sms_authentication_message(c.sms_authentication_message)
-            .set_user_attribute_update_settings(c.user_attribute_update_settings)
+            .set_user_attribute_update_settings(c.user_attribute_update_settings.map(|mut settings| {
+                // AWS refuses an attribute here that is not auto-verified ("All attributes in
+                // AttributesRequireVerificationBeforeUpdate must exist in
+                // AutoVerifiedAttributes"): one the spec stops verifying leaves this list too.
+                if let Some(attributes) = settings.attributes_require_verification_before_update.as_mut() {
+                    attributes.retain(|a| self.auto_verified_attributes.iter().any(|v| v.as_aws() == a.as_str()));
+                }
+                settings
+            }))
             .set_device_configuration(c.device_configuration)
             .set_sms_configuration(c.sms_configuration)
             .set_key_configuration(c.key_configuration)

@@ -776,3 +776,43 @@ fn leaving_ses_for_cognitos_sender_drops_the_ses_addresses() {
         )
     );
 }
+
+#[test]
+fn an_attribute_no_longer_verified_leaves_the_keep_original_value_setting_too() {
+    use aws_sdk_cognitoidentityprovider::types::UserAttributeUpdateSettingsType;
+
+    // The console's default: email auto-verified, and kept until a change is verified.
+    let mut raw = described_pool();
+    raw.user_attribute_update_settings = Some(
+        UserAttributeUpdateSettingsType::builder()
+            .attributes_require_verification_before_update(VerifiedAttributeType::Email)
+            .build(),
+    );
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let kept_in = |desired: &Desired| {
+        let plan = plan_of(desired, &observed);
+        let Some(Change::UpdatePool { request, .. }) = plan.changes.last() else {
+            panic!("{:?}", shown(&plan))
+        };
+        request
+            .user_attribute_update_settings
+            .as_ref()
+            .unwrap()
+            .attributes_require_verification_before_update()
+            .to_vec()
+    };
+
+    let mut desired = default_spec();
+    desired.pool.password_policy.minimum_length = 12;
+    assert_eq!(
+        kept_in(&desired),
+        [VerifiedAttributeType::Email],
+        "kept while email is verified"
+    );
+
+    // AWS refuses it beside an AutoVerifiedAttributes that lacks the attribute.
+    let mut desired = default_spec();
+    desired.pool.auto_verified_attributes.clear();
+    assert_eq!(kept_in(&desired), []);
+}
