@@ -29,7 +29,9 @@ use aws_sdk_lambda::operation::add_permission::AddPermissionInput;
 use aws_sdk_lambda::operation::remove_permission::RemovePermissionInput;
 
 use crate::desired::permission::{InvokePermission, remove_request};
-use crate::desired::{Desired, Field, MANAGED_TAG, Mfa, SecretSource, SecretState, Tier, Trigger, Version, Wired};
+use crate::desired::{
+    Desired, Field, MANAGED_TAG, Mfa, SecretSource, SecretState, ThreatProtection, Tier, Trigger, Version, Wired,
+};
 use crate::observed::{Functions, Observed, ObservedPool};
 
 /// The user pool id in the requests of a plan that creates the pool; `apply` puts the new
@@ -287,6 +289,12 @@ pub enum PlanError {
          Cognito pricing page), or use version \"V1_0\""
     )]
     NeedsTier { id: String, tier: String, version: String },
+    #[error(
+        "user pool {id} has threat protection {mode}, which needs the Plus feature plan, and the spec sets [pool] \
+         tier = \"{tier}\": AWS would refuse the update. Set [pool] threat_protection = \"off\" to turn it off with \
+         the change of plan, or keep tier = \"plus\""
+    )]
+    ThreatProtectionNeedsPlus { id: String, tier: String, mode: String },
 }
 
 /// Computes the plan.
@@ -641,8 +649,25 @@ fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Option<Change> 
     })
 }
 
-/// Access-token customization (pre-token generation V2 and V3) needs Essentials or Plus.
+/// What the feature plan the pool ends up on must allow, beside what `spec` checks on its
+/// own: access-token customization (pre-token generation V2 and V3) needs Essentials or
+/// Plus, and threat protection the pool has (and the spec leaves as it is) needs Plus.
 fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Result<(), PlanError> {
+    if let (Some(pool), Some(tier), None) = (pool, desired.pool.tier, desired.pool.threat_protection)
+        && let Some(mode) = pool.state.threat_protection
+    {
+        let needs_plus = match mode {
+            ThreatProtection::Off => false,
+            ThreatProtection::Audit | ThreatProtection::Enforced => true,
+        };
+        if needs_plus && tier != Tier::Plus {
+            return Err(PlanError::ThreatProtectionNeedsPlus {
+                id: pool.id.clone(),
+                tier: tier.as_aws().to_ascii_lowercase(),
+                mode: mode.as_aws().to_owned(),
+            });
+        }
+    }
     let version = desired
         .triggers
         .wired

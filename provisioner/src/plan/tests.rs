@@ -816,3 +816,37 @@ fn an_attribute_no_longer_verified_leaves_the_keep_original_value_setting_too() 
     desired.pool.auto_verified_attributes.clear();
     assert_eq!(kept_in(&desired), []);
 }
+
+#[test]
+fn leaving_plus_while_the_pool_keeps_threat_protection_is_refused_before_any_write() {
+    use aws_sdk_cognitoidentityprovider::types::{AdvancedSecurityModeType, UserPoolAddOnsType};
+
+    let mut raw = described_pool();
+    raw.user_pool_tier = Some(UserPoolTierType::Plus);
+    raw.user_pool_add_ons = Some(
+        UserPoolAddOnsType::builder()
+            .advanced_security_mode(AdvancedSecurityModeType::Enforced)
+            .build()
+            .unwrap(),
+    );
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let with = |pool: &str| {
+        spec(&format!(
+            "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n[pool]\n{pool}"
+        ))
+    };
+
+    // The update would send ESSENTIALS beside the pool's ENFORCED add-on, which AWS refuses
+    // ("The following features need to be disabled for the ESSENTIALS pricing tier
+    // configured: Threat Protection").
+    let error = plan(&with("tier = \"essentials\"\n"), &observed, Options::default()).unwrap_err();
+    assert!(matches!(error, PlanError::ThreatProtectionNeedsPlus { .. }), "{error}");
+    assert!(error.to_string().contains("threat_protection = \"off\""), "{error}");
+
+    // Turned off with the change of plan, it is one update.
+    let plan = plan_of(&with("tier = \"essentials\"\nthreat_protection = \"off\"\n"), &observed);
+    assert_eq!(plan.changes.len(), 1, "{:?}", shown(&plan));
+    // The plan left as it is, so is the add-on.
+    assert!(plan_of(&default_spec(), &observed).is_empty());
+}
