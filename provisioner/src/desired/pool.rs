@@ -94,12 +94,12 @@ impl Mfa {
         }
     }
 
+    /// A pool that reports no mode has MFA off.
     fn from_aws(mfa: Option<&UserPoolMfaType>) -> Self {
-        match mfa.map(UserPoolMfaType::as_str) {
-            Some("ON") => Mfa::On,
-            Some("OPTIONAL") => Mfa::Optional,
-            _ => Mfa::Off,
-        }
+        [Mfa::Off, Mfa::On, Mfa::Optional]
+            .into_iter()
+            .find(|m| mfa.is_some_and(|mfa| m.as_aws() == mfa.as_str()))
+            .unwrap_or(Mfa::Off)
     }
 }
 
@@ -264,6 +264,17 @@ impl AttributeKind {
             AttributeKind::Boolean => "Boolean",
         }
     }
+
+    fn from_aws(kind: &AttributeDataType) -> Option<Self> {
+        [
+            AttributeKind::String,
+            AttributeKind::Number,
+            AttributeKind::Datetime,
+            AttributeKind::Boolean,
+        ]
+        .into_iter()
+        .find(|k| k.as_aws() == kind.as_str())
+    }
 }
 
 impl CustomAttribute {
@@ -304,13 +315,7 @@ impl CustomAttribute {
     /// A custom attribute as DescribeUserPool reports it; `None` for standard attributes.
     fn from_aws(schema: &SchemaAttributeType) -> Option<Self> {
         let name = schema.name()?.strip_prefix("custom:")?;
-        let kind = match schema.attribute_data_type()?.as_str() {
-            "String" => AttributeKind::String,
-            "Number" => AttributeKind::Number,
-            "DateTime" => AttributeKind::Datetime,
-            "Boolean" => AttributeKind::Boolean,
-            _ => return None,
-        };
+        let kind = AttributeKind::from_aws(schema.attribute_data_type()?)?;
         let parse = |value: Option<&str>| value.and_then(|v| v.parse().ok());
         let (min, max) = match kind {
             AttributeKind::String => schema
