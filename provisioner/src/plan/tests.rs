@@ -850,3 +850,22 @@ fn leaving_plus_while_the_pool_keeps_threat_protection_is_refused_before_any_wri
     // The plan left as it is, so is the add-on.
     assert!(plan_of(&default_spec(), &observed).is_empty());
 }
+
+#[test]
+fn a_client_whose_oauth_was_turned_off_is_turned_back_on() {
+    // AllowedOAuthFlowsUserPoolClient false: the hosted UI refuses the client (only SDK
+    // sign-in works), though DescribeUserPoolClient still lists its flows and scopes.
+    let mut observed = converged();
+    let mut raw = described_client();
+    raw.allowed_o_auth_flows_user_pool_client = Some(false);
+    observed.clients = vec![ObservedClient::new(raw)];
+    let plan = plan_of(&default_spec(), &observed);
+    assert_eq!(
+        shown(&plan),
+        ["update app client \"toyseven-web\" (client1)\n    oauth_flows: [] -> [code]"]
+    );
+    let Change::UpdateClient { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert_eq!(request.allowed_o_auth_flows_user_pool_client, Some(true));
+}
