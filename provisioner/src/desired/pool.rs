@@ -511,9 +511,11 @@ impl Pool {
                 .filter_map(CustomAttribute::from_aws)
                 .collect(),
             tier: pool.user_pool_tier().and_then(Tier::from_aws),
-            threat_protection: pool
-                .user_pool_add_ons()
-                .and_then(|a| ThreatProtection::from_aws(a.advanced_security_mode())),
+            // A pool that reports no add-ons has threat protection off.
+            threat_protection: match pool.user_pool_add_ons() {
+                Some(add_ons) => ThreatProtection::from_aws(add_ons.advanced_security_mode()),
+                None => Some(ThreatProtection::Off),
+            },
             tags: pool
                 .user_pool_tags()
                 .map(|tags| tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect())

@@ -869,3 +869,13 @@ fn a_client_whose_oauth_was_turned_off_is_turned_back_on() {
     };
     assert_eq!(request.allowed_o_auth_flows_user_pool_client, Some(true));
 }
+
+#[test]
+fn threat_protection_off_matches_a_pool_that_reports_no_add_ons() {
+    // A pool never given UserPoolAddOns may describe none; that is threat protection off,
+    // not a difference to write again on every apply.
+    assert_eq!(described_pool().user_pool_add_ons, None);
+    let desired =
+        spec("[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n[pool]\nthreat_protection = \"off\"\n");
+    assert!(plan_of(&desired, &converged()).is_empty());
+}
