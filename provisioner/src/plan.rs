@@ -297,14 +297,40 @@ pub enum PlanError {
     ThreatProtectionNeedsPlus { id: String, tier: String, mode: String },
 }
 
-/// Computes the plan.
+/// Computes the plan, in the order of the writes (each step below says why it comes where it
+/// does).
 pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
     let pool = observed.pool.as_ref();
     let pool_id = pool.map_or(NEW_POOL, |p| p.id.as_str()).to_owned();
-    let arn = |reference: &str| observed.functions.arn(reference).to_owned();
+    // The pool itself, and what the rest of the plan hangs on; refusals before anything else.
+    plan_pool(&mut plan, desired, pool, options)?;
+    check_tier(desired, pool)?;
+    // MFA: SetUserPoolMfaConfig enables the factor before UpdateUserPool names the mode.
+    plan_mfa(&mut plan, desired, pool, &pool_id);
+    // Resource servers and identity providers, then the clients that use them.
+    plan_resource_servers(&mut plan, desired, observed, &pool_id);
+    plan_identity_providers(&mut plan, desired, observed, &pool_id)?;
+    plan_clients(&mut plan, desired, observed, &pool_id)?;
+    // The hosted-UI domain; checked free before any write.
+    plan_domain(&mut plan, desired, observed, &pool_id)?;
+    plan_groups(&mut plan, desired, observed, &pool_id);
+    // Invoke permissions before the wiring; wrong statements of ours removed after it.
+    let revokes = plan_permissions(&mut plan, desired, observed, &pool_id);
+    // The pool's settings and trigger wiring.
+    plan_pool_update(&mut plan, desired, observed, &pool_id);
+    plan.changes.extend(revokes);
+    Ok(plan)
+}
 
-    // The pool itself, and what the rest of the plan hangs on.
+/// Creates the pool, or adopts it when asked, refuses what would replace it, and adds the
+/// custom attributes it lacks.
+fn plan_pool(
+    plan: &mut Plan,
+    desired: &Desired,
+    pool: Option<&ObservedPool>,
+    options: Options,
+) -> Result<(), PlanError> {
     match pool {
         None => plan.changes.push(Change::CreatePool {
             name: desired.pool.name.clone(),
@@ -326,9 +352,10 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
             }
         }
     }
-    check_tier(desired, pool)?;
+    Ok(())
+}
 
-    // MFA: SetUserPoolMfaConfig enables the factor before UpdateUserPool names the mode.
+fn plan_mfa(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedPool>, pool_id: &str) {
     let observed_mfa = pool.map(|p| p.state.mfa_fields()).unwrap_or_else(|| {
         // A new pool starts with MFA off.
         vec![crate::desired::field("mfa", Mfa::Off.as_aws())]
@@ -336,15 +363,16 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     let fields = diff(&observed_mfa, &desired.pool.mfa_fields());
     if !fields.is_empty() {
         plan.changes.push(Change::SetMfa {
-            pool: pool_id.clone(),
+            pool: pool_id.to_owned(),
             fields,
-            request: mfa_request(desired, pool, &pool_id),
+            request: mfa_request(desired, pool, pool_id),
         });
     } else if pool.is_some() {
         plan.unchanged.push(format!("MFA of user pool {pool_id}"));
     }
+}
 
-    // Resource servers, then the clients that use their scopes.
+fn plan_resource_servers(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
     for server in &desired.resource_servers {
         match observed
             .resource_servers
@@ -353,7 +381,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         {
             None => plan.changes.push(Change::CreateResourceServer {
                 identifier: server.identifier.clone(),
-                request: server.create_request(&pool_id),
+                request: server.create_request(pool_id),
             }),
             Some(current) => {
                 let fields = diff(&current.fields(), &server.fields());
@@ -363,12 +391,20 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                     plan.changes.push(Change::UpdateResourceServer {
                         identifier: server.identifier.clone(),
                         fields,
-                        request: server.update_request(&pool_id),
+                        request: server.update_request(pool_id),
                     });
                 }
             }
         }
     }
+}
+
+fn plan_identity_providers(
+    plan: &mut Plan,
+    desired: &Desired,
+    observed: &Observed,
+    pool_id: &str,
+) -> Result<(), PlanError> {
     for provider in &desired.identity_providers {
         let secret = provider.secret.clone().and_then(|source| {
             Some(ProviderSecret {
@@ -383,7 +419,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         {
             None => plan.changes.push(Change::CreateIdentityProvider {
                 name: provider.name.clone(),
-                request: provider.create_request(&pool_id),
+                request: provider.create_request(pool_id),
                 secret,
             }),
             Some(current) => {
@@ -408,18 +444,22 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                     plan.changes.push(Change::UpdateIdentityProvider {
                         name: provider.name.clone(),
                         fields,
-                        request: provider.update_request(&pool_id, &current.raw),
+                        request: provider.update_request(pool_id, &current.raw),
                         secret,
                     });
                 }
             }
         }
     }
+    Ok(())
+}
+
+fn plan_clients(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {
     for client in &desired.clients {
         match observed.clients.iter().find(|c| c.state.name == client.name) {
             None => plan.changes.push(Change::CreateClient {
                 name: client.name.clone(),
-                request: Box::new(client.create_request(&pool_id)),
+                request: Box::new(client.create_request(pool_id)),
             }),
             Some(current) => {
                 if current.state.generate_secret != client.generate_secret {
@@ -445,7 +485,11 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         }
     }
 
-    // The hosted-UI domain; checked free before any write.
+    Ok(())
+}
+
+fn plan_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {
+    let pool = observed.pool.as_ref();
     if let Some(domain) = &desired.domain {
         if let Some(owner) = &observed.domain_owner {
             return Err(PlanError::DomainTaken {
@@ -454,7 +498,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
             });
         }
         let create = CreateUserPoolDomainInput::builder()
-            .user_pool_id(&pool_id)
+            .user_pool_id(pool_id)
             .domain(&domain.prefix)
             .build()
             .expect("ids are set");
@@ -464,7 +508,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                 old: current.to_owned(),
                 new: domain.prefix.clone(),
                 delete: DeleteUserPoolDomainInput::builder()
-                    .user_pool_id(&pool_id)
+                    .user_pool_id(pool_id)
                     .domain(current)
                     .build()
                     .expect("ids are set"),
@@ -477,12 +521,15 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         }
     }
 
-    // Groups.
+    Ok(())
+}
+
+fn plan_groups(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
     for group in &desired.groups {
         match observed.groups.iter().find(|g| g.name == group.name) {
             None => plan.changes.push(Change::CreateGroup {
                 name: group.name.clone(),
-                request: group.create_request(&pool_id),
+                request: group.create_request(pool_id),
             }),
             Some(current) => {
                 let fields = diff(&current.fields(), &group.fields());
@@ -492,14 +539,19 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                     plan.changes.push(Change::UpdateGroup {
                         name: group.name.clone(),
                         fields,
-                        request: group.update_request(&pool_id),
+                        request: group.update_request(pool_id),
                     });
                 }
             }
         }
     }
+}
 
-    // Invoke permissions before the wiring; wrong statements of ours removed after it.
+/// Grants each trigger function its invoke permission; returns the removals of wrong
+/// statements of ours, which come after the wiring.
+fn plan_permissions(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Vec<Change> {
+    let pool = observed.pool.as_ref();
+    let arn = |reference: &str| observed.functions.arn(reference).to_owned();
     let mut revokes = Vec::new();
     if let Functions::Resolved(functions) = &observed.functions {
         let mut arns: Vec<String> = desired.triggers.functions().iter().map(|f| arn(f)).collect();
@@ -515,7 +567,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                 None => (NEW_POOL_ARN, None),
             };
             let permission = InvokePermission {
-                pool_id: &pool_id,
+                pool_id,
                 pool_arn,
                 account,
             };
@@ -538,7 +590,14 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         }
     }
 
-    // The pool's settings and trigger wiring.
+    revokes
+}
+
+/// The pool's settings and its trigger wiring, in one UpdateUserPool: for a new pool only
+/// when triggers are wired (CreateUserPool set the rest).
+fn plan_pool_update(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
+    let pool = observed.pool.as_ref();
+    let arn = |reference: &str| observed.functions.arn(reference).to_owned();
     let lambda_config = desired.triggers.overlay(pool.and_then(|p| p.raw.lambda_config()), arn);
     let desired_fields = [desired.pool.fields(), wiring_fields(desired, &arn)].concat();
     match pool {
@@ -549,7 +608,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                 plan.unchanged.push(format!("user pool {pool_id}"));
             } else {
                 plan.changes.push(Change::UpdatePool {
-                    pool: pool_id.clone(),
+                    pool: pool_id.to_owned(),
                     fields,
                     request: Box::new(desired.pool.update_request(&current.raw, Some(lambda_config))),
                 });
@@ -559,15 +618,13 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
             let fields = diff(&[], &wiring_fields(desired, &arn));
             let blank = UserPoolType::builder().id(NEW_POOL).name(&desired.pool.name).build();
             plan.changes.push(Change::UpdatePool {
-                pool: pool_id.clone(),
+                pool: pool_id.to_owned(),
                 fields,
                 request: Box::new(desired.pool.update_request(&blank, Some(lambda_config))),
             });
         }
         None => {}
     }
-    plan.changes.extend(revokes);
-    Ok(plan)
 }
 
 /// Tags the pool `id` (at `arn`) as this project's: [`MANAGED_TAG`] = its `name`. `plan
