@@ -347,9 +347,7 @@ fn plan_pool(
                 plan.changes.push(adopt_pool(&pool.id, &pool.arn, &desired.pool.name));
             }
             refuse_replacements(desired, pool)?;
-            if let Some(attributes) = missing_attributes(desired, pool) {
-                plan.changes.push(attributes);
-            }
+            plan.changes.extend(missing_attributes(desired, pool));
         }
     }
     Ok(())
@@ -685,25 +683,29 @@ fn refuse_replacements(desired: &Desired, pool: &ObservedPool) -> Result<(), Pla
     Ok(())
 }
 
-fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Option<Change> {
+/// AddCustomAttributes takes at most this many attributes a call.
+const ATTRIBUTES_PER_CALL: usize = 25;
+
+/// The custom attributes the pool lacks, added in calls of at most 25 (AWS refuses more).
+fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Vec<Change> {
     let missing: Vec<_> = desired
         .pool
         .custom_attributes
         .iter()
         .filter(|a| !pool.state.custom_attributes.iter().any(|c| c.name == a.name))
         .collect();
-    if missing.is_empty() {
-        return None;
-    }
-    Some(Change::AddCustomAttributes {
-        pool: pool.id.clone(),
-        attributes: missing.iter().map(ToString::to_string).collect(),
-        request: AddCustomAttributesInput::builder()
-            .user_pool_id(&pool.id)
-            .set_custom_attributes(Some(missing.iter().map(|a| a.to_aws()).collect()))
-            .build()
-            .expect("ids are set"),
-    })
+    missing
+        .chunks(ATTRIBUTES_PER_CALL)
+        .map(|batch| Change::AddCustomAttributes {
+            pool: pool.id.clone(),
+            attributes: batch.iter().map(ToString::to_string).collect(),
+            request: AddCustomAttributesInput::builder()
+                .user_pool_id(&pool.id)
+                .set_custom_attributes(Some(batch.iter().map(|a| a.to_aws()).collect()))
+                .build()
+                .expect("ids are set"),
+        })
+        .collect()
 }
 
 /// What the feature plan the pool ends up on must allow, beside what `spec` checks on its

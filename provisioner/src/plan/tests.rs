@@ -879,3 +879,26 @@ fn threat_protection_off_matches_a_pool_that_reports_no_add_ons() {
         spec("[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n[pool]\nthreat_protection = \"off\"\n");
     assert!(plan_of(&desired, &converged()).is_empty());
 }
+
+#[test]
+fn custom_attributes_are_added_at_most_25_a_call() {
+    // AddCustomAttributes takes 1 to 25 attributes; a pool may have 50.
+    let attributes: String = (0..30)
+        .map(|i| format!("[[pool.attributes]]\nname = \"a{i}\"\ntype = \"string\"\n"))
+        .collect();
+    let desired = spec(&format!(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n{attributes}"
+    ));
+    let plan = plan_of(&desired, &converged());
+    let sizes: Vec<usize> = plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let Change::AddCustomAttributes { request, .. } = c else {
+                return None;
+            };
+            Some(request.custom_attributes().len())
+        })
+        .collect();
+    assert_eq!(sizes, [25, 5]);
+}
