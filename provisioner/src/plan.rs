@@ -510,7 +510,13 @@ fn plan_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id:
                     .domain(current)
                     .build()
                     .expect("ids are set"),
-                create,
+                // Without it the new domain would serve the classic hosted UI, whatever the
+                // old one served.
+                create: {
+                    let mut create = create;
+                    create.managed_login_version = observed.replaced_domain_version;
+                    create
+                },
             }),
             None => plan.changes.push(Change::CreateDomain {
                 prefix: domain.prefix.clone(),

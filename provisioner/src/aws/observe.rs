@@ -61,6 +61,12 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
             observed.domain_owner = domain_owner(clients, &domain.prefix)
                 .await?
                 .filter(|owner| observed.pool.as_ref().is_none_or(|p| &p.id != owner));
+            // The new prefix is created with the old one's managed login version.
+            if let Some(current) = observed.pool.as_ref().and_then(|p| p.domain.as_deref()) {
+                observed.replaced_domain_version = describe_domain(clients, current)
+                    .await?
+                    .and_then(|d| d.managed_login_version);
+            }
         }
     }
     Ok(observed)

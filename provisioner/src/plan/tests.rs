@@ -132,6 +132,7 @@ fn converged() -> Observed {
             &GroupType::builder().group_name("members").build(),
         )],
         domain_owner: None,
+        replaced_domain_version: None,
         functions: Functions::Resolved(
             ["pre-signup", "post-confirmation", "custom-message"]
                 .map(|name| Function {
@@ -334,6 +335,14 @@ fn a_new_prefix_replaces_the_domain_and_says_the_hosted_ui_goes_down() {
             && shown[0].contains("unavailable"),
         "{shown:?}"
     );
+
+    // The old domain served managed login (version 2): so does the new one.
+    observed.replaced_domain_version = Some(2);
+    let plan = plan_of(&default_spec(), &observed);
+    let Change::ReplaceDomain { create, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert_eq!(create.managed_login_version, Some(2));
 }
 
 #[test]
