@@ -422,7 +422,12 @@ impl Client {
                 .or_else(|| base.map(|b| b.write_attributes().to_vec()).filter(|a| !a.is_empty())),
             default_redirect_uri: match &self.default_redirect_uri {
                 Some(uri) => Some(uri.clone()).filter(|u| !u.is_empty()),
-                None => base.and_then(|b| b.default_redirect_uri()).map(str::to_owned),
+                // AWS refuses a default that is not one of the callback URLs: one the spec's
+                // URLs no longer include goes with them.
+                None => base
+                    .and_then(|b| b.default_redirect_uri())
+                    .filter(|uri| self.callback_urls.iter().any(|c| c == uri))
+                    .map(str::to_owned),
             },
             propagate_context: self
                 .enable_propagate_additional_user_context_data

@@ -911,3 +911,43 @@ fn custom_attributes_are_added_at_most_25_a_call() {
         .collect();
     assert_eq!(sizes, [25, 5]);
 }
+
+#[test]
+fn a_default_redirect_uri_left_to_the_pool_goes_with_its_callback_url() {
+    // The spec leaves the default to the pool, and drops the callback URL it names: AWS
+    // refuses a DefaultRedirectURI that is not one of the CallbackURLs.
+    let mut observed = converged();
+    let mut raw = described_client();
+    raw.callback_urls = Some(vec![
+        "http://localhost:3000".into(),
+        "https://old.example.com/cb".into(),
+    ]);
+    raw.default_redirect_uri = Some("https://old.example.com/cb".into());
+    observed.clients = vec![ObservedClient::new(raw)];
+    let plan = plan_of(&default_spec(), &observed);
+    let Change::UpdateClient { request, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(
+        request.callback_urls.as_deref(),
+        Some(&["http://localhost:3000".to_owned()][..])
+    );
+    assert_eq!(request.default_redirect_uri, None);
+
+    // Still one of them, it is kept.
+    let mut desired = default_spec();
+    desired.clients[0]
+        .callback_urls
+        .push("https://old.example.com/cb".into());
+    desired.clients[0]
+        .logout_urls
+        .push("https://old.example.com/bye".into());
+    let plan = plan_of(&desired, &observed);
+    let Change::UpdateClient { request, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(
+        request.default_redirect_uri.as_deref(),
+        Some("https://old.example.com/cb")
+    );
+}
