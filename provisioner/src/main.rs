@@ -119,6 +119,22 @@ enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command reads the identity providers' secrets (to compare them with what
+    /// AWS holds, or to send them): only then must their environment variables be set.
+    fn reads_provider_secrets(&self) -> bool {
+        match self {
+            Command::Plan { .. } | Command::Apply { .. } => true,
+            Command::Outputs
+            | Command::Login { .. }
+            | Command::Doctor
+            | Command::Destroy { .. }
+            | Command::Import { .. }
+            | Command::Render { .. } => false,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Render {
     /// An AWS SAM template: pool, clients, resource servers, domain, groups, functions, roles, permissions.
@@ -188,7 +204,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         return Err(Failure(2, anyhow::anyhow!("--output env applies to `outputs` only")));
     }
     let missing = spec.missing_secrets(|variable| std::env::var(variable).ok());
-    if !missing.is_empty() && !matches!(cli.command, Command::Destroy { .. } | Command::Doctor) {
+    if !missing.is_empty() && cli.command.reads_provider_secrets() {
         return Err(Failure(2, anyhow::anyhow!("{}", missing.join("; "))));
     }
     if cli.skip.contains(&Skip::Domain) && spec.domain.take().is_some() {
@@ -428,7 +444,7 @@ async fn doctor(cli: &Cli, clients: &Clients, spec: &Spec) -> Result<(), Failure
 }
 
 async fn print_outputs(cli: &Cli, clients: &Clients, spec: &Spec) -> Result<(), Failure> {
-    let observed = aws::observe(clients, spec).await?;
+    let observed = aws::observe_pool(clients, spec).await?;
     let live = provisioner::converge::live(spec, &observed, None).with_context(|| {
         format!(
             "no user pool is named {:?}; run `provisioner apply` first",
@@ -489,7 +505,7 @@ async fn login(
 ) -> Result<(), Failure> {
     use provisioner::login::{self, LoginError};
 
-    let observed = aws::observe(clients, spec).await?;
+    let observed = aws::observe_pool(clients, spec).await?;
     let live = provisioner::converge::live(spec, &observed, None).with_context(|| {
         format!(
             "no user pool is named {:?}; run `provisioner apply` first",

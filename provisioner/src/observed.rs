@@ -18,6 +18,9 @@ pub struct Observed {
     pub groups: Vec<Group>,
     /// The pool that owns the spec's domain prefix, when that is not this pool.
     pub domain_owner: Option<String>,
+    /// The managed login version (1: the classic hosted UI, 2: managed login) of the pool's
+    /// prefix domain, read only when the spec's prefix replaces it.
+    pub replaced_domain_version: Option<i32>,
     pub functions: Functions,
 }
 

@@ -29,7 +29,9 @@ use aws_sdk_lambda::operation::add_permission::AddPermissionInput;
 use aws_sdk_lambda::operation::remove_permission::RemovePermissionInput;
 
 use crate::desired::permission::{InvokePermission, remove_request};
-use crate::desired::{Desired, Field, MANAGED_TAG, Mfa, SecretSource, SecretState, Tier, Trigger, Version, Wired};
+use crate::desired::{
+    Desired, Field, MANAGED_TAG, Mfa, SecretSource, SecretState, ThreatProtection, Tier, Trigger, Version, Wired,
+};
 use crate::observed::{Functions, Observed, ObservedPool};
 
 /// The user pool id in the requests of a plan that creates the pool; `apply` puts the new
@@ -287,16 +289,48 @@ pub enum PlanError {
          Cognito pricing page), or use version \"V1_0\""
     )]
     NeedsTier { id: String, tier: String, version: String },
+    #[error(
+        "user pool {id} has threat protection {mode}, which needs the Plus feature plan, and the spec sets [pool] \
+         tier = \"{tier}\": AWS would refuse the update. Set [pool] threat_protection = \"off\" to turn it off with \
+         the change of plan, or keep tier = \"plus\""
+    )]
+    ThreatProtectionNeedsPlus { id: String, tier: String, mode: String },
 }
 
-/// Computes the plan.
+/// Computes the plan, in the order of the writes (each step below says why it comes where it
+/// does).
 pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
     let pool = observed.pool.as_ref();
     let pool_id = pool.map_or(NEW_POOL, |p| p.id.as_str()).to_owned();
-    let arn = |reference: &str| observed.functions.arn(reference).to_owned();
+    // The pool itself, and what the rest of the plan hangs on; refusals before anything else.
+    plan_pool(&mut plan, desired, pool, options)?;
+    check_tier(desired, pool)?;
+    // MFA: SetUserPoolMfaConfig enables the factor before UpdateUserPool names the mode.
+    plan_mfa(&mut plan, desired, pool, &pool_id);
+    // Resource servers and identity providers, then the clients that use them.
+    plan_resource_servers(&mut plan, desired, observed, &pool_id);
+    plan_identity_providers(&mut plan, desired, observed, &pool_id)?;
+    plan_clients(&mut plan, desired, observed, &pool_id)?;
+    // The hosted-UI domain; checked free before any write.
+    plan_domain(&mut plan, desired, observed, &pool_id)?;
+    plan_groups(&mut plan, desired, observed, &pool_id);
+    // Invoke permissions before the wiring; wrong statements of ours removed after it.
+    let revokes = plan_permissions(&mut plan, desired, observed, &pool_id);
+    // The pool's settings and trigger wiring.
+    plan_pool_update(&mut plan, desired, observed, &pool_id);
+    plan.changes.extend(revokes);
+    Ok(plan)
+}
 
-    // The pool itself, and what the rest of the plan hangs on.
+/// Creates the pool, or adopts it when asked, refuses what would replace it, and adds the
+/// custom attributes it lacks.
+fn plan_pool(
+    plan: &mut Plan,
+    desired: &Desired,
+    pool: Option<&ObservedPool>,
+    options: Options,
+) -> Result<(), PlanError> {
     match pool {
         None => plan.changes.push(Change::CreatePool {
             name: desired.pool.name.clone(),
@@ -313,14 +347,13 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                 plan.changes.push(adopt_pool(&pool.id, &pool.arn, &desired.pool.name));
             }
             refuse_replacements(desired, pool)?;
-            if let Some(attributes) = missing_attributes(desired, pool) {
-                plan.changes.push(attributes);
-            }
+            plan.changes.extend(missing_attributes(desired, pool));
         }
     }
-    check_tier(desired, pool)?;
+    Ok(())
+}
 
-    // MFA: SetUserPoolMfaConfig enables the factor before UpdateUserPool names the mode.
+fn plan_mfa(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedPool>, pool_id: &str) {
     let observed_mfa = pool.map(|p| p.state.mfa_fields()).unwrap_or_else(|| {
         // A new pool starts with MFA off.
         vec![crate::desired::field("mfa", Mfa::Off.as_aws())]
@@ -328,15 +361,16 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     let fields = diff(&observed_mfa, &desired.pool.mfa_fields());
     if !fields.is_empty() {
         plan.changes.push(Change::SetMfa {
-            pool: pool_id.clone(),
+            pool: pool_id.to_owned(),
             fields,
-            request: mfa_request(desired, pool, &pool_id),
+            request: mfa_request(desired, pool, pool_id),
         });
     } else if pool.is_some() {
         plan.unchanged.push(format!("MFA of user pool {pool_id}"));
     }
+}
 
-    // Resource servers, then the clients that use their scopes.
+fn plan_resource_servers(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
     for server in &desired.resource_servers {
         match observed
             .resource_servers
@@ -345,7 +379,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         {
             None => plan.changes.push(Change::CreateResourceServer {
                 identifier: server.identifier.clone(),
-                request: server.create_request(&pool_id),
+                request: server.create_request(pool_id),
             }),
             Some(current) => {
                 let fields = diff(&current.fields(), &server.fields());
@@ -355,12 +389,20 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                     plan.changes.push(Change::UpdateResourceServer {
                         identifier: server.identifier.clone(),
                         fields,
-                        request: server.update_request(&pool_id),
+                        request: server.update_request(pool_id),
                     });
                 }
             }
         }
     }
+}
+
+fn plan_identity_providers(
+    plan: &mut Plan,
+    desired: &Desired,
+    observed: &Observed,
+    pool_id: &str,
+) -> Result<(), PlanError> {
     for provider in &desired.identity_providers {
         let secret = provider.secret.clone().and_then(|source| {
             Some(ProviderSecret {
@@ -375,7 +417,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         {
             None => plan.changes.push(Change::CreateIdentityProvider {
                 name: provider.name.clone(),
-                request: provider.create_request(&pool_id),
+                request: provider.create_request(pool_id),
                 secret,
             }),
             Some(current) => {
@@ -400,18 +442,22 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                     plan.changes.push(Change::UpdateIdentityProvider {
                         name: provider.name.clone(),
                         fields,
-                        request: provider.update_request(&pool_id, &current.raw),
+                        request: provider.update_request(pool_id, &current.raw),
                         secret,
                     });
                 }
             }
         }
     }
+    Ok(())
+}
+
+fn plan_clients(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {
     for client in &desired.clients {
         match observed.clients.iter().find(|c| c.state.name == client.name) {
             None => plan.changes.push(Change::CreateClient {
                 name: client.name.clone(),
-                request: Box::new(client.create_request(&pool_id)),
+                request: Box::new(client.create_request(pool_id)),
             }),
             Some(current) => {
                 if current.state.generate_secret != client.generate_secret {
@@ -437,7 +483,11 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         }
     }
 
-    // The hosted-UI domain; checked free before any write.
+    Ok(())
+}
+
+fn plan_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {
+    let pool = observed.pool.as_ref();
     if let Some(domain) = &desired.domain {
         if let Some(owner) = &observed.domain_owner {
             return Err(PlanError::DomainTaken {
@@ -446,7 +496,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
             });
         }
         let create = CreateUserPoolDomainInput::builder()
-            .user_pool_id(&pool_id)
+            .user_pool_id(pool_id)
             .domain(&domain.prefix)
             .build()
             .expect("ids are set");
@@ -456,11 +506,17 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                 old: current.to_owned(),
                 new: domain.prefix.clone(),
                 delete: DeleteUserPoolDomainInput::builder()
-                    .user_pool_id(&pool_id)
+                    .user_pool_id(pool_id)
                     .domain(current)
                     .build()
                     .expect("ids are set"),
-                create,
+                // Without it the new domain would serve the classic hosted UI, whatever the
+                // old one served.
+                create: {
+                    let mut create = create;
+                    create.managed_login_version = observed.replaced_domain_version;
+                    create
+                },
             }),
             None => plan.changes.push(Change::CreateDomain {
                 prefix: domain.prefix.clone(),
@@ -469,12 +525,15 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         }
     }
 
-    // Groups.
+    Ok(())
+}
+
+fn plan_groups(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
     for group in &desired.groups {
         match observed.groups.iter().find(|g| g.name == group.name) {
             None => plan.changes.push(Change::CreateGroup {
                 name: group.name.clone(),
-                request: group.create_request(&pool_id),
+                request: group.create_request(pool_id),
             }),
             Some(current) => {
                 let fields = diff(&current.fields(), &group.fields());
@@ -484,14 +543,19 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                     plan.changes.push(Change::UpdateGroup {
                         name: group.name.clone(),
                         fields,
-                        request: group.update_request(&pool_id),
+                        request: group.update_request(pool_id),
                     });
                 }
             }
         }
     }
+}
 
-    // Invoke permissions before the wiring; wrong statements of ours removed after it.
+/// Grants each trigger function its invoke permission; returns the removals of wrong
+/// statements of ours, which come after the wiring.
+fn plan_permissions(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Vec<Change> {
+    let pool = observed.pool.as_ref();
+    let arn = |reference: &str| observed.functions.arn(reference).to_owned();
     let mut revokes = Vec::new();
     if let Functions::Resolved(functions) = &observed.functions {
         let mut arns: Vec<String> = desired.triggers.functions().iter().map(|f| arn(f)).collect();
@@ -507,7 +571,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                 None => (NEW_POOL_ARN, None),
             };
             let permission = InvokePermission {
-                pool_id: &pool_id,
+                pool_id,
                 pool_arn,
                 account,
             };
@@ -530,7 +594,14 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
         }
     }
 
-    // The pool's settings and trigger wiring.
+    revokes
+}
+
+/// The pool's settings and its trigger wiring, in one UpdateUserPool: for a new pool only
+/// when triggers are wired (CreateUserPool set the rest).
+fn plan_pool_update(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
+    let pool = observed.pool.as_ref();
+    let arn = |reference: &str| observed.functions.arn(reference).to_owned();
     let lambda_config = desired.triggers.overlay(pool.and_then(|p| p.raw.lambda_config()), arn);
     let desired_fields = [desired.pool.fields(), wiring_fields(desired, &arn)].concat();
     match pool {
@@ -541,7 +612,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
                 plan.unchanged.push(format!("user pool {pool_id}"));
             } else {
                 plan.changes.push(Change::UpdatePool {
-                    pool: pool_id.clone(),
+                    pool: pool_id.to_owned(),
                     fields,
                     request: Box::new(desired.pool.update_request(&current.raw, Some(lambda_config))),
                 });
@@ -551,15 +622,13 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
             let fields = diff(&[], &wiring_fields(desired, &arn));
             let blank = UserPoolType::builder().id(NEW_POOL).name(&desired.pool.name).build();
             plan.changes.push(Change::UpdatePool {
-                pool: pool_id.clone(),
+                pool: pool_id.to_owned(),
                 fields,
                 request: Box::new(desired.pool.update_request(&blank, Some(lambda_config))),
             });
         }
         None => {}
     }
-    plan.changes.extend(revokes);
-    Ok(plan)
 }
 
 /// Tags the pool `id` (at `arn`) as this project's: [`MANAGED_TAG`] = its `name`. `plan
@@ -620,29 +689,50 @@ fn refuse_replacements(desired: &Desired, pool: &ObservedPool) -> Result<(), Pla
     Ok(())
 }
 
-fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Option<Change> {
+/// AddCustomAttributes takes at most this many attributes a call.
+const ATTRIBUTES_PER_CALL: usize = 25;
+
+/// The custom attributes the pool lacks, added in calls of at most 25 (AWS refuses more).
+fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Vec<Change> {
     let missing: Vec<_> = desired
         .pool
         .custom_attributes
         .iter()
         .filter(|a| !pool.state.custom_attributes.iter().any(|c| c.name == a.name))
         .collect();
-    if missing.is_empty() {
-        return None;
-    }
-    Some(Change::AddCustomAttributes {
-        pool: pool.id.clone(),
-        attributes: missing.iter().map(ToString::to_string).collect(),
-        request: AddCustomAttributesInput::builder()
-            .user_pool_id(&pool.id)
-            .set_custom_attributes(Some(missing.iter().map(|a| a.to_aws()).collect()))
-            .build()
-            .expect("ids are set"),
-    })
+    missing
+        .chunks(ATTRIBUTES_PER_CALL)
+        .map(|batch| Change::AddCustomAttributes {
+            pool: pool.id.clone(),
+            attributes: batch.iter().map(ToString::to_string).collect(),
+            request: AddCustomAttributesInput::builder()
+                .user_pool_id(&pool.id)
+                .set_custom_attributes(Some(batch.iter().map(|a| a.to_aws()).collect()))
+                .build()
+                .expect("ids are set"),
+        })
+        .collect()
 }
 
-/// Access-token customization (pre-token generation V2 and V3) needs Essentials or Plus.
+/// What the feature plan the pool ends up on must allow, beside what `spec` checks on its
+/// own: access-token customization (pre-token generation V2 and V3) needs Essentials or
+/// Plus, and threat protection the pool has (and the spec leaves as it is) needs Plus.
 fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Result<(), PlanError> {
+    if let (Some(pool), Some(tier), None) = (pool, desired.pool.tier, desired.pool.threat_protection)
+        && let Some(mode) = pool.state.threat_protection
+    {
+        let needs_plus = match mode {
+            ThreatProtection::Off => false,
+            ThreatProtection::Audit | ThreatProtection::Enforced => true,
+        };
+        if needs_plus && tier != Tier::Plus {
+            return Err(PlanError::ThreatProtectionNeedsPlus {
+                id: pool.id.clone(),
+                tier: tier.as_aws().to_ascii_lowercase(),
+                mode: mode.as_aws().to_owned(),
+            });
+        }
+    }
     let version = desired
         .triggers
         .wired

@@ -1,8 +1,8 @@
 //! What moto's server cannot show, against the real SDK clients answered by
 //! aws-smithy-mocks: Cognito throttling an apply (moto never throttles), an update carrying
-//! settings moto does not model (SMS and email configuration, add-ons), and the request body
-//! itself, which a mocked or emulated service never shows: the legacy validity field must
-//! not be in it.
+//! settings moto does not model (SMS and email configuration, add-ons), a destroy of a pool
+//! with a custom domain (moto reports none), and the request body itself, which a mocked or
+//! emulated service never shows: the legacy validity field must not be in it.
 
 use std::time::Duration;
 
@@ -251,4 +251,47 @@ async fn the_legacy_validity_field_never_leaves_the_client() {
         sent.headers().get("content-length"),
         Some(sent.body().bytes().unwrap().len().to_string().as_str())
     );
+}
+
+#[tokio::test]
+async fn destroy_refuses_a_pool_with_a_custom_domain_before_deleting_anything() {
+    // moto reports no CustomDomain. AWS deletes no pool that has a domain of either kind, so
+    // deleting the prefix domain first would leave the pool without its hosted UI and the
+    // pool itself in place.
+    let list = mock!(cognito::Client::list_user_pools).then_output(|| {
+        ListUserPoolsOutput::builder()
+            .user_pools(
+                cognito::types::UserPoolDescriptionType::builder()
+                    .id("us-east-1_abc")
+                    .name("toyseven-cognito")
+                    .build(),
+            )
+            .build()
+    });
+    let describe = mock!(cognito::Client::describe_user_pool).then_output(|| {
+        cognito::operation::describe_user_pool::DescribeUserPoolOutput::builder()
+            .user_pool(
+                UserPoolType::builder()
+                    .id("us-east-1_abc")
+                    .arn(POOL_ARN)
+                    .name("toyseven-cognito")
+                    .deletion_protection(cognito::types::DeletionProtectionType::Inactive)
+                    .user_pool_tags(MANAGED_TAG, "toyseven-cognito")
+                    .domain("toyseven")
+                    .custom_domain("auth.example.com")
+                    .build(),
+            )
+            .build()
+    });
+    let delete_domain = mock!(cognito::Client::delete_user_pool_domain)
+        .then_output(|| cognito::operation::delete_user_pool_domain::DeleteUserPoolDomainOutput::builder().build());
+    let delete_pool = mock!(cognito::Client::delete_user_pool)
+        .then_output(|| cognito::operation::delete_user_pool::DeleteUserPoolOutput::builder().build());
+    let clients = clients(&[&list, &describe, &delete_domain, &delete_pool], &[]).without_lambda();
+
+    let result = aws::destroy(&clients, &spec()).await;
+    assert_eq!(delete_domain.num_calls(), 0, "the prefix domain is kept: {result:?}");
+    assert_eq!(delete_pool.num_calls(), 0);
+    let error = result.unwrap_err().to_string();
+    assert!(error.contains("custom domain \"auth.example.com\""), "{error}");
 }

@@ -178,6 +178,7 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .create_user_pool_domain()
                 .user_pool_id(applied.pool(request.user_pool_id.as_ref())?)
                 .set_domain(request.domain.clone())
+                .set_managed_login_version(request.managed_login_version)
                 .send()
                 .await
                 .map_err(call_error("CreateUserPoolDomain"))?;
@@ -194,6 +195,7 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .create_user_pool_domain()
                 .set_user_pool_id(create.user_pool_id.clone())
                 .set_domain(create.domain.clone())
+                .set_managed_login_version(create.managed_login_version)
                 .send()
                 .await
                 .map_err(call_error("CreateUserPoolDomain"))?;

@@ -1,7 +1,9 @@
 //! `destroy`: the domain, then the pool (its clients, groups and users go with it), then the
-//! pool's invoke permissions on the trigger functions. Refused for a pool this project did
-//! not create and while deletion protection is on; if the pool's deletion fails, the pool
-//! is left whole, with its clients and permissions.
+//! pool's invoke permissions on the trigger functions. Refused, before any write, for a pool
+//! this project did not create, while deletion protection is on, and while the pool has a
+//! custom domain (which the spec does not manage, and which AWS would refuse the deletion
+//! over after the prefix domain was gone). If the pool's deletion fails, the pool is left
+//! with its clients and permissions, without its prefix domain.
 
 use aws_sdk_cognitoidentityprovider::types::DeletionProtectionType;
 use aws_sdk_lambda::operation::get_policy::GetPolicyError;
@@ -31,6 +33,13 @@ pub async fn destroy(clients: &Clients, desired: &Desired) -> Result<Vec<String>
         return Err(AwsError::Refused(format!(
             "user pool {id} has deletion protection on. Set deletion_protection = false in the spec, run \
              `provisioner apply`, then destroy"
+        )));
+    }
+    if let Some(custom) = pool.custom_domain().filter(|d| !d.is_empty()) {
+        return Err(AwsError::Refused(format!(
+            "user pool {id} has the custom domain {custom:?}, which the spec does not manage, and AWS deletes no \
+             pool that has a domain; nothing was deleted. Delete the custom domain first (aws cognito-idp \
+             delete-user-pool-domain --user-pool-id {id} --domain {custom}), then destroy"
         )));
     }
     // AWS refuses to delete a pool that still has a domain.

@@ -11,7 +11,7 @@ use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::Value;
 
 use super::observe::{describe_client, list_clients, read_function};
-use super::{AwsError, Clients, call_error, observe};
+use super::{AwsError, Clients, call_error, observe_pool};
 use crate::desired::{Desired, Trigger, Triggers};
 use crate::doctor::iam::Policy;
 use crate::doctor::{
@@ -22,14 +22,9 @@ use crate::observed::ObservedClient;
 
 /// Reads the pool the spec names and what hangs off it; `None` when no pool has the name.
 pub async fn observe_for_doctor(clients: &Clients, spec: &Desired) -> Result<Option<Observations>, AwsError> {
-    // `observe` reads the pool, its MFA configuration, the spec's clients and the groups. The
-    // functions are read from the pool's own wiring below (a missing one is a finding here,
-    // not an error), and no identity provider's secret is needed.
-    let mut lens = spec.clone();
-    lens.triggers = Triggers::default();
-    lens.identity_providers.clear();
-    lens.resource_servers.clear();
-    let observed = observe(clients, &lens).await?;
+    // The functions are read from the pool's own wiring below (a missing one is a finding
+    // here, not an error).
+    let observed = observe_pool(clients, spec).await?;
     let Some(pool) = observed.pool else {
         return Ok(None);
     };

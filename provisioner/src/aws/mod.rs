@@ -32,7 +32,7 @@ pub use doctor::observe_for_doctor;
 pub use errors::{AwsError, call_error};
 pub use import::{adopt, read_pool};
 pub use legacy::StripLegacyValidity;
-pub use observe::{describe_pool, find_client, find_pool, observe};
+pub use observe::{describe_pool, find_client, find_pool, observe, observe_pool};
 pub use secrets::read_secret;
 
 /// Where to connect: the standard AWS configuration (credentials chain, region, profile,

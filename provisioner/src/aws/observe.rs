@@ -12,7 +12,7 @@ use aws_sdk_lambda::operation::get_policy::GetPolicyError;
 use aws_sdk_lambda::types::FunctionConfiguration;
 
 use super::{AwsError, Clients, call_error, read_secret};
-use crate::desired::{Desired, IdentityProvider, Mfa, SecretState};
+use crate::desired::{Desired, IdentityProvider, Mfa, SecretState, Triggers};
 use crate::observed::{Function, Functions, Observed, ObservedClient, ObservedPool, ObservedProvider};
 
 /// Reads everything the spec manages.
@@ -61,9 +61,27 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
             observed.domain_owner = domain_owner(clients, &domain.prefix)
                 .await?
                 .filter(|owner| observed.pool.as_ref().is_none_or(|p| &p.id != owner));
+            // The new prefix is created with the old one's managed login version.
+            if let Some(current) = observed.pool.as_ref().and_then(|p| p.domain.as_deref()) {
+                observed.replaced_domain_version = describe_domain(clients, current)
+                    .await?
+                    .and_then(|d| d.managed_login_version);
+            }
         }
     }
     Ok(observed)
+}
+
+/// What the commands that only read the pool need (`outputs`, `login`, `doctor`): the pool,
+/// its MFA configuration, the spec's clients and the groups. No identity provider is
+/// described, so no provider's secret is read (nor needed in the environment), and no
+/// trigger function is resolved.
+pub async fn observe_pool(clients: &Clients, desired: &Desired) -> Result<Observed, AwsError> {
+    let mut lens = desired.clone();
+    lens.triggers = Triggers::default();
+    lens.identity_providers.clear();
+    lens.resource_servers.clear();
+    observe(clients, &lens).await
 }
 
 /// Finds the pool by name (every page of ListUserPools); more than one is an error.

@@ -218,17 +218,25 @@ macro_rules! with_client_settings {
 }
 
 impl Client {
+    /// AllowedOAuthFlowsUserPoolClient: true exactly when the client has OAuth flows.
     pub fn oauth_enabled(&self) -> bool {
         !self.oauth_flows.is_empty()
     }
 
-    /// The client as DescribeUserPoolClient reports it.
+    /// The client as DescribeUserPoolClient reports it. Its OAuth flows are in force only
+    /// while AllowedOAuthFlowsUserPoolClient is true (false allows only SDK sign-in), so a
+    /// client whose hosted-UI sign-in is off reads as having none.
     pub fn from_aws(client: &UserPoolClientType) -> Self {
         let units = client.token_validity_units();
+        let oauth_on = client.allowed_o_auth_flows_user_pool_client() == Some(true);
         Self {
             name: client.client_name().unwrap_or_default().to_owned(),
             generate_secret: client.client_secret().is_some(),
-            oauth_flows: sorted(client.allowed_o_auth_flows().iter().filter_map(OAuthFlow::from_aws)),
+            oauth_flows: if oauth_on {
+                sorted(client.allowed_o_auth_flows().iter().filter_map(OAuthFlow::from_aws))
+            } else {
+                Vec::new()
+            },
             oauth_scopes: client.allowed_o_auth_scopes().to_vec(),
             callback_urls: client.callback_urls().to_vec(),
             logout_urls: client.logout_urls().to_vec(),
@@ -275,7 +283,8 @@ impl Client {
     }
 
     /// The settings UpdateUserPoolClient changes, for the plan (the secret is fixed and
-    /// diffed apart). Lists compare as sets.
+    /// diffed apart; AllowedOAuthFlowsUserPoolClient follows `oauth_flows`). Lists compare as
+    /// sets.
     pub fn fields(&self) -> Vec<Field> {
         let mut fields = vec![
             field("oauth_flows", list(self.oauth_flows.iter().map(|f| f.as_aws()))),
@@ -284,7 +293,6 @@ impl Client {
             field("logout_urls", list(&self.logout_urls)),
             field("identity_providers", list(&self.identity_providers)),
             field("explicit_auth_flows", list(&self.explicit_auth_flows)),
-            field("oauth_enabled", self.oauth_enabled()),
             field("prevent_user_existence_errors", self.prevent_user_existence_errors),
             field("enable_token_revocation", self.enable_token_revocation),
         ];
@@ -414,7 +422,12 @@ impl Client {
                 .or_else(|| base.map(|b| b.write_attributes().to_vec()).filter(|a| !a.is_empty())),
             default_redirect_uri: match &self.default_redirect_uri {
                 Some(uri) => Some(uri.clone()).filter(|u| !u.is_empty()),
-                None => base.and_then(|b| b.default_redirect_uri()).map(str::to_owned),
+                // AWS refuses a default that is not one of the callback URLs: one the spec's
+                // URLs no longer include goes with them.
+                None => base
+                    .and_then(|b| b.default_redirect_uri())
+                    .filter(|uri| self.callback_urls.iter().any(|c| c == uri))
+                    .map(str::to_owned),
             },
             propagate_context: self
                 .enable_propagate_additional_user_context_data

@@ -94,7 +94,32 @@ impl ProviderKind {
             | ProviderKind::Saml => " ",
         }
     }
+
+    /// The ProviderDetails AWS derives from one key the spec sets: the endpoints it
+    /// discovers from an OIDC issuer, Facebook's URLs (they name the Graph API version), the
+    /// SAML endpoints read from the metadata (and the metadata file the URL replaces).
+    /// DescribeIdentityProvider reports them beside the key; sent back after that key
+    /// changed, they would pin the old values.
+    const fn derived_details(self) -> Option<(&'static str, &'static [&'static str])> {
+        match self {
+            ProviderKind::Oidc => Some((
+                "oidc_issuer",
+                &["authorize_url", "token_url", "attributes_url", "jwks_uri"],
+            )),
+            ProviderKind::Facebook => Some(("api_version", &["authorize_url", "token_url", "attributes_url"])),
+            ProviderKind::Saml => Some((
+                "MetadataURL",
+                &["MetadataFile", "SSORedirectBindingURI", "SLORedirectBindingURI"],
+            )),
+            ProviderKind::Google | ProviderKind::Apple | ProviderKind::Amazon => None,
+        }
+    }
 }
+
+/// ProviderDetails AWS generates and reports but refuses back: the SAML encryption
+/// certificate, which AWS rotates ("Signing certificates are expired" once it has;
+/// terraform-provider-aws #36912, whose update drops it too).
+const GENERATED_DETAILS: [&str; 1] = ["ActiveEncryptionCertificate"];
 
 /// Where a provider's secret is read from, at apply time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,14 +233,21 @@ impl IdentityProvider {
             .expect("ids are set")
     }
 
-    /// UpdateIdentityProvider: `current`'s details and mappings with the spec's on top, so what
-    /// AWS added (discovered endpoints, the `username` mapping) is kept; the secret is left
-    /// out here too (`apply` puts it in).
+    /// UpdateIdentityProvider: `current`'s details, mappings and ACR mapping with the spec's
+    /// on top, so what AWS added (discovered endpoints, the `username` mapping) is kept,
+    /// except what AWS generates and what it derived from a key the spec changes; the secret
+    /// is left out here too (`apply` puts it in).
     pub fn update_request(&self, pool_id: &str, current: &IdentityProviderType) -> UpdateIdentityProviderInput {
         let mut details: HashMap<String, String> = current.provider_details().cloned().unwrap_or_default();
         if let Some(key) = self.kind.secret_key() {
             details.remove(key);
         }
+        if let Some((source, derived)) = self.kind.derived_details()
+            && details.get(source) != self.details.get(source)
+        {
+            details.retain(|key, _| !derived.contains(&key.as_str()));
+        }
+        details.retain(|key, _| !GENERATED_DETAILS.contains(&key.as_str()));
         details.extend(self.details.clone());
         let mut mapping = current.attribute_mapping().cloned().unwrap_or_default();
         mapping.extend(self.attribute_mapping.clone());
@@ -225,6 +257,7 @@ impl IdentityProvider {
             .set_provider_details(Some(details))
             .set_attribute_mapping(Some(mapping))
             .set_idp_identifiers(Some(current.idp_identifiers().to_vec()).filter(|i| !i.is_empty()))
+            .set_acr_mapping(current.acr_mapping().cloned())
             .build()
             .expect("ids are set")
     }

@@ -94,12 +94,12 @@ impl Mfa {
         }
     }
 
+    /// A pool that reports no mode has MFA off.
     fn from_aws(mfa: Option<&UserPoolMfaType>) -> Self {
-        match mfa.map(UserPoolMfaType::as_str) {
-            Some("ON") => Mfa::On,
-            Some("OPTIONAL") => Mfa::Optional,
-            _ => Mfa::Off,
-        }
+        [Mfa::Off, Mfa::On, Mfa::Optional]
+            .into_iter()
+            .find(|m| mfa.is_some_and(|mfa| m.as_aws() == mfa.as_str()))
+            .unwrap_or(Mfa::Off)
     }
 }
 
@@ -175,11 +175,22 @@ pub struct SesEmail {
 }
 
 impl Email {
-    fn to_aws(&self) -> EmailConfigurationType {
+    /// The request's EmailConfiguration. Cognito's sender may still carry a From address, a
+    /// reply-to address and the SES identity behind them (set in the console): the spec does
+    /// not manage those, so they are sent back as `base` has them, as long as `base` uses
+    /// Cognito's sender too (after SES they meant SES and are dropped).
+    fn to_aws(&self, base: Option<&EmailConfigurationType>) -> EmailConfigurationType {
         match self {
-            Email::Cognito => EmailConfigurationType::builder()
-                .email_sending_account(EmailSendingAccountType::CognitoDefault)
-                .build(),
+            Email::Cognito => {
+                let kept = base.filter(|b| b.email_sending_account() != Some(&EmailSendingAccountType::Developer));
+                EmailConfigurationType::builder()
+                    .email_sending_account(EmailSendingAccountType::CognitoDefault)
+                    .set_source_arn(kept.and_then(|b| b.source_arn()).map(str::to_owned))
+                    .set_from(kept.and_then(|b| b.from()).map(str::to_owned))
+                    .set_reply_to_email_address(kept.and_then(|b| b.reply_to_email_address()).map(str::to_owned))
+                    .set_configuration_set(kept.and_then(|b| b.configuration_set()).map(str::to_owned))
+                    .build()
+            }
             Email::Ses(ses) => EmailConfigurationType::builder()
                 .email_sending_account(EmailSendingAccountType::Developer)
                 .source_arn(&ses.source_arn)
@@ -253,6 +264,17 @@ impl AttributeKind {
             AttributeKind::Boolean => "Boolean",
         }
     }
+
+    fn from_aws(kind: &AttributeDataType) -> Option<Self> {
+        [
+            AttributeKind::String,
+            AttributeKind::Number,
+            AttributeKind::Datetime,
+            AttributeKind::Boolean,
+        ]
+        .into_iter()
+        .find(|k| k.as_aws() == kind.as_str())
+    }
 }
 
 impl CustomAttribute {
@@ -293,13 +315,7 @@ impl CustomAttribute {
     /// A custom attribute as DescribeUserPool reports it; `None` for standard attributes.
     fn from_aws(schema: &SchemaAttributeType) -> Option<Self> {
         let name = schema.name()?.strip_prefix("custom:")?;
-        let kind = match schema.attribute_data_type()?.as_str() {
-            "String" => AttributeKind::String,
-            "Number" => AttributeKind::Number,
-            "DateTime" => AttributeKind::Datetime,
-            "Boolean" => AttributeKind::Boolean,
-            _ => return None,
-        };
+        let kind = AttributeKind::from_aws(schema.attribute_data_type()?)?;
         let parse = |value: Option<&str>| value.and_then(|v| v.parse().ok());
         let (min, max) = match kind {
             AttributeKind::String => schema
@@ -495,9 +511,11 @@ impl Pool {
                 .filter_map(CustomAttribute::from_aws)
                 .collect(),
             tier: pool.user_pool_tier().and_then(Tier::from_aws),
-            threat_protection: pool
-                .user_pool_add_ons()
-                .and_then(|a| ThreatProtection::from_aws(a.advanced_security_mode())),
+            // A pool that reports no add-ons has threat protection off.
+            threat_protection: match pool.user_pool_add_ons() {
+                Some(add_ons) => ThreatProtection::from_aws(add_ons.advanced_security_mode()),
+                None => Some(ThreatProtection::Off),
+            },
             tags: pool
                 .user_pool_tags()
                 .map(|tags| tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -609,7 +627,15 @@ impl Pool {
             .set_email_verification_subject(c.email_verification_subject)
             .set_verification_message_template(c.verification_message_template)
             .set_sms_authentication_message(c.sms_authentication_message)
-            .set_user_attribute_update_settings(c.user_attribute_update_settings)
+            .set_user_attribute_update_settings(c.user_attribute_update_settings.map(|mut settings| {
+                // AWS refuses an attribute here that is not auto-verified ("All attributes in
+                // AttributesRequireVerificationBeforeUpdate must exist in
+                // AutoVerifiedAttributes"): one the spec stops verifying leaves this list too.
+                if let Some(attributes) = settings.attributes_require_verification_before_update.as_mut() {
+                    attributes.retain(|a| self.auto_verified_attributes.iter().any(|v| v.as_aws() == a.as_str()));
+                }
+                settings
+            }))
             .set_device_configuration(c.device_configuration)
             .set_sms_configuration(c.sms_configuration)
             .set_key_configuration(c.key_configuration)
@@ -695,7 +721,7 @@ impl Pool {
                 ))
                 .build(),
             admin_create_user_config,
-            email: self.email.to_aws(),
+            email: self.email.to_aws(base.and_then(|p| p.email_configuration())),
             tags,
             tier: self
                 .tier

@@ -437,23 +437,28 @@ fn client_findings(spec: &Desired, seen: &Observations) -> Vec<Finding> {
             }
         }
         if let Some(wanted) = spec.client(&state.name) {
+            // Each kind of URL, and what a URL the pool lacks does.
             let pairs = [
-                ("callback", &wanted.callback_urls, &state.callback_urls),
-                ("logout", &wanted.logout_urls, &state.logout_urls),
+                (
+                    "callback",
+                    &wanted.callback_urls,
+                    &state.callback_urls,
+                    "a sign-in whose redirect_uri is not one of the pool's exactly (scheme, host, port and path) \
+                     fails with redirect_mismatch",
+                ),
+                (
+                    "logout",
+                    &wanted.logout_urls,
+                    &state.logout_urls,
+                    "a sign-out whose logout_uri is not one of the pool's exactly is refused",
+                ),
             ];
-            for (kind, spec_urls, live_urls) in pairs {
+            for (kind, spec_urls, live_urls, consequence) in pairs {
                 if list(spec_urls) == list(live_urls) {
                     continue;
                 }
                 let missing: Vec<&String> = spec_urls.iter().filter(|u| !live_urls.contains(u)).collect();
                 let extra: Vec<&String> = live_urls.iter().filter(|u| !spec_urls.contains(u)).collect();
-                let consequence = match kind {
-                    "callback" => {
-                        "a sign-in whose redirect_uri is not one of the pool's exactly (scheme, host, \
-                                   port and path) fails with redirect_mismatch"
-                    }
-                    _ => "a sign-out whose logout_uri is not one of the pool's exactly is refused",
-                };
                 findings.push(finding(
                     Check::ClientUrlMismatch,
                     format!(

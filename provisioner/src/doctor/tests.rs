@@ -62,6 +62,7 @@ fn client(name: &str, secret: bool, flows: &[&str], callbacks: &[&str]) -> Obser
         .client_id(format!("{name}-id"))
         .client_name(name)
         .set_allowed_o_auth_flows(Some(flows.iter().map(|f| OAuthFlowType::from(*f)).collect()))
+        .allowed_o_auth_flows_user_pool_client(!flows.is_empty())
         .set_callback_urls(Some(callbacks.iter().map(|u| (*u).to_owned()).collect()))
         .logout_urls("http://localhost:3000");
     if secret {

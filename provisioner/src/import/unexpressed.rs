@@ -326,7 +326,7 @@ fn pool(described: &Described, notes: &mut Notes) {
             notes.add(
                 "Cognito's email sender with",
                 format!(
-                    "{}; `apply` resets these when it updates the pool (the spec sends COGNITO_DEFAULT alone)",
+                    "{}; `apply` keeps them while the spec keeps Cognito's sender",
                     extras.join(", ")
                 ),
             );

@@ -132,6 +132,7 @@ fn converged() -> Observed {
             &GroupType::builder().group_name("members").build(),
         )],
         domain_owner: None,
+        replaced_domain_version: None,
         functions: Functions::Resolved(
             ["pre-signup", "post-confirmation", "custom-message"]
                 .map(|name| Function {
@@ -334,6 +335,14 @@ fn a_new_prefix_replaces_the_domain_and_says_the_hosted_ui_goes_down() {
             && shown[0].contains("unavailable"),
         "{shown:?}"
     );
+
+    // The old domain served managed login (version 2): so does the new one.
+    observed.replaced_domain_version = Some(2);
+    let plan = plan_of(&default_spec(), &observed);
+    let Change::ReplaceDomain { create, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert_eq!(create.managed_login_version, Some(2));
 }
 
 #[test]
@@ -623,4 +632,322 @@ fn providers_come_before_the_clients_that_list_them_and_their_secret_is_never_in
         "kept"
     );
     assert!(!details.contains_key("client_secret"));
+}
+
+#[test]
+fn a_provider_update_sends_back_neither_the_generated_certificate_nor_what_a_changed_key_derived() {
+    use crate::desired::{IdentityProvider, SecretState};
+    use crate::observed::ObservedProvider;
+    use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, IdentityProviderTypeType};
+
+    let observed_with = |raw: IdentityProviderType| {
+        let mut observed = converged();
+        observed.identity_providers = vec![ObservedProvider {
+            state: IdentityProvider::from_aws(&raw).unwrap(),
+            raw,
+            secret: SecretState::Same,
+        }];
+        observed
+    };
+    let details_sent = |desired: &Desired, observed: &Observed| {
+        let plan = plan_of(desired, observed);
+        let Some(Change::UpdateIdentityProvider { request, .. }) = plan.changes.first() else {
+            panic!("{:?}", shown(&plan))
+        };
+        request.clone()
+    };
+
+    // An OIDC provider moved to another issuer: the endpoints AWS discovered from the old one
+    // would otherwise stay in force.
+    let oidc = IdentityProviderType::builder()
+        .provider_name("Corp")
+        .provider_type(IdentityProviderTypeType::Oidc)
+        .provider_details("client_id", "corp")
+        .provider_details("oidc_issuer", "https://old.example.com")
+        .provider_details("attributes_request_method", "GET")
+        .provider_details("authorize_scopes", "openid email")
+        .provider_details("authorize_url", "https://old.example.com/authorize")
+        .provider_details("token_url", "https://old.example.com/token")
+        .provider_details("attributes_url", "https://old.example.com/userinfo")
+        .provider_details("jwks_uri", "https://old.example.com/jwks")
+        .provider_details("attributes_url_add_attributes", "false")
+        .acr_mapping("urn:acr:high", "phr")
+        .build();
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[identity_providers]]\nname = \"Corp\"\ntype = \"oidc\"\nclient_id = \"corp\"\nclient_secret_env = \"CORP_SECRET\"\nissuer = \"https://new.example.com\"\n",
+    );
+    let request = details_sent(&desired, &observed_with(oidc.clone()));
+    let details = request.provider_details.as_ref().unwrap();
+    assert_eq!(details["oidc_issuer"], "https://new.example.com");
+    for stale in ["authorize_url", "token_url", "attributes_url", "jwks_uri"] {
+        assert!(!details.contains_key(stale), "{stale} from the old issuer is sent back");
+    }
+    assert_eq!(details["attributes_url_add_attributes"], "false", "the rest is kept");
+    assert_eq!(
+        request.acr_mapping.as_ref().unwrap()["urn:acr:high"],
+        "phr",
+        "the ACR mapping is kept"
+    );
+
+    // The issuer unchanged (a scope added): what AWS discovered is kept.
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[identity_providers]]\nname = \"Corp\"\ntype = \"oidc\"\nclient_id = \"corp\"\nclient_secret_env = \"CORP_SECRET\"\nissuer = \"https://old.example.com\"\nauthorize_scopes = [\"openid\", \"email\", \"profile\"]\n",
+    );
+    let request = details_sent(&desired, &observed_with(oidc));
+    assert_eq!(
+        request.provider_details.as_ref().unwrap()["authorize_url"],
+        "https://old.example.com/authorize"
+    );
+
+    // A SAML provider: the certificate AWS generated and rotates is never sent back.
+    let saml = IdentityProviderType::builder()
+        .provider_name("Okta")
+        .provider_type(IdentityProviderTypeType::Saml)
+        .provider_details("MetadataURL", "https://okta.example.com/old/metadata")
+        .provider_details("ActiveEncryptionCertificate", "MIIC...")
+        .provider_details("SSORedirectBindingURI", "https://okta.example.com/old/sso")
+        .provider_details("IDPSignout", "true")
+        .build();
+    let desired = spec(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n\
+         [[identity_providers]]\nname = \"Okta\"\ntype = \"saml\"\nmetadata_url = \"https://okta.example.com/new/metadata\"\n",
+    );
+    let request = details_sent(&desired, &observed_with(saml));
+    let details = request.provider_details.as_ref().unwrap();
+    assert!(!details.contains_key("ActiveEncryptionCertificate"));
+    assert!(!details.contains_key("SSORedirectBindingURI"));
+    assert_eq!(details["IDPSignout"], "true");
+}
+
+#[test]
+fn an_update_keeps_the_from_and_reply_to_addresses_of_cognitos_sender() {
+    // Made in the console: Cognito's sender, with a reply-to address and a From address of a
+    // verified SES identity. The spec has no key for these; UpdateUserPool would reset them.
+    let mut raw = described_pool();
+    raw.email_configuration = Some(
+        EmailConfigurationType::builder()
+            .email_sending_account(EmailSendingAccountType::CognitoDefault)
+            .source_arn("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+            .from("Example <no-reply@example.com>")
+            .reply_to_email_address("help@example.com")
+            .build(),
+    );
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let mut desired = default_spec();
+    desired.pool.password_policy.minimum_length = 12;
+    let plan = plan_of(&desired, &observed);
+    assert_eq!(
+        shown(&plan),
+        ["update user pool us-east-1_abc\n    password_policy.minimum_length: 8 -> 12"],
+        "the addresses are not drift"
+    );
+    let Change::UpdatePool { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    let email = request.email_configuration.as_ref().unwrap();
+    assert_eq!(
+        email.email_sending_account(),
+        Some(&EmailSendingAccountType::CognitoDefault)
+    );
+    assert_eq!(email.reply_to_email_address(), Some("help@example.com"));
+    assert_eq!(email.from(), Some("Example <no-reply@example.com>"));
+    assert_eq!(
+        email.source_arn(),
+        Some("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+    );
+}
+
+#[test]
+fn leaving_ses_for_cognitos_sender_drops_the_ses_addresses() {
+    let mut raw = described_pool();
+    raw.email_configuration = Some(
+        EmailConfigurationType::builder()
+            .email_sending_account(EmailSendingAccountType::Developer)
+            .source_arn("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+            .from("no-reply@example.com")
+            .build(),
+    );
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let plan = plan_of(&default_spec(), &observed);
+    let Change::UpdatePool { request, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(
+        request.email_configuration,
+        Some(
+            EmailConfigurationType::builder()
+                .email_sending_account(EmailSendingAccountType::CognitoDefault)
+                .build()
+        )
+    );
+}
+
+#[test]
+fn an_attribute_no_longer_verified_leaves_the_keep_original_value_setting_too() {
+    use aws_sdk_cognitoidentityprovider::types::UserAttributeUpdateSettingsType;
+
+    // The console's default: email auto-verified, and kept until a change is verified.
+    let mut raw = described_pool();
+    raw.user_attribute_update_settings = Some(
+        UserAttributeUpdateSettingsType::builder()
+            .attributes_require_verification_before_update(VerifiedAttributeType::Email)
+            .build(),
+    );
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let kept_in = |desired: &Desired| {
+        let plan = plan_of(desired, &observed);
+        let Some(Change::UpdatePool { request, .. }) = plan.changes.last() else {
+            panic!("{:?}", shown(&plan))
+        };
+        request
+            .user_attribute_update_settings
+            .as_ref()
+            .unwrap()
+            .attributes_require_verification_before_update()
+            .to_vec()
+    };
+
+    let mut desired = default_spec();
+    desired.pool.password_policy.minimum_length = 12;
+    assert_eq!(
+        kept_in(&desired),
+        [VerifiedAttributeType::Email],
+        "kept while email is verified"
+    );
+
+    // AWS refuses it beside an AutoVerifiedAttributes that lacks the attribute.
+    let mut desired = default_spec();
+    desired.pool.auto_verified_attributes.clear();
+    assert_eq!(kept_in(&desired), []);
+}
+
+#[test]
+fn leaving_plus_while_the_pool_keeps_threat_protection_is_refused_before_any_write() {
+    use aws_sdk_cognitoidentityprovider::types::{AdvancedSecurityModeType, UserPoolAddOnsType};
+
+    let mut raw = described_pool();
+    raw.user_pool_tier = Some(UserPoolTierType::Plus);
+    raw.user_pool_add_ons = Some(
+        UserPoolAddOnsType::builder()
+            .advanced_security_mode(AdvancedSecurityModeType::Enforced)
+            .build()
+            .unwrap(),
+    );
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let with = |pool: &str| {
+        spec(&format!(
+            "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n[pool]\n{pool}"
+        ))
+    };
+
+    // The update would send ESSENTIALS beside the pool's ENFORCED add-on, which AWS refuses
+    // ("The following features need to be disabled for the ESSENTIALS pricing tier
+    // configured: Threat Protection").
+    let error = plan(&with("tier = \"essentials\"\n"), &observed, Options::default()).unwrap_err();
+    assert!(matches!(error, PlanError::ThreatProtectionNeedsPlus { .. }), "{error}");
+    assert!(error.to_string().contains("threat_protection = \"off\""), "{error}");
+
+    // Turned off with the change of plan, it is one update.
+    let plan = plan_of(&with("tier = \"essentials\"\nthreat_protection = \"off\"\n"), &observed);
+    assert_eq!(plan.changes.len(), 1, "{:?}", shown(&plan));
+    // The plan left as it is, so is the add-on.
+    assert!(plan_of(&default_spec(), &observed).is_empty());
+}
+
+#[test]
+fn a_client_whose_oauth_was_turned_off_is_turned_back_on() {
+    // AllowedOAuthFlowsUserPoolClient false: the hosted UI refuses the client (only SDK
+    // sign-in works), though DescribeUserPoolClient still lists its flows and scopes.
+    let mut observed = converged();
+    let mut raw = described_client();
+    raw.allowed_o_auth_flows_user_pool_client = Some(false);
+    observed.clients = vec![ObservedClient::new(raw)];
+    let plan = plan_of(&default_spec(), &observed);
+    assert_eq!(
+        shown(&plan),
+        ["update app client \"toyseven-web\" (client1)\n    oauth_flows: [] -> [code]"]
+    );
+    let Change::UpdateClient { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert_eq!(request.allowed_o_auth_flows_user_pool_client, Some(true));
+}
+
+#[test]
+fn threat_protection_off_matches_a_pool_that_reports_no_add_ons() {
+    // A pool never given UserPoolAddOns may describe none; that is threat protection off,
+    // not a difference to write again on every apply.
+    assert_eq!(described_pool().user_pool_add_ons, None);
+    let desired =
+        spec("[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n[pool]\nthreat_protection = \"off\"\n");
+    assert!(plan_of(&desired, &converged()).is_empty());
+}
+
+#[test]
+fn custom_attributes_are_added_at_most_25_a_call() {
+    // AddCustomAttributes takes 1 to 25 attributes; a pool may have 50.
+    let attributes: String = (0..30)
+        .map(|i| format!("[[pool.attributes]]\nname = \"a{i}\"\ntype = \"string\"\n"))
+        .collect();
+    let desired = spec(&format!(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n{attributes}"
+    ));
+    let plan = plan_of(&desired, &converged());
+    let sizes: Vec<usize> = plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let Change::AddCustomAttributes { request, .. } = c else {
+                return None;
+            };
+            Some(request.custom_attributes().len())
+        })
+        .collect();
+    assert_eq!(sizes, [25, 5]);
+}
+
+#[test]
+fn a_default_redirect_uri_left_to_the_pool_goes_with_its_callback_url() {
+    // The spec leaves the default to the pool, and drops the callback URL it names: AWS
+    // refuses a DefaultRedirectURI that is not one of the CallbackURLs.
+    let mut observed = converged();
+    let mut raw = described_client();
+    raw.callback_urls = Some(vec![
+        "http://localhost:3000".into(),
+        "https://old.example.com/cb".into(),
+    ]);
+    raw.default_redirect_uri = Some("https://old.example.com/cb".into());
+    observed.clients = vec![ObservedClient::new(raw)];
+    let plan = plan_of(&default_spec(), &observed);
+    let Change::UpdateClient { request, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(
+        request.callback_urls.as_deref(),
+        Some(&["http://localhost:3000".to_owned()][..])
+    );
+    assert_eq!(request.default_redirect_uri, None);
+
+    // Still one of them, it is kept.
+    let mut desired = default_spec();
+    desired.clients[0]
+        .callback_urls
+        .push("https://old.example.com/cb".into());
+    desired.clients[0]
+        .logout_urls
+        .push("https://old.example.com/bye".into());
+    let plan = plan_of(&desired, &observed);
+    let Change::UpdateClient { request, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(
+        request.default_redirect_uri.as_deref(),
+        Some("https://old.example.com/cb")
+    );
 }
