@@ -5,8 +5,9 @@
 //! The provisioner may create a pool only with this project's tag, and write only to pools
 //! that carry it (`aws:RequestTag` / `aws:ResourceTag`); it may change the trigger
 //! functions' resource policies only for `cognito-idp.amazonaws.com` (`lambda:Principal`).
-//! Adopting a pool made elsewhere (`apply --adopt`) is allowed, explicitly: it may add this
-//! project's tag and no other.
+//! Adopting a pool made elsewhere (`apply --adopt`, `import`) is not in it: tagging a pool
+//! hands it to whoever holds this policy, and a `TagResource` allowed here could tag any
+//! pool, whatever its name. Adoption runs once, with the pool owner's credentials.
 
 use std::collections::BTreeMap;
 
@@ -50,16 +51,6 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
                     "Condition": {"StringEquals": {format!("aws:RequestTag/{MANAGED_TAG}"): desired.pool.name}},
                 },
                 {
-                    "Sid": "AdoptAPoolByAddingOnlyTheTag",
-                    "Effect": "Allow",
-                    "Action": ["cognito-idp:TagResource"],
-                    "Resource": POOLS,
-                    "Condition": {
-                        "StringEquals": {format!("aws:RequestTag/{MANAGED_TAG}"): desired.pool.name},
-                        "ForAllValues:StringEquals": {"aws:TagKeys": [MANAGED_TAG]},
-                    },
-                },
-                {
                     "Sid": "ReadAPoolToCheckItsTag",
                     "Effect": "Allow",
                     "Action": ["cognito-idp:DescribeUserPool"],
@@ -99,6 +90,20 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
             ],
         }),
     );
+    // CreateGroup and UpdateGroup pass a group's role to Cognito.
+    let group_roles: Vec<&str> = desired.groups.iter().filter_map(|g| g.role_arn.as_deref()).collect();
+    if !group_roles.is_empty()
+        && let Some(statements) = documents
+            .get_mut("provisioner.json")
+            .and_then(|d| d["Statement"].as_array_mut())
+    {
+        statements.push(json!({
+            "Sid": "PassTheGroupsRoles",
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": group_roles,
+        }));
+    }
     let parameters: Vec<String> = desired
         .identity_providers
         .iter()
