@@ -15,14 +15,17 @@
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
-use e2e::cognito_local::Delivery;
-use e2e::demo::{self, PASSWORD, fresh_email};
-use e2e::flow::{self, FlowError, Pkce};
+use e2e::local::cognito_local::Delivery;
+use e2e::local::demo::{self, PASSWORD, fresh_email};
+use e2e::local::flow::{self, FlowError, Pkce};
+use e2e::local::watch::Progress;
 use e2e::{Stack, Tools};
 
 async fn stack(env: &[(&str, &str)]) -> (Stack, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let stack = Stack::start(&Tools::default(), dir.path(), env).await.unwrap();
+    let stack = Stack::start(&Tools::default(), dir.path(), env, Progress::Hidden)
+        .await
+        .unwrap();
     (stack, dir)
 }
 

@@ -10,8 +10,10 @@ use provisioner::outputs::{Outputs, outputs};
 use provisioner::plan::plan;
 use provisioner::spec::{self, Spec};
 
+use harness::{HarnessError, Port, Tools, workspace_root};
+
 use crate::cognito_local::CognitoLocal;
-use crate::{HarnessError, Tools, Watch, free_port, workspace_root};
+use crate::watch::{Progress, Watch, build_functions};
 
 /// The functions' environment in the local stack, on top of each crate's
 /// `[package.metadata.lambda.watch.env]` (an allowed and a denied domain, the product name),
@@ -68,13 +70,29 @@ pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 }
 
 impl Stack {
-    /// Starts both servers in `dir` (logs and data), waits until both serve, and provisions
-    /// the spec. `env` overrides `DEMO_ENV` for the functions.
-    pub async fn start(tools: &Tools, dir: &Path, env: &[(&str, &str)]) -> Result<Self, StackError> {
+    /// Builds the functions, starts both servers in `dir` (logs and data), waits until both
+    /// serve, and provisions the spec. `env` overrides `DEMO_ENV` for the functions. With
+    /// `Progress::Shown`, each step (and the compile) is shown on stderr.
+    pub async fn start(
+        tools: &Tools,
+        dir: &Path,
+        env: &[(&str, &str)],
+        progress: Progress,
+    ) -> Result<Self, StackError> {
+        let say = |line: &str| {
+            if progress == Progress::Shown {
+                eprintln!("{line}");
+            }
+        };
         let (mut spec, _warnings) = spec::load(&workspace_root().join("cognito.toml"))?;
-        let watch_port = free_port()?;
-        let watch_endpoint = format!("http://127.0.0.1:{watch_port}");
-        let mut local = CognitoLocal::configure(dir, &watch_endpoint, &spec.triggers)?;
+        say("==> cargo build of the three functions, as cargo lambda watch runs them");
+        build_functions(progress)?;
+
+        // Both ports are held from here until each server listens on its own.
+        let watch_port = Port::reserve()?;
+        let local_port = Port::reserve()?;
+        let watch_endpoint = format!("http://127.0.0.1:{}", watch_port.number());
+        let mut local = CognitoLocal::configure(dir, &local_port, &watch_endpoint, &spec.triggers)?;
         let cognito_endpoint = local.endpoint();
 
         let mut watch_env: Vec<(&str, &str)> = DEMO_ENV.to_vec();
@@ -87,9 +105,18 @@ impl Stack {
             ("AWS_SECRET_ACCESS_KEY", "local"),
         ]);
         local.start(tools)?;
-        let mut watch = Watch::spawn(tools, dir, watch_port, &watch_env)?;
-        local.wait_ready()?;
-        watch.wait_ready()?;
+        say(&format!(
+            "==> started cognito-local on {cognito_endpoint} (pid {}): the Cognito API, hosted login and JWKS, invoking the triggers in cognito.toml",
+            local.pid().unwrap_or_default()
+        ));
+        let mut watch = Watch::spawn(tools, dir, &watch_port, &watch_env)?;
+        say(&format!(
+            "==> started cargo lambda watch on {watch_endpoint} (pid {}): the three functions behind the Lambda Invoke API",
+            watch.pid()
+        ));
+        local.wait_ready(local_port)?;
+        watch.wait_ready(watch_port)?;
+        say("==> both listen; provisioning cognito-local from cognito.toml with the provisioner");
 
         // cognito-local has no hosted-UI domains and no Lambda API: those steps are skipped.
         let mut provisioning = Vec::new();
@@ -113,6 +140,9 @@ impl Stack {
             .await
             .map_err(provision)?;
         provisioning.extend(changes.changes.iter().map(|c| format!("done: {c}")));
+        for line in &provisioning {
+            say(&format!("    {line}"));
+        }
 
         let pool_id = aws::find_pool(&clients, &spec.pool.name)
             .await

@@ -1,6 +1,6 @@
-//! The deploy path, shared by `cargo xtask package`, `cargo xtask deploy` and the test that
-//! runs it against moto: arm64 release zips through cargo-lambda; then the functions to
-//! Lambda with `cargo lambda deploy` (settings from each crate's
+//! `cargo xtask package` and `cargo xtask deploy` (`main.rs` is the command; the deploy test
+//! runs this library against moto): arm64 release zips through cargo-lambda; then the
+//! functions to Lambda with `cargo lambda deploy` (settings from each crate's
 //! `[package.metadata.lambda.deploy]`), each with an execution role of its own; then
 //! `provisioner apply`; last, each role created here gets its least-privilege policy from
 //! the rendered documents (`infra/policies`): logs for all, and AdminAddUserToGroup on this
@@ -10,30 +10,11 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use aws_sdk_iam::Client as Iam;
+use harness::{HarnessError, Tools, run_to_end, workspace_root};
 use provisioner::aws::{self, Clients, Connection};
 use provisioner::{plan, render, spec};
 
-use crate::{HarnessError, Tools, run_to_end, workspace_root};
-
-/// The functions (the binaries `cargo lambda watch` serves and `package` zips), and the zip
-/// size each should stay under: 1.5 MB without the AWS SDK,
-/// 6 MB with it.
-pub const FUNCTIONS: [(&str, u64); 3] = [
-    ("pre-signup", 1_500_000),
-    ("post-confirmation", 6_000_000),
-    ("custom-message", 1_500_000),
-];
-
-/// The functions' names alone, in `FUNCTIONS`' order.
-pub const FUNCTION_NAMES: [&str; FUNCTIONS.len()] = {
-    let mut names = [""; FUNCTIONS.len()];
-    let mut i = 0;
-    while i < names.len() {
-        names[i] = FUNCTIONS[i].0;
-        i += 1;
-    }
-    names
-};
+pub use harness::{FUNCTION_NAMES, FUNCTIONS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
@@ -73,9 +54,8 @@ pub fn package(tools: &Tools) -> Result<Vec<Zip>, DeployError> {
         "rustup target add",
         Command::new("rustup").args(["target", "add", "aarch64-unknown-linux-gnu"]),
     )?;
-    let mut build = Command::new(tools.cargo_lambda()?);
+    let mut build = harness::runs_cargo(tools.cargo_lambda()?);
     build
-        .current_dir(workspace_root())
         .env("PATH", tools.path_env())
         .env("CARGO_TARGET_DIR", target_dir())
         .args([
