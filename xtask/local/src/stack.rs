@@ -17,10 +17,18 @@ use crate::watch::{Progress, Watch, build_functions};
 
 /// The functions' environment in the local stack, on top of each crate's
 /// `[package.metadata.lambda.watch.env]` (an allowed and a denied domain, the product name),
-/// whose values cargo-lambda lets nothing override: auto-confirmation off and the default
-/// group. No `VERIFY_URL`: cognito-local replaces only the first code placeholder of a
-/// message, so a link would keep a literal `{####}` (Cognito replaces them all).
-pub const DEMO_ENV: &[(&str, &str)] = &[("AUTO_CONFIRM", "never"), ("DEFAULT_GROUP", "members")];
+/// whose values cargo-lambda lets nothing override: auto-confirmation off, the default group,
+/// and a verification link on the app's own address (the launcher fills in every code
+/// placeholder, as Cognito does, so the link carries the code).
+pub const DEMO_ENV: &[(&str, &str)] = &[
+    ("AUTO_CONFIRM", "never"),
+    ("DEFAULT_GROUP", "members"),
+    ("VERIFY_URL", VERIFY_URL),
+];
+
+/// Where the SignUp email's link points: the app's own page on localhost (the spec's
+/// callback URL's host), which would confirm the sign-up with the code in its query.
+pub const VERIFY_URL: &str = "http://localhost:3000/verify";
 
 /// The region the local clients claim; cognito-local ignores it.
 pub const REGION: &str = "us-east-1";
