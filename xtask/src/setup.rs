@@ -92,11 +92,11 @@ pub fn all(tools: &Tools) -> Result<()> {
     python_tools(tools, &BENCH_PYTHON, tools.bench_python().is_ok())
 }
 
-/// What `cargo xtask bench` needs: the test servers, the functions' tools and both runtime
+/// What `cargo xtask bench` needs: cargo-lambda (for the zips), moto and both runtime
 /// clients (aws-lambda-ric's native client is built with cmake and autotools, installed from
 /// Debian's packages when missing).
 pub fn bench(tools: &Tools) -> Result<()> {
-    local(tools)?;
+    lambda(tools)?;
     python_tools(tools, &TEST_SERVERS, tools.python().is_ok() && tools.cfn_lint().is_ok())?;
     python_tools(tools, &BENCH_PYTHON, tools.bench_python().is_ok())?;
     node_tools(tools, &BENCH_NODE, tools.bench_node_ric().is_ok(), native_build_tools)

@@ -97,11 +97,17 @@ pub struct Target {
     pub roles: Vec<(String, String)>,
 }
 
-/// What the deploy did, in order.
+/// What the deploy did.
 #[derive(Debug, Clone, Default)]
 pub struct Deployed {
     pub user_pool_id: String,
+    /// Every write, in order, for people to read: the functions' code always (a deploy
+    /// uploads it), roles, the provisioner's changes and role policies only when they did
+    /// not match already.
     pub done: Vec<String>,
+    /// How many write calls the provisioner made (none when the pool and its wiring
+    /// already matched the spec).
+    pub provisioner_writes: usize,
 }
 
 /// Deploys the zips `package` built, then provisions. Needs the zips.
@@ -117,7 +123,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     let mut deployed = Deployed::default();
 
     // 1. The functions, each with its role.
-    let mut created_roles = Vec::new();
+    let mut managed_roles = Vec::new();
     for (function, _) in FUNCTIONS {
         let role = match target.roles.iter().find(|(f, _)| f == function) {
             Some((_, arn)) => arn.clone(),
@@ -126,13 +132,12 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
                 if created {
                     deployed.done.push(format!("created role {function}-role"));
                 }
-                created_roles.push((function, format!("{function}-role")));
+                managed_roles.push((function, format!("{function}-role")));
                 arn
             }
         };
-        let mut command = Command::new(tools.cargo_lambda()?);
+        let mut command = harness::runs_cargo(tools.cargo_lambda()?);
         command
-            .current_dir(workspace_root())
             .env("PATH", tools.path_env())
             .args([
                 "lambda",
@@ -173,6 +178,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
         .await
         .map_err(provision)?;
     deployed.done.extend(applied.done);
+    deployed.provisioner_writes = clients.counter.reads_and_writes().1;
     let pool_id = aws::find_pool(&clients, &spec.pool.name)
         .await
         .map_err(provision)?
@@ -183,7 +189,8 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
         .arn
         .ok_or_else(|| DeployError::Step("the pool has no ARN".into()))?;
 
-    // 3. Least privilege for the roles created here, from the rendered policy documents.
+    // 3. Least privilege for the roles this deploy manages, from the rendered policy
+    // documents, written only where the role's policy differs.
     let functions = FUNCTIONS
         .iter()
         .map(|(name, _)| render::load_function(&workspace_root(), name))
@@ -191,7 +198,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
         .map_err(|e| DeployError::Step(e.to_string()))?;
     let documents = render::policies(&spec, &functions);
     let account = provisioner::plan::account_of(&pool_arn).unwrap_or("*").to_owned();
-    for (function, role) in created_roles {
+    for (function, role) in managed_roles {
         let document = documents
             .get(&format!("{function}.json"))
             .ok_or_else(|| DeployError::Step(format!("no policy rendered for {function}")))?
@@ -199,6 +206,9 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
             .replace("${REGION}", &region)
             .replace("${ACCOUNT_ID}", &account)
             .replace("${USER_POOL_ID}", &pool_id);
+        if role_policy(&iam, &role).await? == serde_json::from_str::<serde_json::Value>(&document).ok() {
+            continue;
+        }
         iam.put_role_policy()
             .role_name(&role)
             .policy_name("least-privilege")
@@ -210,6 +220,33 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     }
     deployed.user_pool_id = pool_id;
     Ok(deployed)
+}
+
+/// The role's `least-privilege` policy document, if it has one.
+async fn role_policy(iam: &Iam, role: &str) -> Result<Option<serde_json::Value>, DeployError> {
+    match iam
+        .get_role_policy()
+        .role_name(role)
+        .policy_name("least-privilege")
+        .send()
+        .await
+    {
+        Ok(found) => {
+            // IAM returns policy documents URL-encoded.
+            let document = percent_encoding::percent_decode_str(found.policy_document()).decode_utf8_lossy();
+            Ok(serde_json::from_str(&document).ok())
+        }
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(step("GetRolePolicy")(
+            aws_sdk_iam::error::DisplayErrorContext(error).to_string(),
+        )),
+    }
 }
 
 /// The role `<function>-role` (assumable by Lambda only), and whether it was created now.

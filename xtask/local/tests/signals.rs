@@ -46,7 +46,13 @@ fn start() -> Running {
             servers = line
                 .split("pid ")
                 .skip(1)
-                .map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap())
+                .map(|rest| {
+                    rest.split(|c: char| !c.is_ascii_digit())
+                        .next()
+                        .unwrap()
+                        .parse()
+                        .unwrap()
+                })
                 .collect();
             break;
         }
