@@ -153,7 +153,11 @@ fn cargo(args: &[&str]) -> Result<()> {
 
 /// Runs a command with its output shown, failing with the command line if it fails.
 fn step(command: &mut Command) -> Result<()> {
-    let shown = format!("{command:?}");
+    let shown = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| part.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
     eprintln!("==> {shown}");
     if command.get_current_dir().is_none() {
         command.current_dir(workspace_root());
