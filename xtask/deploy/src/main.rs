@@ -7,7 +7,11 @@ use deploy::{FUNCTIONS, Target};
 use harness::Tools;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Package and deploy the functions")]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Package and deploy the functions"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

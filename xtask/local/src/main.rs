@@ -17,6 +17,7 @@ use local::watch::{Progress, run_dir};
 #[derive(Parser)]
 #[command(
     name = "cargo xtask local",
+    bin_name = "cargo xtask local",
     about = "The local stack (cognito-local and the functions under cargo lambda watch), provisioned from cognito.toml, and the sign-up and hosted-login demo"
 )]
 struct Args {
