@@ -1,16 +1,27 @@
 // Starts cognito-local (pinned in tools/package.json) for the local stack and the
-// end-to-end tests, in the current directory (its data lives in ./.cognito).
+// end-to-end tests, in the current directory (its data lives in ./.cognito), patched where it
+// differs from Cognito in what an app (or the provisioner) would see. Each patch below says
+// what Cognito does; tests/tests/local_stack.rs has a test for each that fails without it.
+// The patches replace cognito-local 5.3.0's own code at the place it goes wrong (its targets
+// and services under node_modules/cognito-local/lib), keeping the rest of each as it was.
 //
-// cognito-local "delivers" emails and SMS by printing them in a box meant for people, with
-// lines wrapped to the terminal. The demo and the tests need each delivery exactly as the
-// user would get it, so this also appends every delivery as one JSON line to
-// ./.cognito/outbox.jsonl. Nothing else is changed.
+// It also appends every email and SMS it "sends" as one JSON line to ./.cognito/outbox.jsonl:
+// cognito-local prints them in a box meant for people, wrapped to the terminal, and the demo
+// and the tests need each delivery exactly as the user would get it.
 
 const fs = require("node:fs");
 const path = require("node:path");
-const {
-  ConsoleMessageSender,
-} = require("cognito-local/lib/services/messageDelivery/consoleMessageSender");
+
+const lib = (module) => require(`cognito-local/lib/${module}`);
+const errors = lib("errors");
+const { Targets } = lib("targets/targets");
+const { LambdaService } = lib("services/lambda");
+const { TriggersService } = lib("services/triggers/triggers");
+const { ConsoleMessageSender } = lib("services/messageDelivery/consoleMessageSender");
+const { selectAppropriateDeliveryMethod } = lib("services/messageDelivery/deliveryMethod");
+const { attribute, attributesAppend, attributesToRecord } = lib("services/userPoolService");
+
+// --- The outbox -------------------------------------------------------------------------
 
 const outbox = path.join(process.cwd(), ".cognito", "outbox.jsonl");
 const sendToConsole = ConsoleMessageSender.prototype.sendToConsole;
@@ -26,6 +37,272 @@ ConsoleMessageSender.prototype.sendToConsole = function (ctx, user, destination,
   };
   fs.appendFileSync(outbox, `${JSON.stringify(delivery)}\n`);
   return sendToConsole.call(this, ctx, user, destination, message);
+};
+
+// --- A function's error, as Cognito reports it ------------------------------------------
+//
+// Cognito answers a trigger whose function fails with UserLambdaValidationException,
+// "<Trigger> failed with error <the function's errorMessage>." (the trigger's name, e.g.
+// "PreSignUp failed with error Sign-up with this email domain is not allowed. Please use
+// another email address.."). cognito-local named the function instead of the trigger, and
+// never got that far: `cargo lambda watch` answers a function error with HTTP 500 and the
+// error document as the body, where Lambda answers 200 with `X-Amz-Function-Error:
+// Unhandled`, so cognito-local took it for a failed invocation (UnexpectedLambdaException).
+// This is LambdaService.invoke with both fixed.
+
+/** Invokes a function; a 500 whose body is a Lambda error document is a function error. */
+function invokeFunction(client, params) {
+  return new Promise((resolve, reject) => {
+    client.invoke(params, function (error, data) {
+      if (!error) {
+        resolve(data);
+        return;
+      }
+      // `this` is the SDK's response, with the raw HTTP answer.
+      const http = this.httpResponse;
+      const body = http?.body ? http.body.toString() : "";
+      if (http?.statusCode === 500 && typeof parse(body)?.errorMessage === "string") {
+        resolve({ StatusCode: 200, FunctionError: "Unhandled", Payload: body });
+        return;
+      }
+      reject(error);
+    });
+  });
+}
+
+function parse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+LambdaService.prototype.invoke = async function (ctx, trigger, event) {
+  const functionName = this.config[trigger];
+  if (!functionName) {
+    throw new Error(`${trigger} trigger not configured`);
+  }
+  let result;
+  try {
+    result = await invokeFunction(this.lambdaClient, {
+      FunctionName: functionName,
+      InvocationType: "RequestResponse",
+      Payload: JSON.stringify(this.createLambdaEvent(event)),
+    });
+  } catch (error) {
+    ctx.logger.error(error);
+    throw new errors.UnexpectedLambdaExceptionError();
+  }
+  if (!result.FunctionError) {
+    const payload = parse(result.Payload);
+    if (payload === undefined) {
+      throw new errors.InvalidLambdaResponseError();
+    }
+    return payload.response;
+  }
+  ctx.logger.error({ result }, result.FunctionError);
+  const message = parse(result.Payload)?.errorMessage ?? result.FunctionError;
+  throw new errors.UserLambdaValidationError(`${trigger} failed with error ${message}.`);
+};
+
+// --- Triggers built our way ------------------------------------------------------------
+//
+// TriggersService builds each trigger from cognito-local's own module in its constructor
+// (`this.customMessage = CustomMessage({ lambda })`); an accessor on its prototype takes
+// that assignment and keeps the trigger built here instead.
+
+function replaceTrigger(name, make) {
+  const patched = Symbol(name);
+  Object.defineProperty(TriggersService.prototype, name, {
+    configurable: true,
+    get() {
+      return this[patched];
+    },
+    set(_cognitoLocals) {
+      this[patched] = make(this.lambda);
+    },
+  });
+}
+
+// PostConfirmation: Cognito reports the function's error to the caller (ConfirmSignUp and
+// the others answer UserLambdaValidationException, "PostConfirmation failed with error
+// <message>."; the confirmation itself stands). cognito-local logged it and answered as
+// if the function had run.
+replaceTrigger(
+  "postConfirmation",
+  (lambda) =>
+    async (ctx, { clientId, clientMetadata, source, userAttributes, username, userPoolId }) => {
+      await lambda.invoke(ctx, "PostConfirmation", {
+        clientId,
+        clientMetadata,
+        triggerSource: source,
+        userAttributes: attributesToRecord(userAttributes),
+        username,
+        userPoolId,
+      });
+    },
+);
+
+// CustomMessage: Cognito replaces every `{####}` (and, for AdminCreateUser, every
+// `{username}`) in the message the function returns; cognito-local replaced only the first,
+// so a message with the code twice (in its text and in a VERIFY_URL link) kept a literal
+// `{####}`. As in cognito-local, a function that fails leaves the default message.
+const CODE = "{####}";
+const USERNAME = "{username}";
+
+replaceTrigger(
+  "customMessage",
+  (lambda) =>
+    async (ctx, { clientId, clientMetadata, code, source, userAttributes, username, userPoolId }) => {
+      let response;
+      try {
+        response = await lambda.invoke(ctx, "CustomMessage", {
+          clientId,
+          clientMetadata,
+          codeParameter: CODE,
+          triggerSource: source,
+          userAttributes: attributesToRecord(userAttributes),
+          username,
+          usernameParameter: USERNAME,
+          userPoolId,
+        });
+      } catch (error) {
+        ctx.logger.error(error);
+        return null;
+      }
+      const fill = (text) => text?.replaceAll(CODE, code).replaceAll(USERNAME, username);
+      return {
+        emailMessage: fill(response?.emailMessage),
+        emailSubject: response?.emailSubject,
+        smsMessage: fill(response?.smsMessage),
+      };
+    },
+);
+
+// --- email_verified on confirmation -------------------------------------------------------
+//
+// A code proves the address it was sent to: Cognito's ConfirmSignUp marks the email (or the
+// phone number) the sign-up code went to as verified, so the user's email_verified is "true"
+// (in the PostConfirmation event and in the tokens too). cognito-local confirmed the user
+// and left email_verified as it was. This is its ConfirmSignUp with the attribute set; the
+// code's destination is chosen again the way cognito-local's SignUp chose it.
+// (AdminConfirmSignUp proves nothing and, on Cognito as here, verifies nothing.)
+
+Targets.ConfirmSignUp =
+  ({ cognito, clock, triggers }) =>
+  async (ctx, req) => {
+    const userPool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
+    const user = await userPool.getUserByUsername(ctx, req.Username);
+    if (!user) {
+      throw new errors.NotAuthorizedError();
+    }
+    if (!user.ConfirmationCode) {
+      throw new errors.ExpiredCodeError();
+    }
+    if (user.ConfirmationCode !== req.ConfirmationCode) {
+      throw new errors.CodeMismatchError();
+    }
+    const delivered = selectAppropriateDeliveryMethod(userPool.options.AutoVerifiedAttributes ?? [], user);
+    const verified = {
+      email: attribute("email_verified", "true"),
+      phone_number: attribute("phone_number_verified", "true"),
+    }[delivered?.AttributeName];
+    const updatedUser = {
+      ...user,
+      Attributes: verified ? attributesAppend(user.Attributes, verified) : user.Attributes,
+      UserStatus: "CONFIRMED",
+      ConfirmationCode: undefined,
+      UserLastModifiedDate: clock.get(),
+    };
+    await userPool.saveUser(ctx, updatedUser);
+    if (triggers.enabled("PostConfirmation")) {
+      await triggers.postConfirmation(ctx, {
+        clientId: req.ClientId,
+        clientMetadata: req.ClientMetadata,
+        source: "PostConfirmation_ConfirmSignUp",
+        username: updatedUser.Username,
+        userPoolId: userPool.options.Id,
+        userAttributes: attributesAppend(
+          updatedUser.Attributes,
+          attribute("cognito:user_status", updatedUser.UserStatus),
+        ),
+      });
+    }
+    return {};
+  };
+
+// --- The email alias, wherever Cognito resolves it ----------------------------------------
+//
+// In a pool whose users sign in with their email, Cognito accepts the email wherever an
+// operation takes a user name. cognito-local's targets resolve the user through
+// getUserByUsername, which handles the alias, and then use the user's own name; all but
+// AdminListGroupsForUser, which matched group members against the name as given, so the
+// email found no group. This is it matching the user's own name.
+
+Targets.AdminListGroupsForUser =
+  ({ cognito }) =>
+  async (ctx, req) => {
+    const userPool = await cognito.getUserPool(ctx, req.UserPoolId);
+    const user = await userPool.getUserByUsername(ctx, req.Username);
+    if (!user) {
+      throw new errors.UserNotFoundError();
+    }
+    const groups = await userPool.listGroups(ctx);
+    return {
+      Groups: groups
+        .filter((group) => group.members?.includes(user.Username))
+        .map(lib("targets/responses").groupToResponseObject(req.UserPoolId)),
+    };
+  };
+
+// --- Deletion protection, kept ------------------------------------------------------------
+//
+// Cognito stores a pool's DeletionProtection (CreateUserPool and UpdateUserPool set it;
+// UpdateUserPool, like every field it is not sent, resets it to INACTIVE), reports it in
+// DescribeUserPool, and refuses DeleteUserPool while it is ACTIVE. cognito-local dropped
+// it, so every `apply` saw it off and wrote it again. These wrap cognito-local's targets.
+
+const PROTECTED =
+  "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.";
+
+/** Stores `req.DeletionProtection` (default INACTIVE) in the pool's options. */
+async function keepDeletionProtection(ctx, cognito, userPoolId, req) {
+  const userPool = await cognito.getUserPool(ctx, userPoolId);
+  const DeletionProtection = req.DeletionProtection ?? "INACTIVE";
+  await userPool.updateOptions(ctx, { ...userPool.options, DeletionProtection });
+  return DeletionProtection;
+}
+
+const createUserPool = Targets.CreateUserPool;
+Targets.CreateUserPool = (services) => async (ctx, req) => {
+  const created = await createUserPool(services)(ctx, req);
+  const DeletionProtection = await keepDeletionProtection(ctx, services.cognito, created.UserPool.Id, req);
+  return { ...created, UserPool: { ...created.UserPool, DeletionProtection } };
+};
+
+const updateUserPool = Targets.UpdateUserPool;
+Targets.UpdateUserPool = (services) => async (ctx, req) => {
+  const updated = await updateUserPool(services)(ctx, req);
+  await keepDeletionProtection(ctx, services.cognito, req.UserPoolId, req);
+  return updated;
+};
+
+const describeUserPool = Targets.DescribeUserPool;
+Targets.DescribeUserPool = (services) => async (ctx, req) => {
+  const described = await describeUserPool(services)(ctx, req);
+  const userPool = await services.cognito.getUserPool(ctx, req.UserPoolId);
+  const DeletionProtection = userPool.options.DeletionProtection ?? "INACTIVE";
+  return { ...described, UserPool: { ...described.UserPool, DeletionProtection } };
+};
+
+const deleteUserPool = Targets.DeleteUserPool;
+Targets.DeleteUserPool = (services) => async (ctx, req) => {
+  const userPool = await services.cognito.getUserPool(ctx, req.UserPoolId);
+  if (userPool?.options.DeletionProtection === "ACTIVE") {
+    throw new errors.InvalidParameterError(PROTECTED);
+  }
+  return deleteUserPool(services)(ctx, req);
 };
 
 require("cognito-local/lib/bin/start");

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use e2e::{HarnessError, Server};
+use harness::{HarnessError, Server};
 
 use crate::runtime_api::{Outcome, RuntimeApi, WaitError};
 use crate::stats::Summary;

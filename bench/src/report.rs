@@ -119,7 +119,7 @@ impl Report {
             }
         }
         if let Some(floor) = self.cold(FLOOR, Language::Rust) {
-            for function in e2e::deploy::FUNCTION_NAMES {
+            for function in harness::FUNCTION_NAMES {
                 if let Some(cold) = self.cold(function, Language::Rust) {
                     let times = ratio(cold.median, floor.median);
                     goals.push(Goal {

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use bench::{Harness, Language, MeasureError, PRE_SIGNUP_POLICY, Subject, owned_env};
-use e2e::{Tools, workspace_root};
+use harness::{Tools, workspace_root};
 use serde_json::Value;
 
 /// Debug builds of the floor and pre-signup (once for all the tests here).

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::{HarnessError, Server, Tools, free_port, workspace_root};
+use harness::{HarnessError, Port, Server, Tools, workspace_root};
 
 /// A running moto server; stopped (by process group) when dropped.
 #[derive(Debug)]
@@ -17,14 +17,15 @@ pub struct Moto {
 impl Moto {
     pub fn start(tools: &Tools, log_dir: &Path) -> Result<Self, HarnessError> {
         let python = tools.python()?;
-        let port = free_port()?;
+        let port = Port::reserve()?;
+        let number = port.number();
         let mut command = Command::new(python);
         command
             .arg(workspace_root().join("tools").join("moto_server.py"))
-            .arg(port.to_string());
+            .arg(number.to_string());
         let mut server = Server::start("moto server", command, &log_dir.join("moto.log"))?;
         server.wait_for_port(port, Duration::from_secs(60))?;
-        Ok(Self { port, server })
+        Ok(Self { port: number, server })
     }
 
     pub fn endpoint(&self) -> String {

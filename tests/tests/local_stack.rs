@@ -3,26 +3,37 @@
 //! runs. Each test starts its own stack on its own ports, in its own temporary folder, and
 //! stops it (every process, by group) when it ends.
 //!
-//! Where cognito-local differs from Cognito, the test says so:
-//! - a trigger that fails reaches the client as UnexpectedLambdaException (cargo lambda watch
-//!   answers a function error with HTTP 500, Lambda with 200 and X-Amz-Function-Error), where
-//!   Cognito answers UserLambdaValidationException "PreSignUp failed with error <message>.";
-//! - AdminListGroupsForUser does not resolve the email alias: it is called with the user
-//!   name proper (the sub);
-//! - ConfirmSignUp does not set email_verified;
-//! - a message's code placeholder is replaced once, not everywhere.
+//! `tools/cognito_local.js` patches cognito-local where it differs from Cognito; each patch
+//! has a test here that fails without it: a function's error as Cognito reports it, every
+//! code placeholder filled in, email_verified on confirmation, the email alias in
+//! AdminListGroupsForUser, deletion protection kept.
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
-use e2e::cognito_local::Delivery;
-use e2e::demo::{self, PASSWORD, fresh_email};
-use e2e::flow::{self, FlowError, Pkce};
-use e2e::{Stack, Tools};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use e2e::local::cognito_local::Delivery;
+use e2e::local::demo::{self, PASSWORD, first_link, fresh_email};
+use e2e::local::flow::{self, FlowError, Pkce};
+use e2e::local::stack::VERIFY_URL;
+use e2e::local::watch::Progress;
+use e2e::{Stack, Tools, sdk_config};
+use jsonwebtoken::errors::ErrorKind;
+use provisioner::aws::Clients;
+use provisioner::plan::Options;
+use provisioner::{Mode, converge};
+
+/// What Cognito answers when pre-signup refuses a domain: the function's message, named
+/// after the trigger, with Cognito's own period after the function's.
+const DENIED: &str =
+    "PreSignUp failed with error Sign-up with this email domain is not allowed. Please use another email address..";
 
 async fn stack(env: &[(&str, &str)]) -> (Stack, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let stack = Stack::start(&Tools::default(), dir.path(), env).await.unwrap();
+    let stack = Stack::start(&Tools::default(), dir.path(), env, Progress::Hidden)
+        .await
+        .unwrap();
     (stack, dir)
 }
 
@@ -30,8 +41,18 @@ fn attribute(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().unwrap()
 }
 
-/// Signs up `email` with `locale`; returns the user's sub.
-async fn sign_up(stack: &Stack, email: &str, locale: &str) -> Result<(String, bool), String> {
+/// An error as the app receives it: its code and its message.
+type Refusal = (String, String);
+
+fn refusal(error: &impl ProvideErrorMetadata) -> Refusal {
+    (
+        error.code().unwrap_or("?").to_owned(),
+        error.message().unwrap_or("?").to_owned(),
+    )
+}
+
+/// Signs up `email` with `locale`; returns the user's sub and whether it is confirmed.
+async fn sign_up(stack: &Stack, email: &str, locale: &str) -> Result<(String, bool), Refusal> {
     stack
         .cognito
         .sign_up()
@@ -44,7 +65,22 @@ async fn sign_up(stack: &Stack, email: &str, locale: &str) -> Result<(String, bo
         .send()
         .await
         .map(|out| (out.user_sub().to_owned(), out.user_confirmed()))
-        .map_err(|e| format!("{}: {}", e.code().unwrap_or("?"), e.message().unwrap_or("?")))
+        .map_err(|e| refusal(&e))
+}
+
+/// Confirms `email`'s sign-up with the code its SignUp message carried.
+async fn confirm(stack: &Stack, email: &str) -> Result<(), Refusal> {
+    let signup = stack.local.delivery_to(email, 0).expect("a SignUp message");
+    stack
+        .cognito
+        .confirm_sign_up()
+        .client_id(stack.client_id())
+        .username(email)
+        .confirmation_code(&signup.code)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| refusal(&e))
 }
 
 /// Starts a password reset for `email`; returns the message it delivered.
@@ -65,11 +101,12 @@ async fn forgot_password(stack: &Stack, email: &str) -> Delivery {
         .expect("a ForgotPassword message")
 }
 
-async fn groups(client: &Client, pool: &str, sub: &str) -> Vec<String> {
+/// The groups of the user named `username` (its sub, or the email alias).
+async fn groups(client: &Client, pool: &str, username: &str) -> Vec<String> {
     let out = client
         .admin_list_groups_for_user()
         .user_pool_id(pool)
-        .username(sub)
+        .username(username)
         .send()
         .await
         .unwrap();
@@ -77,6 +114,22 @@ async fn groups(client: &Client, pool: &str, sub: &str) -> Vec<String> {
         .iter()
         .filter_map(|g| g.group_name().map(str::to_owned))
         .collect()
+}
+
+/// The user's `name` attribute, as AdminGetUser reports it.
+async fn user_attribute(stack: &Stack, username: &str, name: &str) -> Option<String> {
+    let user = stack
+        .cognito
+        .admin_get_user()
+        .user_pool_id(&stack.outputs.user_pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap();
+    user.user_attributes()
+        .iter()
+        .find(|a| a.name() == name)
+        .and_then(|a| a.value().map(str::to_owned))
 }
 
 #[tokio::test]
@@ -103,17 +156,71 @@ async fn sign_up_messages_confirmation_groups_and_hosted_login() {
     );
     assert!(!body.contains("{####}"), "cognito-local filled in the code");
 
-    // ConfirmSignUp: the post-confirmation function's AdminAddUserToGroup lands in cognito-local.
-    stack
-        .cognito
-        .confirm_sign_up()
-        .client_id(&client_id)
-        .username(&email)
-        .confirmation_code(&signup.code)
-        .send()
-        .await
-        .unwrap();
+    // ConfirmSignUp: the post-confirmation function's AdminAddUserToGroup lands in
+    // cognito-local, and nothing else adds the user to a group.
+    confirm(&stack, &email).await.unwrap();
     assert_eq!(groups(&stack.cognito, &pool, &sub).await, ["members"]);
+
+    // Hosted login with the code grant and PKCE; tokens verify against the JWKS, and the
+    // group claim is the one post-confirmation's call made.
+    let base = stack.hosted_ui();
+    let redirect = stack.redirect_uri().to_owned();
+    let pkce = Pkce::new();
+    let login = flow::authorize(
+        &base,
+        &client_id,
+        &redirect,
+        "openid email profile",
+        &pkce,
+        &email,
+        PASSWORD,
+    )
+    .unwrap();
+    let tokens = flow::exchange_code(&base, &client_id, &redirect, &login.code, &pkce.verifier).unwrap();
+    let verify = |token: &str| flow::verify_id_token(&stack.outputs.jwks_url, &stack.outputs.issuer, &client_id, token);
+    let (_, claims) = verify(&tokens.id_token).unwrap();
+    assert_eq!(claims["sub"], sub.as_str());
+    assert_eq!(claims["cognito:groups"], serde_json::json!(["members"]));
+
+    // A changed signature does not verify: one byte in the middle of the decoded signature
+    // flipped and encoded again, so the token still decodes and only the check can fail.
+    let (signed, signature) = tokens.id_token.rsplit_once('.').unwrap();
+    let mut bytes = URL_SAFE_NO_PAD.decode(signature).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    let tampered = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(&bytes));
+    match verify(&tampered) {
+        Err(FlowError::Token(error)) => assert_eq!(*error.kind(), ErrorKind::InvalidSignature),
+        other => panic!("a changed signature must fail the signature check: {other:?}"),
+    }
+
+    // A wrong code_verifier is refused.
+    let login = flow::authorize(&base, &client_id, &redirect, "openid", &pkce, &email, PASSWORD).unwrap();
+    let wrong = Pkce::new();
+    match flow::exchange_code(&base, &client_id, &redirect, &login.code, &wrong.verifier) {
+        Err(FlowError::Status { status: 400, body, .. }) => assert!(body.contains("invalid_grant"), "{body}"),
+        other => panic!("a wrong verifier must be refused: {other:?}"),
+    }
+
+    // A wrong password gets the login form again, with Cognito's message, and no code.
+    match flow::authorize(
+        &base,
+        &client_id,
+        &redirect,
+        "openid",
+        &pkce,
+        &email,
+        "Wrong-Password-1",
+    ) {
+        Err(FlowError::Unexpected { message, .. }) => {
+            assert!(message.contains("Incorrect username or password"), "{message}")
+        }
+        other => panic!("a wrong password must give no code: {other:?}"),
+    }
+
+    // Refresh works and gives a token that verifies.
+    let refreshed = flow::refresh(&base, &client_id, tokens.refresh_token.as_deref().unwrap()).unwrap();
+    verify(&refreshed.id_token).unwrap();
 
     // ForgotPassword, in English; ConfirmForgotPassword adds no group. The user leaves the
     // group first, so a call would show.
@@ -169,87 +276,14 @@ async fn sign_up_messages_confirmation_groups_and_hosted_login() {
         .unwrap();
     let reset = forgot_password(&stack, &korean).await;
     assert_eq!(reset.email_subject.as_deref(), Some("[Toyseven] 비밀번호 재설정 코드"));
-
-    // Hosted login with the code grant and PKCE; tokens verify against the JWKS.
-    stack
-        .cognito
-        .admin_add_user_to_group()
-        .user_pool_id(&pool)
-        .username(&sub)
-        .group_name("members")
-        .send()
-        .await
-        .unwrap();
-    let base = stack.hosted_ui();
-    let redirect = stack.redirect_uri().to_owned();
-    let pkce = Pkce::new();
-    let login = flow::authorize(
-        &base,
-        &client_id,
-        &redirect,
-        "openid email profile",
-        &pkce,
-        &email,
-        PASSWORD,
-    )
-    .unwrap();
-    let tokens = flow::exchange_code(&base, &client_id, &redirect, &login.code, &pkce.verifier).unwrap();
-    let (_, claims) = flow::verify_id_token(
-        &stack.outputs.jwks_url,
-        &stack.outputs.issuer,
-        &client_id,
-        &tokens.id_token,
-    )
-    .unwrap();
-    assert_eq!(claims["sub"], sub.as_str());
-    assert_eq!(claims["cognito:groups"], serde_json::json!(["members"]));
-    let tampered = format!("{}x", &tokens.id_token[..tokens.id_token.len() - 1]);
-    assert!(
-        flow::verify_id_token(&stack.outputs.jwks_url, &stack.outputs.issuer, &client_id, &tampered).is_err(),
-        "a changed signature does not verify"
-    );
-
-    // A wrong code_verifier is refused.
-    let login = flow::authorize(&base, &client_id, &redirect, "openid", &pkce, &email, PASSWORD).unwrap();
-    let wrong = Pkce::new();
-    match flow::exchange_code(&base, &client_id, &redirect, &login.code, &wrong.verifier) {
-        Err(FlowError::Status { status: 400, body, .. }) => assert!(body.contains("invalid_grant"), "{body}"),
-        other => panic!("a wrong verifier must be refused: {other:?}"),
-    }
-
-    // A wrong password gets the login form again, no code.
-    assert!(
-        flow::authorize(
-            &base,
-            &client_id,
-            &redirect,
-            "openid",
-            &pkce,
-            &email,
-            "Wrong-Password-1"
-        )
-        .is_err()
-    );
-
-    // Refresh works and gives a token that verifies.
-    let refreshed = flow::refresh(&base, &client_id, tokens.refresh_token.as_deref().unwrap()).unwrap();
-    flow::verify_id_token(
-        &stack.outputs.jwks_url,
-        &stack.outputs.issuer,
-        &client_id,
-        &refreshed.id_token,
-    )
-    .unwrap();
 }
 
 #[tokio::test]
-async fn a_denied_domain_is_refused_and_no_user_is_created() {
+async fn a_denied_domain_is_refused_as_cognito_reports_it_and_no_user_is_created() {
     let (stack, _dir) = stack(&[]).await;
     let email = fresh_email("mallory", "mailinator.com");
-    let error = sign_up(&stack, &email, "en").await.unwrap_err();
-    // cognito-local: UnexpectedLambdaException; Cognito: UserLambdaValidationException
-    // "PreSignUp failed with error Sign-up with this email domain is not allowed. ...".
-    assert!(error.starts_with("UnexpectedLambdaException"), "{error}");
+    let refused = sign_up(&stack, &email, "en").await.unwrap_err();
+    assert_eq!(refused, ("UserLambdaValidationException".to_owned(), DENIED.to_owned()));
     let log = stack.watch.output();
     assert!(
         log.contains("sign-up rejected") && log.contains("reason=DomainNotAllowed"),
@@ -270,22 +304,176 @@ async fn a_denied_domain_is_refused_and_no_user_is_created() {
 }
 
 #[tokio::test]
-async fn auto_confirm_for_allowed_domains() {
-    let (stack, _dir) = stack(&[("AUTO_CONFIRM", "allowed")]).await;
-    let (_, confirmed) = sign_up(&stack, &fresh_email("ana", "eng.example.com"), "en")
+async fn a_failing_post_confirmation_is_reported_under_its_trigger_name() {
+    // No such group in the pool: post-confirmation's AdminAddUserToGroup fails.
+    let (stack, _dir) = stack(&[("DEFAULT_GROUP", "no-such-group")]).await;
+    let email = fresh_email("lee", "example.com");
+    sign_up(&stack, &email, "en").await.unwrap();
+    let (code, message) = confirm(&stack, &email).await.unwrap_err();
+    assert_eq!(code, "UserLambdaValidationException", "{message}");
+    assert!(
+        message.starts_with("PostConfirmation failed with error ") && message.ends_with('.'),
+        "{message}"
+    );
+    assert!(
+        message.contains("no-such-group"),
+        "the function's own message: {message}"
+    );
+    // As on Cognito, the confirmation itself stands.
+    let user = stack
+        .cognito
+        .admin_get_user()
+        .user_pool_id(&stack.outputs.user_pool_id)
+        .username(&email)
+        .send()
         .await
         .unwrap();
+    assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
+}
+
+#[tokio::test]
+async fn auto_confirm_for_allowed_domains_verifies_the_email_and_adds_the_default_group() {
+    let (stack, _dir) = stack(&[("AUTO_CONFIRM", "allowed")]).await;
+    let email = fresh_email("ana", "eng.example.com");
+    let (sub, confirmed) = sign_up(&stack, &email, "en").await.unwrap();
     assert!(confirmed, "pre-signup auto-confirmed the user");
+    assert_eq!(
+        user_attribute(&stack, &sub, "email_verified").await.as_deref(),
+        Some("true"),
+        "pre-signup verified the email (autoVerifyEmail)"
+    );
+    assert_eq!(
+        groups(&stack.cognito, &stack.outputs.user_pool_id, &sub).await,
+        ["members"],
+        "post-confirmation ran for the auto-confirmed user"
+    );
+}
+
+#[tokio::test]
+async fn every_code_placeholder_in_a_message_is_filled_in() {
+    // With VERIFY_URL (set by the stack), the SignUp email holds the code twice: in its text
+    // and in the link. Cognito fills in both.
+    let (stack, _dir) = stack(&[]).await;
+    let email = fresh_email("kim", "example.com");
+    sign_up(&stack, &email, "en").await.unwrap();
+    let signup = stack.local.delivery_to(&email, 0).expect("a SignUp message");
+    let body = signup.email_message.unwrap();
+    assert_eq!(body.matches(&signup.code).count(), 2, "{body}");
+    assert!(!body.contains("{####}"), "{body}");
+    let link = first_link(&body).unwrap();
+    assert!(
+        link.starts_with(&format!("{VERIFY_URL}?code={}&username=", signup.code)),
+        "{link}"
+    );
+}
+
+#[tokio::test]
+async fn confirmation_verifies_the_email_the_code_went_to() {
+    let (stack, _dir) = stack(&[]).await;
+    let email = fresh_email("park", "example.com");
+    sign_up(&stack, &email, "en").await.unwrap();
+    assert_eq!(
+        user_attribute(&stack, &email, "email_verified").await,
+        None,
+        "not verified before"
+    );
+    confirm(&stack, &email).await.unwrap();
+    assert_eq!(
+        user_attribute(&stack, &email, "email_verified").await.as_deref(),
+        Some("true")
+    );
+
+    // AdminConfirmSignUp proves no address: on Cognito it verifies nothing, and here too.
+    let other = fresh_email("choi", "example.com");
+    sign_up(&stack, &other, "en").await.unwrap();
+    stack
+        .cognito
+        .admin_confirm_sign_up()
+        .user_pool_id(&stack.outputs.user_pool_id)
+        .username(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(user_attribute(&stack, &other, "email_verified").await, None);
+}
+
+#[tokio::test]
+async fn the_email_alias_resolves_in_admin_list_groups_for_user() {
+    let (stack, _dir) = stack(&[]).await;
+    let email = fresh_email("jung", "example.com");
+    let (sub, _) = sign_up(&stack, &email, "en").await.unwrap();
+    confirm(&stack, &email).await.unwrap();
+    let pool = &stack.outputs.user_pool_id;
+    assert_eq!(groups(&stack.cognito, pool, &sub).await, ["members"]);
+    assert_eq!(
+        groups(&stack.cognito, pool, &email).await,
+        ["members"],
+        "by the email alias"
+    );
+}
+
+#[tokio::test]
+async fn deletion_protection_is_kept_so_a_second_apply_writes_nothing() {
+    let (stack, _dir) = stack(&[]).await;
+    let pool = &stack.outputs.user_pool_id;
+
+    // The provisioner again, as the stack ran it: nothing to do, no write.
+    let clients = Clients::new(&sdk_config(&stack.local.endpoint())).without_lambda();
+    let converged = converge(&clients, &stack.spec, Mode::Apply, Options::default())
+        .await
+        .unwrap();
+    assert!(converged.plan.is_empty(), "{:?}", converged.plan.changes);
+    assert_eq!(clients.counter.reads_and_writes().1, 0, "no write");
+
+    let described = stack
+        .cognito
+        .describe_user_pool()
+        .user_pool_id(pool)
+        .send()
+        .await
+        .unwrap();
+    let protection = described.user_pool().and_then(|p| p.deletion_protection());
+    assert_eq!(protection.map(|p| p.as_str()), Some("ACTIVE"));
+
+    // And the pool cannot be deleted while it is on.
+    let refused = stack
+        .cognito
+        .delete_user_pool()
+        .user_pool_id(pool)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(&refused),
+        (
+            "InvalidParameterException".to_owned(),
+            "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first."
+                .to_owned()
+        )
+    );
 }
 
 #[tokio::test]
 async fn the_demo_runs_every_step() {
     let (stack, _dir) = stack(&[]).await;
     let mut lines = Vec::new();
-    demo::run(&stack, &mut |line| lines.push(line)).await.unwrap();
+    let outcome = demo::run(&stack, &mut |line| lines.push(line)).await.unwrap();
+    assert_eq!(
+        outcome.denied,
+        ("UserLambdaValidationException".to_owned(), DENIED.to_owned())
+    );
     let shown = lines.join("\n");
     assert!(
-        shown.contains("groups: members") && shown.contains("cognito:groups  [\"members\"]"),
+        shown.contains(&format!(
+            "refused, as the app receives it: UserLambdaValidationException: {DENIED}"
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("groups: members")
+            && shown.contains("cognito:groups  [\"members\"]")
+            && shown.contains("email_verified: true")
+            && shown.contains(&format!("link:    {VERIFY_URL}?code=")),
         "{shown}"
     );
     for (index, _) in shown.match_indices('@') {

@@ -4,7 +4,8 @@
 //! Each example line may end with `# expect: <text>` (the invocation succeeds and prints
 //! it) or `# expect-error: <text>` (the invocation fails and says it).
 
-use e2e::{Tools, Watch, watch::run_dir};
+use e2e::local::watch::run_dir;
+use e2e::{Tools, Watch};
 
 struct Example {
     args: Vec<String>,

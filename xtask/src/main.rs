@@ -1,17 +1,18 @@
-//! `cargo xtask`: the project's own automation. Every external tool it needs is pinned under
-//! `tools/` and installed into `.tools/` (git-ignored) by `setup`, idempotently.
+//! `cargo xtask`: the project's own automation. It installs the pinned tools a command needs
+//! (`setup`) and runs the command's own binary with `cargo run`: the local stack and the demo
+//! (`xtask/local`), package and deploy (`xtask/deploy`), the benchmark (`bench`). It stays
+//! thin (clap, anyhow and the small `harness`) because `cargo run` compiles every dependency
+//! of the binary it runs, whichever subcommand runs: `cargo xtask local` on a fresh clone
+//! should not compile the IAM and Lambda SDKs or the benchmark.
 
-mod bench;
-mod deploy;
-mod local;
-mod package;
 mod setup;
 
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use e2e::{Tools, workspace_root};
+use harness::{Tools, workspace_root};
 
 #[derive(Parser)]
 #[command(about = "The project's automation", bin_name = "cargo xtask")]
@@ -22,43 +23,83 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Install the pinned tools into .tools/ (quick when they already are).
+    /// Install every pinned tool into .tools/ (quick when they already are); the other
+    /// commands install what they need themselves.
     Setup,
-    /// Every check: formatting, clippy with warnings denied, every test.
+    /// Every check: formatting, clippy with warnings denied, every test, cfn-lint and checkov.
     Test,
+    /// The local stack (cognito-local and the functions under cargo lambda watch),
+    /// provisioned from cognito.toml, and the whole sign-up and hosted-login demo.
+    /// `cargo xtask local --help` lists its options (--once, --no-demo).
+    #[command(disable_help_flag = true)]
+    Local {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
+    /// Release zips of the three functions for Lambda on arm64, with their sizes.
+    Package,
     /// Deploy the functions with cargo lambda deploy, then provision with the provisioner.
-    Deploy(deploy::Args),
+    /// `cargo xtask deploy --help` lists its options.
+    #[command(disable_help_flag = true)]
+    Deploy {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
     /// Re-render infra/ (the SAM template and the IAM policies) from cognito.toml.
     Render,
     /// Every benchmark (cold and warm runs of Rust, Node.js and Python functions against one
     /// Runtime API, handler time, zip sizes, memory, provisioner calls); writes BENCHMARKS.md.
     Bench,
-    /// Release zips of the three functions for Lambda on arm64, with their sizes.
-    Package,
-    /// The local stack (cognito-local and the functions under cargo lambda watch),
-    /// provisioned from cognito.toml, and the whole sign-up and hosted-login demo.
-    Local {
-        /// Run the demo and exit with its result instead of staying up.
-        #[arg(long)]
-        once: bool,
-    },
 }
 
 fn main() -> Result<()> {
+    let tools = Tools::default();
     match Cli::parse().command {
-        Task::Setup => setup::run(&Tools::default()),
-        Task::Test => test(),
-        Task::Local { once } => local::run(once),
-        Task::Package => package::run(&Tools::default()),
-        Task::Bench => bench::run(),
+        Task::Setup => setup::all(&tools),
+        Task::Test => test(&tools),
+        Task::Local { args } => local(&tools, &args),
+        Task::Package => {
+            setup::lambda(&tools)?;
+            run_instead(&["run", "-p", "deploy", "--", "package"], &[])
+        }
+        Task::Deploy { args } => {
+            setup::lambda(&tools)?;
+            run_instead(&["run", "-p", "deploy", "--", "deploy"], &args)
+        }
         Task::Render => render(),
-        Task::Deploy(args) => deploy::run(args),
+        Task::Bench => {
+            setup::bench(&tools)?;
+            run_instead(&["run", "--locked", "-p", "bench", "--"], &[])
+        }
     }
 }
 
-fn test() -> Result<()> {
-    let tools = Tools::default();
-    setup::run(&tools)?;
+/// The local stack: its build starts at once (it needs no tool) and compiles while the tools
+/// it needs install; then its binary takes this process's place.
+fn local(tools: &Tools, args: &[String]) -> Result<()> {
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        return run_instead(&["run", "-p", "local", "--"], args);
+    }
+    eprintln!(
+        "==> cargo build -p local: the local stack and the demo (the first build compiles the AWS SDK: minutes on two cores), while the tools install"
+    );
+    let mut build = harness::cargo();
+    build.args(["build", "-p", "local"]);
+    let mut build = build.spawn().context("could not run cargo build")?;
+    if let Err(error) = setup::local(tools) {
+        let _ = build.kill();
+        let _ = build.wait();
+        return Err(error);
+    }
+    let built = build.wait().context("could not wait for cargo build")?;
+    if !built.success() {
+        bail!("cargo build -p local failed ({built})");
+    }
+    run_instead(&["run", "-p", "local", "--"], args)
+}
+
+fn test(tools: &Tools) -> Result<()> {
+    setup::all(tools)?;
     cargo(&["fmt", "--all", "--", "--check"]).context("formatting differs: run `cargo fmt --all`")?;
     cargo(&[
         "clippy",
@@ -95,14 +136,28 @@ fn render() -> Result<()> {
     cargo(&[&provisioner[..], &["policies", "--out", "infra/policies"]].concat())
 }
 
+/// Replaces this process with `cargo <args> <rest>` in the workspace root (`harness::cargo`
+/// says why without cargo's variables for xtask): the command's binary gets this process's
+/// id, its terminal and its signals (Ctrl-C, SIGTERM, SIGHUP).
+fn run_instead(args: &[&str], rest: &[String]) -> Result<()> {
+    let mut command = harness::cargo();
+    command.args(args).args(rest);
+    let error = command.exec();
+    Err(error).with_context(|| format!("could not run {command:?}"))
+}
+
 /// Runs `cargo <args>` in the workspace root, failing if it fails.
 fn cargo(args: &[&str]) -> Result<()> {
-    step(Command::new(env!("CARGO")).args(args))
+    step(harness::cargo().args(args))
 }
 
 /// Runs a command with its output shown, failing with the command line if it fails.
 fn step(command: &mut Command) -> Result<()> {
-    let shown = format!("{command:?}");
+    let shown = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| part.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
     eprintln!("==> {shown}");
     if command.get_current_dir().is_none() {
         command.current_dir(workspace_root());

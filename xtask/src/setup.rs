@@ -1,58 +1,105 @@
-//! Installs the pinned tools into `.tools/` (git-ignored): the Python ones
-//! (`tools/requirements.txt`: cargo-lambda, moto, cfn-lint) into a virtual environment at
-//! `.tools/venv`, checkov (`tools/checkov-requirements.txt`) into `.tools/checkov`,
-//! awslambdaric (`tools/bench/requirements.txt`) into `.tools/bench-python`, the Node ones
-//! (`tools/package.json` and its lockfile: cognito-local) into `.tools/node`; for
-//! `cargo xtask bench` only, aws-lambda-ric (`tools/bench/package.json`) into
-//! `.tools/bench-node`. A stamp holding the pins each was installed from makes a re-run
-//! with nothing changed take no time.
+//! Installs the pinned tools into `.tools/` (git-ignored), each command only what it uses,
+//! saying for each install what the tool is and why it is needed. A stamp holding the pins
+//! each was installed from makes a re-run with nothing changed take no time.
+//!
+//! - cargo-lambda (`tools/requirements.txt`) into `.tools/venv`: local, package, deploy,
+//!   test, bench;
+//! - cognito-local (`tools/package.json` and its lockfile) into `.tools/node`: local, test;
+//! - moto and cfn-lint (`tools/test-requirements.txt`) into `.tools/test`: test, bench;
+//! - checkov (`tools/checkov-requirements.txt`) into `.tools/checkov`: test;
+//! - awslambdaric (`tools/bench/requirements.txt`) into `.tools/bench-python`: test, bench;
+//! - aws-lambda-ric (`tools/bench/package.json`) into `.tools/bench-node`: bench only.
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use e2e::{Tools, workspace_root};
+use harness::{Tools, workspace_root};
 
 use crate::step;
 
-pub fn run(tools: &Tools) -> Result<()> {
-    python_tools(
-        tools,
-        "requirements.txt",
-        "venv",
-        tools.cargo_lambda().is_ok() && tools.cfn_lint().is_ok() && tools.python().is_ok(),
-    )?;
-    python_tools(tools, "checkov-requirements.txt", "checkov", tools.checkov().is_ok())?;
-    python_tools(
-        tools,
-        "bench/requirements.txt",
-        "bench-python",
-        tools.bench_python().is_ok(),
-    )?;
-    node_tools(
-        tools,
-        "",
-        "node",
-        "cognito-local",
-        tools.cognito_local().is_ok(),
-        || Ok(()),
-    )
+/// A pinned tool set: what it is, why it is installed, where its pins are and where it goes.
+struct Install {
+    /// The top-level packages, as the pins file names them.
+    packages: &'static [&'static str],
+    why: &'static str,
+    /// The pins, under `tools/`.
+    pins: &'static str,
+    /// The folder under `.tools/`.
+    into: &'static str,
 }
 
-/// What `cargo xtask bench` needs on top: aws-lambda-ric, whose native client is built from
-/// source with cmake and autotools (installed from Debian's packages when missing).
+const CARGO_LAMBDA: Install = Install {
+    packages: &["cargo-lambda"],
+    why: "builds the functions (Zig cross-links them for arm64) and serves them behind the Lambda Invoke API",
+    pins: "requirements.txt",
+    into: "venv",
+};
+
+const COGNITO_LOCAL: Install = Install {
+    packages: &["cognito-local"],
+    why: "the Cognito API (sign-up, hosted login, tokens, JWKS) the local stack runs on",
+    pins: "package.json",
+    into: "node",
+};
+
+const TEST_SERVERS: Install = Install {
+    packages: &["moto[server]", "cfn-lint"],
+    why: "the AWS API (Cognito, Lambda, IAM) the provisioner and deploy tests run against, and the template's linter",
+    pins: "test-requirements.txt",
+    into: "test",
+};
+
+const CHECKOV: Install = Install {
+    packages: &["checkov"],
+    why: "security checks on infra/template.json (a virtual environment of its own: its dependencies conflict with moto's)",
+    pins: "checkov-requirements.txt",
+    into: "checkov",
+};
+
+const BENCH_PYTHON: Install = Install {
+    packages: &["awslambdaric"],
+    why: "the Python runtime client the benchmark and its tests run the Python function with",
+    pins: "bench/requirements.txt",
+    into: "bench-python",
+};
+
+const BENCH_NODE: Install = Install {
+    packages: &["aws-lambda-ric"],
+    why: "the Node.js runtime client the benchmark runs the Node.js function with (its native client builds from source)",
+    pins: "bench/package.json",
+    into: "bench-node",
+};
+
+/// What `cargo xtask local` needs: cargo-lambda and cognito-local.
+pub fn local(tools: &Tools) -> Result<()> {
+    lambda(tools)?;
+    node_tools(tools, &COGNITO_LOCAL, tools.cognito_local().is_ok(), || Ok(()))
+}
+
+/// What `cargo xtask package` and `deploy` need: cargo-lambda.
+pub fn lambda(tools: &Tools) -> Result<()> {
+    python_tools(tools, &CARGO_LAMBDA, tools.cargo_lambda().is_ok())
+}
+
+/// What `cargo xtask test` needs (and `cargo xtask setup` installs): every tool but the
+/// benchmark's Node.js client.
+pub fn all(tools: &Tools) -> Result<()> {
+    local(tools)?;
+    python_tools(tools, &TEST_SERVERS, tools.python().is_ok() && tools.cfn_lint().is_ok())?;
+    python_tools(tools, &CHECKOV, tools.checkov().is_ok())?;
+    python_tools(tools, &BENCH_PYTHON, tools.bench_python().is_ok())
+}
+
+/// What `cargo xtask bench` needs: cargo-lambda (for the zips), moto and both runtime
+/// clients (aws-lambda-ric's native client is built with cmake and autotools, installed from
+/// Debian's packages when missing).
 pub fn bench(tools: &Tools) -> Result<()> {
-    run(tools)?;
-    let installed = tools.bench_node_ric().is_ok();
-    node_tools(
-        tools,
-        "bench",
-        "bench-node",
-        "aws-lambda-ric",
-        installed,
-        native_build_tools,
-    )
+    lambda(tools)?;
+    python_tools(tools, &TEST_SERVERS, tools.python().is_ok() && tools.cfn_lint().is_ok())?;
+    python_tools(tools, &BENCH_PYTHON, tools.bench_python().is_ok())?;
+    node_tools(tools, &BENCH_NODE, tools.bench_node_ric().is_ok(), native_build_tools)
 }
 
 /// What aws-lambda-ric's install script builds its native client with, installed from
@@ -70,6 +117,7 @@ fn native_build_tools() -> Result<()> {
             missing.join(", ")
         );
     }
+    eprintln!("==> installing {packages} from Debian's packages: aws-lambda-ric builds its native client with them");
     step(Command::new("apt-get").arg("update").arg("-q"))?;
     step(
         Command::new("apt-get")
@@ -95,16 +143,43 @@ fn up_to_date(stamp: &Path, pins: &str, installed: bool) -> bool {
     installed && fs::read_to_string(stamp).ok().as_deref() == Some(pins)
 }
 
-/// Installs `tools/<requirements>` into the virtual environment `.tools/<venv>`.
-fn python_tools(tools: &Tools, requirements: &str, venv: &str, installed: bool) -> Result<()> {
-    let requirements_path = workspace_root().join("tools").join(requirements);
+/// `name version` for each of `install`'s packages, read from its pins (`name==version` lines
+/// or a package.json's `"name": "version"`).
+fn described(install: &Install, pins: &str) -> String {
+    let version = |package: &str| {
+        let python = pins
+            .lines()
+            .find_map(|line| line.strip_prefix(package)?.strip_prefix("=="));
+        let node = || {
+            let after = pins.split_once(&format!("\"{package}\": \""))?.1;
+            after.split_once('"').map(|(version, _)| version)
+        };
+        python.or_else(node).unwrap_or("(version unpinned)").trim().to_owned()
+    };
+    let packages: Vec<String> = install
+        .packages
+        .iter()
+        .map(|package| format!("{package} {}", version(package)))
+        .collect();
+    format!(
+        "{} into .tools/{}: {}",
+        packages.join(" and "),
+        install.into,
+        install.why
+    )
+}
+
+/// Installs `tools/<pins>` into the virtual environment `.tools/<into>`.
+fn python_tools(tools: &Tools, install: &Install, installed: bool) -> Result<()> {
+    let requirements_path = workspace_root().join("tools").join(install.pins);
     let requirements = fs::read_to_string(&requirements_path)
         .with_context(|| format!("cannot read {}", requirements_path.display()))?;
-    let venv = tools.root.join(venv);
+    let venv = tools.root.join(install.into);
     let stamp = venv.join("installed-requirements.txt");
     if up_to_date(&stamp, &requirements, installed) {
         return Ok(());
     }
+    eprintln!("==> installing {}", described(install, &requirements));
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     step(Command::new(&python).args(["-m", "venv"]).arg(&venv))
         .context("creating the tools' virtual environment needs Python 3 with venv")?;
@@ -117,34 +192,55 @@ fn python_tools(tools: &Tools, requirements: &str, venv: &str, installed: bool) 
     Ok(())
 }
 
-/// Installs `tools/<folder>/package.json` with its lockfile into `.tools/<target>`, after
+/// Installs `tools/<pins>` (a package.json) with its lockfile into `.tools/<into>`, after
 /// `prepare` (whatever the install needs besides npm) when it is not up to date.
-fn node_tools(
-    tools: &Tools,
-    folder: &str,
-    target: &str,
-    what: &str,
-    installed: bool,
-    prepare: impl FnOnce() -> Result<()>,
-) -> Result<()> {
-    let source = workspace_root().join("tools").join(folder);
+fn node_tools(tools: &Tools, install: &Install, installed: bool, prepare: impl FnOnce() -> Result<()>) -> Result<()> {
+    let package_path = workspace_root().join("tools").join(install.pins);
+    let source = package_path.parent().context("a package.json sits in a folder")?;
     let lock_path = source.join("package-lock.json");
     let lock = fs::read_to_string(&lock_path).with_context(|| format!("cannot read {}", lock_path.display()))?;
-    let target = tools.root.join(target);
+    let target = tools.root.join(install.into);
     let stamp = target.join("installed-package-lock.json");
     if up_to_date(&stamp, &lock, installed) {
         return Ok(());
     }
+    let package =
+        fs::read_to_string(&package_path).with_context(|| format!("cannot read {}", package_path.display()))?;
+    eprintln!("==> installing {}", described(install, &package));
     prepare()?;
     fs::create_dir_all(&target)?;
-    fs::copy(source.join("package.json"), target.join("package.json"))?;
-    fs::copy(source.join("package-lock.json"), target.join("package-lock.json"))?;
+    fs::copy(&package_path, target.join("package.json"))?;
+    fs::copy(&lock_path, target.join("package-lock.json"))?;
     step(
         Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel", "error"])
             .current_dir(&target),
     )
-    .with_context(|| format!("installing {what} needs Node.js 20 with npm"))?;
+    .with_context(|| format!("installing {} needs Node.js 20 with npm", install.packages.join(", ")))?;
     fs::write(&stamp, lock)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_install_names_its_pinned_versions() {
+        for install in [
+            &CARGO_LAMBDA,
+            &COGNITO_LOCAL,
+            &TEST_SERVERS,
+            &CHECKOV,
+            &BENCH_PYTHON,
+            &BENCH_NODE,
+        ] {
+            let pins = fs::read_to_string(workspace_root().join("tools").join(install.pins)).unwrap();
+            let text = described(install, &pins);
+            assert!(!text.contains("unpinned"), "{text}");
+            assert!(text.contains(&format!(".tools/{}", install.into)), "{text}");
+        }
+        let pins = fs::read_to_string(workspace_root().join("tools/requirements.txt")).unwrap();
+        assert!(described(&CARGO_LAMBDA, &pins).starts_with("cargo-lambda 1."));
+    }
 }

@@ -1,6 +1,7 @@
-//! `cargo xtask bench`: builds what is measured, runs every measurement and writes
-//! BENCHMARKS.md. The measuring itself (the Runtime API, the timing, the report) is the
-//! `bench` crate; this is the orchestration: tools, builds, servers and the subjects.
+//! The command behind `cargo xtask bench` (which installs the tools first): builds what is
+//! measured, runs every measurement and writes BENCHMARKS.md. The measuring itself (the
+//! Runtime API, the timing, the report) is this crate's library; this is the orchestration:
+//! builds, servers and the subjects.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,11 +12,10 @@ use aws_sdk_cognitoidentityprovider as cognito;
 use bench::report::{self, ColdRow, HandlerRow, Machine, ProvisionRow, Report, WarmRow, ZipRow};
 use bench::stats::Human;
 use bench::{Harness, Language, PRE_SIGNUP_POLICY, Subject, Summary, owned_env};
-use e2e::deploy::FUNCTION_NAMES as FUNCTIONS;
-use e2e::{Moto, Tools, workspace_root};
+use e2e::Moto;
+use harness::FUNCTION_NAMES as FUNCTIONS;
+use harness::{Tools, workspace_root};
 use serde_json::Value;
-
-use crate::{cargo, setup};
 
 /// Cold starts per subject (the issue asks for at least 20).
 const COLD_STARTS: usize = 25;
@@ -24,9 +24,8 @@ const WARM_INVOCATIONS: usize = 1_000;
 /// Rounds of the provisioner scenarios, each on a fresh moto.
 const PROVISION_ROUNDS: usize = 5;
 
-pub fn run() -> Result<()> {
+fn main() -> Result<()> {
     let tools = Tools::default();
-    setup::bench(&tools)?;
     let root = workspace_root();
     let mut release = vec!["build", "--release", "--locked"];
     for package in FUNCTIONS.iter().chain(&["hello-echo"]) {
@@ -76,7 +75,7 @@ pub fn run() -> Result<()> {
     }
     report.provisioner = provisioner(&tools, &work, &runtime)?;
     eprintln!("==> arm64 release zips");
-    report.zips = e2e::deploy::package(&tools)?
+    report.zips = deploy::package(&tools)?
         .into_iter()
         .map(|zip| ZipRow {
             function: zip.function,
@@ -348,6 +347,16 @@ fn provisioner(tools: &Tools, work: &Path, runtime: &tokio::runtime::Runtime) ->
             wall: Summary::of(&wall).expect("PROVISION_ROUNDS > 0"),
         })
         .collect())
+}
+
+/// Runs `cargo <args>` in the workspace root with its output shown, failing if it fails.
+fn cargo(args: &[&str]) -> Result<()> {
+    eprintln!("==> cargo {}", args.join(" "));
+    let status = harness::cargo().args(args).status().context("could not run cargo")?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok(())
 }
 
 fn command_line(program: impl AsRef<std::ffi::OsStr>, arg: &str) -> String {

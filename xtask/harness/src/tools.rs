@@ -1,15 +1,16 @@
-//! Where the project's pinned tools are installed (`.tools/`, git-ignored; `cargo xtask
-//! setup` fills it from `tools/`).
+//! Where the project's pinned tools are installed (`.tools/`, git-ignored; `cargo xtask`
+//! fills it from `tools/`, each command with what it needs).
 
 use std::path::{Path, PathBuf};
 
 use crate::HarnessError;
 
-/// The workspace root: the parent of this crate's folder.
+/// The workspace root (this crate is `xtask/harness`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate sits in the workspace root")
+        .ancestors()
+        .nth(2)
+        .expect("the harness sits two folders below the workspace root")
         .to_path_buf()
 }
 
@@ -28,9 +29,14 @@ impl Default for Tools {
 }
 
 impl Tools {
-    /// The Python virtual environment holding cargo-lambda (and later moto).
+    /// The virtual environment holding cargo-lambda (and the Zig it cross-links with).
     pub fn venv_bin(&self) -> PathBuf {
         self.root.join("venv").join("bin")
+    }
+
+    /// The virtual environment holding the test servers and checkers: moto and cfn-lint.
+    pub fn test_venv_bin(&self) -> PathBuf {
+        self.root.join("test").join("bin")
     }
 
     /// `cargo-lambda`, checked to exist.
@@ -38,10 +44,10 @@ impl Tools {
         self.require("cargo-lambda", self.venv_bin().join("cargo-lambda"))
     }
 
-    /// The virtual environment's Python (with moto), checked to exist.
+    /// The Python of the test tools' virtual environment (with moto), checked to exist.
     pub fn python(&self) -> Result<PathBuf, HarnessError> {
-        self.require("moto", self.venv_bin().join("moto_server"))?;
-        Ok(self.venv_bin().join("python"))
+        self.require("moto", self.test_venv_bin().join("moto_server"))?;
+        Ok(self.test_venv_bin().join("python"))
     }
 
     /// The node_modules folder holding cognito-local, checked to exist.
@@ -51,9 +57,9 @@ impl Tools {
         Ok(modules)
     }
 
-    /// cfn-lint, from the tools' virtual environment, checked to exist.
+    /// cfn-lint, from the test tools' virtual environment, checked to exist.
     pub fn cfn_lint(&self) -> Result<PathBuf, HarnessError> {
-        self.require("cfn-lint", self.venv_bin().join("cfn-lint"))
+        self.require("cfn-lint", self.test_venv_bin().join("cfn-lint"))
     }
 
     /// checkov, from its own virtual environment, checked to exist.

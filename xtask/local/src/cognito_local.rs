@@ -11,7 +11,7 @@ use provisioner::desired::Triggers;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::{HarnessError, Server, Tools, free_port, wait_until, workspace_root};
+use harness::{HarnessError, Port, Server, Tools, wait_until, workspace_root};
 
 /// One email or SMS as cognito-local delivered it (placeholders already replaced).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -33,10 +33,16 @@ pub struct CognitoLocal {
 }
 
 impl CognitoLocal {
-    /// Picks a port and writes the configuration; `start` starts it. Split so that
-    /// `cargo lambda watch` can be told this endpoint before either starts.
-    pub fn configure(dir: &Path, lambda_endpoint: &str, triggers: &Triggers) -> Result<Self, HarnessError> {
-        let port = free_port()?;
+    /// Writes the configuration for a server on `port` (held until it listens); `start`
+    /// starts it. Split so that `cargo lambda watch` can be told this endpoint before either
+    /// starts.
+    pub fn configure(
+        dir: &Path,
+        port: &Port,
+        lambda_endpoint: &str,
+        triggers: &Triggers,
+    ) -> Result<Self, HarnessError> {
+        let port = port.number();
         let data = dir.join("cognito-local");
         std::fs::create_dir_all(data.join(".cognito"))?;
         let name = |function: &str| function.rsplit(':').next().unwrap_or(function).to_owned();
@@ -82,8 +88,8 @@ impl CognitoLocal {
         Ok(())
     }
 
-    pub fn wait_ready(&mut self) -> Result<(), HarnessError> {
-        let port = self.port;
+    /// Waits until it listens on `port` (its own), then lets the port go.
+    pub fn wait_ready(&mut self, port: Port) -> Result<(), HarnessError> {
         match &mut self.server {
             Some(server) => server.wait_for_port(port, Duration::from_secs(60)),
             None => Ok(()),

@@ -1,7 +1,8 @@
 //! The demo `cargo xtask local` runs on the local stack, step by step, printed for people:
-//! sign-up, the custom message as delivered, confirmation, the default group, hosted login
-//! with the code grant and PKCE, the ID token verified against the JWKS, refresh, and a
-//! sign-up on a denied domain. Emails are masked and tokens shortened in what it prints.
+//! sign-up, the custom message as delivered (with its verification link), confirmation (the
+//! email then verified), the default group, hosted login with the code grant and PKCE, the ID
+//! token verified against the JWKS, refresh, and a sign-up on a denied domain with the error
+//! as the app receives it. Emails are masked and tokens shortened in what it prints.
 
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
@@ -29,6 +30,20 @@ fn sdk<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug
         (Some(code), Some(message)) => format!("{code}: {message}"),
         _ => DisplayErrorContext(&error).to_string(),
     }
+}
+
+/// What the demo saw, beyond the lines it printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The denied sign-up's error, as the app receives it: its code and its message.
+    pub denied: (String, String),
+}
+
+/// The first link (`href`) in an HTML email, its HTML escapes undone.
+pub fn first_link(html: &str) -> Option<String> {
+    let start = html.find("href=\"")? + "href=\"".len();
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
 }
 
 /// A password that satisfies the spec's default policy.
@@ -73,7 +88,7 @@ fn shorten(token: &str) -> String {
 }
 
 /// Runs the demo, printing each step with `say`.
-pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<(), DemoError> {
+pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<Outcome, DemoError> {
     let cognito = &stack.cognito;
     let out = &stack.outputs;
     let client_id = stack.client_id();
@@ -106,13 +121,22 @@ pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<(), DemoE
         .delivery_to(&email, 0)
         .ok_or_else(|| fail("custom message")("no message was delivered".into()))?;
     let subject = delivery.email_subject.clone().unwrap_or_default();
-    let body = delivery.email_message.as_deref().map(html_to_text).unwrap_or_default();
+    let html = delivery.email_message.clone().unwrap_or_default();
+    let body = html_to_text(&html);
     say(format!("   to:      {}", mask_email(&delivery.destination)));
     say(format!("   subject: {subject}"));
     say(format!("   body:    {body}"));
     if !subject.contains("Toyseven") || !body.contains(&delivery.code) {
         return Err(fail("custom message")(
             "the delivered message is not the custom-message function's".into(),
+        ));
+    }
+    // The link carries the user name proper (the sub, with email sign-in), not the email.
+    let link = first_link(&html).unwrap_or_default();
+    say(format!("   link:    {link}"));
+    if html.contains("{####}") || !link.contains(&format!("code={}", delivery.code)) {
+        return Err(fail("custom message")(
+            "a code placeholder was left in the message or its link".into(),
         ));
     }
 
@@ -125,15 +149,29 @@ pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<(), DemoE
         .send()
         .await
         .map_err(|e| fail("confirm sign-up")(sdk(e)))?;
-    say("   confirmed".into());
+    let user = cognito
+        .admin_get_user()
+        .user_pool_id(&out.user_pool_id)
+        .username(&email)
+        .send()
+        .await
+        .map_err(|e| fail("confirm sign-up")(sdk(e)))?;
+    let verified = user
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "email_verified")
+        .and_then(|a| a.value())
+        .unwrap_or("unset")
+        .to_owned();
+    say(format!(
+        "   confirmed; email_verified: {verified} (the code went to that address)"
+    ));
 
     say("4. The user's groups (post-confirmation calls AdminAddUserToGroup on cognito-local)".into());
-    // By the user name proper (the sub, with email sign-in): cognito-local's
-    // AdminListGroupsForUser does not resolve the email alias, which Cognito does.
     let groups = cognito
         .admin_list_groups_for_user()
         .user_pool_id(&out.user_pool_id)
-        .username(signed_up.user_sub())
+        .username(&email)
         .send()
         .await
         .map_err(|e| fail("list groups")(sdk(e)))?;
@@ -220,28 +258,26 @@ pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<(), DemoE
         .user_attributes(AttributeType::builder().name("email").value(&denied).build().unwrap())
         .send()
         .await;
-    match refused {
+    let error = match refused {
         Ok(_) => return Err(fail("denied sign-up")("the sign-up was accepted".into())),
-        Err(error) => say(format!("   refused: {}", sdk(error))),
-    }
-    // cargo lambda watch answers a function error with HTTP 500 where Lambda answers 200 and
-    // X-Amz-Function-Error, so cognito-local reports UnexpectedLambdaException; Cognito
-    // would say "PreSignUp failed with error <the function's message>.".
-    if let Some(line) = stack
-        .watch
-        .output()
-        .lines()
-        .rev()
-        .find(|l| l.contains("sign-up rejected"))
-    {
-        let reason = line.split_whitespace().find(|w| w.starts_with("reason=")).unwrap_or("");
-        say(format!(
-            "   pre-signup's own decision (from its log): sign-up rejected, {reason}"
-        ));
-        say("   (on AWS the caller gets: PreSignUp failed with error Sign-up with this email domain is not allowed. Please use another email address.)".into());
+        Err(error) => error,
+    };
+    let denied = (
+        error.code().unwrap_or_default().to_owned(),
+        error.message().unwrap_or_default().to_owned(),
+    );
+    say(format!(
+        "   refused, as the app receives it: {}: {}",
+        denied.0, denied.1
+    ));
+    if denied.0 != "UserLambdaValidationException" {
+        return Err(fail("denied sign-up")(format!(
+            "refused with {} where Cognito reports the function's own error",
+            sdk(error)
+        )));
     }
     say("The demo ran every step.".into());
-    Ok(())
+    Ok(Outcome { denied })
 }
 
 #[cfg(test)]
@@ -252,6 +288,16 @@ mod tests {
     fn html_becomes_readable_text() {
         let html = "<!DOCTYPE html><html><head><title>T</title></head><body><p>Hello Jane,</p>\n<p>Code: <span>123456</span> &#38; more</p></body></html>";
         assert_eq!(html_to_text(html), "Hello Jane, Code: 123456 & more");
+    }
+
+    #[test]
+    fn the_first_link_of_an_email_is_found_unescaped() {
+        let html = r#"<p>Code</p><a href="http://localhost:3000/verify?code=123456&#38;username=abc" style="x">Confirm</a><a href="http://other">"#;
+        assert_eq!(
+            first_link(html).as_deref(),
+            Some("http://localhost:3000/verify?code=123456&username=abc")
+        );
+        assert_eq!(first_link("<p>no link</p>"), None);
     }
 
     #[test]

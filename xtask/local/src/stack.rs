@@ -11,15 +11,25 @@ use provisioner::plan::Options;
 use provisioner::spec::{self, Spec};
 use provisioner::{Mode, converge};
 
+use harness::{HarnessError, Port, Tools, workspace_root};
+
 use crate::cognito_local::CognitoLocal;
-use crate::{HarnessError, Tools, Watch, free_port, workspace_root};
+use crate::watch::{Progress, Watch, build_functions};
 
 /// The functions' environment in the local stack, on top of each crate's
 /// `[package.metadata.lambda.watch.env]` (an allowed and a denied domain, the product name),
-/// whose values cargo-lambda lets nothing override: auto-confirmation off and the default
-/// group. No `VERIFY_URL`: cognito-local replaces only the first code placeholder of a
-/// message, so a link would keep a literal `{####}` (Cognito replaces them all).
-pub const DEMO_ENV: &[(&str, &str)] = &[("AUTO_CONFIRM", "never"), ("DEFAULT_GROUP", "members")];
+/// whose values cargo-lambda lets nothing override: auto-confirmation off, the default group,
+/// and a verification link on the app's own address (the launcher fills in every code
+/// placeholder, as Cognito does, so the link carries the code).
+pub const DEMO_ENV: &[(&str, &str)] = &[
+    ("AUTO_CONFIRM", "never"),
+    ("DEFAULT_GROUP", "members"),
+    ("VERIFY_URL", VERIFY_URL),
+];
+
+/// Where the SignUp email's link points: the app's own page on localhost (the spec's
+/// callback URL's host), which would confirm the sign-up with the code in its query.
+pub const VERIFY_URL: &str = "http://localhost:3000/verify";
 
 /// The region the local clients claim; cognito-local ignores it.
 pub const REGION: &str = "us-east-1";
@@ -69,13 +79,29 @@ pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 }
 
 impl Stack {
-    /// Starts both servers in `dir` (logs and data), waits until both serve, and provisions
-    /// the spec. `env` overrides `DEMO_ENV` for the functions.
-    pub async fn start(tools: &Tools, dir: &Path, env: &[(&str, &str)]) -> Result<Self, StackError> {
+    /// Builds the functions, starts both servers in `dir` (logs and data), waits until both
+    /// serve, and provisions the spec. `env` overrides `DEMO_ENV` for the functions. With
+    /// `Progress::Shown`, each step (and the compile) is shown on stderr.
+    pub async fn start(
+        tools: &Tools,
+        dir: &Path,
+        env: &[(&str, &str)],
+        progress: Progress,
+    ) -> Result<Self, StackError> {
+        let say = |line: &str| {
+            if progress == Progress::Shown {
+                eprintln!("{line}");
+            }
+        };
         let (mut spec, _warnings) = spec::load(&workspace_root().join("cognito.toml"))?;
-        let watch_port = free_port()?;
-        let watch_endpoint = format!("http://127.0.0.1:{watch_port}");
-        let mut local = CognitoLocal::configure(dir, &watch_endpoint, &spec.triggers)?;
+        say("==> cargo build of the three functions, as cargo lambda watch runs them");
+        build_functions(progress)?;
+
+        // Both ports are held from here until each server listens on its own.
+        let watch_port = Port::reserve()?;
+        let local_port = Port::reserve()?;
+        let watch_endpoint = format!("http://127.0.0.1:{}", watch_port.number());
+        let mut local = CognitoLocal::configure(dir, &local_port, &watch_endpoint, &spec.triggers)?;
         let cognito_endpoint = local.endpoint();
 
         let mut watch_env: Vec<(&str, &str)> = DEMO_ENV.to_vec();
@@ -88,9 +114,18 @@ impl Stack {
             ("AWS_SECRET_ACCESS_KEY", "local"),
         ]);
         local.start(tools)?;
-        let mut watch = Watch::spawn(tools, dir, watch_port, &watch_env)?;
-        local.wait_ready()?;
-        watch.wait_ready()?;
+        say(&format!(
+            "==> started cognito-local on {cognito_endpoint} (pid {}): the Cognito API, hosted login and JWKS, invoking the triggers in cognito.toml",
+            local.pid().unwrap_or_default()
+        ));
+        let mut watch = Watch::spawn(tools, dir, &watch_port, &watch_env)?;
+        say(&format!(
+            "==> started cargo lambda watch on {watch_endpoint} (pid {}): the three functions behind the Lambda Invoke API",
+            watch.pid()
+        ));
+        local.wait_ready(local_port)?;
+        watch.wait_ready(watch_port)?;
+        say("==> both listen; provisioning cognito-local from cognito.toml with the provisioner");
 
         // cognito-local has no hosted-UI domains and no Lambda API: those steps are skipped.
         let mut provisioning = Vec::new();
@@ -117,6 +152,9 @@ impl Stack {
                 .flat_map(|a| &a.done)
                 .map(|c| format!("done: {c}")),
         );
+        for line in &provisioning {
+            say(&format!("    {line}"));
+        }
         let live = converged
             .live
             .ok_or_else(|| StackError::Provision("the pool is missing after apply".into()))?;

@@ -1,42 +1,24 @@
-//! The deploy path, shared by `cargo xtask package`, `cargo xtask deploy` and the test that
-//! runs it against moto: arm64 release zips through cargo-lambda; then the functions to
-//! Lambda with `cargo lambda deploy` (settings from each crate's
-//! `[package.metadata.lambda.deploy]`), each with an execution role of its own; then the
-//! pool as `provisioner apply` makes it, not yet wired; then each role created here gets its
-//! least-privilege policy from the rendered documents (`infra/policies`): logs for all, and
-//! AdminAddUserToGroup on this pool only for post-confirmation; last, the invoke permissions
+//! `cargo xtask package` and `cargo xtask deploy` (`main.rs` is the command; the deploy test
+//! runs this library against moto): arm64 release zips through cargo-lambda; then the
+//! functions to Lambda with `cargo lambda deploy` (settings from each crate's
+//! `[package.metadata.lambda.deploy]`), each with an execution role of its own; then the pool
+//! as `provisioner apply` makes it, not yet wired; then each role this deploy manages gets its
+//! least-privilege policy from the rendered documents (`infra/policies`): logs for all,
+//! AdminAddUserToGroup on this pool only for post-confirmation, ListUsers and
+//! AdminLinkProviderForUser for pre-signup when it links users; last, the invoke permissions
 //! and the wiring. So no trigger points at a function before its role can do its job.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use aws_sdk_iam::Client as Iam;
+use harness::{HarnessError, Tools, run_to_end, workspace_root};
 use provisioner::aws::{Clients, Connection};
 use provisioner::observed::account_of;
 use provisioner::plan::Options;
 use provisioner::{Mode, converge, render, spec};
 
-use crate::{HarnessError, Tools, run_to_end, workspace_root};
-
-/// The functions (the binaries `cargo lambda watch` serves and `package` zips), and the zip
-/// size each should stay under: 1.5 MB without the AWS SDK,
-/// 6 MB with it.
-pub const FUNCTIONS: [(&str, u64); 3] = [
-    ("pre-signup", 1_500_000),
-    ("post-confirmation", 6_000_000),
-    ("custom-message", 1_500_000),
-];
-
-/// The functions' names alone, in `FUNCTIONS`' order.
-pub const FUNCTION_NAMES: [&str; FUNCTIONS.len()] = {
-    let mut names = [""; FUNCTIONS.len()];
-    let mut i = 0;
-    while i < names.len() {
-        names[i] = FUNCTIONS[i].0;
-        i += 1;
-    }
-    names
-};
+pub use harness::{FUNCTION_NAMES, FUNCTIONS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
@@ -76,9 +58,8 @@ pub fn package(tools: &Tools) -> Result<Vec<Zip>, DeployError> {
         "rustup target add",
         Command::new("rustup").args(["target", "add", "aarch64-unknown-linux-gnu"]),
     )?;
-    let mut build = Command::new(tools.cargo_lambda()?);
+    let mut build = harness::runs_cargo(tools.cargo_lambda()?);
     build
-        .current_dir(workspace_root())
         .env("PATH", tools.path_env())
         .env("CARGO_TARGET_DIR", target_dir())
         .args([
@@ -120,11 +101,17 @@ pub struct Target {
     pub roles: Vec<(String, String)>,
 }
 
-/// What the deploy did, in order.
+/// What the deploy did.
 #[derive(Debug, Clone, Default)]
 pub struct Deployed {
     pub user_pool_id: String,
+    /// Every write, in order, for people to read: the functions' code always (a deploy
+    /// uploads it), roles, the provisioner's changes and role policies only when they did
+    /// not match already.
     pub done: Vec<String>,
+    /// How many write calls the provisioner made (none when the pool and its wiring
+    /// already matched the spec).
+    pub provisioner_writes: usize,
 }
 
 /// Deploys the zips `package` built, then provisions. Needs the zips.
@@ -140,7 +127,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     let mut deployed = Deployed::default();
 
     // 1. The functions, each with its role.
-    let mut created_roles = Vec::new();
+    let mut managed_roles = Vec::new();
     for (function, _) in FUNCTIONS {
         let role = match target.roles.iter().find(|(f, _)| f == function) {
             Some((_, arn)) => arn.clone(),
@@ -149,13 +136,12 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
                 if created {
                     deployed.done.push(format!("created role {function}-role"));
                 }
-                created_roles.push((function, format!("{function}-role")));
+                managed_roles.push((function, format!("{function}-role")));
                 arn
             }
         };
-        let mut command = Command::new(tools.cargo_lambda()?);
+        let mut command = harness::runs_cargo(tools.cargo_lambda()?);
         command
-            .current_dir(workspace_root())
             .env("PATH", tools.path_env())
             .args([
                 "lambda",
@@ -202,7 +188,8 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
         .ok_or_else(|| DeployError::Step("the pool is missing after apply".into()))?;
     let (pool_id, pool_arn) = (live.pool_id, live.pool_arn);
 
-    // 3. Least privilege for the roles created here, from the rendered policy documents.
+    // 3. Least privilege for the roles this deploy manages, from the rendered policy
+    // documents, written only where the role's policy differs.
     let functions = FUNCTIONS
         .iter()
         .map(|(name, _)| render::load_function(&workspace_root(), name))
@@ -211,7 +198,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     let documents = render::policies(&spec, &functions);
     let account = account_of(&pool_arn).unwrap_or("*").to_owned();
     let partition = pool_arn.split(':').nth(1).unwrap_or("aws").to_owned();
-    for (function, role) in created_roles {
+    for (function, role) in managed_roles {
         let document = documents
             .get(&format!("{function}.json"))
             .ok_or_else(|| DeployError::Step(format!("no policy rendered for {function}")))?
@@ -220,6 +207,9 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
             .replace("${REGION}", &region)
             .replace("${ACCOUNT_ID}", &account)
             .replace("${USER_POOL_ID}", &pool_id);
+        if role_policy(&iam, &role).await? == serde_json::from_str::<serde_json::Value>(&document).ok() {
+            continue;
+        }
         iam.put_role_policy()
             .role_name(&role)
             .policy_name("least-privilege")
@@ -229,13 +219,42 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
             .map_err(|e| step("PutRolePolicy")(aws_sdk_iam::error::DisplayErrorContext(e).to_string()))?;
         deployed.done.push(format!("least-privilege policy on {role}"));
     }
+
     // 4. The invoke permissions, then the wiring, exactly as `provisioner apply`.
     let converged = converge(&clients, &spec, Mode::Apply, Options::default())
         .await
         .map_err(provision)?;
     deployed.done.extend(converged.applied.into_iter().flat_map(|a| a.done));
+    deployed.provisioner_writes = clients.counter.reads_and_writes().1;
     deployed.user_pool_id = pool_id;
     Ok(deployed)
+}
+
+/// The role's `least-privilege` policy document, if it has one.
+async fn role_policy(iam: &Iam, role: &str) -> Result<Option<serde_json::Value>, DeployError> {
+    match iam
+        .get_role_policy()
+        .role_name(role)
+        .policy_name("least-privilege")
+        .send()
+        .await
+    {
+        Ok(found) => {
+            // IAM returns policy documents URL-encoded.
+            let document = percent_encoding::percent_decode_str(found.policy_document()).decode_utf8_lossy();
+            Ok(serde_json::from_str(&document).ok())
+        }
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(step("GetRolePolicy")(
+            aws_sdk_iam::error::DisplayErrorContext(error).to_string(),
+        )),
+    }
 }
 
 /// The role `<function>-role` (assumable by Lambda only), and whether it was created now.

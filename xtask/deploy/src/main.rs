@@ -1,0 +1,111 @@
+//! The command behind `cargo xtask package` and `cargo xtask deploy` (which install
+//! cargo-lambda first); the work is in this crate's library.
+
+use anyhow::{Result, bail};
+use clap::{Parser, Subcommand};
+use deploy::{FUNCTIONS, Target};
+use harness::Tools;
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Package and deploy the functions"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Release zips of the three functions for Lambda on arm64, with their sizes.
+    Package,
+    /// Deploy the functions with cargo lambda deploy, then provision with the provisioner.
+    Deploy(Args),
+}
+
+#[derive(Debug, clap::Args)]
+struct Args {
+    /// AWS region (default: the standard AWS configuration).
+    #[arg(long)]
+    region: Option<String>,
+    /// Named profile from the AWS config files.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Send every AWS call here (an emulator); AWS_ENDPOINT_URL works too.
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// An existing execution role for a function, as FUNCTION=ROLE_ARN (repeatable). Roles
+    /// given here are used as they are; the others are created as <function>-role.
+    #[arg(long = "role", value_parser = parse_role)]
+    roles: Vec<(String, String)>,
+    /// Deploy the zips already built instead of building them.
+    #[arg(long)]
+    no_build: bool,
+}
+
+fn parse_role(value: &str) -> Result<(String, String), String> {
+    let (function, arn) = value.split_once('=').ok_or("expected FUNCTION=ROLE_ARN")?;
+    if !FUNCTIONS.iter().any(|(name, _)| *name == function) {
+        return Err(format!(
+            "unknown function {function:?}; the functions are pre-signup, post-confirmation, custom-message"
+        ));
+    }
+    if !arn.starts_with("arn:") || !arn.contains(":role/") {
+        return Err(format!(
+            "{arn:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+        ));
+    }
+    Ok((function.to_owned(), arn.to_owned()))
+}
+
+fn main() -> Result<()> {
+    let tools = Tools::default();
+    match Cli::parse().command {
+        Command::Package => package(&tools),
+        Command::Deploy(args) => deploy(&tools, args),
+    }
+}
+
+fn package(tools: &Tools) -> Result<()> {
+    eprintln!("==> cargo lambda build --release --arm64 --output-format zip (the three functions)");
+    let zips = deploy::package(tools)?;
+    println!("{:<20} {:>12} {:>12}", "function", "zip bytes", "budget");
+    for zip in &zips {
+        println!(
+            "{:<20} {:>12} {:>12}  {}",
+            zip.function,
+            zip.bytes,
+            zip.budget,
+            zip.path.display()
+        );
+    }
+    let over: Vec<&str> = zips.iter().filter(|z| z.bytes > z.budget).map(|z| z.function).collect();
+    if !over.is_empty() {
+        bail!("over their size budget: {}", over.join(", "));
+    }
+    Ok(())
+}
+
+fn deploy(tools: &Tools, args: Args) -> Result<()> {
+    if !args.no_build {
+        package(tools)?;
+    }
+    let target = Target {
+        connection: provisioner::aws::Connection {
+            region: args.region,
+            profile: args.profile,
+            endpoint_url: args.endpoint_url,
+            credentials: None,
+        },
+        roles: args.roles,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let deployed = runtime.block_on(deploy::deploy(tools, &target))?;
+    for done in &deployed.done {
+        println!("done: {done}");
+    }
+    println!("deployed: user pool {} with its triggers", deployed.user_pool_id);
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! `cargo xtask local`: the local stack and the demo. The stack (`stack`) is cognito-local
+//! (`cognito_local`) and the functions under `cargo lambda watch` (`watch`) on loopback
+//! ports, provisioned from cognito.toml; the demo (`demo`) runs the sign-up and
+//! hosted-login flow (`flow`) on it. The binary (`main.rs`) is the command; the end-to-end
+//! tests start the same stack through this library.
+
+pub mod cognito_local;
+pub mod demo;
+pub mod flow;
+pub mod stack;
+pub mod watch;
+
+pub use stack::{Stack, StackError, sdk_config};
+pub use watch::{Progress, Watch};

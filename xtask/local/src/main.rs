@@ -1,0 +1,105 @@
+//! The command behind `cargo xtask local` (which installs the tools first): builds the
+//! functions, starts cognito-local and `cargo lambda watch` on loopback ports, provisions
+//! them from cognito.toml, runs the demo, then stays up (printing what an app needs) until
+//! Ctrl-C, SIGTERM or SIGHUP, any of which stops every process it started. Each step goes to
+//! stderr; the demo and what an app needs go to stdout.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use harness::Tools;
+use local::demo;
+use local::stack::Stack;
+use local::watch::{Progress, run_dir};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask local",
+    bin_name = "cargo xtask local",
+    about = "The local stack (cognito-local and the functions under cargo lambda watch), provisioned from cognito.toml, and the sign-up and hosted-login demo"
+)]
+struct Args {
+    /// Run the demo and exit with its result instead of staying up.
+    #[arg(long, conflicts_with = "no_demo")]
+    once: bool,
+    /// Start the stack and stay up without running the demo.
+    #[arg(long)]
+    no_demo: bool,
+}
+
+/// Set once the stack is up and the command only waits for a signal.
+static WAITING: AtomicBool = AtomicBool::new(false);
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let tools = Tools::default();
+    // `cargo xtask local` installs them; a bare `cargo run -p local` learns what is missing.
+    tools.cargo_lambda()?;
+    tools.cognito_local()?;
+    // Ctrl-C, SIGTERM or SIGHUP at any moment (even mid-start or mid-demo) stops every
+    // process started here.
+    let (stop_tx, stop_rx) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        if stop_tx.send(()).is_err() || !WAITING.load(Ordering::SeqCst) {
+            eprintln!("\nStopping every process this command started…");
+            harness::stop_all();
+            std::process::exit(130);
+        }
+    })
+    .context("cannot listen for Ctrl-C, SIGTERM and SIGHUP")?;
+
+    let dir = run_dir("local")?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let stack = runtime
+        .block_on(Stack::start(&tools, &dir, &[], Progress::Shown))
+        .with_context(|| format!("the local stack did not start; logs are in {}", dir.display()))?;
+
+    let result = if args.no_demo {
+        Ok(())
+    } else {
+        eprintln!("==> the demo\n");
+        let result = runtime.block_on(demo::run(&stack, &mut |line| println!("{line}")));
+        if let Err(error) = &result {
+            eprintln!("{error}\nlogs: {}", dir.display());
+        }
+        result.map(|_| ())
+    };
+    if args.once {
+        drop(stack);
+        return result.map_err(Into::into);
+    }
+
+    let out = &stack.outputs;
+    println!();
+    println!("The stack is up. What your app needs:");
+    println!("  Cognito endpoint  {}", stack.local.endpoint());
+    println!("  user pool id      {}", out.user_pool_id);
+    println!("  client id         {}", stack.client_id());
+    println!(
+        "  login URL         {}",
+        out.client().and_then(|c| c.login_url.as_deref()).unwrap_or_default()
+    );
+    println!(
+        "  token endpoint    {}",
+        out.token_endpoint.as_deref().unwrap_or_default()
+    );
+    println!("  JWKS              {}", out.jwks_url);
+    println!("  Lambda endpoint   {}", stack.watch.endpoint());
+    println!("  logs              {}", dir.display());
+    println!(
+        "  processes         cognito-local pid {}, cargo lambda watch pid {}",
+        stack.local.pid().unwrap_or_default(),
+        stack.watch.pid()
+    );
+    println!("Press Ctrl-C to stop.");
+    WAITING.store(true, Ordering::SeqCst);
+    if stop_rx.recv().is_err() {
+        bail!("the signal handler went away");
+    }
+    eprintln!("Stopping…");
+    drop(stack);
+    eprintln!("Stopped every process this command started.");
+    result.map_err(Into::into)
+}
