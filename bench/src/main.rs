@@ -148,7 +148,7 @@ fn fixture(function: &str, name: &str) -> Result<Vec<u8>> {
     std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// Every subject: the three Rust functions, the Rust floor, and pre-signup and the floor in
+/// Every subject: the Rust functions, the Rust floor, and pre-signup and the floor in
 /// Node.js and Python, all with the same event per kind of work. post-confirmation runs
 /// three ways: a confirmed password reset (no call: its start alone, the row the floor
 /// goal reads), the same with an empty certificate folder, and a confirmed sign-up with its
@@ -220,6 +220,18 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
             "custom-message",
             &[("APP_NAME", "Toyseven"), ("DEFAULT_LOCALE", "en")],
             fixture("custom-message", "signup.json")?,
+        ),
+        rust(
+            "pre-token-generation",
+            "pre-token-generation",
+            &[
+                (
+                    "GROUP_SCOPES",
+                    "admins=toyseven-api/admin toyseven-api/read;members=toyseven-api/read",
+                ),
+                ("ATTRIBUTE_CLAIMS", "custom:tenant_id=tenant_id"),
+            ],
+            fixture("pre-token-generation", "authentication.json")?,
         ),
         rust(report::FLOOR, "hello-echo", &[], sign_up.clone()),
         node("pre-signup", "pre-signup"),

@@ -16,7 +16,7 @@ use e2e::{Moto, Tools};
 use serde_json::Value;
 
 const REGION: &str = "us-east-1";
-const FUNCTIONS: [&str; 3] = e2e::deploy::FUNCTION_NAMES;
+const FUNCTIONS: [&str; 4] = e2e::deploy::FUNCTION_NAMES;
 
 struct Fixture {
     moto: Moto,

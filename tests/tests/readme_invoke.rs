@@ -1,5 +1,5 @@
 //! The README's `cargo lambda invoke` examples, run as written against a real
-//! `cargo lambda watch` serving the three functions: they must keep working.
+//! `cargo lambda watch` serving the functions: they must keep working.
 //!
 //! Each example line may end with `# expect: <text>` (the invocation succeeds and prints
 //! it) or `# expect-error: <text>` (the invocation fails and says it).

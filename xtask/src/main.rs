@@ -36,7 +36,7 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         args: Vec<String>,
     },
-    /// Release zips of the three functions for Lambda on arm64, with their sizes.
+    /// Release zips of the functions for Lambda on arm64, with their sizes.
     Package,
     /// Deploy the functions with cargo lambda deploy, then provision with the provisioner.
     /// `cargo xtask deploy --help` lists its options.

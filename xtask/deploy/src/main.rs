@@ -19,7 +19,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Release zips of the three functions for Lambda on arm64, with their sizes.
+    /// Release zips of the functions for Lambda on arm64, with their sizes.
     Package,
     /// Deploy the functions with cargo lambda deploy, then provision with the provisioner.
     Deploy(Args),
@@ -69,7 +69,7 @@ fn main() -> Result<()> {
 }
 
 fn package(tools: &Tools) -> Result<()> {
-    eprintln!("==> cargo lambda build --release --arm64 --output-format zip (the three functions)");
+    eprintln!("==> cargo lambda build --release --arm64 --output-format zip (every function)");
     let zips = deploy::package(tools)?;
     println!("{:<20} {:>12} {:>12}", "function", "zip bytes", "budget");
     for zip in &zips {

@@ -9,8 +9,10 @@ use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use serde_json::Value;
 use trigger_common::mask_email;
 
-use crate::flow::{self, Pkce};
-use crate::{Stack, flow::random_token};
+use cognito_oauth::{AuthorizeOptions, random_string};
+
+use crate::Stack;
+use crate::flow;
 
 #[derive(Debug, thiserror::Error)]
 #[error("demo step {step} failed: {message}")]
@@ -53,7 +55,7 @@ pub const PASSWORD: &str = "Correct-Horse-Battery-9";
 pub fn fresh_email(name: &str, domain: &str) -> String {
     format!(
         "{name}.{}@{domain}",
-        &random_token()[..8].to_ascii_lowercase().replace(['-', '_'], "x")
+        &random_string()[..8].to_ascii_lowercase().replace(['-', '_'], "x")
     )
 }
 
@@ -181,37 +183,49 @@ pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<Outcome, 
         return Err(fail("list groups")("the user is not in the default group".into()));
     }
 
-    say("5. Hosted login: the authorization-code grant with PKCE, as a browser runs it".into());
-    let pkce = Pkce::new();
+    say("5. Hosted login: the authorization-code grant with PKCE, as an app and a browser run it".into());
     let base = stack.hosted_ui();
     let redirect_uri = stack.redirect_uri();
-    let scope = stack.spec.clients[0].oauth_scopes.join(" ");
-    let login = flow::authorize(&base, client_id, redirect_uri, &scope, &pkce, &email, PASSWORD)
-        .map_err(|e| fail("hosted login")(e.to_string()))?;
+    let app = flow::app(&base, &out.user_pool_id, client_id, redirect_uri);
+    let scopes = AuthorizeOptions::scopes(stack.spec.clients[0].oauth_scopes.iter().cloned());
+    let (authorize, pending) = app.oauth().start_login(&scopes);
+    let login =
+        flow::sign_in(&authorize, redirect_uri, &email, PASSWORD).map_err(|e| fail("hosted login")(e.to_string()))?;
     say(format!(
-        "   GET  {base}/oauth2/authorize (code_challenge=S256 of a fresh verifier) -> {} login form",
+        "   GET  {base}/oauth2/authorize (code_challenge=S256 of a fresh verifier, state, nonce) -> {} login form",
         login.form_status
     ));
     say(format!(
         "   POST {base}/oauth2/authorize (username, password) -> redirect to {redirect_uri}?code=…&state=…"
     ));
-    let tokens = flow::exchange_code(&base, client_id, redirect_uri, &login.code, &pkce.verifier)
+    let code = pending
+        .code_from_callback(&login.callback)
+        .map_err(|e| fail("hosted login")(e.to_string()))?;
+    let tokens = app
+        .exchange_code(&code, &pending)
         .map_err(|e| fail("token exchange")(e.to_string()))?;
     say(format!(
         "   POST {base}/oauth2/token (code, code_verifier) -> tokens, expires in {} s",
-        tokens.expires_in
+        tokens.expires_in.unwrap_or_default()
     ));
-    say(format!("   id token:      {}", shorten(&tokens.id_token)));
-    say(format!("   access token:  {}", shorten(&tokens.access_token)));
+    let id_token = tokens
+        .id_token
+        .as_ref()
+        .ok_or_else(|| fail("token exchange")("no ID token".into()))?;
+    say(format!("   id token:      {}", shorten(id_token.secret())));
+    say(format!("   access token:  {}", shorten(tokens.access_token.secret())));
     let refresh_token = tokens
         .refresh_token
         .clone()
         .ok_or_else(|| fail("token exchange")("no refresh token".into()))?;
-    say(format!("   refresh token: {}", shorten(&refresh_token)));
+    say(format!("   refresh token: {}", shorten(refresh_token.secret())));
 
     say("6. The ID token: signature verified against the JWKS, then its claims".into());
-    let (kid, claims) = flow::verify_id_token(&out.jwks_url, &out.issuer, client_id, &tokens.id_token)
+    // cognito-local puts no nonce in its tokens; on AWS an app passes `Some(pending.nonce())`.
+    let claims = app
+        .verify_id_token(id_token.secret(), None)
         .map_err(|e| fail("verify the ID token")(e.to_string()))?;
+    let kid = cognito_oauth::key_id(id_token.secret()).unwrap_or_default();
     say(format!("   verified with key {kid} from {}", out.jwks_url));
     for claim in [
         "iss",
@@ -223,27 +237,30 @@ pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<Outcome, 
         "cognito:groups",
         "exp",
     ] {
-        let value = match (claim, &claims[claim]) {
-            (_, Value::Null) => continue,
-            ("email", Value::String(email)) => mask_email(email),
-            (_, value) => value.to_string(),
+        let value = match (claim, claims.get(claim)) {
+            (_, None | Some(Value::Null)) => continue,
+            ("email", Some(Value::String(email))) => mask_email(email),
+            (_, Some(value)) => value.to_string(),
         };
         say(format!("   {claim:<15} {value}"));
     }
-    if claims["cognito:groups"]
-        .as_array()
-        .is_none_or(|g| !g.iter().any(|g| g == "members"))
-    {
+    if !claims.groups().contains(&"members") {
         return Err(fail("verify the ID token")(
             "cognito:groups does not list members".into(),
         ));
     }
 
     say("7. Refresh the tokens with the refresh token".into());
-    let refreshed = flow::refresh(&base, client_id, &refresh_token).map_err(|e| fail("refresh")(e.to_string()))?;
-    flow::verify_id_token(&out.jwks_url, &out.issuer, client_id, &refreshed.id_token)
+    let refreshed = app
+        .refresh(&refresh_token)
         .map_err(|e| fail("refresh")(e.to_string()))?;
-    say(format!("   new id token:  {} (verified)", shorten(&refreshed.id_token)));
+    let renewed = refreshed
+        .id_token
+        .as_ref()
+        .ok_or_else(|| fail("refresh")("no ID token".into()))?;
+    app.verify_id_token(renewed.secret(), None)
+        .map_err(|e| fail("refresh")(e.to_string()))?;
+    say(format!("   new id token:  {} (verified)", shorten(renewed.secret())));
 
     let denied = fresh_email("mallory", "mailinator.com");
     say(format!(

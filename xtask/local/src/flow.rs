@@ -1,14 +1,11 @@
-//! The hosted-login flow the way a browser runs it: the authorization-code grant with PKCE
-//! through `/oauth2/authorize` and `/oauth2/token`, the refresh grant, and verification of
-//! the ID token's signature against the pool's JWKS.
+//! The browser's part of the hosted login, played against cognito-local: open the authorize
+//! URL an app built, post the username and password to the login form, and take the
+//! callback URL the hosted UI redirects to. What an app does itself (PKCE, `state`,
+//! `nonce`, the URLs, the code exchange, the refresh, verifying the tokens) is
+//! `cognito_oauth`'s, used by the demo and the tests as an app would.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
-use serde_json::Value;
-use sha2::{Digest, Sha256};
+use cognito_oauth::blocking::Client;
+use cognito_oauth::{Endpoints, OAuthClient, Url};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
@@ -22,54 +19,27 @@ pub enum FlowError {
     Unexpected { step: &'static str, message: String },
     #[error("{step}: {source}")]
     Http { step: &'static str, source: ureq::Error },
-    #[error("the ID token does not verify: {0}")]
-    Token(#[from] jsonwebtoken::errors::Error),
 }
 
-/// A PKCE pair: a random verifier and its S256 challenge.
+/// What the browser saw.
 #[derive(Debug, Clone)]
-pub struct Pkce {
-    pub verifier: String,
-    pub challenge: String,
+pub struct Login {
+    /// The login page's status.
+    pub form_status: u16,
+    /// Where the hosted UI sent the browser back: the app's callback URL with `code` and
+    /// `state` (or `error`) in its query.
+    pub callback: String,
 }
 
-impl Pkce {
-    pub fn new() -> Self {
-        Self::from_verifier(random_token())
-    }
-
-    pub fn from_verifier(verifier: String) -> Self {
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Self { verifier, challenge }
-    }
+/// The app's side for the local stack: a public client of cognito-local's hosted UI.
+pub fn app(endpoint: &str, pool_id: &str, client_id: &str, redirect_uri: &str) -> Client {
+    let endpoints = Endpoints::emulator(endpoint, pool_id).expect("cognito-local's address is a URL");
+    Client::new(OAuthClient::new(endpoints, client_id, redirect_uri))
 }
 
-impl Default for Pkce {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// 32 random bytes, base64url: a PKCE verifier or an OAuth `state`.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the OS random source");
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The tokens `/oauth2/token` returns.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Tokens {
-    pub id_token: String,
-    pub access_token: String,
-    pub refresh_token: Option<String>,
-    pub expires_in: u64,
-    pub token_type: String,
-}
-
-/// A browser-like HTTP client that does not follow redirects (the redirect to the app's
-/// callback is what carries the code).
-fn agent() -> ureq::Agent {
+/// A browser that does not follow redirects: the redirect to the app's callback is what
+/// carries the code.
+fn browser() -> ureq::Agent {
     ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
@@ -84,37 +54,13 @@ fn body(step: &'static str, response: &mut ureq::http::Response<ureq::Body>) -> 
         .map_err(|source| FlowError::Http { step, source })
 }
 
-/// What the login steps saw, for the demo to show.
-#[derive(Debug, Clone)]
-pub struct Login {
-    pub form_status: u16,
-    pub redirect: String,
-    pub code: String,
-}
-
-/// Runs `/oauth2/authorize` as a browser would: GET the login page, POST the username and
-/// password, and take the code from the redirect to `redirect_uri`.
-pub fn authorize(
-    base: &str,
-    client_id: &str,
-    redirect_uri: &str,
-    scope: &str,
-    pkce: &Pkce,
-    username: &str,
-    password: &str,
-) -> Result<Login, FlowError> {
-    let agent = agent();
-    let state = random_token();
-    let authorize = format!("{base}/oauth2/authorize");
-    let mut page = agent
-        .get(&authorize)
-        .query("response_type", "code")
-        .query("client_id", client_id)
-        .query("redirect_uri", redirect_uri)
-        .query("scope", scope)
-        .query("state", &state)
-        .query("code_challenge", &pkce.challenge)
-        .query("code_challenge_method", "S256")
+/// Opens `authorize` (an authorize URL with its query) as a browser does: GET the login
+/// page, POST the username and password with the page's parameters, and return the URL the
+/// redirect points to, which must be under `redirect_uri`.
+pub fn sign_in(authorize: &Url, redirect_uri: &str, username: &str, password: &str) -> Result<Login, FlowError> {
+    let browser = browser();
+    let mut page = browser
+        .get(authorize.as_str())
         .call()
         .map_err(|source| FlowError::Http {
             step: "GET /oauth2/authorize",
@@ -129,19 +75,15 @@ pub fn authorize(
             body: html,
         });
     }
-    let mut submitted = agent
-        .post(&authorize)
-        .send_form([
-            ("client_id", client_id),
-            ("redirect_uri", redirect_uri),
-            ("response_type", "code"),
-            ("code_challenge", &pkce.challenge),
-            ("code_challenge_method", "S256"),
-            ("scope", scope),
-            ("state", &state),
-            ("username", username),
-            ("password", password),
-        ])
+    // cognito-local's form posts back the authorize request's parameters with the
+    // credentials, as the hosted UI's does.
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("username".into(), username.into()));
+    form.push(("password".into(), password.into()));
+    let endpoint = format!("{}{}", authorize.origin().ascii_serialization(), authorize.path());
+    let mut submitted = browser
+        .post(&endpoint)
+        .send_form(form.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|source| FlowError::Http {
             step: "POST /oauth2/authorize",
             source,
@@ -152,7 +94,7 @@ pub fn authorize(
         .get("location")
         .and_then(|l| l.to_str().ok())
         .map(str::to_owned);
-    let Some(redirect) = location.filter(|_| (300..400).contains(&status)) else {
+    let Some(callback) = location.filter(|_| (300..400).contains(&status)) else {
         let body = body("POST /oauth2/authorize", &mut submitted)?;
         let message = if body.contains("Incorrect username or password") {
             "the login form answered: Incorrect username or password.".to_owned()
@@ -164,134 +106,11 @@ pub fn authorize(
             message,
         });
     };
-    let query = redirect.split_once('?').map_or("", |(_, q)| q);
-    let param = |name: &str| {
-        query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| value.to_owned())
-    };
-    if !redirect.starts_with(redirect_uri) {
+    if !callback.starts_with(redirect_uri) {
         return Err(FlowError::Unexpected {
             step: "POST /oauth2/authorize",
-            message: format!("redirected to {redirect}, not to {redirect_uri}"),
+            message: format!("redirected to {callback}, not to {redirect_uri}"),
         });
     }
-    if param("state").as_deref() != Some(state.as_str()) {
-        return Err(FlowError::Unexpected {
-            step: "POST /oauth2/authorize",
-            message: "the redirect did not carry our state back".into(),
-        });
-    }
-    let code = param("code").ok_or_else(|| FlowError::Unexpected {
-        step: "POST /oauth2/authorize",
-        message: format!("no code in the redirect {redirect}"),
-    })?;
-    Ok(Login {
-        form_status,
-        redirect,
-        code,
-    })
-}
-
-fn token_request(base: &str, step: &'static str, form: &[(&str, &str)]) -> Result<Tokens, FlowError> {
-    let mut response = agent()
-        .post(format!("{base}/oauth2/token"))
-        .send_form(form.iter().copied())
-        .map_err(|source| FlowError::Http { step, source })?;
-    let status = response.status().as_u16();
-    let text = body(step, &mut response)?;
-    if status != 200 {
-        return Err(FlowError::Status {
-            step,
-            status,
-            body: text,
-        });
-    }
-    serde_json::from_str(&text).map_err(|error| FlowError::Unexpected {
-        step,
-        message: format!("not a token response ({error})"),
-    })
-}
-
-/// Exchanges the code and the PKCE verifier for tokens (a public client: no secret).
-pub fn exchange_code(
-    base: &str,
-    client_id: &str,
-    redirect_uri: &str,
-    code: &str,
-    verifier: &str,
-) -> Result<Tokens, FlowError> {
-    token_request(
-        base,
-        "POST /oauth2/token (authorization_code)",
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", client_id),
-            ("redirect_uri", redirect_uri),
-            ("code", code),
-            ("code_verifier", verifier),
-        ],
-    )
-}
-
-/// Uses the refresh token for new ID and access tokens.
-pub fn refresh(base: &str, client_id: &str, refresh_token: &str) -> Result<Tokens, FlowError> {
-    token_request(
-        base,
-        "POST /oauth2/token (refresh_token)",
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", client_id),
-            ("refresh_token", refresh_token),
-        ],
-    )
-}
-
-/// The ID token's claims, after checking its RS256 signature against the key the JWKS
-/// names in its header, and its issuer, audience and expiry.
-pub fn verify_id_token(
-    jwks_url: &str,
-    issuer: &str,
-    client_id: &str,
-    id_token: &str,
-) -> Result<(String, Value), FlowError> {
-    let step = "GET JWKS";
-    let mut response = agent()
-        .get(jwks_url)
-        .call()
-        .map_err(|source| FlowError::Http { step, source })?;
-    let text = body(step, &mut response)?;
-    let jwks: JwkSet = serde_json::from_str(&text).map_err(|error| FlowError::Unexpected {
-        step,
-        message: format!("not a JWKS ({error})"),
-    })?;
-    let header = jsonwebtoken::decode_header(id_token)?;
-    let kid = header.kid.unwrap_or_default();
-    let jwk = jwks.find(&kid).ok_or_else(|| FlowError::Unexpected {
-        step,
-        message: format!("no key {kid:?} in the JWKS"),
-    })?;
-    let key = DecodingKey::from_jwk(jwk)?;
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_issuer(&[issuer]);
-    validation.set_audience(&[client_id]);
-    let data = jsonwebtoken::decode::<Value>(id_token, &key, &validation)?;
-    Ok((kid, data.claims))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pkce_challenge_is_rfc_7636_s256() {
-        // The example from RFC 7636, appendix B.
-        let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
-        assert_eq!(pkce.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-        let fresh = Pkce::new();
-        assert!((43..=128).contains(&fresh.verifier.len()));
-        assert_ne!(fresh.verifier, Pkce::new().verifier);
-    }
+    Ok(Login { form_status, callback })
 }

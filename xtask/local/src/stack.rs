@@ -94,7 +94,7 @@ impl Stack {
             }
         };
         let (mut spec, _warnings) = spec::load(&workspace_root().join("cognito.toml"))?;
-        say("==> cargo build of the three functions, as cargo lambda watch runs them");
+        say("==> cargo build of the functions, as cargo lambda watch runs them");
         build_functions(progress)?;
 
         // Both ports are held from here until each server listens on its own.
@@ -120,7 +120,7 @@ impl Stack {
         ));
         let mut watch = Watch::spawn(tools, dir, &watch_port, &watch_env)?;
         say(&format!(
-            "==> started cargo lambda watch on {watch_endpoint} (pid {}): the three functions behind the Lambda Invoke API",
+            "==> started cargo lambda watch on {watch_endpoint} (pid {}): the functions behind the Lambda Invoke API",
             watch.pid()
         ));
         local.wait_ready(local_port)?;

@@ -1,4 +1,4 @@
-//! `cargo lambda watch`: the three functions behind the Lambda Invoke API on a loopback
+//! `cargo lambda watch`: the functions behind the Lambda Invoke API on a loopback
 //! port, each with the environment from its `[package.metadata.lambda.watch.env]` plus any
 //! variables given here.
 
@@ -105,7 +105,7 @@ pub enum Progress {
 /// Builds the functions as `cargo lambda watch` runs them, so that no invocation waits for a
 /// compile (cognito-local gives a trigger two minutes): one `cargo build --bin <name>` per
 /// function, in the workspace's target folder, as its `cargo run --bin <name>` resolves
-/// features (one package at a time; building the three together would unify their features
+/// features (one package at a time; building them together would unify their features
 /// and leave each function's own build to the first invocation).
 pub fn build_functions(progress: Progress) -> Result<(), HarnessError> {
     for function in FUNCTION_NAMES {
