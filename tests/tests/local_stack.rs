@@ -311,7 +311,10 @@ async fn a_failing_post_confirmation_is_reported_under_its_trigger_name() {
     // The function's own sentence for the person, with nothing of the operator's: no group,
     // pool or SDK detail (those go to its log line, with the alarm marker).
     assert!(message.contains("Your account is confirmed"), "{message}");
-    assert!(!message.contains("no-such-group") && !message.contains(&stack.outputs.user_pool_id), "{message}");
+    assert!(
+        !message.contains("no-such-group") && !message.contains(&stack.outputs.user_pool_id),
+        "{message}"
+    );
     assert!(stack.watch.output().contains("POST_CONFIRMATION_GROUP_ADD_FAILED"));
     // As on Cognito, the confirmation itself stands.
     let user = stack
