@@ -27,15 +27,9 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct Args {
-    /// AWS region (default: the standard AWS configuration).
-    #[arg(long)]
-    region: Option<String>,
-    /// Named profile from the AWS config files.
-    #[arg(long)]
-    profile: Option<String>,
-    /// Send every AWS call here (an emulator); AWS_ENDPOINT_URL works too.
-    #[arg(long)]
-    endpoint_url: Option<String>,
+    /// The provisioner's own connection flags (`--region`, `--profile`, `--endpoint-url`).
+    #[command(flatten)]
+    connection: provisioner::aws::Connection,
     /// An existing execution role for a function, as FUNCTION=ROLE_ARN (repeatable). Roles
     /// given here are used as they are; the others are created as <function>-role.
     #[arg(long = "role", value_parser = parse_role)]
@@ -49,7 +43,8 @@ fn parse_role(value: &str) -> Result<(String, String), String> {
     let (function, arn) = value.split_once('=').ok_or("expected FUNCTION=ROLE_ARN")?;
     if !FUNCTIONS.iter().any(|(name, _)| *name == function) {
         return Err(format!(
-            "unknown function {function:?}; the functions are pre-signup, post-confirmation, custom-message"
+            "unknown function {function:?}; the functions are {}",
+            harness::FUNCTION_NAMES.join(", ")
         ));
     }
     if !arn.starts_with("arn:") || !arn.contains(":role/") {
@@ -93,12 +88,7 @@ fn deploy(tools: &Tools, args: Args) -> Result<()> {
         package(tools)?;
     }
     let target = Target {
-        connection: provisioner::aws::Connection {
-            region: args.region,
-            profile: args.profile,
-            endpoint_url: args.endpoint_url,
-            credentials: None,
-        },
+        connection: args.connection,
         roles: args.roles,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
