@@ -29,7 +29,18 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
 
     let dir = tempfile::tempdir().unwrap();
     let moto = Moto::start(&tools, dir.path()).unwrap();
+    // The project's spec, with pre-token generation wired too, so that every function is
+    // deployed.
+    let spec = dir.path().join("cognito.toml");
+    let text = std::fs::read_to_string(e2e::workspace_root().join("cognito.toml")).unwrap();
+    let text = text.replace(
+        "custom_message = \"custom-message\"\n",
+        "custom_message = \"custom-message\"\npre_token_generation = { function = \"pre-token-generation\", version = \"V2_0\" }\n",
+    );
+    assert!(text.contains("pre_token_generation"), "the spec's [triggers] moved");
+    std::fs::write(&spec, text).unwrap();
     let target = Target {
+        spec: Some(spec),
         connection: provisioner::aws::Connection {
             region: Some(REGION.into()),
             endpoint_url: Some(moto.endpoint()),
@@ -88,6 +99,7 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
             "pre-signup" => lambda_config.pre_sign_up(),
             "post-confirmation" => lambda_config.post_confirmation(),
             "custom-message" => lambda_config.custom_message(),
+            "pre-token-generation" => lambda_config.pre_token_generation_config().map(|c| c.lambda_arn()),
             other => panic!("{other} is wired to no trigger this test knows"),
         };
         assert_eq!(

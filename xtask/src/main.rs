@@ -38,7 +38,7 @@ enum Task {
     },
     /// Release zips of the functions for Lambda on arm64, with their sizes.
     Package,
-    /// Deploy the functions with cargo lambda deploy, then provision with the provisioner.
+    /// Deploy the functions the spec wires with cargo lambda deploy, then provision.
     /// `cargo xtask deploy --help` lists its options.
     #[command(disable_help_flag = true)]
     Deploy {

@@ -97,6 +97,8 @@ pub fn package(tools: &Tools) -> Result<Vec<Zip>, DeployError> {
 #[derive(Debug, Clone, Default)]
 pub struct Target {
     pub connection: Connection,
+    /// The spec to provision; the workspace's `cognito.toml` when `None`.
+    pub spec: Option<PathBuf>,
     /// Existing execution roles, by function; the others are created as `<function>-role`.
     pub roles: Vec<(String, String)>,
 }
@@ -116,7 +118,18 @@ pub struct Deployed {
 
 /// Deploys the zips `package` built, then provisions. Needs the zips.
 pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployError> {
-    let (spec, _) = spec::load(&workspace_root().join("cognito.toml")).map_err(|e| DeployError::Step(e.to_string()))?;
+    let spec_path = target
+        .spec
+        .clone()
+        .unwrap_or_else(|| workspace_root().join("cognito.toml"));
+    let (spec, _) = spec::load(&spec_path).map_err(|e| DeployError::Step(e.to_string()))?;
+    let wired = deployed_functions(&spec);
+    if let Some((function, _)) = target.roles.iter().find(|(f, _)| !wired.contains(&f.as_str())) {
+        return Err(DeployError::Step(format!(
+            "--role {function}=...: {} wires no trigger to {function}, so it is not deployed",
+            spec_path.display()
+        )));
+    }
     let connection = &target.connection;
     let config = connection.load().await;
     let region = config
@@ -128,7 +141,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
 
     // 1. The functions, each with its role.
     let mut managed_roles = Vec::new();
-    for (function, _) in FUNCTIONS {
+    for function in wired.iter().copied() {
         let role = match target.roles.iter().find(|(f, _)| f == function) {
             Some((_, arn)) => arn.clone(),
             None => {
@@ -190,9 +203,9 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
 
     // 3. Least privilege for the roles this deploy manages, from the rendered policy
     // documents, written only where the role's policy differs.
-    let functions = FUNCTIONS
+    let functions = wired
         .iter()
-        .map(|(name, _)| render::load_function(&workspace_root(), name))
+        .map(|name| render::load_function(&workspace_root(), name))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| DeployError::Step(e.to_string()))?;
     let documents = render::policies(&spec, &functions);
@@ -228,6 +241,16 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     deployed.provisioner_writes = clients.counter.reads_and_writes().1;
     deployed.user_pool_id = pool_id;
     Ok(deployed)
+}
+
+/// This project's functions that the spec wires, in `FUNCTIONS`' order. A trigger naming
+/// anything else (an ARN, someone else's function) is wired as it is, and a function no
+/// trigger names is not deployed: it would cost a role and run for nobody.
+pub fn deployed_functions(spec: &spec::Spec) -> Vec<&'static str> {
+    FUNCTION_NAMES
+        .into_iter()
+        .filter(|name| spec.triggers.wired.values().any(|w| w.function == *name))
+        .collect()
 }
 
 /// The role's `least-privilege` policy document, if it has one.
@@ -293,4 +316,35 @@ async fn ensure_role(iam: &Iam, function: &str) -> Result<(String, bool), Deploy
         .role
         .ok_or_else(|| DeployError::Step("CreateRole answered without a role".into()))?;
     Ok((role.arn, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(triggers: &str) -> spec::Spec {
+        let text = format!("[pool]\nname = \"p\"\n[triggers]\n{triggers}");
+        spec::parse("test.toml", &text).unwrap().0
+    }
+
+    #[test]
+    fn only_the_functions_the_spec_wires_are_deployed() {
+        let project = std::fs::read_to_string(workspace_root().join("cognito.toml")).unwrap();
+        let (project, _) = spec::parse("cognito.toml", &project).unwrap();
+        assert_eq!(
+            deployed_functions(&project),
+            ["pre-signup", "post-confirmation", "custom-message"]
+        );
+        let every = spec(
+            "pre_sign_up = \"pre-signup\"\npost_confirmation = \"post-confirmation\"\n\
+             custom_message = \"custom-message\"\n\
+             pre_token_generation = { function = \"pre-token-generation\", version = \"V2_0\" }\n",
+        );
+        assert_eq!(deployed_functions(&every), FUNCTION_NAMES);
+        let foreign = spec(
+            "pre_sign_up = \"arn:aws:lambda:us-east-1:123456789012:function:theirs\"\n\
+             post_confirmation = \"post-confirmation\"\n",
+        );
+        assert_eq!(deployed_functions(&foreign), ["post-confirmation"]);
+    }
 }

@@ -1,6 +1,8 @@
 //! The command behind `cargo xtask package` and `cargo xtask deploy` (which install
 //! cargo-lambda first); the work is in this crate's library.
 
+use std::path::PathBuf;
+
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use deploy::{FUNCTIONS, Target};
@@ -21,7 +23,7 @@ struct Cli {
 enum Command {
     /// Release zips of the functions for Lambda on arm64, with their sizes.
     Package,
-    /// Deploy the functions with cargo lambda deploy, then provision with the provisioner.
+    /// Deploy the functions the spec wires with cargo lambda deploy, then provision.
     Deploy(Args),
 }
 
@@ -30,6 +32,10 @@ struct Args {
     /// The provisioner's own connection flags (`--region`, `--profile`, `--endpoint-url`).
     #[command(flatten)]
     connection: provisioner::aws::Connection,
+    /// The spec to provision (relative to the workspace root); its triggers say which of
+    /// the functions are deployed.
+    #[arg(long, value_name = "PATH", default_value = "cognito.toml")]
+    spec: PathBuf,
     /// An existing execution role for a function, as FUNCTION=ROLE_ARN (repeatable). Roles
     /// given here are used as they are; the others are created as <function>-role.
     #[arg(long = "role", value_parser = parse_role)]
@@ -89,6 +95,7 @@ fn deploy(tools: &Tools, args: Args) -> Result<()> {
     }
     let target = Target {
         connection: args.connection,
+        spec: Some(args.spec),
         roles: args.roles,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
