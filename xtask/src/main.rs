@@ -23,8 +23,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Install every pinned tool into .tools/ (quick when they already are); the other
-    /// commands install what they need themselves.
+    /// Install every pinned tool into .tools/ (quick when they already are) but the
+    /// benchmark's aws-lambda-ric, which `bench` installs; the other commands install what
+    /// they need themselves.
     Setup,
     /// Every check: formatting, clippy with warnings denied, every test, cfn-lint and checkov.
     Test,
