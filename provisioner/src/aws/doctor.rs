@@ -92,9 +92,11 @@ async fn functions(
             Some(region) if pool_region.is_some_and(|pool| pool != region) => {
                 FunctionState::OtherRegion(region.to_owned())
             }
-            Some(_) | None => match read_function(lambda, arn).await? {
-                None => FunctionState::Missing,
-                Some((function, configuration)) => {
+            // A function that cannot be read is a finding, not the end of the diagnosis.
+            Some(_) | None => match read_function(lambda, arn).await {
+                Err(error) => FunctionState::Unreadable(error.to_string()),
+                Ok(None) => FunctionState::Missing,
+                Ok(Some((function, configuration))) => {
                     // Wired to a version or an alias, Cognito invokes that, under its own
                     // policy: `read_function` reads the policy where the ARN points.
                     let default_group = default_group(&configuration);
@@ -257,6 +259,66 @@ fn document(name: String, text: &str) -> Result<Policy, AwsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::desired::Wired;
+    use aws_sdk_lambda::operation::get_function::{GetFunctionError, GetFunctionOutput};
+    use aws_sdk_lambda::operation::get_policy::GetPolicyOutput;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    const THEIRS: &str = "arn:aws:lambda:us-east-1:999999999999:function:theirs";
+    const OURS: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-signup";
+
+    /// A trigger naming a function the caller may not read (another account's, here) is a
+    /// finding of its own; the diagnosis goes on and reads the other functions.
+    #[tokio::test]
+    async fn a_function_that_cannot_be_read_does_not_end_the_diagnosis() {
+        let denied = mock!(aws_sdk_lambda::Client::get_function)
+            .match_requests(|r| r.function_name() == Some(THEIRS))
+            .then_error(|| {
+                GetFunctionError::generic(
+                    ErrorMetadata::builder()
+                        .code("AccessDeniedException")
+                        .message("not authorized to perform: lambda:GetFunction")
+                        .build(),
+                )
+            });
+        let found = mock!(aws_sdk_lambda::Client::get_function)
+            .match_requests(|r| r.function_name() == Some(OURS))
+            .then_output(|| {
+                GetFunctionOutput::builder()
+                    .configuration(FunctionConfiguration::builder().function_arn(OURS).timeout(3).build())
+                    .build()
+            });
+        let policy = mock!(aws_sdk_lambda::Client::get_policy).then_output(|| GetPolicyOutput::builder().build());
+        let lambda = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, [&denied, &found, &policy]);
+        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, []);
+        let clients = Clients::from_parts(cognito, Some(lambda.clone()), Default::default(), "us-east-1".into());
+        let mut triggers = Triggers::default();
+        for (trigger, function) in [(Trigger::PreAuthentication, THEIRS), (Trigger::PreSignUp, OURS)] {
+            let wired = Wired {
+                function: function.into(),
+                version: None,
+            };
+            triggers.wired.insert(trigger, wired);
+        }
+
+        let functions = functions(&clients, &lambda, &triggers, Some("us-east-1"))
+            .await
+            .unwrap();
+
+        let states: Vec<(&str, &FunctionState)> = functions.iter().map(|f| (f.arn.as_str(), &f.state)).collect();
+        assert!(
+            matches!(
+                states[..],
+                [(OURS, FunctionState::Found(_)), (THEIRS, FunctionState::Unreadable(_))]
+            ),
+            "{states:#?}"
+        );
+        let FunctionState::Unreadable(why) = &functions[1].state else {
+            unreachable!()
+        };
+        assert!(why.contains("GetFunction") && why.contains("AccessDenied"), "{why}");
+    }
 
     #[test]
     fn a_policy_document_is_read_url_encoded_or_plain() {

@@ -50,6 +50,7 @@ pub enum Check {
     ClientUrlMismatch,
     TriggerMissing,
     TriggerOtherRegion,
+    TriggerUnreadable,
     TriggerTimeout,
     TriggerNotInvokable,
     TriggerPermissionBroad,
@@ -60,7 +61,7 @@ pub enum Check {
 }
 
 impl Check {
-    pub const ALL: [Check; 20] = [
+    pub const ALL: [Check; 21] = [
         Check::UsernameCaseSensitive,
         Check::DeletionProtectionOff,
         Check::MfaWithoutFactor,
@@ -74,6 +75,7 @@ impl Check {
         Check::ClientUrlMismatch,
         Check::TriggerMissing,
         Check::TriggerOtherRegion,
+        Check::TriggerUnreadable,
         Check::TriggerTimeout,
         Check::TriggerNotInvokable,
         Check::TriggerPermissionBroad,
@@ -99,6 +101,7 @@ impl Check {
             Check::ClientUrlMismatch => "client-url-mismatch",
             Check::TriggerMissing => "trigger-missing",
             Check::TriggerOtherRegion => "trigger-other-region",
+            Check::TriggerUnreadable => "trigger-unreadable",
             Check::TriggerTimeout => "trigger-timeout",
             Check::TriggerNotInvokable => "trigger-not-invokable",
             Check::TriggerPermissionBroad => "trigger-permission-broad",
@@ -179,6 +182,9 @@ pub enum FunctionState {
     OtherRegion(String),
     /// GetFunction found none.
     Missing,
+    /// GetFunction or GetPolicy failed (AccessDenied above all: a function of another
+    /// account, or a caller without `lambda:GetFunction`), with the reason.
+    Unreadable(String),
     Found(Box<FunctionFacts>),
 }
 
@@ -520,6 +526,20 @@ fn function_findings(seen: &Observations, wired: &WiredFunction) -> Vec<Finding>
                 "Deploy the function (`cargo xtask deploy`), or wire one that exists ([triggers] in the spec, \
                  then `provisioner apply`)."
                     .into(),
+            )];
+        }
+        FunctionState::Unreadable(why) => {
+            return vec![finding(
+                Check::TriggerUnreadable,
+                format!(
+                    "the function could not be read ({why}), so the doctor cannot tell whether it exists, \
+                     answers within {COGNITO_WAITS_SECONDS} s, or lets this pool invoke it."
+                ),
+                format!(
+                    "Run the doctor with credentials that may call lambda:GetFunction and lambda:GetPolicy on {} \
+                     (the provisioner's policy allows them on the spec's functions only), or check it by hand.",
+                    wired.arn
+                ),
             )];
         }
         FunctionState::Found(facts) => facts,

@@ -163,7 +163,9 @@ fn facts<'a>(seen: &'a mut Observations, name: &str) -> &'a mut FunctionFacts {
         .unwrap();
     match &mut function.state {
         FunctionState::Found(facts) => facts,
-        FunctionState::OtherRegion(_) | FunctionState::Missing => panic!("{name} is not found"),
+        FunctionState::OtherRegion(_) | FunctionState::Missing | FunctionState::Unreadable(_) => {
+            panic!("{name} is not found")
+        }
     }
 }
 
@@ -433,6 +435,33 @@ fn a_missing_function_or_one_in_another_region_is_a_finding() {
     seen.functions.as_mut().unwrap()[0].state = FunctionState::OtherRegion("eu-west-1".into());
     let finding = only(&seen, Check::TriggerOtherRegion);
     assert!(finding.message.contains("eu-west-1") && finding.message.contains("us-east-1"));
+}
+
+#[test]
+fn a_function_that_cannot_be_read_is_a_finding_and_the_others_are_still_checked() {
+    let mut seen = healthy();
+    let functions = seen.functions.as_mut().unwrap();
+    functions[0].state = FunctionState::Unreadable(
+        "GetFunction failed: AccessDeniedException: not authorized to perform lambda:GetFunction".into(),
+    );
+    // A second function with its own trap: the unreadable one does not hide it.
+    if let FunctionState::Found(facts) = &mut functions[1].state {
+        facts.timeout_seconds = Some(30);
+    }
+    let found = diagnose(&default_spec(), &seen);
+    let ids: Vec<Check> = found.iter().map(|f| f.check).collect();
+    assert_eq!(ids, [Check::TriggerUnreadable, Check::TriggerTimeout], "{found:#?}");
+    let unreadable = &found[0];
+    assert_eq!(
+        unreadable.resource,
+        format!("function {} (trigger custom_message)", arn("custom-message"))
+    );
+    assert!(
+        unreadable.message.contains("AccessDeniedException"),
+        "{}",
+        unreadable.message
+    );
+    assert!(unreadable.fix.contains("lambda:GetFunction"), "{}", unreadable.fix);
 }
 
 #[test]
