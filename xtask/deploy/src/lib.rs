@@ -116,13 +116,28 @@ pub struct Deployed {
     pub provisioner_writes: usize,
 }
 
-/// Deploys the zips `package` built, then provisions. Needs the zips.
-pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployError> {
+/// The spec `target` names, read and checked against what the deploy can do, and the
+/// functions it deploys: no AWS call, no build, so a mistake is found before either.
+pub fn check(target: &Target) -> Result<(spec::Spec, Vec<&'static str>), DeployError> {
     let spec_path = target
         .spec
         .clone()
         .unwrap_or_else(|| workspace_root().join("cognito.toml"));
     let (spec, _) = spec::load(&spec_path).map_err(|e| DeployError::Step(e.to_string()))?;
+    // This project's functions are deployed by name, and their role policies rendered by
+    // name: an ARN naming one of them would leave it undeployed while the pool is wired to it.
+    for (trigger, wired) in &spec.triggers.wired {
+        if let Some(function) = arn_of_ours(&wired.function) {
+            return Err(DeployError::Step(format!(
+                "{}: {} names {function} by ARN; `cargo xtask deploy` deploys this project's \
+                 functions by name: write {} = \"{function}\", or deploy that function yourself \
+                 and provision with `provisioner apply`",
+                spec_path.display(),
+                trigger.spec_key(),
+                trigger.spec_key(),
+            )));
+        }
+    }
     let wired = deployed_functions(&spec);
     if let Some((function, _)) = target.roles.iter().find(|(f, _)| !wired.contains(&f.as_str())) {
         return Err(DeployError::Step(format!(
@@ -130,6 +145,18 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
             spec_path.display()
         )));
     }
+    Ok((spec, wired))
+}
+
+/// This project's function an ARN names (`arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]`).
+fn arn_of_ours(reference: &str) -> Option<&'static str> {
+    let name = reference.strip_prefix("arn:")?.split(':').nth(5)?;
+    FUNCTION_NAMES.into_iter().find(|ours| *ours == name)
+}
+
+/// Deploys the zips `package` built, then provisions. Needs the zips.
+pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployError> {
+    let (spec, wired) = check(target)?;
     let connection = &target.connection;
     let config = connection.load().await;
     let region = config
@@ -346,5 +373,48 @@ mod tests {
              post_confirmation = \"post-confirmation\"\n",
         );
         assert_eq!(deployed_functions(&foreign), ["post-confirmation"]);
+    }
+
+    fn checked(triggers: &str, roles: &[(&str, &str)]) -> Result<Vec<&'static str>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cognito.toml");
+        std::fs::write(&path, format!("[pool]\nname = \"p\"\n[triggers]\n{triggers}")).unwrap();
+        let target = Target {
+            spec: Some(path),
+            roles: roles.iter().map(|(f, r)| (f.to_string(), r.to_string())).collect(),
+            ..Target::default()
+        };
+        check(&target).map(|(_, wired)| wired).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn one_of_our_functions_named_by_arn_is_refused_before_any_build() {
+        let error = checked(
+            "pre_sign_up = \"arn:aws:lambda:us-east-1:123456789012:function:pre-signup:live\"\n",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("pre_sign_up names pre-signup by ARN") && error.contains("pre_sign_up = \"pre-signup\""),
+            "{error}"
+        );
+        assert_eq!(
+            checked(
+                "pre_sign_up = \"arn:aws:lambda:us-east-1:123456789012:function:theirs\"\n",
+                &[]
+            ),
+            Ok(vec![])
+        );
+    }
+
+    #[test]
+    fn a_role_for_a_function_the_spec_does_not_wire_is_refused() {
+        let role = "arn:aws:iam::123456789012:role/mine";
+        let error = checked("pre_sign_up = \"pre-signup\"\n", &[("custom-message", role)]).unwrap_err();
+        assert!(error.contains("wires no trigger to custom-message"), "{error}");
+        assert_eq!(
+            checked("pre_sign_up = \"pre-signup\"\n", &[("pre-signup", role)]),
+            Ok(vec!["pre-signup"])
+        );
     }
 }

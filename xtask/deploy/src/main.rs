@@ -90,14 +90,17 @@ fn package(tools: &Tools) -> Result<()> {
 }
 
 fn deploy(tools: &Tools, args: Args) -> Result<()> {
+    let target = Target {
+        connection: args.connection,
+        // `cargo xtask` runs this from the workspace root; an absolute path stays as it is.
+        spec: Some(harness::workspace_root().join(args.spec)),
+        roles: args.roles,
+    };
+    // The spec and the roles are checked before minutes of building.
+    deploy::check(&target)?;
     if !args.no_build {
         package(tools)?;
     }
-    let target = Target {
-        connection: args.connection,
-        spec: Some(args.spec),
-        roles: args.roles,
-    };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let deployed = runtime.block_on(deploy::deploy(tools, &target))?;
     for done in &deployed.done {
