@@ -10,7 +10,7 @@ use aws_sdk_iam::Client as Iam;
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::Value;
 
-use super::observe::{describe_client, list_clients, read_function};
+use super::observe::{describe_client, describe_function, list_clients, read_policy};
 use super::{AwsError, Clients, call_error, observe_pool};
 use crate::desired::{Desired, Trigger, Triggers};
 use crate::doctor::iam::Policy;
@@ -18,7 +18,7 @@ use crate::doctor::{
     DEFAULT_GROUP, DomainState, FunctionFacts, FunctionState, Observations, Role, RolePolicies, WiredFunction,
     region_of,
 };
-use crate::observed::ObservedClient;
+use crate::observed::{Function, ObservedClient};
 
 /// Reads the pool the spec names and what hangs off it; `None` when no pool has the name.
 pub async fn observe_for_doctor(clients: &Clients, spec: &Desired) -> Result<Option<Observations>, AwsError> {
@@ -92,11 +92,23 @@ async fn functions(
             Some(region) if pool_region.is_some_and(|pool| pool != region) => {
                 FunctionState::OtherRegion(region.to_owned())
             }
-            // A function that cannot be read is a finding, not the end of the diagnosis.
-            Some(_) | None => match read_function(lambda, arn).await {
-                Err(error) => FunctionState::Unreadable(error.to_string()),
+            // A function the caller may not read is a finding, not the end of the diagnosis;
+            // any other failure (throttling, the network) is an error, never a finding.
+            Some(_) | None => match describe_function(lambda, arn).await {
+                Err(error) if error.is_access_denied() => FunctionState::Unreadable(error.to_string()),
+                Err(error) => return Err(error),
                 Ok(None) => FunctionState::Missing,
-                Ok(Some((function, configuration))) => {
+                Ok(Some((function_arn, configuration))) => {
+                    let (policy, policy_unreadable) = match read_policy(lambda, &function_arn).await {
+                        Ok(policy) => (policy, None),
+                        Err(error) if error.is_access_denied() => (None, Some(error.to_string())),
+                        Err(error) => return Err(error),
+                    };
+                    let function = Function {
+                        reference: arn.to_owned(),
+                        arn: function_arn,
+                        policy,
+                    };
                     // Wired to a version or an alias, Cognito invokes that, under its own
                     // policy: `read_function` reads the policy where the ARN points.
                     let default_group = default_group(&configuration);
@@ -109,6 +121,7 @@ async fn functions(
                     };
                     FunctionState::Found(Box::new(FunctionFacts {
                         function,
+                        policy_unreadable,
                         timeout_seconds: configuration.timeout(),
                         default_group,
                         role,
@@ -318,6 +331,73 @@ mod tests {
             unreachable!()
         };
         assert!(why.contains("GetFunction") && why.contains("AccessDenied"), "{why}");
+    }
+
+    /// Throttling (after the SDK's retries) or a failing service is an error of the whole
+    /// run: it must not read as a permission finding that hides the outage.
+    #[tokio::test]
+    async fn any_other_failure_is_an_error_not_a_finding() {
+        let failing = mock!(aws_sdk_lambda::Client::get_function).then_error(|| {
+            GetFunctionError::generic(
+                ErrorMetadata::builder()
+                    .code("ServiceException")
+                    .message("internal failure")
+                    .build(),
+            )
+        });
+        let lambda = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, [&failing]);
+        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, []);
+        let clients = Clients::from_parts(cognito, Some(lambda.clone()), Default::default(), "us-east-1".into());
+        let mut triggers = Triggers::default();
+        let wired = Wired {
+            function: OURS.into(),
+            version: None,
+        };
+        triggers.wired.insert(Trigger::PreSignUp, wired);
+
+        let error = functions(&clients, &lambda, &triggers, Some("us-east-1"))
+            .await
+            .unwrap_err();
+
+        assert!(error.to_string().contains("ServiceException"), "{error}");
+    }
+
+    /// GetPolicy refused after GetFunction answered: the configuration's facts are kept.
+    #[tokio::test]
+    async fn a_refused_policy_keeps_what_get_function_said() {
+        let found = mock!(aws_sdk_lambda::Client::get_function).then_output(|| {
+            GetFunctionOutput::builder()
+                .configuration(FunctionConfiguration::builder().function_arn(OURS).timeout(30).build())
+                .build()
+        });
+        let denied = mock!(aws_sdk_lambda::Client::get_policy).then_error(|| {
+            aws_sdk_lambda::operation::get_policy::GetPolicyError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .message("not authorized to perform: lambda:GetPolicy")
+                    .build(),
+            )
+        });
+        let lambda = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, [&found, &denied]);
+        let cognito = mock_client!(aws_sdk_cognitoidentityprovider, RuleMode::MatchAny, []);
+        let clients = Clients::from_parts(cognito, Some(lambda.clone()), Default::default(), "us-east-1".into());
+        let mut triggers = Triggers::default();
+        let wired = Wired {
+            function: OURS.into(),
+            version: None,
+        };
+        triggers.wired.insert(Trigger::PreSignUp, wired);
+
+        let functions = functions(&clients, &lambda, &triggers, Some("us-east-1"))
+            .await
+            .unwrap();
+
+        let FunctionState::Found(facts) = &functions[0].state else {
+            panic!("{:?}", functions[0].state)
+        };
+        assert_eq!(facts.timeout_seconds, Some(30));
+        let why = facts.policy_unreadable.as_deref().unwrap_or_default();
+        assert!(why.contains("GetPolicy") && why.contains("AccessDenied"), "{why}");
     }
 
     #[test]

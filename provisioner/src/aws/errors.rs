@@ -20,6 +20,14 @@ pub enum AwsError {
     Refused(String),
 }
 
+impl AwsError {
+    /// AWS refused the caller (`AccessDeniedException`, `AccessDenied`): a matter of
+    /// permissions, not of the service or the network.
+    pub fn is_access_denied(&self) -> bool {
+        matches!(self, AwsError::Call { message, .. } if message.contains("AccessDenied"))
+    }
+}
+
 /// Turns an SDK error of `operation` into an [`AwsError`].
 pub fn call_error<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> AwsError
 where

@@ -16,16 +16,15 @@ pub async fn read_pool(clients: &Clients, which: &PoolRef) -> Result<Described, 
     read(clients, which).await.map_err(explain_denial)
 }
 
-/// The provisioner's own IAM policy reads only the pools that carry its tag, and a pool is
-/// imported before it has it: a refusal says which credentials to use instead.
+/// The provisioner's own IAM policy reads the clients, groups and providers only of pools
+/// that carry its tag, and a pool is imported before it has it: a refusal says which
+/// credentials to use instead.
 fn explain_denial(error: AwsError) -> AwsError {
-    if let AwsError::Call { operation, message } = &error
-        && message.contains("AccessDenied")
-    {
+    if error.is_access_denied() {
         return AwsError::Refused(format!(
-            "{operation} failed: {message}. import reads a pool before the provisioner manages it, and the \
-             provisioner's own policy (infra/policies/provisioner.json) reads only pools that carry its tag: run \
-             import with credentials that can read this pool, such as those it was made with"
+            "{error}. import reads a pool before the provisioner manages it, and the provisioner's own policy \
+             (infra/policies/provisioner.json) reads the clients, groups and providers only of pools that carry \
+             its tag: run import with credentials that can read this pool, such as those it was made with"
         ));
     }
     error

@@ -371,6 +371,24 @@ pub(super) async fn read_function(
     lambda: &aws_sdk_lambda::Client,
     reference: &str,
 ) -> Result<Option<(Function, FunctionConfiguration)>, AwsError> {
+    let Some((arn, configuration)) = describe_function(lambda, reference).await? else {
+        return Ok(None);
+    };
+    let policy = read_policy(lambda, &arn).await?;
+    let function = Function {
+        reference: reference.to_owned(),
+        arn,
+        policy,
+    };
+    Ok(Some((function, configuration)))
+}
+
+/// GetFunction: the ARN Cognito invokes for `reference`, and the function's configuration;
+/// `None` when it does not exist.
+pub(super) async fn describe_function(
+    lambda: &aws_sdk_lambda::Client,
+    reference: &str,
+) -> Result<Option<(String, FunctionConfiguration)>, AwsError> {
     let output = match lambda.get_function().function_name(reference).send().await {
         Ok(output) => output,
         Err(error)
@@ -399,13 +417,7 @@ pub(super) async fn read_function(
             operation: "GetFunction",
             message: format!("no ARN for {reference}"),
         })?;
-    let policy = read_policy(lambda, &arn).await?;
-    let function = Function {
-        reference: reference.to_owned(),
-        arn,
-        policy,
-    };
-    Ok(Some((function, configuration)))
+    Ok(Some((arn, configuration)))
 }
 
 /// The resource policy of a function, or of one version or alias when `function` is

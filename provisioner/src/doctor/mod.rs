@@ -182,8 +182,8 @@ pub enum FunctionState {
     OtherRegion(String),
     /// GetFunction found none.
     Missing,
-    /// GetFunction or GetPolicy failed (AccessDenied above all: a function of another
-    /// account, or a caller without `lambda:GetFunction`), with the reason.
+    /// GetFunction refused the caller (a function of another account, or credentials
+    /// without `lambda:GetFunction`), with the reason.
     Unreadable(String),
     Found(Box<FunctionFacts>),
 }
@@ -192,6 +192,9 @@ pub enum FunctionState {
 pub struct FunctionFacts {
     /// Its ARN and resource policy.
     pub function: Function,
+    /// Why its resource policy could not be read (GetPolicy refused the caller), when so:
+    /// whether Cognito may invoke it is then not known.
+    pub policy_unreadable: Option<String>,
     pub timeout_seconds: Option<i32>,
     /// `DEFAULT_GROUP` from its environment; no other variable is kept (they may hold secrets).
     pub default_group: Option<String>,
@@ -576,7 +579,24 @@ fn function_findings(seen: &Observations, wired: &WiredFunction) -> Vec<Finding>
             .map(|a| format!(" --source-account {a}"))
             .unwrap_or_default()
     );
-    match permission.grant(facts.function.policy.as_deref()) {
+    let grant = match &facts.policy_unreadable {
+        Some(why) => {
+            findings.push(finding(
+                Check::TriggerPermissionUnverified,
+                format!(
+                    "its resource policy could not be read ({why}): cannot tell whether Cognito's call is allowed."
+                ),
+                format!(
+                    "Run the doctor with credentials that may call lambda:GetPolicy on {name}, or read the policy \
+                     (aws lambda get-policy --function-name {name}); `provisioner apply` grants it for this pool \
+                     if it is missing."
+                ),
+            ));
+            Grant::Scoped
+        }
+        None => permission.grant(facts.function.policy.as_deref()),
+    };
+    match grant {
         Grant::Scoped => {}
         Grant::Missing => findings.push(finding(
             Check::TriggerNotInvokable,

@@ -102,6 +102,7 @@ fn function(name: &str, trigger: Trigger) -> WiredFunction {
                 arn: arn(name),
                 policy: Some(scoped_policy()),
             },
+            policy_unreadable: None,
             timeout_seconds: Some(5),
             default_group: post_confirmation.then(|| "members".to_owned()),
             role: post_confirmation.then(|| Role {
@@ -462,6 +463,27 @@ fn a_function_that_cannot_be_read_is_a_finding_and_the_others_are_still_checked(
         unreadable.message
     );
     assert!(unreadable.fix.contains("lambda:GetFunction"), "{}", unreadable.fix);
+}
+
+#[test]
+fn a_policy_that_cannot_be_read_leaves_only_the_permission_unverified() {
+    let mut seen = healthy();
+    if let FunctionState::Found(facts) = &mut seen.functions.as_mut().unwrap()[0].state {
+        facts.function.policy = None;
+        facts.policy_unreadable = Some("GetPolicy failed: AccessDeniedException: not authorized".into());
+        facts.timeout_seconds = Some(30);
+    }
+    let found = diagnose(&default_spec(), &seen);
+    let ids: Vec<Check> = found.iter().map(|f| f.check).collect();
+    // The configuration was read, so the timeout is still checked; "no permission" is not
+    // claimed from a policy nobody could read.
+    assert_eq!(
+        ids,
+        [Check::TriggerTimeout, Check::TriggerPermissionUnverified],
+        "{found:#?}"
+    );
+    assert!(found[1].message.contains("could not be read"), "{}", found[1].message);
+    assert!(found[1].fix.contains("lambda:GetPolicy"), "{}", found[1].fix);
 }
 
 #[test]
