@@ -433,7 +433,8 @@ fn notes(report: &Report, sizes: &[(&str, usize, usize)]) -> Vec<String> {
         cold("pre-signup"),
         cold("custom-message"),
         cold(report::FLOOR),
-    ) {
+    ) && start > plain
+    {
         notes.push(format!(
             "**pre-signup's start**: since account linking it links the AWS SDK for Cognito, so \
              its binary is {:.1} MB against custom-message's {:.1} MB and the floor's {:.1} MB. \
