@@ -119,7 +119,7 @@ mod tests {
         let text = denied.to_string();
         assert!(
             text.starts_with("GetUserPoolMfaConfig failed: AccessDeniedException")
-                && text.contains("reads only pools that carry its tag"),
+                && text.contains("only of pools that carry its tag"),
             "{text}"
         );
         let other = explain_denial(AwsError::Call {
