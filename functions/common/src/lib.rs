@@ -3,6 +3,8 @@
 //! configuration errors that name the variable, masking of personal data for logs, and the
 //! log setup that keeps raw events out of the logs.
 
+#[cfg(feature = "aws")]
+pub mod budget;
 pub mod config;
 pub mod event;
 pub mod failure;

@@ -11,11 +11,10 @@ use std::future::Future;
 use std::time::Duration;
 
 use aws_config::ConfigLoader;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::admin_add_user_to_group::AdminAddUserToGroupError;
+use trigger_common::budget::CallBudget;
 
 /// Tries of one AdminAddUserToGroup call, the first included.
 pub const ATTEMPTS: u32 = 3;
@@ -34,25 +33,14 @@ pub const COGNITO_BUDGET: Duration = Duration::from_secs(5);
 /// built from the environment, no network), parsing, Lambda's own overhead.
 pub const RESERVE: Duration = Duration::from_millis(500);
 
-/// The worst case: every try times out, with the longest backoff between each two.
-pub fn worst_case() -> Duration {
-    ATTEMPT_TIMEOUT * ATTEMPTS + MAX_BACKOFF * (ATTEMPTS - 1)
-}
-
-/// The SDK's standard retry strategy with this function's budget.
-pub fn retry_config() -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(ATTEMPTS)
-        .with_initial_backoff(INITIAL_BACKOFF)
-        .with_max_backoff(MAX_BACKOFF)
-}
-
-pub fn timeout_config() -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-        .operation_timeout(OPERATION_TIMEOUT)
-        .build()
-}
+/// The budget of one call, from the constants above.
+pub const BUDGET: CallBudget = CallBudget {
+    attempts: ATTEMPTS,
+    attempt_timeout: ATTEMPT_TIMEOUT,
+    initial_backoff: INITIAL_BACKOFF,
+    max_backoff: MAX_BACKOFF,
+    operation_timeout: OPERATION_TIMEOUT,
+};
 
 /// Adds users to Cognito groups.
 pub trait GroupMembership {
@@ -104,12 +92,7 @@ impl CognitoGroups {
     /// Builds the client from `loader` with this function's retries and timeouts, which win
     /// over whatever the loader had.
     pub async fn from_loader(loader: ConfigLoader) -> Self {
-        let config = loader
-            .retry_config(retry_config())
-            .timeout_config(timeout_config())
-            .load()
-            .await;
-        Self::new(Client::new(&config))
+        Self::new(Client::new(&BUDGET.load(loader).await))
     }
 }
 
@@ -148,10 +131,10 @@ mod tests {
 
     #[test]
     fn every_try_and_backoff_fit_in_cognitos_five_seconds() {
-        assert_eq!(worst_case(), Duration::from_millis(3 * 1200 + 2 * 200));
-        assert!(worst_case() <= OPERATION_TIMEOUT, "{:?}", worst_case());
+        assert_eq!(BUDGET.worst_case(), Duration::from_millis(3 * 1200 + 2 * 200));
+        assert!(BUDGET.worst_case() <= OPERATION_TIMEOUT, "{:?}", BUDGET.worst_case());
         assert!(OPERATION_TIMEOUT + RESERVE <= COGNITO_BUDGET);
-        let retry = retry_config();
+        let retry = BUDGET.retry_config();
         assert_eq!(retry.max_attempts(), ATTEMPTS);
         assert_eq!(retry.initial_backoff(), INITIAL_BACKOFF);
         assert_eq!(retry.max_backoff(), MAX_BACKOFF);
@@ -159,7 +142,7 @@ mod tests {
             INITIAL_BACKOFF * 2u32.pow(ATTEMPTS - 2) <= MAX_BACKOFF,
             "the last backoff is not cut"
         );
-        let timeouts = timeout_config();
+        let timeouts = BUDGET.timeout_config();
         assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
         assert_eq!(timeouts.operation_timeout(), Some(OPERATION_TIMEOUT));
     }

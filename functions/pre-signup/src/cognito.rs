@@ -11,11 +11,10 @@
 use std::time::Duration;
 
 use aws_config::ConfigLoader;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{ProviderUserIdentifierType, UserStatusType, UserType};
+use trigger_common::budget::CallBudget;
 
 use crate::linking::{Directory, DirectoryError, ExternalIdentity, LIST_LIMIT, Origin, PoolUser, email_filter};
 
@@ -36,25 +35,14 @@ pub const COGNITO_BUDGET: Duration = Duration::from_secs(5);
 /// Left inside the budget for the rest of an invocation.
 pub const RESERVE: Duration = Duration::from_millis(1500);
 
-/// The worst case of one call: every try times out, with the longest backoff between.
-pub fn worst_case() -> Duration {
-    ATTEMPT_TIMEOUT * ATTEMPTS + MAX_BACKOFF * (ATTEMPTS - 1)
-}
-
-/// The SDK's standard retry strategy with this function's budget.
-pub fn retry_config() -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(ATTEMPTS)
-        .with_initial_backoff(INITIAL_BACKOFF)
-        .with_max_backoff(MAX_BACKOFF)
-}
-
-pub fn timeout_config() -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-        .operation_timeout(OPERATION_TIMEOUT)
-        .build()
-}
+/// The budget of one call, from the constants above.
+pub const BUDGET: CallBudget = CallBudget {
+    attempts: ATTEMPTS,
+    attempt_timeout: ATTEMPT_TIMEOUT,
+    initial_backoff: INITIAL_BACKOFF,
+    max_backoff: MAX_BACKOFF,
+    operation_timeout: OPERATION_TIMEOUT,
+};
 
 /// The production [`Directory`].
 #[derive(Debug, Clone)]
@@ -77,12 +65,7 @@ impl CognitoDirectory {
     /// Builds the client from `loader` with this function's retries and timeouts, which win
     /// over whatever the loader had.
     pub async fn from_loader(loader: ConfigLoader) -> Self {
-        let config = loader
-            .retry_config(retry_config())
-            .timeout_config(timeout_config())
-            .load()
-            .await;
-        Self::new(Client::new(&config))
+        Self::new(Client::new(&BUDGET.load(loader).await))
     }
 }
 
@@ -173,14 +156,14 @@ mod tests {
 
     #[test]
     fn both_calls_with_every_try_and_backoff_fit_well_inside_cognitos_five_seconds() {
-        assert_eq!(worst_case(), Duration::from_millis(2 * 800 + 100));
-        assert!(worst_case() <= OPERATION_TIMEOUT, "{:?}", worst_case());
+        assert_eq!(BUDGET.worst_case(), Duration::from_millis(2 * 800 + 100));
+        assert!(BUDGET.worst_case() <= OPERATION_TIMEOUT, "{:?}", BUDGET.worst_case());
         assert!(OPERATION_TIMEOUT * CALLS + RESERVE <= COGNITO_BUDGET);
-        let retry = retry_config();
+        let retry = BUDGET.retry_config();
         assert_eq!(retry.max_attempts(), ATTEMPTS);
         assert_eq!(retry.initial_backoff(), INITIAL_BACKOFF);
         assert_eq!(retry.max_backoff(), MAX_BACKOFF);
-        let timeouts = timeout_config();
+        let timeouts = BUDGET.timeout_config();
         assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
         assert_eq!(timeouts.operation_timeout(), Some(OPERATION_TIMEOUT));
     }
