@@ -4,8 +4,10 @@
 //! the SDK gives each trap's finding and no other. One trap moto cannot hold (every domain
 //! it reports is ACTIVE) is shown with aws-smithy-mocks.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::types::{
@@ -17,13 +19,14 @@ use aws_sdk_lambda as lambda;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Environment, FunctionCode, Runtime};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use e2e::{Moto, Tools};
+use e2e::Moto;
 use provisioner::aws::{CallCounter, Clients, StripLegacyValidity};
 use provisioner::doctor::{Check, MANY_USERS, diagnose};
 use provisioner::render;
 use serde_json::Value;
 
-const REGION: &str = "us-east-1";
+use common::{Account, REGION};
+
 const ACCOUNT: &str = "123456789012";
 
 struct Fixture {
@@ -37,13 +40,12 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let moto = Moto::start(&Tools::default(), dir.path()).unwrap();
-        let config = e2e::sdk_config(&moto.endpoint());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let Account {
+            moto,
+            dir,
+            config,
+            runtime,
+        } = Account::start();
         Self {
             cognito: cognito::Client::new(&config),
             lambda: lambda::Client::new(&config),
@@ -61,15 +63,10 @@ impl Fixture {
     }
 
     fn run(&self, spec: &Path, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_provisioner"))
-            .env_remove("GOOGLE_CLIENT_SECRET")
+        common::provisioner(&self.moto.endpoint())
             .arg("--spec")
             .arg(spec)
-            .args(["--region", REGION, "--endpoint-url", &self.moto.endpoint()])
             .args(args)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env_remove("AWS_PROFILE")
             .output()
             .unwrap()
     }

@@ -3,8 +3,10 @@
 //! imported, and the written spec then plans no change and applies with no write; a pool
 //! with settings the spec lacks gets them as comments, in a file that still parses.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::types::{
@@ -16,10 +18,10 @@ use aws_sdk_cognitoidentityprovider::types::{
     VerificationMessageTemplateType, VerifiedAttributeType,
 };
 use aws_sdk_lambda as lambda;
-use e2e::{Moto, Tools};
+use e2e::Moto;
 use serde_json::Value;
 
-const REGION: &str = "us-east-1";
+use common::Account;
 
 struct Fixture {
     moto: Moto,
@@ -32,13 +34,12 @@ struct Fixture {
 impl Fixture {
     /// moto with the three trigger functions deployed.
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let moto = Moto::start(&Tools::default(), dir.path()).unwrap();
-        let config = e2e::sdk_config(&moto.endpoint());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let Account {
+            moto,
+            dir,
+            config,
+            runtime,
+        } = Account::start();
         runtime
             .block_on(e2e::moto::deploy_placeholders(&config, &e2e::deploy::FUNCTION_NAMES))
             .unwrap();
@@ -52,14 +53,7 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_provisioner"))
-            .args(["--region", REGION, "--endpoint-url", &self.moto.endpoint()])
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env_remove("AWS_PROFILE")
-            .output()
-            .unwrap()
+        common::provisioner(&self.moto.endpoint()).args(args).output().unwrap()
     }
 
     /// A command that must succeed, with `--output json`; its report.

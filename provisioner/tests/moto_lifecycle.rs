@@ -6,16 +6,19 @@
 //! domain or deletion protection, updates that reset what they are not sent. Each rule has
 //! a test here that fails without the provisioner's fix.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::types::{TimeUnitsType, TokenValidityUnitsType, UserPoolType};
 use aws_sdk_lambda as lambda;
-use e2e::{Moto, Tools};
+use e2e::Moto;
 use serde_json::Value;
 
-const REGION: &str = "us-east-1";
+use common::{Account, REGION};
+
 const FUNCTIONS: [&str; 4] = e2e::deploy::FUNCTION_NAMES;
 /// The functions the project's `cognito.toml` wires.
 const WIRED: [&str; 3] = ["pre-signup", "post-confirmation", "custom-message"];
@@ -36,13 +39,12 @@ impl Fixture {
 
     /// moto with these functions (and their role) already deployed.
     fn with_functions(functions: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let moto = Moto::start(&Tools::default(), dir.path()).unwrap();
-        let config = e2e::sdk_config(&moto.endpoint());
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let Account {
+            moto,
+            dir,
+            config,
+            runtime,
+        } = Account::start();
         let lambda = lambda::Client::new(&config);
         runtime
             .block_on(e2e::moto::deploy_placeholders(&config, functions))
@@ -68,16 +70,11 @@ impl Fixture {
 
     /// The provisioner with `env` set (and GOOGLE_CLIENT_SECRET unset unless given).
     fn run_env(&self, spec: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_provisioner"))
-            .env_remove("GOOGLE_CLIENT_SECRET")
+        common::provisioner(&self.moto.endpoint())
             .envs(env.iter().copied())
             .arg("--spec")
             .arg(spec)
-            .args(["--region", REGION, "--endpoint-url", &self.moto.endpoint()])
             .args(args)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env_remove("AWS_PROFILE")
             .output()
             .unwrap()
     }
@@ -611,12 +608,10 @@ fn an_unreachable_endpoint_is_a_clear_error() {
     let spec = dir.path().join("cognito.toml");
     std::fs::write(&spec, "").unwrap();
     let closed = format!("http://127.0.0.1:{}", e2e::free_port().unwrap());
-    let output = Command::new(env!("CARGO_BIN_EXE_provisioner"))
+    let output = common::provisioner(&closed)
         .arg("--spec")
         .arg(&spec)
-        .args(["--region", REGION, "--endpoint-url", &closed, "plan"])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .arg("plan")
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
