@@ -14,6 +14,7 @@ fn handler_time(c: &mut Criterion) {
             "GROUP_SCOPES",
             "admins=toyseven-api/admin toyseven-api/read;members=toyseven-api/read",
         ),
+        ("CLIENT_SCOPES", "1example23456789=toyseven-api/admin toyseven-api/read"),
         ("ATTRIBUTE_CLAIMS", "custom:tenant_id=tenant_id"),
         ("SUPPRESS_CLAIMS", "phone_number"),
     ]))

@@ -1,7 +1,9 @@
-//! The function's configuration: the scopes each group adds to the access token, the user
-//! attributes copied into claims, the claims suppressed. Read once at cold start and checked
-//! against what Cognito lets a pre token generation trigger change, so that a setting
-//! Cognito would refuse or silently drop stops the start instead.
+//! The function's configuration: the scopes each group adds to the access token, the scopes
+//! each app client may receive that way, the user attributes copied into claims, the claims
+//! suppressed. Read once at cold start and checked against what Cognito lets a pre token
+//! generation trigger change, so that a setting Cognito would refuse or silently drop stops
+//! the start instead; so does a setting that would grant more than the operator named (group
+//! scopes without the clients allowed them, a list that is set but empty).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +17,10 @@ const ATTRIBUTE_CLAIMS_ACCEPTED: &str = "`attribute=claim,attribute=claim`: a us
      printable ASCII characters, no spaces, `=` or `,`, e.g. `custom:tenant_id`), `=`, then a claim \
      name (1 to 128 ASCII letters, digits, `_`, `-`, `.`, `:` or `/`) that a trigger may add; each \
      claim once";
+const CLIENT_SCOPES_ACCEPTED: &str = "`client=scope scope;client=scope`: an app client id (1 to 128 ASCII \
+     letters, digits, `_` or `+`, AWS's ClientId), `=`, then the scopes a group may add to that \
+     client's access tokens, separated by spaces (none: the client gets no group scope); entries \
+     separated by `;`, each client once; required with GROUP_SCOPES";
 const SUPPRESS_CLAIMS_ACCEPTED: &str = "comma-separated claim names (1 to 128 ASCII letters, digits, `_`, \
      `-`, `.`, `:` or `/`) that a trigger may suppress, none of them also in ATTRIBUTE_CLAIMS";
 
@@ -50,6 +56,12 @@ pub const FIXED_CLAIMS: [&str; 22] = [
     "version",
 ];
 
+/// The identity claims Cognito sets from the verified attributes. A copied attribute is text
+/// the user chose (`custom:contact=email` would put any address into `email` while
+/// `email_verified` stays `true`), so none of them is an `ATTRIBUTE_CLAIMS` target. Suppressing
+/// them is fine.
+pub const IDENTITY_CLAIMS: [&str; 4] = ["email", "email_verified", "phone_number", "phone_number_verified"];
+
 /// What a configured claim is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Use {
@@ -59,10 +71,17 @@ pub enum Use {
     Suppress,
 }
 
-/// Why a trigger may not use `claim` for `usage`, by the same table as [`FIXED_CLAIMS`].
+/// Why this function may not use `claim` for `usage`: by the same table as [`FIXED_CLAIMS`],
+/// and [`IDENTITY_CLAIMS`] as targets.
 pub fn refusal(claim: &str, usage: Use) -> Option<&'static str> {
     if FIXED_CLAIMS.contains(&claim) {
         return Some("Cognito does not let a trigger add, change or suppress this claim");
+    }
+    if usage == Use::Add && IDENTITY_CLAIMS.contains(&claim) {
+        return Some(
+            "an identity claim Cognito sets from the verified attribute; an attribute the user \
+             can write would replace it while its _verified claim stays true",
+        );
     }
     match (claim, usage) {
         // The scope claim changes only through scopesToAdd and scopesToSuppress.
@@ -97,8 +116,12 @@ pub struct AttributeClaim {
 /// The function's configuration, read once at cold start.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
-    /// The scopes a member of each group gets in the access token.
+    /// The scopes a member of each group gets in the access token, where the calling client
+    /// may receive them (`client_scopes`).
     pub group_scopes: BTreeMap<String, BTreeSet<String>>,
+    /// App client id to the scopes a group may add to its access tokens. A client not listed
+    /// gets no group scope.
+    pub client_scopes: BTreeMap<String, BTreeSet<String>>,
     /// The attributes copied into claims, in the order configured.
     pub attribute_claims: Vec<AttributeClaim>,
     /// The claims suppressed in both tokens.
@@ -106,12 +129,27 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `GROUP_SCOPES`, `ATTRIBUTE_CLAIMS` and `SUPPRESS_CLAIMS`; unset (or empty) means
-    /// none.
+    /// Reads `GROUP_SCOPES`, `CLIENT_SCOPES`, `ATTRIBUTE_CLAIMS` and `SUPPRESS_CLAIMS`;
+    /// unset (or empty) means none, but a list that is set and holds no entry (`","`) is an
+    /// error, and `GROUP_SCOPES` needs `CLIENT_SCOPES`.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut config = Self::default();
         if let Some(value) = var(&lookup, "GROUP_SCOPES") {
             config.group_scopes = group_scopes(&value)?;
+        }
+        match var(&lookup, "CLIENT_SCOPES") {
+            Some(value) => config.client_scopes = client_scopes(&value)?,
+            None if !config.group_scopes.is_empty() => {
+                return Err(ConfigError::new(
+                    "CLIENT_SCOPES",
+                    "",
+                    "it is unset while GROUP_SCOPES is set: a group scope goes only to the app clients \
+                     CLIENT_SCOPES allows it, so name each client and its scopes (`cargo xtask deploy` \
+                     and the SAM template fill it from the spec's clients and their oauth_scopes)",
+                    CLIENT_SCOPES_ACCEPTED,
+                ));
+            }
+            None => {}
         }
         if let Some(value) = var(&lookup, "ATTRIBUTE_CLAIMS") {
             config.attribute_claims = attribute_claims(&value)?;
@@ -119,7 +157,7 @@ impl Config {
         if let Some(value) = var(&lookup, "SUPPRESS_CLAIMS") {
             let invalid =
                 |problem: String| ConfigError::new("SUPPRESS_CLAIMS", &value, problem, SUPPRESS_CLAIMS_ACCEPTED);
-            for claim in entries(&value, ',') {
+            for claim in entries(&value, ',').map_err(invalid)? {
                 claim_name(claim, Use::Suppress).map_err(invalid)?;
                 // Cognito suppresses a claim that is both set and suppressed: the mapping
                 // would do nothing.
@@ -135,15 +173,27 @@ impl Config {
     }
 }
 
-/// The non-empty entries of `value` between `separator`s, trimmed.
-fn entries(value: &str, separator: char) -> impl Iterator<Item = &str> {
-    value.split(separator).map(str::trim).filter(|entry| !entry.is_empty())
+/// The non-empty entries of `value` between `separator`s, trimmed; none at all in a value
+/// that is set (`","`, `" ; "`) is an error, which read as an empty list would silently mean
+/// nothing configured.
+fn entries(value: &str, separator: char) -> Result<Vec<&str>, String> {
+    let entries: Vec<&str> = value
+        .split(separator)
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    if entries.is_empty() {
+        return Err(format!(
+            "it is set but holds no entry between its `{separator}` separators; unset it for none"
+        ));
+    }
+    Ok(entries)
 }
 
 fn group_scopes(value: &str) -> Result<BTreeMap<String, BTreeSet<String>>, ConfigError> {
     let invalid = |problem: String| ConfigError::new("GROUP_SCOPES", value, problem, GROUP_SCOPES_ACCEPTED);
     let mut groups = BTreeMap::new();
-    for entry in entries(value, ';') {
+    for entry in entries(value, ';').map_err(invalid)? {
         let (group, scopes) = entry
             .split_once('=')
             .ok_or_else(|| invalid(format!("{entry:?} has no `=` between a group and its scopes")))?;
@@ -163,10 +213,30 @@ fn group_scopes(value: &str) -> Result<BTreeMap<String, BTreeSet<String>>, Confi
     Ok(groups)
 }
 
+fn client_scopes(value: &str) -> Result<BTreeMap<String, BTreeSet<String>>, ConfigError> {
+    let invalid = |problem: String| ConfigError::new("CLIENT_SCOPES", value, problem, CLIENT_SCOPES_ACCEPTED);
+    let mut clients = BTreeMap::new();
+    for entry in entries(value, ';').map_err(invalid)? {
+        let (client, scopes) = entry
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("{entry:?} has no `=` between a client id and its scopes")))?;
+        let client = client.trim();
+        client_id(client).map_err(invalid)?;
+        let scopes: BTreeSet<String> = scopes.split_whitespace().map(str::to_owned).collect();
+        for scope in &scopes {
+            scope_token(scope).map_err(invalid)?;
+        }
+        if clients.insert(client.to_owned(), scopes).is_some() {
+            return Err(invalid(format!("client {client:?} is listed twice")));
+        }
+    }
+    Ok(clients)
+}
+
 fn attribute_claims(value: &str) -> Result<Vec<AttributeClaim>, ConfigError> {
     let invalid = |problem: String| ConfigError::new("ATTRIBUTE_CLAIMS", value, problem, ATTRIBUTE_CLAIMS_ACCEPTED);
     let mut mapped: Vec<AttributeClaim> = Vec::new();
-    for entry in entries(value, ',') {
+    for entry in entries(value, ',').map_err(invalid)? {
         let (attribute, claim) = entry
             .split_once('=')
             .ok_or_else(|| invalid(format!("{entry:?} has no `=` between an attribute and its claim")))?;
@@ -194,6 +264,16 @@ fn group_name(group: &str) -> Result<(), String> {
             .any(|c| c.is_whitespace() || c.is_control() || c == '=' || c == ';')
     {
         return Err(format!("{group:?} is not a group name this variable can hold"));
+    }
+    Ok(())
+}
+
+/// AWS's ClientId model: `[\w+]+`, 1 to 128 characters (`\w` being ASCII letters, digits
+/// and `_`).
+fn client_id(client: &str) -> Result<(), String> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'+';
+    if !(1..=128).contains(&client.len()) || !client.bytes().all(allowed) {
+        return Err(format!("{client:?} is not an app client id"));
     }
     Ok(())
 }
@@ -250,10 +330,23 @@ mod tests {
                 "GROUP_SCOPES",
                 "admins=toyseven-api/admin toyseven-api/read;members=toyseven-api/read",
             ),
+            (
+                "CLIENT_SCOPES",
+                "1example23456789=toyseven-api/admin toyseven-api/read;web+app_2=",
+            ),
             ("ATTRIBUTE_CLAIMS", "custom:tenant_id=tenant_id"),
             ("SUPPRESS_CLAIMS", "phone_number, cognito:groups"),
         ])
         .unwrap();
+        assert_eq!(
+            config.client_scopes["1example23456789"],
+            BTreeSet::from(["toyseven-api/admin".into(), "toyseven-api/read".into()])
+        );
+        assert_eq!(
+            config.client_scopes["web+app_2"],
+            BTreeSet::new(),
+            "listed with no scope"
+        );
         assert_eq!(
             config.group_scopes["admins"],
             BTreeSet::from(["toyseven-api/admin".into(), "toyseven-api/read".into()])
@@ -280,6 +373,7 @@ mod tests {
         assert_eq!(config(&[]).unwrap(), Config::default());
         let config = config(&[
             ("GROUP_SCOPES", " members = a/read ; "),
+            ("CLIENT_SCOPES", " web = a/read ;"),
             ("ATTRIBUTE_CLAIMS", ""),
             ("SUPPRESS_CLAIMS", "email,"),
         ])
@@ -343,7 +437,92 @@ mod tests {
         }
         let err = config(&[("GROUP_SCOPES", &format!("admins={}", "s".repeat(257)))]).unwrap_err();
         assert_eq!(err.var, "GROUP_SCOPES");
-        assert!(config(&[("GROUP_SCOPES", &format!("admins={}", "s".repeat(256)))]).is_ok());
+        let longest = format!("admins={}", "s".repeat(256));
+        assert!(config(&[("GROUP_SCOPES", &longest), ("CLIENT_SCOPES", "web=a/read")]).is_ok());
+    }
+
+    #[test]
+    fn group_scopes_without_client_scopes_stop_the_start_naming_client_scopes() {
+        for client_scopes in [None, Some(""), Some("  ")] {
+            let mut vars = vec![("GROUP_SCOPES", "admins=toyseven-api/admin")];
+            vars.extend(client_scopes.map(|value| ("CLIENT_SCOPES", value)));
+            let err = config(&vars).unwrap_err();
+            assert_eq!(err.var, "CLIENT_SCOPES", "{client_scopes:?}");
+            assert!(err.problem.contains("GROUP_SCOPES"), "{err}");
+        }
+        let alone = config(&[("CLIENT_SCOPES", "web=toyseven-api/read")]).unwrap();
+        assert!(
+            alone.group_scopes.is_empty(),
+            "CLIENT_SCOPES alone grants nothing and is harmless"
+        );
+    }
+
+    #[test]
+    fn a_list_that_is_set_but_holds_no_entry_is_refused_by_name() {
+        let with_client_scopes = |var: &'static str, value: &'static str| {
+            let mut vars = vec![(var, value)];
+            if var == "GROUP_SCOPES" {
+                vars.push(("CLIENT_SCOPES", "web=a/read"));
+            }
+            vars
+        };
+        for (var, values) in [
+            ("GROUP_SCOPES", [";", " ; ", ";;", " ;\t; "]),
+            ("CLIENT_SCOPES", [";", " ; ", ";;", " ;\t; "]),
+            ("ATTRIBUTE_CLAIMS", [",", " , ", ",,", " ,\t, "]),
+            ("SUPPRESS_CLAIMS", [",", " , ", ",,", " ,\t, "]),
+        ] {
+            for value in values {
+                let err = config(&with_client_scopes(var, value)).unwrap_err();
+                assert_eq!(err.var, var, "{value:?}");
+                assert!(err.problem.contains("holds no entry"), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn identity_claims_are_never_attribute_claims_targets_but_may_be_suppressed() {
+        for claim in IDENTITY_CLAIMS {
+            let err = config(&[("ATTRIBUTE_CLAIMS", &format!("custom:contact={claim}"))]).unwrap_err();
+            assert_eq!(err.var, "ATTRIBUTE_CLAIMS", "{claim}");
+            assert!(err.problem.contains("identity claim"), "{err}");
+            assert!(config(&[("SUPPRESS_CLAIMS", claim)]).is_ok(), "{claim}");
+        }
+        assert!(
+            config(&[("ATTRIBUTE_CLAIMS", "email=contact_email")]).is_ok(),
+            "copying from email is fine"
+        );
+    }
+
+    #[test]
+    fn client_ids_follow_the_aws_client_id_model() {
+        let longest = "a".repeat(128);
+        for good in ["1example23456789", "web+app_2", longest.as_str()] {
+            assert!(
+                config(&[("CLIENT_SCOPES", &format!("{good}=a/read"))]).is_ok(),
+                "{good}"
+            );
+        }
+        let too_long = "a".repeat(129);
+        for bad in [
+            "web app",
+            "web-app",
+            "web.app",
+            "w\u{e9}b",
+            "web\u{200b}",
+            too_long.as_str(),
+        ] {
+            let err = config(&[("CLIENT_SCOPES", &format!("{bad}=a/read"))]).unwrap_err();
+            assert_eq!(err.var, "CLIENT_SCOPES", "{bad:?}");
+            assert!(err.to_string().contains("accepted:"), "{err}");
+        }
+        for bad in ["=a/read", "web", "web=a/read;web=b/read", "web=a\\read", "web=a/r\"ead"] {
+            assert_eq!(
+                config(&[("CLIENT_SCOPES", bad)]).unwrap_err().var,
+                "CLIENT_SCOPES",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! The pre token generation trigger, V2_0 event: scopes in the access token by the user's
-//! groups, user attributes copied into claims of the ID and access tokens, claims
-//! suppressed in both.
+//! The pre token generation trigger: scopes in the access token by the user's groups, for
+//! the app clients allowed them; user attributes copied into claims; claims suppressed.
+//! A `V2_0` or `V3_0` event is answered in `claimsAndScopeOverrideDetails` (both tokens), a
+//! `V1_0` event in `claimsOverrideDetails` (the ID token only: V1 has no access-token part, so
+//! no group scope).
 //!
 //! `config` reads and checks the configuration; `decide` is the decision over plain data;
 //! `handler` is the glue between the Lambda event and it.
@@ -10,23 +12,30 @@ pub mod config;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_lambda_events::event::cognito::{
-    ClaimsAndScopeOverrideDetailsV2, CognitoAccessTokenGenerationV2, CognitoEventUserPoolsPreTokenGenV2,
-    CognitoIdTokenGenerationV2, GroupConfiguration,
+    ClaimsAndScopeOverrideDetailsV2, ClaimsOverrideDetails, CognitoAccessTokenGenerationV2,
+    CognitoEventUserPoolsPreTokenGenV2, CognitoIdTokenGenerationV2, GroupConfiguration,
 };
 use lambda_runtime::{LambdaEvent, tracing};
-use serde_json::Value;
+use serde_json::{Value, json};
 use trigger_common::{Failure, Incoming};
 
-pub use config::{AttributeClaim, Config, FIXED_CLAIMS, Use, refusal};
+pub use config::{AttributeClaim, Config, FIXED_CLAIMS, IDENTITY_CLAIMS, Use, refusal};
 
-/// The typed V2_0 event.
+/// The typed event. The V2_0 type reads V1_0 and V3_0 events too: V1_0 lacks only
+/// `request.scopes` (see [`fill_scopes`]), V3_0 is V2_0's shape.
 pub type Event = CognitoEventUserPoolsPreTokenGenV2;
+
+/// The trigger source of a V3_0 machine-to-machine token (client credentials grant).
+pub const CLIENT_CREDENTIALS: &str = "TokenGeneration_ClientCredentials";
 
 /// What the tokens of one user get, from the configuration and the event alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decision<'a> {
-    /// The scopes of every configured group the user is in, each once.
+    /// The scopes of every configured group the user is in that the calling client may
+    /// receive (`CLIENT_SCOPES`), each once.
     pub scopes_to_add: BTreeSet<&'a str>,
+    /// The scopes of the user's groups that the calling client may not receive, so not added.
+    pub scopes_withheld: BTreeSet<&'a str>,
     /// Claim name to the attribute's value, as the user's profile holds it.
     pub claims: BTreeMap<&'a str, &'a str>,
     /// The claims suppressed in both tokens.
@@ -36,19 +45,26 @@ pub struct Decision<'a> {
 }
 
 /// The decision for one event: scopes from `request.groupConfiguration.groupsToOverride`,
-/// claims from `request.userAttributes`. An attribute's value is whatever the user (or an
-/// app client with write access to it) put there: it goes into its claim as a string, never
-/// parsed; an attribute the user lacks sets no claim.
+/// kept to those `CLIENT_SCOPES` allows `callerContext.clientId` (an event without a client
+/// id gets none); claims from `request.userAttributes`. An attribute's value is whatever the
+/// user (or an app client with write access to it) put there: it goes into its claim as a
+/// string, never parsed; an attribute the user lacks sets no claim.
 pub fn decide<'a>(event: &'a Event, config: &'a Config) -> Decision<'a> {
     let request = &event.request;
-    let scopes_to_add = request
+    let allowed = event
+        .cognito_event_user_pools_header
+        .caller_context
+        .client_id
+        .as_ref()
+        .and_then(|client| config.client_scopes.get(client));
+    let (scopes_to_add, scopes_withheld) = request
         .group_configuration
         .groups_to_override
         .iter()
         .filter_map(|group| config.group_scopes.get(group))
         .flatten()
         .map(String::as_str)
-        .collect();
+        .partition(|scope| allowed.is_some_and(|allowed| allowed.contains(*scope)));
     let mut claims = BTreeMap::new();
     let mut missing_attributes = Vec::new();
     for AttributeClaim { attribute, claim } in &config.attribute_claims {
@@ -61,6 +77,7 @@ pub fn decide<'a>(event: &'a Event, config: &'a Config) -> Decision<'a> {
     }
     Decision {
         scopes_to_add,
+        scopes_withheld,
         claims,
         claims_to_suppress: config.suppress_claims.iter().map(String::as_str).collect(),
         missing_attributes,
@@ -68,19 +85,14 @@ pub fn decide<'a>(event: &'a Event, config: &'a Config) -> Decision<'a> {
 }
 
 impl Decision<'_> {
-    /// The response's `claimsAndScopeOverrideDetails`. `groups` is the request's group
-    /// configuration, sent back as `groupOverrideDetails`: Cognito replaces the token's
-    /// groups with that object and, given an empty or null one, "suppresses the groups";
-    /// "To keep the existing group configuration the same, copy the value of the
-    /// groupConfiguration object of the request" (developer guide, "Pre token generation
-    /// Lambda trigger", response parameters).
+    /// The response's `claimsAndScopeOverrideDetails` (V2_0 and V3_0 events).
     pub fn details(&self, groups: &GroupConfiguration) -> ClaimsAndScopeOverrideDetailsV2 {
         let claims: HashMap<String, Value> = self
             .claims
             .iter()
             .map(|(claim, value)| ((*claim).to_owned(), Value::String((*value).to_owned())))
             .collect();
-        let suppress: Vec<String> = self.claims_to_suppress.iter().map(|c| (*c).to_owned()).collect();
+        let suppress = self.suppress_list();
         // aws_lambda_events marks these structs non_exhaustive: filled field by field.
         let mut id_token = CognitoIdTokenGenerationV2::default();
         id_token.claims_to_add_or_override = claims.clone();
@@ -90,50 +102,140 @@ impl Decision<'_> {
         access_token.claims_to_suppress = suppress;
         access_token.scopes_to_add = self.scopes_to_add.iter().map(|s| (*s).to_owned()).collect();
         let mut details = ClaimsAndScopeOverrideDetailsV2::default();
-        details.group_override_details = groups.clone();
+        details.group_override_details = self.groups(groups);
         details.id_token_generation = Some(id_token);
         details.access_token_generation = Some(access_token);
         details
     }
+
+    /// The response's `claimsOverrideDetails` (V1_0 events): the same claims, suppressions
+    /// and groups, for the ID token. V1_0 has no way to add access-token scopes.
+    pub fn details_v1(&self, groups: &GroupConfiguration) -> ClaimsOverrideDetails {
+        let mut details = ClaimsOverrideDetails::default();
+        details.claims_to_add_or_override = self
+            .claims
+            .iter()
+            .map(|(claim, value)| ((*claim).to_owned(), (*value).to_owned()))
+            .collect();
+        details.claims_to_suppress = self.suppress_list();
+        details.group_override_details = self.groups(groups);
+        details
+    }
+
+    fn suppress_list(&self) -> Vec<String> {
+        self.claims_to_suppress.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    /// `groupOverrideDetails`: the request's group configuration sent back as it came.
+    /// Cognito replaces the token's groups with that object and, given an empty or null one,
+    /// "suppresses the groups"; "To keep the existing group configuration the same, copy the
+    /// value of the groupConfiguration object of the request" (developer guide, "Pre token
+    /// generation Lambda trigger", response parameters). With `cognito:groups` suppressed the
+    /// answer sends no groups (nor the roles that come with them) that would say otherwise.
+    fn groups(&self, groups: &GroupConfiguration) -> GroupConfiguration {
+        if self.claims_to_suppress.contains("cognito:groups") {
+            GroupConfiguration::default()
+        } else {
+            groups.clone()
+        }
+    }
 }
 
-/// Handles one invocation: returns the whole event with
-/// `response.claimsAndScopeOverrideDetails` filled. A `TokenGeneration_` source this version
-/// does not know (`TokenGeneration_ClientCredentials` of a V3_0 event, for one) goes back
-/// unchanged: its tokens are Cognito's own.
+/// The event's shape, from its `version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `"1"`: a trigger wired as V1_0, answered in `claimsOverrideDetails`.
+    V1,
+    /// `"2"` or `"3"` (or anything newer): answered in `claimsAndScopeOverrideDetails`.
+    V2,
+}
+
+/// Handles one invocation: returns the whole event with `response` filled in the shape of
+/// the event's version. A V3_0 machine-to-machine event (`TokenGeneration_ClientCredentials`)
+/// has no user, so no groups or attributes: it goes back unchanged. Any other
+/// `TokenGeneration_` source this version does not know goes back unchanged with a warning.
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
     let (payload, filled) = fill_scopes(event.payload);
-    let mut invocation = match trigger_common::parse::<Event>(payload)? {
+    let invocation = match trigger_common::parse::<Event>(payload)? {
         Incoming::Known(invocation) => invocation,
+        Incoming::Unknown { source, event } if source == CLIENT_CREDENTIALS => {
+            let client = event
+                .pointer("/callerContext/clientId")
+                .and_then(Value::as_str)
+                .unwrap_or("-");
+            let client = client.escape_debug();
+            tracing::info!(
+                trigger_source = CLIENT_CREDENTIALS,
+                %client,
+                "machine-to-machine token: no user, so no group scope, claim or suppression; returned unchanged"
+            );
+            return Ok(filled.undo(event));
+        }
         Incoming::Unknown { source, event } => {
-            return Ok(trigger_common::pass_through(&source, filled.undo(event)));
+            return Ok(trigger_common::pass_through(
+                &source.escape_debug().to_string(),
+                filled.undo(event),
+            ));
         }
     };
-    let details = {
+    let header = &invocation.event.cognito_event_user_pools_header;
+    let shape = match header.version.as_deref() {
+        Some("1") => Shape::V1,
+        _ => Shape::V2,
+    };
+    let answer = {
         let event = &invocation.event;
         let decision = decide(event, config);
-        // The sub is the one identifier logged: never the email, phone or an attribute value.
+        // The sub is the one user identifier logged: never the email, phone or an attribute
+        // value. Everything from the event is escaped so that no value can break the line.
         let sub = event.request.user_attributes.get("sub").map_or("-", String::as_str);
         let sub = sub.escape_debug();
-        let trigger_source = &invocation.source;
+        let client = header.caller_context.client_id.as_deref().unwrap_or("-");
+        let client = client.escape_debug();
+        let version = header.version.as_deref().unwrap_or("-").escape_debug();
+        let trigger_source = invocation.source.escape_debug();
         let scopes = &decision.scopes_to_add;
+        let withheld = &decision.scopes_withheld;
         let claims: Vec<&str> = decision.claims.keys().copied().collect();
         let missing = &decision.missing_attributes;
         let suppressed = &decision.claims_to_suppress;
-        match filled {
-            Filled::AsSent => {
-                tracing::info!(%trigger_source, %sub, ?scopes, ?claims, ?missing, ?suppressed, "token claims set");
+        let groups = &event.request.group_configuration;
+        match (shape, filled) {
+            (Shape::V2, Filled::AsSent) => {
+                tracing::info!(%trigger_source, %version, %client, %sub, ?scopes, ?withheld, ?claims, ?missing, ?suppressed, "token claims set");
             }
-            Filled::Absent | Filled::Null => tracing::warn!(
-                %trigger_source, %sub, ?scopes, ?claims, ?missing, ?suppressed,
-                "token claims set, but the event has no request.scopes: a trigger wired with LambdaVersion \
-                 V1_0 ignores them; wire it with V2_0"
+            (Shape::V2, Filled::Absent | Filled::Null) => tracing::warn!(
+                %trigger_source, %version, %client, %sub, ?scopes, ?withheld, ?claims, ?missing, ?suppressed,
+                "token claims set, though the event has no request.scopes, which V2_0 and V3_0 events carry"
+            ),
+            (Shape::V1, _) if scopes.is_empty() && withheld.is_empty() => tracing::info!(
+                %trigger_source, %version, %client, %sub, ?claims, ?missing, ?suppressed,
+                "ID token claims set (V1_0 event: Cognito applies these to the ID token only)"
+            ),
+            (Shape::V1, _) => {
+                let not_applied: BTreeSet<&str> = scopes.union(withheld).copied().collect();
+                tracing::warn!(
+                    %trigger_source, %version, %client, %sub, ?not_applied, ?claims, ?missing, ?suppressed,
+                    "ID token claims set, group scopes not applied: a V1_0 answer cannot change \
+                     access-token scopes; wire the trigger with V2_0"
+                );
+            }
+        }
+        match shape {
+            Shape::V1 => (
+                "claimsOverrideDetails",
+                serde_json::to_value(decision.details_v1(groups))?,
+            ),
+            Shape::V2 => (
+                "claimsAndScopeOverrideDetails",
+                serde_json::to_value(decision.details(groups))?,
             ),
         }
-        decision.details(&event.request.group_configuration)
     };
-    invocation.event.response.claims_and_scope_override_details = Some(details);
-    Ok(filled.undo(invocation.reply()?))
+    let (key, details) = answer;
+    let mut reply = filled.undo(invocation.reply()?);
+    reply["response"] = json!({ key: details });
+    Ok(reply)
 }
 
 /// What [`fill_scopes`] did to `request.scopes`.
@@ -145,9 +247,8 @@ enum Filled {
 }
 
 /// aws_lambda_events requires `request.scopes`, which the decision never reads and which a
-/// V1_0 event (a trigger wired with the wrong version) does not carry: the typed copy gets
-/// an empty list so that the event is still answered, and [`Filled::undo`] takes it out of
-/// the reply again.
+/// V1_0 event does not carry: the typed copy gets an empty list so that the event is
+/// answered, and [`Filled::undo`] takes it out of the reply again.
 fn fill_scopes(mut payload: Value) -> (Value, Filled) {
     let filled = match payload.get_mut("request") {
         Some(Value::Object(request)) => match request.get("scopes") {
