@@ -105,8 +105,11 @@ pub async fn handler(
             ));
         };
         if let Err(error) = groups.add_user_to_group(pool, user, group).await {
+            // AWS's text and ours carry the pool id from the event: escaped like the rest.
+            let error = error.to_string();
             tracing::error!(
-                alarm = ALARM, trigger_source = %source, sub, user = %user_masked, user_pool_id = pool, group, %error,
+                alarm = ALARM, trigger_source = %source, sub, user = %user_masked, user_pool_id = pool, group,
+                error = %error.escape_debug(),
                 "the user is confirmed but not in the group; add them by hand"
             );
             return Err(Failure::new("AddToGroupFailed", UNFINISHED));
@@ -118,7 +121,9 @@ pub async fn handler(
 
 /// A user name as the log shows it. With email or phone sign-in Cognito's user name is an
 /// opaque id, but where people choose their user name it can be their email or phone
-/// number, which are masked like the attributes.
+/// number, which are masked like the attributes. Whatever is shown is escaped (line breaks,
+/// control and invisible characters, quotes), so a user name cannot start a log line of its
+/// own or forge the `alarm="…"` field an alarm matches.
 fn mask_user_name(user: &str) -> String {
     let phone_like = user.bytes().filter(u8::is_ascii_digit).count() >= 5
         && user
@@ -129,6 +134,6 @@ fn mask_user_name(user: &str) -> String {
     } else if phone_like {
         mask_phone(user)
     } else {
-        user.to_owned()
+        user.escape_debug().to_string()
     }
 }

@@ -143,6 +143,119 @@ fn a_user_name_that_is_an_email_or_a_phone_number_is_masked_in_logs() {
     assert!(logs.contains("Google_108374651093847561029"), "{logs}");
 }
 
+/// Everything the function logs, written by the subscriber it installs at cold start
+/// (`trigger_common::logging::subscriber`) as Lambda would collect it: plain text, or JSON
+/// with `AWS_LAMBDA_LOG_FORMAT=JSON`.
+fn logged_as(
+    format: LogFormat,
+    payload: Value,
+    config: &Config,
+    groups: &impl GroupMembership,
+) -> (Result<Value, String>, String) {
+    let buffer = LogBuffer::default();
+    let writer = buffer.clone();
+    let vars: &[(&str, &str)] = match format {
+        LogFormat::Plain => &[],
+        LogFormat::Json => &[("AWS_LAMBDA_LOG_FORMAT", "JSON")],
+    };
+    let subscriber = trigger_common::logging::subscriber(lookup_in(vars), move || writer.clone());
+    let result = tracing::subscriber::with_default(subscriber, || {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a tokio runtime")
+            .block_on(handler(LambdaEvent::new(payload, Context::default()), config, groups))
+    });
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).expect("UTF-8 logs");
+    (result.map_err(|error| error.to_string()), logs)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum LogFormat {
+    Plain,
+    Json,
+}
+
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The line an alarm counts, as the README's query matches it: the `alarm` field holding the
+/// marker, in plain text (`alarm="…"`) or JSON (`"alarm":"…"`). User text is escaped, so
+/// its quotes come out as `\"` and never complete either form.
+fn is_alarm_line(line: &str) -> bool {
+    line.contains(&format!("alarm=\"{ALARM}\"")) || line.contains(&format!("\"alarm\":\"{ALARM}\""))
+}
+
+/// Cognito's native user names cannot hold a line break, but a federated user's name is the
+/// provider's name and the subject the provider chose.
+#[test]
+fn a_user_name_with_a_line_break_logs_on_one_line_in_plain_and_json_logs() {
+    let sent = fixture(DIR, "confirm-signup-forged-log-line.json");
+    for format in [LogFormat::Plain, LogFormat::Json] {
+        for (groups, outcome) in [
+            (FakeGroups::with(&["members"]), "added"),
+            (FakeGroups::with(&[]), "not added"),
+        ] {
+            let (result, logs) = logged_as(format, sent.clone(), &config(Some("members")), &groups);
+            assert_eq!(result.is_ok(), outcome == "added", "{format:?} {outcome}");
+            assert_eq!(logs.lines().count(), 1, "{format:?} {outcome}: one line: {logs}");
+            let user = match format {
+                LogFormat::Plain => logs.clone(),
+                LogFormat::Json => {
+                    let line: Value = serde_json::from_str(logs.trim_end()).expect("one JSON object");
+                    line["fields"]["user"].as_str().expect("a user field").to_owned()
+                }
+            };
+            assert!(
+                user.contains("mallory\\nERROR"),
+                "{format:?} {outcome}: escaped, not dropped: {logs}"
+            );
+            let alarms = logs.lines().filter(|line| is_alarm_line(line)).count();
+            assert_eq!(
+                alarms,
+                usize::from(outcome == "not added"),
+                "{format:?} {outcome}: {logs}"
+            );
+        }
+    }
+}
+
+/// A user name is one token of Cognito's allowed characters, which include `=` and `"`.
+#[test]
+fn a_user_name_cannot_forge_the_alarm_field() {
+    let mut sent = fixture(DIR, "confirm-signup.json");
+    sent["userName"] = json!(format!("alarm=\"{ALARM}\""));
+    for format in [LogFormat::Plain, LogFormat::Json] {
+        let (result, logs) = logged_as(
+            format,
+            sent.clone(),
+            &config(Some("members")),
+            &FakeGroups::with(&["members"]),
+        );
+        result.unwrap();
+        assert!(
+            !logs.lines().any(is_alarm_line),
+            "{format:?}: a confirmed member counted as an alarm: {logs}"
+        );
+        let (result, logs) = logged_as(format, sent.clone(), &config(Some("members")), &FakeGroups::with(&[]));
+        assert_eq!(result.unwrap_err(), UNFINISHED);
+        assert_eq!(
+            logs.lines().filter(|line| is_alarm_line(line)).count(),
+            1,
+            "{format:?}: {logs}"
+        );
+    }
+}
+
 #[test]
 fn unknown_trigger_source_passes_through() {
     let groups = FakeGroups::with(&["members"]);
