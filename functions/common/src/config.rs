@@ -43,6 +43,38 @@ pub fn var(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<Strin
     (!value.is_empty()).then(|| value.to_owned())
 }
 
+/// The entries of a list variable split at `separator`, each trimmed, empty ones between
+/// separators passed over: `None` when the variable is unset or empty, as [`var`] reads it.
+///
+/// A value that is set but holds no entry at all (`","`, `" ; "`) is an error naming the
+/// variable: read as an empty list it would silently mean "no restriction" (every domain
+/// allowed, none denied), which is never what whoever typed it meant.
+pub fn entries(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    separator: char,
+    accepted: &'static str,
+) -> Result<Option<(String, Vec<String>)>, ConfigError> {
+    let Some(value) = var(lookup, name) else {
+        return Ok(None);
+    };
+    let entries: Vec<String> = value
+        .split(separator)
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if entries.is_empty() {
+        return Err(ConfigError::new(
+            name,
+            value,
+            format!("it is set but holds no entry between its `{separator}` separators; unset it for none"),
+            accepted,
+        ));
+    }
+    Ok(Some((value, entries)))
+}
+
 /// A lookup over fixed pairs, for tests and tools that configure a function without the
 /// process environment.
 pub fn lookup_in(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
@@ -52,5 +84,34 @@ pub fn lookup_in(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + us
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCEPTED: &str = "comma-separated names";
+
+    #[test]
+    fn a_list_that_is_set_but_holds_no_entry_is_an_error_naming_it() {
+        for value in [",", " , ", ",,", " ,\t, "] {
+            let error = entries(&lookup_in(&[("NAMES", value)]), "NAMES", ',', ACCEPTED).unwrap_err();
+            assert_eq!(error.var, "NAMES", "{value:?}");
+            assert!(error.to_string().contains("holds no entry"), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_unset_or_empty_list_is_none_and_entries_are_trimmed() {
+        assert_eq!(entries(&lookup_in(&[]), "NAMES", ',', ACCEPTED), Ok(None));
+        assert_eq!(
+            entries(&lookup_in(&[("NAMES", "  ")]), "NAMES", ',', ACCEPTED),
+            Ok(None)
+        );
+        let (_, names) = entries(&lookup_in(&[("NAMES", " a ,, b ,")]), "NAMES", ',', ACCEPTED)
+            .unwrap()
+            .unwrap();
+        assert_eq!(names, ["a", "b"]);
     }
 }

@@ -13,7 +13,7 @@ pub mod mask;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::{ConfigError, lookup_in, process_env, var};
+pub use config::{ConfigError, entries, lookup_in, process_env, var};
 pub use event::{EventError, Incoming, Invocation, Trigger, parse, pass_through};
 pub use failure::Failure;
 pub use mask::{mask_email, mask_phone};

@@ -16,7 +16,7 @@ use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMe
 use aws_sdk_cognitoidentityprovider::types::{ProviderUserIdentifierType, UserStatusType, UserType};
 use trigger_common::budget::CallBudget;
 
-use crate::linking::{Directory, DirectoryError, ExternalIdentity, LIST_LIMIT, Origin, PoolUser, email_filter};
+use crate::linking::{Directory, DirectoryError, ExternalIdentity, LIST_LIMIT, PoolUser, Status, email_filter};
 
 /// Tries of one call, the first included.
 pub const ATTEMPTS: u32 = 2;
@@ -114,14 +114,24 @@ impl Directory for CognitoDirectory {
 }
 
 fn pool_user(user: &UserType) -> PoolUser {
-    let origin = match user.user_status() {
-        Some(UserStatusType::ExternalProvider) => Origin::External,
-        // Every other status, known today or added later, is a user of the pool itself.
-        _ => Origin::Native,
+    let status = match user.user_status() {
+        Some(UserStatusType::Unconfirmed) => Status::Unconfirmed,
+        Some(UserStatusType::Confirmed) => Status::Confirmed,
+        Some(UserStatusType::Archived) => Status::Archived,
+        Some(UserStatusType::Compromised) => Status::Compromised,
+        Some(UserStatusType::UnknownValue) => Status::Unknown,
+        Some(UserStatusType::ResetRequired) => Status::ResetRequired,
+        Some(UserStatusType::ForceChangePassword) => Status::ForceChangePassword,
+        Some(UserStatusType::ExternalProvider) => Status::ExternalProvider,
+        // The SDK's enum is non-exhaustive: a status AWS adds later is one linking does not
+        // trust.
+        Some(_) | None => Status::Other,
     };
     PoolUser {
         username: user.username().unwrap_or_default().to_owned(),
-        origin,
+        status,
+        // Cognito always sends `Enabled`; an answer without it is treated as disabled.
+        enabled: user.enabled(),
         attributes: user
             .attributes()
             .iter()

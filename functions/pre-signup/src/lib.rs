@@ -19,7 +19,7 @@ use serde_json::Value;
 use trigger_common::{Failure, Incoming, Invocation, mask_email};
 
 pub use cognito::CognitoDirectory;
-pub use linking::{Directory, DirectoryError, ExternalIdentity, Linking, NoDirectory, Origin, PoolUser};
+pub use linking::{Directory, DirectoryError, ExternalIdentity, Linking, NoDirectory, Origin, PoolUser, Status};
 pub use policy::{
     AutoConfirm, Config, Decision, DomainPattern, LinkExternalUsers, Malformed, Rejection, SignUp, Source, email_domain,
 };
@@ -130,8 +130,12 @@ async fn known<D: Directory>(
     };
     let step = match (linking, acts) {
         (Linking::Off, _) => Ok(Step::Skipped("linking is off")),
-        (Linking::Verified(directory), Acts::External) => link_external(directory, &invocation, &sign_up).await,
-        (Linking::Verified(directory), Acts::NativeSignUp) => check_native(directory, &invocation, &sign_up).await,
+        (Linking::Verified(directory), Acts::External) => {
+            link_external(directory, &invocation, &sign_up, &config.trusted_providers).await
+        }
+        (Linking::Verified(directory), Acts::NativeSignUp) => {
+            check_native(directory, &invocation, &sign_up, &config.trusted_providers).await
+        }
         (Linking::Verified(_), Acts::Nothing) => Ok(Step::Skipped("not a sign-up linking acts on")),
     };
     match step {
@@ -214,19 +218,25 @@ enum Stop {
 }
 
 /// `PreSignUp_ExternalProvider`: link the identity to the native user holding the verified
-/// address, when the provider vouched for it.
+/// address, when a trusted provider vouched for it. An untrusted provider's sign-up makes no
+/// call at all.
 async fn link_external<D: Directory>(
     directory: &D,
     invocation: &Invocation<CognitoEventUserPoolsPreSignup>,
     sign_up: &SignUp<'_>,
+    trusted: &[String],
 ) -> Result<Step, Stop> {
+    let header = &invocation.event.cognito_event_user_pools_header;
+    let user_name = header.user_name.as_deref().unwrap_or_default();
+    let Some(provider) = linking::trusted_provider(user_name, trusted) else {
+        return Ok(Step::Skipped("the provider is not in LINK_TRUSTED_PROVIDERS"));
+    };
     if !policy::provider_verified(sign_up.email_verified) {
         return Ok(Step::Skipped("the provider did not say the address is verified"));
     }
     let Some(email) = sign_up.email else {
         return Ok(Step::Skipped("no email"));
     };
-    let header = &invocation.event.cognito_event_user_pools_header;
     let pool = header.user_pool_id.as_deref().ok_or(Stop::NoPool)?;
     let users = directory.users_with_email(pool, email).await.map_err(Stop::Lookup)?;
     let target = match linking::link_target(&users, email) {
@@ -234,8 +244,7 @@ async fn link_external<D: Directory>(
         linking::Target::Several(count) => return Err(Stop::Several(count)),
         linking::Target::One(user) => user,
     };
-    let identity =
-        linking::external_identity(header.user_name.as_deref().unwrap_or_default()).map_err(Stop::Unlinkable)?;
+    let identity = linking::external_identity(user_name, provider).map_err(Stop::Unlinkable)?;
     let sub = target.attribute("sub").unwrap_or("-").to_owned();
     let again = linking::already_linked(target, &identity);
     if !again {
@@ -251,11 +260,12 @@ async fn link_external<D: Directory>(
     })
 }
 
-/// `PreSignUp_SignUp`: refuse an address that signs in only through a provider.
+/// `PreSignUp_SignUp`: refuse an address that signs in only through a trusted provider.
 async fn check_native<D: Directory>(
     directory: &D,
     invocation: &Invocation<CognitoEventUserPoolsPreSignup>,
     sign_up: &SignUp<'_>,
+    trusted: &[String],
 ) -> Result<Step, Stop> {
     let Some(email) = sign_up.email else {
         return Ok(Step::Skipped("no email"));
@@ -263,7 +273,7 @@ async fn check_native<D: Directory>(
     let header = &invocation.event.cognito_event_user_pools_header;
     let pool = header.user_pool_id.as_deref().ok_or(Stop::NoPool)?;
     let users = directory.users_with_email(pool, email).await.map_err(Stop::Lookup)?;
-    Ok(match linking::provider_only(&users, email) {
+    Ok(match linking::provider_only(&users, email, trusted) {
         Some(user) => Step::ProviderOnly(linking::provider_to_show(user)),
         None => Step::Skipped("no user holds the address only through a provider"),
     })

@@ -1,8 +1,12 @@
 //! Account linking (`LINK_EXTERNAL_USERS=verified`) as decisions over plain data: which
-//! native user a federated sign-up is linked to, which provider an address already signs in
-//! with, how the provider's identity is read from Cognito's user name, and the ListUsers
-//! filter for an address. The two Cognito calls sit behind [`Directory`]; `cognito` holds
-//! the SDK implementation and its time budget.
+//! trusted provider a federated sign-up comes from, which native user it is linked to, which
+//! provider an address already signs in with, how the provider's identity is read from
+//! Cognito's user name, and the ListUsers filter for an address. The two Cognito calls sit
+//! behind [`Directory`]; `cognito` holds the SDK implementation and its time budget.
+//!
+//! Linking hands an existing account to whoever a provider vouches for, so it acts only for
+//! the providers the operator trusts (`LINK_TRUSTED_PROVIDERS`), and only into an enabled,
+//! confirmed user whose address Cognito marked verified.
 
 use std::future::Future;
 
@@ -21,6 +25,40 @@ const SOCIAL: [(&str, &str); 4] = [
 /// ListUsers returns at most this many users per page, which is also its largest `Limit`.
 pub const LIST_LIMIT: i32 = 60;
 
+/// A user's status as ListUsers gives it (`UserStatus`, AWS's UserStatusType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Unconfirmed,
+    Confirmed,
+    Archived,
+    Compromised,
+    Unknown,
+    /// An administrator asked for a password reset: the account is not the person's until
+    /// they prove the address again.
+    ResetRequired,
+    ForceChangePassword,
+    /// The user exists only through an identity provider.
+    ExternalProvider,
+    /// A status AWS added after this version, or none.
+    Other,
+}
+
+impl Status {
+    pub fn origin(self) -> Origin {
+        match self {
+            Self::ExternalProvider => Origin::External,
+            Self::Unconfirmed
+            | Self::Confirmed
+            | Self::Archived
+            | Self::Compromised
+            | Self::Unknown
+            | Self::ResetRequired
+            | Self::ForceChangePassword
+            | Self::Other => Origin::Native,
+        }
+    }
+}
+
 /// Where a user of the pool comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -35,11 +73,24 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolUser {
     pub username: String,
-    pub origin: Origin,
+    pub status: Status,
+    /// `Enabled`: false for a user an administrator disabled (and for an answer without it).
+    pub enabled: bool,
     pub attributes: Vec<(String, String)>,
 }
 
 impl PoolUser {
+    pub fn origin(&self) -> Origin {
+        self.status.origin()
+    }
+
+    /// Whether a provider's identity may be linked into this user: a native user that is
+    /// enabled and confirmed (not disabled, not waiting for a password reset or its first
+    /// sign-in) and holds `email` verified.
+    fn link_target_for(&self, email: &str) -> bool {
+        self.status == Status::Confirmed && self.enabled && self.holds_verified(email)
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
@@ -62,6 +113,18 @@ impl PoolUser {
     fn holds(&self, email: &str) -> bool {
         self.attribute("email")
             .is_some_and(|held| held.eq_ignore_ascii_case(email))
+    }
+
+    /// Whether this user (of a provider) comes from one of `trusted`: its `identities` name
+    /// the provider exactly, or, without them, its user name starts with one.
+    fn signs_in_with_one_of(&self, trusted: &[String]) -> bool {
+        let identities = self.identities();
+        if identities.is_empty() {
+            return trusted_provider(&self.username, trusted).is_some();
+        }
+        identities
+            .iter()
+            .all(|(provider, _)| trusted.iter().any(|name| name == provider))
     }
 
     /// The provider identities linked to this user (`identities`, which Cognito writes),
@@ -104,8 +167,34 @@ pub enum Unlinkable {
     CaseLost { provider: String },
 }
 
-/// Reads the provider and subject from a federated user name, `<provider>_<subject>`
-/// (`Google_108374651093847561029`).
+/// The trusted provider a federated user name (`<provider>_<subject>`) comes from: the
+/// longest name in `trusted` that, followed by `_`, starts it. Splitting at the first `_`
+/// instead would read `A_SSO_00u1` as provider `A`.
+///
+/// A user name with a capital letter kept its case, so the name must match exactly. One
+/// without may have been lowercased by a case-insensitive pool, so it matches ignoring case;
+/// [`external_identity`] then decides whether the subject survived.
+pub fn trusted_provider<'a>(user_name: &str, trusted: &'a [String]) -> Option<&'a str> {
+    let maybe_lowercased = !user_name.chars().any(char::is_uppercase);
+    trusted
+        .iter()
+        .filter(|provider| {
+            let prefix = if maybe_lowercased {
+                provider.to_lowercase()
+            } else {
+                provider.to_string()
+            };
+            user_name
+                .strip_prefix(prefix.as_str())
+                .is_some_and(|rest| rest.starts_with('_'))
+        })
+        .max_by_key(|provider| provider.len())
+        .map(String::as_str)
+}
+
+/// Reads the subject from a federated user name of `provider` (which
+/// [`trusted_provider`] found in it): `Google_108374651093847561029` gives `Google` and
+/// `108374651093847561029`, the provider named as the pool names it.
 ///
 /// The event's attributes carry neither: `identities` is written once the user exists, and
 /// a provider's subject is only there if the pool maps it into a custom attribute. So the
@@ -116,23 +205,22 @@ pub enum Unlinkable {
 /// trusted only where lowercasing cannot have changed anything: a social provider (its
 /// name is fixed) whose subject has no letters (Google's and Facebook's are digits), or
 /// Apple, whose subjects are digits, dots and lowercase hex (`001234.0a1b…9f.1234`).
-///
-/// The name is split at the first `_`: provider names hold none there, subjects may.
-pub fn external_identity(user_name: &str) -> Result<ExternalIdentity, Unlinkable> {
-    let (prefix, subject) = user_name.split_once('_').ok_or(Unlinkable::NotFederated)?;
-    let plausible_name =
-        (1..=32).contains(&prefix.chars().count()) && !prefix.chars().any(|c| c.is_whitespace() || c.is_control());
-    if !plausible_name || subject.is_empty() || subject.chars().any(char::is_control) {
+pub fn external_identity(user_name: &str, provider: &str) -> Result<ExternalIdentity, Unlinkable> {
+    let maybe_lowercased = !user_name.chars().any(char::is_uppercase);
+    let prefix = if maybe_lowercased {
+        provider.to_lowercase()
+    } else {
+        provider.to_owned()
+    };
+    let subject = user_name
+        .strip_prefix(prefix.as_str())
+        .and_then(|rest| rest.strip_prefix('_'))
+        .ok_or(Unlinkable::NotFederated)?;
+    if subject.is_empty() || subject.chars().any(char::is_control) {
         return Err(Unlinkable::NotFederated);
     }
-    let social = SOCIAL
-        .iter()
-        .map(|(name, _)| *name)
-        .find(|name| name.eq_ignore_ascii_case(prefix));
-    let provider = social.unwrap_or(prefix).to_owned();
-    let maybe_lowercased = !user_name.chars().any(char::is_uppercase);
     if maybe_lowercased {
-        let survives = match social {
+        let survives = match SOCIAL.iter().map(|(name, _)| *name).find(|name| *name == provider) {
             Some("Google" | "Facebook") => !subject.chars().any(char::is_alphabetic),
             Some("SignInWithApple") => subject
                 .chars()
@@ -140,11 +228,13 @@ pub fn external_identity(user_name: &str) -> Result<ExternalIdentity, Unlinkable
             Some(_) | None => false,
         };
         if !survives {
-            return Err(Unlinkable::CaseLost { provider });
+            return Err(Unlinkable::CaseLost {
+                provider: provider.to_owned(),
+            });
         }
     }
     Ok(ExternalIdentity {
-        provider,
+        provider: provider.to_owned(),
         subject: subject.to_owned(),
     })
 }
@@ -160,11 +250,13 @@ pub enum Target<'a> {
     Several(usize),
 }
 
-/// The native user holding `email`, verified, among `users`.
+/// The native user holding `email`, verified, among `users`: enabled and confirmed, so never
+/// a user an administrator disabled or sent to reset their password, nor one that has not
+/// finished signing up.
 pub fn link_target<'a>(users: &'a [PoolUser], email: &str) -> Target<'a> {
     let mut eligible = users
         .iter()
-        .filter(|user| user.origin == Origin::Native && user.holds_verified(email));
+        .filter(|user| user.origin() == Origin::Native && user.link_target_for(email));
     match (eligible.next(), eligible.count()) {
         (None, _) => Target::None,
         (Some(user), 0) => Target::One(user),
@@ -180,20 +272,21 @@ pub fn already_linked(user: &PoolUser, identity: &ExternalIdentity) -> bool {
         .any(|(provider, subject)| *provider == identity.provider && *subject == identity.subject)
 }
 
-/// The user through whom `email` already signs in, if it does so only through an identity
-/// provider: no native user holds the address, and a provider's user holds it verified.
-/// (An unverified claim does not count: whoever controls a provider that does not check
-/// addresses could otherwise lock a stranger's address out of signing up.)
-pub fn provider_only<'a>(users: &'a [PoolUser], email: &str) -> Option<&'a PoolUser> {
+/// The user through whom `email` already signs in, if it does so only through a trusted
+/// identity provider: no native user holds the address, and a user of a provider in
+/// `trusted` holds it verified. (Neither an unverified claim nor an untrusted provider's
+/// counts: whoever runs a provider that does not check addresses could otherwise lock a
+/// stranger's address out of signing up, and send them to that provider.)
+pub fn provider_only<'a>(users: &'a [PoolUser], email: &str, trusted: &[String]) -> Option<&'a PoolUser> {
     if users
         .iter()
-        .any(|user| user.origin == Origin::Native && user.holds(email))
+        .any(|user| user.origin() == Origin::Native && user.holds(email))
     {
         return None;
     }
-    users
-        .iter()
-        .find(|user| user.origin == Origin::External && user.holds_verified(email))
+    users.iter().find(|user| {
+        user.origin() == Origin::External && user.holds_verified(email) && user.signs_in_with_one_of(trusted)
+    })
 }
 
 /// The provider `user` signs in with, as the person signing up may read it: from
@@ -302,11 +395,37 @@ mod tests {
     use proptest::prelude::*;
 
     fn user(username: &str, origin: Origin, attributes: &[(&str, &str)]) -> PoolUser {
+        let status = match origin {
+            Origin::Native => Status::Confirmed,
+            Origin::External => Status::ExternalProvider,
+        };
         PoolUser {
             username: username.into(),
-            origin,
+            status,
+            enabled: true,
             attributes: attributes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         }
+    }
+
+    /// Every social provider and two OIDC ones, one of them with `_` where AWS allows it.
+    fn trusted() -> Vec<String> {
+        [
+            "Google",
+            "Facebook",
+            "SignInWithApple",
+            "LoginWithAmazon",
+            "Okta",
+            "A_SSO",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    /// The identity read the way the handler reads it: the trusted provider, then the subject.
+    fn read(user_name: &str) -> Result<ExternalIdentity, Unlinkable> {
+        let trusted = trusted();
+        let provider = trusted_provider(user_name, &trusted).ok_or(Unlinkable::NotFederated)?;
+        external_identity(user_name, provider)
     }
 
     const EMAIL: &str = "kim.minji@example.com";
@@ -348,29 +467,55 @@ mod tests {
     #[test]
     fn a_case_preserving_user_name_gives_provider_and_subject_as_they_are() {
         assert_eq!(
-            external_identity("Google_108374651093847561029"),
+            read("Google_108374651093847561029"),
             Ok(identity("Google", "108374651093847561029"))
         );
         assert_eq!(
-            external_identity("LoginWithAmazon_amzn1.account.AFAEXAMPLE"),
+            read("LoginWithAmazon_amzn1.account.AFAEXAMPLE"),
             Ok(identity("LoginWithAmazon", "amzn1.account.AFAEXAMPLE"))
         );
         assert_eq!(
-            external_identity("Okta_00uAbC_12"),
+            read("Okta_00uAbC_12"),
             Ok(identity("Okta", "00uAbC_12")),
-            "split at the first underscore: subjects may hold more"
+            "subjects may hold underscores"
+        );
+    }
+
+    #[test]
+    fn a_provider_name_with_an_underscore_is_split_by_the_longest_trusted_name() {
+        assert_eq!(read("A_SSO_00uAbC_12"), Ok(identity("A_SSO", "00uAbC_12")));
+        let both = ["A_S", "A_SSO"].map(String::from);
+        assert_eq!(trusted_provider("A_SSO_00u1", &both), Some("A_SSO"));
+        assert_eq!(trusted_provider("A_S_00u1", &both), Some("A_S"));
+    }
+
+    #[test]
+    fn a_provider_not_trusted_is_no_provider_at_all() {
+        let trusted = trusted();
+        for name in ["Evil_123", "Googlex_123", "Googl_123", "AcmeOkta_1", "Okt_1", "A_SS_1"] {
+            assert_eq!(trusted_provider(name, &trusted), None, "{name}");
+        }
+        assert_eq!(
+            trusted_provider("google_1", &trusted),
+            Some("Google"),
+            "a lowercased name matches ignoring case"
+        );
+        assert_eq!(
+            trusted_provider("GOOGLE_1", &trusted),
+            None,
+            "a name that kept its case matches exactly"
         );
     }
 
     #[test]
     fn a_lowercased_social_name_is_restored_where_the_subject_survives_lowercasing() {
         assert_eq!(
-            external_identity("google_108374651093847561029"),
+            read("google_108374651093847561029"),
             Ok(identity("Google", "108374651093847561029"))
         );
-        assert_eq!(external_identity("facebook_10224"), Ok(identity("Facebook", "10224")));
+        assert_eq!(read("facebook_10224"), Ok(identity("Facebook", "10224")));
         assert_eq!(
-            external_identity("signinwithapple_001234.0a1b2c3d4e5f67890a1b2c3d4e5f6789.1234"),
+            read("signinwithapple_001234.0a1b2c3d4e5f67890a1b2c3d4e5f6789.1234"),
             Ok(identity(
                 "SignInWithApple",
                 "001234.0a1b2c3d4e5f67890a1b2c3d4e5f6789.1234"
@@ -384,28 +529,21 @@ mod tests {
             "loginwithamazon_amzn1.account.afaexample",
             "google_abc123",
             "okta_00uabc",
-            "linkedin_mdrhj2asx8",
+            "a_sso_mdrhj2asx8",
             "okta_123",
         ] {
             assert!(
-                matches!(external_identity(name), Err(Unlinkable::CaseLost { .. })),
+                matches!(read(name), Err(Unlinkable::CaseLost { .. })),
                 "{name}: {:?}",
-                external_identity(name)
+                read(name)
             );
         }
     }
 
     #[test]
     fn a_name_that_is_not_provider_underscore_subject_is_refused() {
-        for name in [
-            "",
-            "Google",
-            "_123",
-            "Google_",
-            "Goo gle_123",
-            "A23456789012345678901234567890123_1",
-        ] {
-            assert_eq!(external_identity(name), Err(Unlinkable::NotFederated), "{name:?}");
+        for name in ["", "Google", "_123", "Google_", "Goo gle_123", "Google_1\n2"] {
+            assert_eq!(read(name), Err(Unlinkable::NotFederated), "{name:?}");
         }
     }
 
@@ -456,18 +594,70 @@ mod tests {
     #[test]
     fn an_address_held_only_through_a_provider_names_that_user() {
         let users = [google_user("true")];
-        assert_eq!(provider_only(&users, EMAIL), Some(&users[0]));
+        assert_eq!(provider_only(&users, EMAIL, &trusted()), Some(&users[0]));
         assert_eq!(
-            provider_only(&[google_user("true"), native("false")], EMAIL),
+            provider_only(&[google_user("true"), native("false")], EMAIL, &trusted()),
             None,
             "a native user holds it too"
         );
         assert_eq!(
-            provider_only(&[google_user("false")], EMAIL),
+            provider_only(&[google_user("false")], EMAIL, &trusted()),
             None,
             "an unverified claim locks nobody out"
         );
-        assert_eq!(provider_only(&[], EMAIL), None);
+        assert_eq!(provider_only(&[], EMAIL, &trusted()), None);
+    }
+
+    #[test]
+    fn an_address_held_through_an_untrusted_provider_locks_nobody_out() {
+        let tenant = user(
+            "TenantIdP_00u1",
+            Origin::External,
+            &[
+                ("email", EMAIL),
+                ("email_verified", "true"),
+                ("identities", r#"[{"userId":"00u1","providerName":"TenantIdP"}]"#),
+            ],
+        );
+        assert_eq!(provider_only(std::slice::from_ref(&tenant), EMAIL, &trusted()), None);
+        let no_identities = user(
+            "TenantIdP_00u1",
+            Origin::External,
+            &[("email", EMAIL), ("email_verified", "true")],
+        );
+        assert_eq!(provider_only(&[no_identities], EMAIL, &trusted()), None);
+        assert_eq!(
+            provider_only(&[google_user("true")], EMAIL, &["Okta".to_owned()]),
+            None,
+            "Google is trusted only when listed"
+        );
+    }
+
+    #[test]
+    fn a_disabled_unconfirmed_or_reset_user_is_never_a_link_target() {
+        let mut disabled = native("true");
+        disabled.enabled = false;
+        assert_eq!(link_target(&[disabled], EMAIL), Target::None);
+        for status in [
+            Status::ResetRequired,
+            Status::ForceChangePassword,
+            Status::Unconfirmed,
+            Status::Archived,
+            Status::Compromised,
+            Status::Unknown,
+            Status::Other,
+        ] {
+            let mut user = native("true");
+            user.status = status;
+            assert_eq!(link_target(&[user], EMAIL), Target::None, "{status:?}");
+        }
+        let mut reset = native("true");
+        reset.status = Status::ResetRequired;
+        assert_eq!(
+            link_target(&[reset, native("true")], EMAIL),
+            Target::One(&native("true")),
+            "an ineligible user does not make the eligible one ambiguous"
+        );
     }
 
     #[test]
@@ -545,11 +735,34 @@ mod tests {
             }
         }
 
+        /// Whatever prefix a user name has, the provider read from it is one of the trusted
+        /// names, and the identity gives the name back (up to lowercasing).
+        #[test]
+        fn a_provider_read_from_any_user_name_is_a_trusted_one(
+            prefix in prop::sample::select(vec!["Google", "Okta", "A_SSO", "A_S", "Evil", "A", "Googlex", "okta"]),
+            lowercased in any::<bool>(),
+            subject in "[A-Za-z0-9._]{1,20}",
+        ) {
+            let name = format!("{prefix}_{subject}");
+            let name = if lowercased { name.to_lowercase() } else { name };
+            let trusted = trusted();
+            if let Some(provider) = trusted_provider(&name, &trusted) {
+                prop_assert!(trusted.iter().any(|t| t == provider));
+                if let Ok(identity) = external_identity(&name, provider) {
+                    prop_assert_eq!(identity.provider.as_str(), provider);
+                    let rebuilt = format!("{}_{}", identity.provider, identity.subject);
+                    prop_assert!(rebuilt.eq_ignore_ascii_case(&name), "{} -> {}", name, rebuilt);
+                }
+            } else {
+                prop_assert!(read(&name).is_err());
+            }
+        }
+
         /// An identity read from a user name always gives that name back, provider and all
         /// (the provider ignoring case only for the four social names).
         #[test]
         fn an_identity_read_from_a_user_name_gives_the_name_back(name in "[A-Za-z]{1,12}_[A-Za-z0-9._]{1,20}") {
-            if let Ok(identity) = external_identity(&name) {
+            if let Ok(identity) = read(&name) {
                 let rebuilt = format!("{}_{}", identity.provider, identity.subject);
                 prop_assert!(rebuilt == name || rebuilt.eq_ignore_ascii_case(&name), "{} -> {}", name, rebuilt);
                 if rebuilt != name {

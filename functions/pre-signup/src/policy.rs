@@ -11,12 +11,15 @@ use std::fmt;
 use icu_properties::props::{DefaultIgnorableCodePoint, GeneralCategory};
 use icu_properties::{CodePointMapData, CodePointSetData};
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
-use trigger_common::{ConfigError, var};
+use trigger_common::{ConfigError, entries, var};
 
 const DOMAIN_LIST_ACCEPTED: &str = "a comma-separated list of domains (`example.com`) or \
      subdomain wildcards (`*.example.com`); unset or empty for none";
 const AUTO_CONFIRM_ACCEPTED: &str = "never, allowed, always";
 const LINK_ACCEPTED: &str = "never, verified";
+const TRUSTED_ACCEPTED: &str = "a comma-separated list of identity-provider names exactly as the pool \
+     names them (`Google`, `SignInWithApple`, `Facebook`, `LoginWithAmazon`, or an OIDC or SAML \
+     provider's name: 3 to 32 characters, no spaces, `_` only as the second character), each once";
 
 /// RFC 5321's limit on the part before the `@`, in bytes.
 const LOCAL_PART_MAX: usize = 64;
@@ -261,6 +264,9 @@ pub struct Config {
     /// Read here so a bad value stops the cold start; `main` builds the Cognito client
     /// only when it is `Verified`.
     pub link_external_users: LinkExternalUsers,
+    /// `LINK_TRUSTED_PROVIDERS`: the providers whose identities linking acts on, exactly as
+    /// the pool names them. Never empty when `link_external_users` is `Verified`.
+    pub trusted_providers: Vec<String>,
 }
 
 /// Where a sign-up comes from, as far as the policy cares.
@@ -308,8 +314,8 @@ pub enum Rejection {
 }
 
 impl Config {
-    /// Reads `ALLOWED_EMAIL_DOMAINS`, `DENIED_EMAIL_DOMAINS`, `AUTO_CONFIRM` and
-    /// `LINK_EXTERNAL_USERS`.
+    /// Reads `ALLOWED_EMAIL_DOMAINS`, `DENIED_EMAIL_DOMAINS`, `AUTO_CONFIRM`,
+    /// `LINK_EXTERNAL_USERS` and `LINK_TRUSTED_PROVIDERS`.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let allowed = domain_list(&lookup, "ALLOWED_EMAIL_DOMAINS")?;
         let denied = domain_list(&lookup, "DENIED_EMAIL_DOMAINS")?;
@@ -353,11 +359,33 @@ impl Config {
                 }
             },
         };
+        let trusted_providers = trusted_providers(&lookup)?;
+        match (link_external_users, trusted_providers.is_empty()) {
+            (LinkExternalUsers::Verified, true) => {
+                return Err(ConfigError::new(
+                    "LINK_TRUSTED_PROVIDERS",
+                    "",
+                    "LINK_EXTERNAL_USERS=verified links identities into existing accounts, so it acts only \
+                     for the providers LINK_TRUSTED_PROVIDERS names, and it is not set",
+                    TRUSTED_ACCEPTED,
+                ));
+            }
+            (LinkExternalUsers::Never, false) => {
+                return Err(ConfigError::new(
+                    "LINK_TRUSTED_PROVIDERS",
+                    trusted_providers.join(","),
+                    "it is read only with LINK_EXTERNAL_USERS=verified, which is not set: set both, or neither",
+                    TRUSTED_ACCEPTED,
+                ));
+            }
+            (LinkExternalUsers::Verified, false) | (LinkExternalUsers::Never, true) => {}
+        }
         Ok(Self {
             allowed,
             denied,
             auto_confirm,
             link_external_users,
+            trusted_providers,
         })
     }
 
@@ -367,6 +395,10 @@ impl Config {
     /// address counts as verified unless the event says otherwise (an administrator's
     /// `email_verified=false`); a federated one's only when the provider said exactly
     /// `true` (any case), since a provider that says nothing has proven nothing.
+    ///
+    /// With linking on, a native sign-up is never marked verified: a verified native user
+    /// is what a provider's identity is linked into, so its address must have been proven
+    /// with Cognito's code, not claimed by whoever signed up (an account pre-takeover).
     pub fn decide(&self, sign_up: &SignUp<'_>) -> Result<Decision, Rejection> {
         let Some(email) = sign_up.email else {
             // Without an email there is no domain to check: refuse only when the pool is
@@ -394,9 +426,12 @@ impl Config {
             return Ok(Decision::Accept);
         }
         let verify_email = match sign_up.source {
-            Source::Native => sign_up
-                .email_verified
-                .is_none_or(|verified| verified.trim().eq_ignore_ascii_case("true")),
+            Source::Native => match self.link_external_users {
+                LinkExternalUsers::Verified => false,
+                LinkExternalUsers::Never => sign_up
+                    .email_verified
+                    .is_none_or(|verified| verified.trim().eq_ignore_ascii_case("true")),
+            },
             Source::External => provider_verified(sign_up.email_verified),
             Source::Unknown => false,
         };
@@ -415,17 +450,96 @@ fn domain_list(
     lookup: &impl Fn(&str) -> Option<String>,
     name: &'static str,
 ) -> Result<Vec<DomainPattern>, ConfigError> {
-    let Some(value) = var(lookup, name) else {
+    let Some((value, entries)) = entries(lookup, name, ',', DOMAIN_LIST_ACCEPTED)? else {
         return Ok(Vec::new());
     };
-    value
-        .split(',')
-        .filter(|entry| !entry.trim().is_empty())
+    entries
+        .iter()
         .map(|entry| {
             DomainPattern::parse(entry)
                 .map_err(|problem| ConfigError::new(name, value.clone(), problem, DOMAIN_LIST_ACCEPTED))
         })
         .collect()
+}
+
+/// `LINK_TRUSTED_PROVIDERS`, each name checked against AWS's own rule for a provider's name
+/// (ProviderNameTypeV2: 1 to 32 characters matching `[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`,
+/// so at least 3, no separator, and `_` at most as the second character). A name the pool
+/// cannot hold would never match, and a typo would then silently link nobody.
+fn trusted_providers(lookup: &impl Fn(&str) -> Option<String>) -> Result<Vec<String>, ConfigError> {
+    const NAME: &str = "LINK_TRUSTED_PROVIDERS";
+    let Some((value, names)) = entries(lookup, NAME, ',', TRUSTED_ACCEPTED)? else {
+        return Ok(Vec::new());
+    };
+    let refuse = |problem: String| ConfigError::new(NAME, value.clone(), problem, TRUSTED_ACCEPTED);
+    let mut trusted: Vec<String> = Vec::new();
+    for name in names {
+        if let Some(why) = provider_name_problem(&name) {
+            return Err(refuse(format!(
+                "{:?} is not a provider name: {why}",
+                name.escape_debug().to_string()
+            )));
+        }
+        if name.eq_ignore_ascii_case("Cognito") {
+            return Err(refuse(
+                "`Cognito` is the pool's own sign-in, not an identity provider to link from".to_owned(),
+            ));
+        }
+        if trusted.contains(&name) {
+            return Err(refuse(format!("{name:?} is listed twice")));
+        }
+        trusted.push(name);
+    }
+    Ok(trusted)
+}
+
+/// What keeps `name` from being a provider's name in a pool (AWS's ProviderNameTypeV2), if
+/// anything.
+fn provider_name_problem(name: &str) -> Option<&'static str> {
+    let count = name.chars().count();
+    if !(3..=32).contains(&count) {
+        return Some("it must be 3 to 32 characters");
+    }
+    let category = CodePointMapData::<GeneralCategory>::new();
+    let separator = |c: char| {
+        matches!(
+            category.get(c),
+            GeneralCategory::SpaceSeparator | GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator
+        )
+    };
+    let visible = |c: char| {
+        use GeneralCategory as G;
+        !matches!(
+            category.get(c),
+            G::Control
+                | G::Format
+                | G::Unassigned
+                | G::PrivateUse
+                | G::Surrogate
+                | G::SpaceSeparator
+                | G::LineSeparator
+                | G::ParagraphSeparator
+        )
+    };
+    for (index, c) in name.chars().enumerate() {
+        let fits = match index {
+            1 => visible(c),
+            _ => c != '_' && !separator(c),
+        };
+        if !fits {
+            return Some(if c == '_' {
+                "`_` may only be its second character"
+            } else {
+                "it holds a space, separator, control or invisible character"
+            });
+        }
+    }
+    // The third pattern class excludes only `_` and separators; anything else invisible is
+    // refused too, so no name differs from the pool's by a character nobody can see.
+    if name.chars().any(|c| !visible(c)) {
+        return Some("it holds a space, separator, control or invisible character");
+    }
+    None
 }
 
 #[cfg(test)]
@@ -784,9 +898,12 @@ mod tests {
     fn link_external_users_reads_never_or_verified() {
         assert_eq!(config(&[]).unwrap().link_external_users, LinkExternalUsers::Never);
         assert_eq!(
-            config(&[("LINK_EXTERNAL_USERS", "Verified")])
-                .unwrap()
-                .link_external_users,
+            config(&[
+                ("LINK_EXTERNAL_USERS", "Verified"),
+                ("LINK_TRUSTED_PROVIDERS", "Google")
+            ])
+            .unwrap()
+            .link_external_users,
             LinkExternalUsers::Verified
         );
         assert_eq!(
@@ -798,6 +915,83 @@ mod tests {
         let err = config(&[("LINK_EXTERNAL_USERS", "always")]).unwrap_err();
         assert_eq!(err.var, "LINK_EXTERNAL_USERS");
         assert!(err.to_string().contains("never, verified"), "{err}");
+    }
+
+    #[test]
+    fn linking_without_trusted_providers_stops_the_start_naming_both() {
+        let error = config(&[("LINK_EXTERNAL_USERS", "verified")]).unwrap_err();
+        assert_eq!(error.var, "LINK_TRUSTED_PROVIDERS");
+        assert!(error.to_string().contains("LINK_EXTERNAL_USERS=verified"), "{error}");
+        let error = config(&[("LINK_TRUSTED_PROVIDERS", "Google")]).unwrap_err();
+        assert_eq!(
+            error.var, "LINK_TRUSTED_PROVIDERS",
+            "a list that would be ignored is a mistake"
+        );
+        assert!(error.to_string().contains("LINK_EXTERNAL_USERS"), "{error}");
+    }
+
+    #[test]
+    fn trusted_providers_are_names_the_pool_can_hold() {
+        let linking = |names: &str| config(&[("LINK_EXTERNAL_USERS", "verified"), ("LINK_TRUSTED_PROVIDERS", names)]);
+        assert_eq!(
+            linking(" Google , A_SSO,Okta ").unwrap().trusted_providers,
+            ["Google", "A_SSO", "Okta"]
+        );
+        for bad in [
+            ",",
+            " , ",
+            "Acme_SSO",
+            "_Google",
+            "Go",
+            "Okta SSO",
+            "Okta\u{200b}",
+            "Google,Google",
+            "Cognito",
+            "A23456789012345678901234567890123",
+        ] {
+            let error = linking(bad).unwrap_err();
+            assert_eq!(error.var, "LINK_TRUSTED_PROVIDERS", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_domain_list_that_is_set_but_holds_no_entry_stops_the_start() {
+        for (name, value) in [("ALLOWED_EMAIL_DOMAINS", ","), ("DENIED_EMAIL_DOMAINS", " , ")] {
+            let error = config(&[(name, value)]).unwrap_err();
+            assert_eq!(error.var, name);
+            assert!(error.to_string().contains("holds no entry"), "{error}");
+        }
+    }
+
+    #[test]
+    fn with_linking_on_a_native_sign_up_is_confirmed_but_never_marked_verified() {
+        let linking = config(&[
+            ("AUTO_CONFIRM", "always"),
+            ("LINK_EXTERNAL_USERS", "verified"),
+            ("LINK_TRUSTED_PROVIDERS", "Google"),
+        ])
+        .unwrap();
+        for email_verified in [None, Some("true"), Some("TRUE")] {
+            let sign_up = SignUp {
+                email_verified,
+                ..sign_up(Some("ceo@corp.example"))
+            };
+            assert_eq!(
+                linking.decide(&sign_up),
+                Ok(Decision::AutoConfirm { verify_email: false }),
+                "{email_verified:?}"
+            );
+        }
+        let provider = SignUp {
+            source: Source::External,
+            email_verified: Some("true"),
+            ..sign_up(Some("ceo@corp.example"))
+        };
+        assert_eq!(
+            linking.decide(&provider),
+            CONFIRMED,
+            "a provider's own word still verifies its user"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use pre_signup::linking::Unlinkable;
 use pre_signup::{
     ALARM, CognitoDirectory, Config, Directory, DirectoryError, EXISTING_ACCOUNT, ExternalIdentity, LINKED,
-    LINKED_MARKER, Linking, NOT_FINISHED, Origin, PoolUser, handler,
+    LINKED_MARKER, Linking, NOT_FINISHED, Origin, PoolUser, Status, handler,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -30,9 +30,11 @@ const POOL: &str = "us-east-1_EXAMPLE1";
 const EMAIL: &str = "kim.minji@example.com";
 const NATIVE: &str = "5e2b9c1d-3f4a-4b6c-8d7e-9f0a1b2c3d4e";
 const GOOGLE_SUB: &str = "108374651093847561029";
+/// The providers the tests' pool trusts: Google, Login with Amazon and a workforce OIDC one.
+const TRUSTED: &str = "Google, LoginWithAmazon, Okta";
 
 fn config(vars: &[(&str, &str)]) -> Config {
-    let mut all = vec![("LINK_EXTERNAL_USERS", "verified")];
+    let mut all = vec![("LINK_EXTERNAL_USERS", "verified"), ("LINK_TRUSTED_PROVIDERS", TRUSTED)];
     all.extend_from_slice(vars);
     Config::from_env(lookup_in(&all)).expect("a valid configuration")
 }
@@ -48,9 +50,14 @@ fn native_sign_up(email: &str) -> Value {
 }
 
 fn user(username: &str, origin: Origin, attributes: &[(&str, &str)]) -> PoolUser {
+    let status = match origin {
+        Origin::Native => Status::Confirmed,
+        Origin::External => Status::ExternalProvider,
+    };
     PoolUser {
         username: username.into(),
-        origin,
+        status,
+        enabled: true,
         attributes: attributes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
     }
 }
@@ -135,8 +142,16 @@ fn invoke<D: Directory>(payload: Value, config: &Config, linking: &Linking<D>) -
 }
 
 fn with_fake(payload: Value, directory: FakeDirectory) -> (Result<Value, String>, String, FakeDirectory) {
+    with_fake_config(payload, &config(&[]), directory)
+}
+
+fn with_fake_config(
+    payload: Value,
+    config: &Config,
+    directory: FakeDirectory,
+) -> (Result<Value, String>, String, FakeDirectory) {
     let linking = Linking::Verified(directory);
-    let (result, logs) = invoke(payload, &config(&[]), &linking);
+    let (result, logs) = invoke(payload, config, &linking);
     let Linking::Verified(directory) = linking else {
         unreachable!("built as Verified above")
     };
@@ -321,11 +336,17 @@ fn a_provider_name_that_is_not_plain_is_never_shown() {
     let email = "jane.doe@example.com";
     let mut odd = google_user(email);
     odd.attributes.retain(|(name, _)| name != "identities");
+    // A trusted name AWS allows (symbols and punctuation are), but no plain one.
     odd.attributes.push((
         "identities".into(),
-        json!([{"userId": "1", "providerName": "Visit evil.example <now>"}]).to_string(),
+        json!([{"userId": "1", "providerName": "Visit<evil.example>"}]).to_string(),
     ));
-    let (result, _, _) = with_fake(native_sign_up(email), FakeDirectory::with(vec![odd]));
+    let config = Config::from_env(lookup_in(&[
+        ("LINK_EXTERNAL_USERS", "verified"),
+        ("LINK_TRUSTED_PROVIDERS", "Visit<evil.example>"),
+    ]))
+    .unwrap();
+    let (result, _, _) = with_fake_config(native_sign_up(email), &config, FakeDirectory::with(vec![odd]));
     assert_eq!(
         result.unwrap_err(),
         "This email address already signs in with another provider. Please sign in with that provider."
@@ -650,6 +671,7 @@ fn the_binary_links_only_when_told_to_and_never_logs_the_email() {
 
     let mut verified = aws.to_vec();
     verified.push(("LINK_EXTERNAL_USERS", "verified"));
+    verified.push(("LINK_TRUSTED_PROVIDERS", "Google"));
     let (outcome, printed) = run_binary_once(env!("CARGO_BIN_EXE_pre-signup"), &verified, &federated());
     let Outcome::Error { body, .. } = outcome else {
         panic!("{outcome:?}: {printed}");
@@ -706,4 +728,121 @@ proptest! {
             prop_assert!(rebuilt.eq_ignore_ascii_case(&name), "{} -> {}", name, rebuilt);
         }
     }
+}
+
+/// The pre-takeover: someone signs up natively as an address they do not own and is
+/// auto-confirmed; the function must not mark that address verified, or the real owner's
+/// later Google sign-in would be linked into the stranger's account.
+#[test]
+fn a_native_sign_up_auto_confirmed_while_linking_is_never_marked_verified() {
+    let config = config(&[("AUTO_CONFIRM", "always")]);
+    for event in [
+        native_sign_up("ceo@corp.example"),
+        fixture(DIR, "admin-create-user.json"),
+    ] {
+        let linking = Linking::Verified(FakeDirectory::default());
+        let (result, _) = invoke(event.clone(), &config, &linking);
+        let response = &result.expect("accepted")["response"];
+        assert_eq!(response["autoConfirmUser"], json!(true), "{}", event["triggerSource"]);
+        assert_eq!(response["autoVerifyEmail"], json!(false), "{}", event["triggerSource"]);
+    }
+}
+
+/// An AdminCreateUser without `email_verified` is not treated as verified while linking is on.
+#[test]
+fn an_admin_created_user_without_email_verified_is_not_marked_verified_while_linking() {
+    let mut event = fixture(DIR, "admin-create-user.json");
+    if let Some(attributes) = event["request"]["userAttributes"].as_object_mut() {
+        attributes.remove("email_verified");
+    }
+    let linking = Linking::Verified(FakeDirectory::default());
+    let (result, _) = invoke(event, &config(&[("AUTO_CONFIRM", "always")]), &linking);
+    assert_eq!(result.expect("accepted")["response"]["autoVerifyEmail"], json!(false));
+}
+
+/// A tenant-run provider vouching for the victim's address is neither looked up nor linked.
+#[test]
+fn an_untrusted_providers_sign_up_makes_no_call_at_all() {
+    for name in ["TenantIdP_00uAbC", "Googlex_108374651093847561029", "tenantidp_00uabc"] {
+        let mut event = federated();
+        event["userName"] = json!(name);
+        let (result, logs, directory) = with_fake(event.clone(), FakeDirectory::with(vec![native_user("true")]));
+        assert_eq!(result, Ok(event), "{name}: goes on as a user of its own");
+        assert!(directory.lookups().is_empty(), "{name}: no ListUsers");
+        assert!(directory.links().is_empty(), "{name}: no link");
+        assert!(logs.contains("LINK_TRUSTED_PROVIDERS"), "{logs}");
+    }
+}
+
+/// An untrusted provider's user holding the victim's address does not lock the victim out of
+/// native sign-up, nor send them to that provider.
+#[test]
+fn an_untrusted_providers_user_locks_no_native_sign_up_out() {
+    let email = "jane.doe@example.com";
+    let tenant = user(
+        "TenantIdP_00u1",
+        Origin::External,
+        &[
+            ("email", email),
+            ("email_verified", "true"),
+            (
+                "identities",
+                &json!([{"userId": "00u1", "providerName": "TenantIdP"}]).to_string(),
+            ),
+        ],
+    );
+    let (result, _, _) = with_fake(native_sign_up(email), FakeDirectory::with(vec![tenant]));
+    assert_eq!(result, Ok(native_sign_up(email)));
+}
+
+/// A provider whose name has `_` where AWS allows it (`A_SSO`) is split by its whole name, so
+/// its identity is linked as AWS knows it.
+#[test]
+fn a_provider_name_with_an_underscore_is_linked_under_its_whole_name() {
+    let config = Config::from_env(lookup_in(&[
+        ("LINK_EXTERNAL_USERS", "verified"),
+        ("LINK_TRUSTED_PROVIDERS", "A_SSO"),
+    ]))
+    .unwrap();
+    let mut event = federated();
+    event["userName"] = json!("A_SSO_00uAbC_12");
+    let (result, _, directory) = with_fake_config(event, &config, FakeDirectory::with(vec![native_user("true")]));
+    assert_eq!(result, Err(LINKED.to_string()));
+    let links = directory.links();
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        links[0].2,
+        ExternalIdentity {
+            provider: "A_SSO".into(),
+            subject: "00uAbC_12".into()
+        }
+    );
+}
+
+/// A disabled user, or one an administrator sent to reset their password, is no link target:
+/// the sign-in goes on as a user of its own.
+#[test]
+fn a_disabled_or_reset_user_is_never_a_link_target() {
+    let mut disabled = native_user("true");
+    disabled.enabled = false;
+    let mut reset = native_user("true");
+    reset.status = Status::ResetRequired;
+    for target in [disabled, reset] {
+        let (result, _, directory) = with_fake(federated(), FakeDirectory::with(vec![target.clone()]));
+        assert_eq!(result, Ok(federated()), "{target:?}");
+        assert_eq!(directory.lookups().len(), 1);
+        assert!(directory.links().is_empty(), "{target:?}");
+    }
+}
+
+/// Through the SDK: a disabled user as ListUsers answers it (`"Enabled": false`) is no target.
+#[test]
+fn the_sdk_reads_a_disabled_user_as_no_link_target() {
+    let mut disabled = listed_native("true");
+    disabled["Enabled"] = json!(false);
+    let server = cognito(vec![], vec![], vec![disabled]);
+    let (result, _) = invoke_sdk(&server, federated());
+    assert_eq!(result, Ok(federated()));
+    assert_eq!(calls(&server, LIST).len(), 1);
+    assert!(calls(&server, LINK).is_empty());
 }
