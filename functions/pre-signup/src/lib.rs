@@ -67,7 +67,7 @@ pub async fn handler<D: Directory>(
                 Some(Value::String(email)) => Some(email.as_str()),
                 Some(_) => {
                     let rejection = Rejection::InvalidEmail(Malformed::NotText);
-                    tracing::warn!(trigger_source = %source, reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
+                    tracing::warn!(trigger_source = %source.escape_debug(), reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
                     return Err(Failure::new("SignUpRejected", rejection));
                 }
             };
@@ -79,11 +79,11 @@ pub async fn handler<D: Directory>(
             let email = email.map(mask_email).unwrap_or_default();
             match config.decide(&sign_up) {
                 Ok(decision) => {
-                    tracing::warn!(trigger_source = %source, %email, ?decision, "unknown trigger source; sign-up accepted without auto-confirm, event returned unchanged");
+                    tracing::warn!(trigger_source = %source.escape_debug(), %email, ?decision, "unknown trigger source; sign-up accepted without auto-confirm, event returned unchanged");
                     Ok(event)
                 }
                 Err(rejection) => {
-                    tracing::warn!(trigger_source = %source, %email, reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
+                    tracing::warn!(trigger_source = %source.escape_debug(), %email, reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
                     Err(Failure::new("SignUpRejected", rejection))
                 }
             }

@@ -325,3 +325,14 @@ proptest! {
         let _ = invoke(sent, &config(&[ALLOW_EXAMPLE, ("DENIED_EMAIL_DOMAINS", "*.x.example.com")]));
     }
 }
+
+/// An unknown trigger source is the payload's own text: it is logged escaped, so a line break
+/// in it cannot start a forged line (an alarm marker of its own, say).
+#[test]
+fn an_unknown_source_with_a_line_break_is_logged_on_one_line() {
+    let mut sent = future_source(json!("a@example.com"));
+    sent["triggerSource"] = json!("PreSignUp_Later\nERROR alarm=PRE_SIGNUP_LINKING_FAILED forged");
+    let (_, logs) = invoke(sent, &config(&[]));
+    assert_eq!(logs.lines().count(), 1, "{logs}");
+    assert!(logs.contains("PreSignUp_Later\\nERROR"), "{logs}");
+}
