@@ -13,8 +13,9 @@ use url::form_urlencoded;
 
 use crate::endpoints::Endpoints;
 use crate::pkce::{Pkce, random_string};
-use crate::secret::{AuthorizationCode, ClientSecret, RefreshToken};
+use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
 use crate::token::{TokenRequest, excerpt};
+use crate::user_info::UserInfoRequest;
 use crate::verify::Verifier;
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded in the URLs built here,
@@ -249,6 +250,14 @@ impl OAuthClient {
         &self.redirect_uri
     }
 
+    /// Whether the client authenticates with a secret.
+    pub fn has_secret(&self) -> bool {
+        match self.auth {
+            ClientAuth::None => false,
+            ClientAuth::Basic(_) | ClientAuth::Post(_) => true,
+        }
+    }
+
     /// A verifier for this client's tokens (the pool's issuer, this client id).
     pub fn verifier(&self) -> Verifier {
         Verifier::new(self.endpoints.issuer(), &self.client_id)
@@ -304,6 +313,41 @@ impl OAuthClient {
             ("grant_type", "refresh_token".into()),
             ("refresh_token", refresh_token.secret().into()),
         ])
+    }
+
+    /// The client-credentials grant (machine to machine): `grant_type=client_credentials`
+    /// with the resource-server scopes wanted (`<server identifier>/<scope>`; none means
+    /// every scope the client is allowed). Cognito gives only an access token, and only to a
+    /// client with a secret: a public client gets `invalid_client`.
+    pub fn client_credentials_request<S: AsRef<str>>(&self, scopes: &[S]) -> TokenRequest {
+        let mut form = vec![("grant_type", "client_credentials".to_owned())];
+        let scope = scopes.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" ");
+        if !scope.is_empty() {
+            form.push(("scope", scope));
+        }
+        self.token_request(form)
+    }
+
+    /// Revokes a refresh token and the access and ID tokens issued with it (`POST
+    /// /oauth2/revoke`, `token=`, the client authenticating as at the token endpoint). The
+    /// app client must have token revocation on (`EnableTokenRevocation`); read the answer
+    /// with [`revoke_response`](crate::revoke_response).
+    pub fn revoke_request(&self, refresh_token: &RefreshToken) -> TokenRequest {
+        let mut request = self.token_request(vec![("token", refresh_token.secret().to_owned())]);
+        request.url = self.endpoints.revoke();
+        request
+    }
+
+    /// The userInfo call for an access token (`GET /oauth2/userInfo`, `Authorization:
+    /// Bearer`); read the answer with [`UserInfo::from_response`](crate::UserInfo::from_response).
+    pub fn user_info_request(&self, access_token: &AccessToken) -> UserInfoRequest {
+        UserInfoRequest {
+            url: self.endpoints.user_info(),
+            headers: vec![
+                ("Authorization", format!("Bearer {}", access_token.secret())),
+                ("Accept", "application/json".to_owned()),
+            ],
+        }
     }
 
     fn token_request(&self, mut form: Vec<(&'static str, String)>) -> TokenRequest {
@@ -623,5 +667,59 @@ mod tests {
         assert_eq!(back.state(), "st4te");
         assert_eq!(back.nonce(), "n0nce");
         assert_eq!(back.pkce().challenge(), pending().pkce().challenge());
+    }
+
+    #[test]
+    fn the_client_credentials_request_authenticates_by_basic_and_asks_for_the_scopes() {
+        let confidential = client("http://localhost:3000").with_client_secret("s3cret");
+        let request = confidential.client_credentials_request(&["orders/read", "orders/write"]);
+        assert_eq!(request.url().as_str(), format!("{BASE}/oauth2/token"));
+        assert_eq!(
+            form_of(&request),
+            vec![
+                ("grant_type".into(), "client_credentials".into()),
+                ("client_id".into(), "client123".into()),
+                ("scope".into(), "orders/read orders/write".into()),
+            ]
+        );
+        assert_eq!(
+            header(&request, "Authorization"),
+            Some("Basic Y2xpZW50MTIzOnMzY3JldA==")
+        );
+        let every_scope = confidential.client_credentials_request::<&str>(&[]);
+        assert!(!form_of(&every_scope).iter().any(|(k, _)| k == "scope"));
+    }
+
+    #[test]
+    fn the_revoke_request_posts_the_refresh_token_to_revoke_with_the_clients_authentication() {
+        let token = RefreshToken::new("r3fresh");
+        let public = client("http://localhost:3000").revoke_request(&token);
+        assert_eq!(public.url().as_str(), format!("{BASE}/oauth2/revoke"));
+        assert_eq!(
+            form_of(&public),
+            vec![
+                ("token".into(), "r3fresh".into()),
+                ("client_id".into(), "client123".into())
+            ]
+        );
+        assert_eq!(header(&public, "Authorization"), None);
+        let posted = client("http://localhost:3000")
+            .with_client_auth(ClientAuth::Post("s3cret".into()))
+            .revoke_request(&token);
+        assert!(form_of(&posted).contains(&("client_secret".into(), "s3cret".into())));
+        assert!(!format!("{posted:?}").contains("r3fresh") && !format!("{posted:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn the_user_info_request_sends_the_access_token_as_a_bearer_and_debug_hides_it() {
+        let request = client("http://localhost:3000").user_info_request(&AccessToken::new("acc.ess.tok"));
+        assert_eq!(request.method(), "GET");
+        assert_eq!(request.url().as_str(), format!("{BASE}/oauth2/userInfo"));
+        assert!(
+            request
+                .headers()
+                .contains(&("Authorization", "Bearer acc.ess.tok".to_owned()))
+        );
+        assert!(!format!("{request:?}").contains("acc.ess.tok"));
     }
 }

@@ -1,7 +1,13 @@
 //! The pool's signing keys, cached without I/O: [`KeyCache`] says when to fetch the JWKS
 //! (first use, and a token naming a key it has not seen, at most once per interval), and
 //! keeps what was fetched. The caller does the fetch with its own HTTP client.
+//!
+//! `SharedKeys` (crate-private) is the one cache design both HTTP clients use: a std
+//! `Mutex` around the cache, held only to decide and to store, never across a fetch; the
+//! keys handed out as an `Arc` snapshot (no copy per verification); one fetch at a time,
+//! the others waiting for it.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -50,7 +56,7 @@ pub fn parse_jwks(status: u16, body: &[u8]) -> Result<JwkSet, JwksError> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct KeyCache {
-    keys: Option<JwkSet>,
+    keys: Option<Arc<JwkSet>>,
     last_refetch: Option<Instant>,
     refetch_interval: Duration,
 }
@@ -103,7 +109,20 @@ impl KeyCache {
 
     /// Keeps a freshly fetched JWKS, replacing the cached one.
     pub fn store(&mut self, keys: JwkSet) {
-        self.keys = Some(keys);
+        self.keys = Some(Arc::new(keys));
+    }
+
+    /// Whether the cached keys include the one `token` names (`false` for a malformed token).
+    pub fn knows(&self, token: &str) -> bool {
+        match (&self.keys, key_id(token)) {
+            (Some(keys), Ok(kid)) => keys.find(&kid).is_some(),
+            (None, _) | (_, Err(_)) => false,
+        }
+    }
+
+    /// The cached keys as a shared snapshot, for verifying outside a lock without copying them.
+    pub fn snapshot(&self) -> Arc<JwkSet> {
+        self.keys.clone().unwrap_or_default()
     }
 
     /// Whether a JWKS was stored.
@@ -114,7 +133,148 @@ impl KeyCache {
     /// The cached keys (empty before the first [`store`](Self::store)).
     pub fn keys(&self) -> &JwkSet {
         static EMPTY: JwkSet = JwkSet { keys: Vec::new() };
-        self.keys.as_ref().unwrap_or(&EMPTY)
+        self.keys.as_deref().unwrap_or(&EMPTY)
+    }
+}
+
+/// What a verification does next with the shared cache.
+#[cfg(any(feature = "blocking", feature = "async"))]
+#[derive(Debug)]
+pub(crate) enum Next {
+    /// Verify with these keys.
+    Use(Arc<JwkSet>),
+    /// Fetch the JWKS, then [`SharedKeys::finish`] (the [`Fetching`] guard does it).
+    Fetch(Fetching),
+    /// Another caller is fetching keys this token may need: wait for it, then ask again.
+    Wait,
+}
+
+#[cfg(any(feature = "blocking", feature = "async"))]
+#[derive(Debug)]
+struct State {
+    cache: KeyCache,
+    fetching: bool,
+}
+
+/// A [`KeyCache`] shared by every verification of one client.
+#[cfg(any(feature = "blocking", feature = "async"))]
+#[derive(Debug, Clone)]
+pub(crate) struct SharedKeys {
+    inner: Arc<Inner>,
+}
+
+#[cfg(any(feature = "blocking", feature = "async"))]
+#[derive(Debug)]
+struct Inner {
+    state: std::sync::Mutex<State>,
+    /// Wakes blocking callers waiting for a fetch.
+    done: std::sync::Condvar,
+    /// Wakes async callers waiting for a fetch.
+    #[cfg(feature = "async")]
+    notify: tokio::sync::Notify,
+}
+
+#[cfg(any(feature = "blocking", feature = "async"))]
+impl SharedKeys {
+    pub(crate) fn new(cache: KeyCache) -> Self {
+        let state = State { cache, fetching: false };
+        Self {
+            inner: Arc::new(Inner {
+                state: std::sync::Mutex::new(state),
+                done: std::sync::Condvar::new(),
+                #[cfg(feature = "async")]
+                notify: tokio::sync::Notify::new(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state is consistent after every statement, so a panic elsewhere cannot leave
+        // it half-written.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Decides, under the lock and without I/O, what verifying `token` needs.
+    pub(crate) fn next(&self, token: &str, now: Instant) -> Next {
+        let mut state = self.lock();
+        // A token whose key is cached never waits, not even for a refetch in flight.
+        if state.fetching && !state.cache.knows(token) {
+            return Next::Wait;
+        }
+        if state.cache.needs_fetch(token, now) {
+            state.fetching = true;
+            Next::Fetch(Fetching {
+                keys: Some(self.clone()),
+            })
+        } else {
+            Next::Use(state.cache.snapshot())
+        }
+    }
+
+    /// Blocks the thread until the fetch in flight (if any) has finished.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn wait_blocking(&self) {
+        let guard = self.lock();
+        let _unused = self
+            .inner
+            .done
+            .wait_while(guard, |state| state.fetching)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    }
+
+    /// Waits, without holding the lock, until the fetch in flight (if any) has finished.
+    #[cfg(feature = "async")]
+    pub(crate) async fn wait(&self) {
+        let notified = self.inner.notify.notified();
+        let mut notified = std::pin::pin!(notified);
+        // Registered before the check, so a fetch that ends in between still wakes us.
+        notified.as_mut().enable();
+        if self.lock().fetching {
+            notified.await;
+        }
+    }
+
+    fn finish(&self, keys: Option<JwkSet>) -> Arc<JwkSet> {
+        let mut state = self.lock();
+        if let Some(keys) = keys {
+            state.cache.store(keys);
+        }
+        state.fetching = false;
+        let snapshot = state.cache.snapshot();
+        drop(state);
+        self.inner.done.notify_all();
+        #[cfg(feature = "async")]
+        self.inner.notify.notify_waiters();
+        snapshot
+    }
+}
+
+/// The right to fetch: ends the fetch when stored or dropped (an error, a cancelled future),
+/// so that waiting callers never wait for a fetch that nobody makes.
+#[cfg(any(feature = "blocking", feature = "async"))]
+#[derive(Debug)]
+pub(crate) struct Fetching {
+    keys: Option<SharedKeys>,
+}
+
+#[cfg(any(feature = "blocking", feature = "async"))]
+impl Fetching {
+    /// Stores what was fetched and returns the keys to verify with.
+    pub(crate) fn store(mut self, keys: JwkSet) -> Arc<JwkSet> {
+        let shared = self.keys.take().expect("a fetch is stored once");
+        shared.finish(Some(keys))
+    }
+}
+
+#[cfg(any(feature = "blocking", feature = "async"))]
+impl Drop for Fetching {
+    fn drop(&mut self) {
+        if let Some(shared) = self.keys.take() {
+            shared.finish(None);
+        }
     }
 }
 

@@ -9,15 +9,21 @@
 //!   [`TokenRequest`]s, for a public client or one with a secret (HTTP Basic); the logout URL.
 //! - [`Tokens::from_response`]: the token endpoint's answer, or a typed [`OAuthError`]
 //!   (`invalid_client`, `invalid_grant`, …) with a [hint](OAuthError::hint) at the fix.
+//!   The client-credentials grant, the revoke request and the userInfo request
+//!   ([`UserInfo::from_response`], [`revoke_response`]) are built and read here too.
 //! - [`Verifier`]: ID- and access-token verification against the pool's JWKS (RS256, `kid`,
-//!   `iss`, `aud` or `client_id`, `token_use`, `exp` with a small leeway, the `nonce`), with
-//!   the keys cached by [`KeyCache`].
+//!   `iss`, `aud` or `client_id` among one or several app clients, `token_use`, `exp` with a
+//!   small leeway, the `nonce`, required scopes and groups), with the keys cached by
+//!   [`KeyCache`].
 //! - [`blocking::Client`] (feature `blocking`, on by default): the same over HTTP with `ureq`.
+//! - `asynchronous::Client` (feature `async`): the same with `reqwest` on tokio.
+//! - `axum` (feature `axum`): an extractor for verified access tokens with RFC 6750
+//!   rejections, and the login cookie for the code grant in a browser app.
 //!
 //! The core does no I/O: a token request is a method, URL, headers and form body; an answer
 //! is read from a status and a body; verification is a pure function of a JWKS, a token and
-//! the time. An async app (axum, tokio) sends the requests with its own HTTP client and may
-//! turn the `blocking` feature off.
+//! the time. Both HTTP clients share one key-cache design: the keys are fetched outside any
+//! lock, one fetch at a time, and handed to verifications as a shared snapshot.
 //!
 //! Tokens, codes, verifiers and the client secret never show in `Debug` output or in error
 //! messages: they are newtypes ([`IdToken`], [`RefreshToken`], …) whose value comes out only
@@ -124,6 +130,8 @@
 //! - The `blocking` feature's HTTPS uses rustls with the `ring` provider and the webpki
 //!   roots; plain `http://` (a local emulator on loopback) needs no TLS.
 
+#[cfg(feature = "async")]
+pub mod asynchronous;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
@@ -132,6 +140,7 @@ mod keys;
 mod pkce;
 mod secret;
 mod token;
+mod user_info;
 mod verify;
 
 pub use client::{AuthorizeOptions, CallbackError, ClientAuth, OAuthClient, PendingLogin};
@@ -144,4 +153,5 @@ pub use secret::{AccessToken, AuthorizationCode, ClientSecret, IdToken, RefreshT
 pub use token::{OAuthError, OAuthErrorCode, TokenError, TokenRequest, Tokens};
 /// URLs are `url::Url`, re-exported for the same reason.
 pub use url::Url;
+pub use user_info::{EndpointError, UserInfo, UserInfoRequest, revoke_response};
 pub use verify::{Claims, TokenUse, Verifier, VerifyError, key_id};

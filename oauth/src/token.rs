@@ -148,6 +148,10 @@ pub enum OAuthErrorCode {
     UnsupportedGrantType,
     InvalidScope,
     RedirectMismatch,
+    /// From userInfo (RFC 6750 3.1): the access token is expired, revoked or not the pool's.
+    InvalidToken,
+    /// From revoke (RFC 7009 2.2.1): the token is not a refresh token.
+    UnsupportedTokenType,
     Other(String),
 }
 
@@ -162,11 +166,13 @@ impl OAuthErrorCode {
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::InvalidScope => "invalid_scope",
             Self::RedirectMismatch => "redirect_mismatch",
+            Self::InvalidToken => "invalid_token",
+            Self::UnsupportedTokenType => "unsupported_token_type",
             Self::Other(code) => code,
         }
     }
 
-    fn parse(code: &str) -> Self {
+    pub(crate) fn parse(code: &str) -> Self {
         match code {
             "invalid_request" => Self::InvalidRequest,
             "invalid_client" => Self::InvalidClient,
@@ -175,6 +181,8 @@ impl OAuthErrorCode {
             "unsupported_grant_type" => Self::UnsupportedGrantType,
             "invalid_scope" => Self::InvalidScope,
             "redirect_mismatch" => Self::RedirectMismatch,
+            "invalid_token" => Self::InvalidToken,
+            "unsupported_token_type" => Self::UnsupportedTokenType,
             other => Self::Other(excerpt(other, 64)),
         }
     }
@@ -209,6 +217,13 @@ impl OAuthErrorCode {
                 "The redirect_uri is not one of the app client's callback URLs, byte for byte (scheme, host, \
                  port, path and trailing slash): add it to the client's callback URLs or send the registered one."
             }
+            Self::InvalidToken => {
+                "The access token is expired, revoked, or not from this pool: refresh it, or sign the user in \
+                 again."
+            }
+            Self::UnsupportedTokenType => {
+                "Only a refresh token can be revoked: send the refresh token, not the ID or access token."
+            }
             Self::Other(_) => "Cognito does not document this error code; see its error_description.",
         }
     }
@@ -220,22 +235,26 @@ impl fmt::Display for OAuthErrorCode {
     }
 }
 
+/// The OAuth error in an answer's JSON body (`error`, `error_description`), if it has one.
+pub(crate) fn oauth_error(status: u16, json: Option<&Map<String, Value>>) -> Option<OAuthError> {
+    let code = json?.get("error")?.as_str()?;
+    let description = json
+        .and_then(|j| j.get("error_description"))
+        .and_then(Value::as_str)
+        .map(|d| excerpt(d, 300));
+    Some(OAuthError {
+        status,
+        code: OAuthErrorCode::parse(code),
+        description,
+    })
+}
+
 impl Tokens {
     /// Reads the token endpoint's answer: tokens on a 2xx, a typed error otherwise.
     pub fn from_response(status: u16, body: &[u8]) -> Result<Tokens, TokenError> {
         let json: Option<Map<String, Value>> = serde_json::from_slice(body).ok();
-        if let Some(code) = json.as_ref().and_then(|j| j.get("error")).and_then(Value::as_str) {
-            let description = json
-                .as_ref()
-                .and_then(|j| j.get("error_description"))
-                .and_then(Value::as_str)
-                .map(|d| excerpt(d, 300));
-            return Err(OAuthError {
-                status,
-                code: OAuthErrorCode::parse(code),
-                description,
-            }
-            .into());
+        if let Some(error) = oauth_error(status, json.as_ref()) {
+            return Err(error.into());
         }
         if !(200..300).contains(&status) {
             return Err(TokenError::Status {

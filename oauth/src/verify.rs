@@ -76,12 +76,21 @@ pub enum VerifyError {
     WrongTokenUse { expected: TokenUse, found: String },
     #[error("the token was issued by {found:?}, not by {expected:?} (`iss`)")]
     WrongIssuer { expected: String, found: String },
-    #[error("the token was issued to {found:?}, not to the client {expected:?} (`{claim}`)")]
+    #[error("the token was issued to {found:?}, not to the app clients {expected:?} (`{claim}`)")]
     WrongAudience {
         claim: &'static str,
-        expected: String,
+        /// The client ids the verifier accepts.
+        expected: Vec<String>,
         found: String,
     },
+    #[error("the access token lacks the scope {missing:?} (it has {found:?}); every one of {required:?} is required")]
+    MissingScope {
+        missing: String,
+        required: Vec<String>,
+        found: Vec<String>,
+    },
+    #[error("the user is not in the group {missing:?} (`cognito:groups`); every one of {required:?} is required")]
+    MissingGroup { missing: String, required: Vec<String> },
     #[error("the token expired at {expired_at} (Unix time); it is now {now}, beyond the leeway")]
     Expired { expired_at: u64, now: u64 },
     #[error("the token is not valid before {not_before} (Unix time); it is now {now}, beyond the leeway")]
@@ -90,11 +99,39 @@ pub enum VerifyError {
     NonceMismatch,
 }
 
-/// Checks the pool's tokens for one app client.
+impl VerifyError {
+    /// Whether the token itself is valid and only lacks a required scope or group: an API
+    /// answers 403 `insufficient_scope` for these and 401 `invalid_token` for the others
+    /// (RFC 6750 3.1).
+    pub fn is_insufficient(&self) -> bool {
+        match self {
+            VerifyError::MissingScope { .. } | VerifyError::MissingGroup { .. } => true,
+            VerifyError::Malformed(_)
+            | VerifyError::UnsupportedAlgorithm(_)
+            | VerifyError::MissingKeyId
+            | VerifyError::UnknownKeyId { .. }
+            | VerifyError::UnusableKey { .. }
+            | VerifyError::BadSignature { .. }
+            | VerifyError::MissingClaim(_)
+            | VerifyError::InvalidClaim(_)
+            | VerifyError::WrongTokenUse { .. }
+            | VerifyError::WrongIssuer { .. }
+            | VerifyError::WrongAudience { .. }
+            | VerifyError::Expired { .. }
+            | VerifyError::NotYetValid { .. }
+            | VerifyError::NonceMismatch => false,
+        }
+    }
+}
+
+/// Checks the pool's tokens for one app client (or several), optionally requiring scopes and
+/// groups.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verifier {
     issuer: String,
-    client_id: String,
+    client_ids: Vec<String>,
+    required_scopes: Vec<String>,
+    required_groups: Vec<String>,
     leeway: Duration,
 }
 
@@ -105,11 +142,48 @@ impl Verifier {
 
     /// Tokens from this issuer, for this app client, with [`DEFAULT_LEEWAY`](Self::DEFAULT_LEEWAY).
     pub fn new(issuer: &Issuer, client_id: impl Into<String>) -> Self {
+        Self::for_clients(issuer, [client_id])
+    }
+
+    /// Tokens from this issuer for any of these app clients: an API that serves a web app,
+    /// a mobile app and a machine client of the same pool accepts each one's tokens.
+    pub fn for_clients<S: Into<String>>(issuer: &Issuer, client_ids: impl IntoIterator<Item = S>) -> Self {
         Self {
             issuer: issuer.as_str().to_owned(),
-            client_id: client_id.into(),
+            client_ids: client_ids.into_iter().map(Into::into).collect(),
+            required_scopes: Vec::new(),
+            required_groups: Vec::new(),
             leeway: Self::DEFAULT_LEEWAY,
         }
+    }
+
+    /// Access tokens must carry every one of these scopes (`scope`), such as
+    /// `orders/read` from a resource server, or `openid`. (aws-jwt-verify accepts any one of
+    /// its list; an API route that needs two permissions asks for both here.) ID tokens have
+    /// no `scope` and are not checked for it.
+    pub fn require_scopes<S: Into<String>>(self, scopes: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            required_scopes: scopes.into_iter().map(Into::into).collect(),
+            ..self
+        }
+    }
+
+    /// Tokens (ID and access) must list every one of these groups in `cognito:groups`.
+    pub fn require_groups<S: Into<String>>(self, groups: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            required_groups: groups.into_iter().map(Into::into).collect(),
+            ..self
+        }
+    }
+
+    /// The app clients whose tokens are accepted.
+    pub fn client_ids(&self) -> &[String] {
+        &self.client_ids
+    }
+
+    /// The scopes an access token must carry.
+    pub fn required_scopes(&self) -> &[String] {
+        &self.required_scopes
     }
 
     /// Another leeway for `exp` and `nbf`.
@@ -140,8 +214,9 @@ impl Verifier {
         Ok(claims)
     }
 
-    /// Verifies an access token: signature, `token_use` = `access`, `iss`, `client_id` = the
-    /// client id (Cognito's access tokens have no `aud`), `exp` and `nbf`.
+    /// Verifies an access token: signature, `token_use` = `access`, `iss`, `client_id` = one
+    /// of the client ids (Cognito's access tokens have no `aud`), `exp` and `nbf`, then the
+    /// required scopes and groups.
     pub fn verify_access_token(&self, keys: &JwkSet, token: &str, now: SystemTime) -> Result<Claims, VerifyError> {
         self.verify(keys, token, TokenUse::Access, now)
     }
@@ -198,10 +273,10 @@ impl Verifier {
             },
             (_, Some(_)) => return Err(VerifyError::InvalidClaim(claim)),
         };
-        if audience != self.client_id {
+        if !self.client_ids.contains(&audience) {
             return Err(VerifyError::WrongAudience {
                 claim,
-                expected: self.client_id.clone(),
+                expected: self.client_ids.clone(),
                 found: excerpt(&audience, 200),
             });
         }
@@ -219,13 +294,33 @@ impl Verifier {
             return Err(VerifyError::NotYetValid { not_before, now });
         }
         let subject = string("sub")?;
-        Ok(Claims {
+        let claims = Claims {
             token_use: expected,
             issuer,
             subject,
             expires_at,
             map,
-        })
+        };
+        // Scopes and groups last: a token that fails them is otherwise valid, which is what
+        // tells a 403 (insufficient_scope) from a 401 (invalid_token).
+        if expected == TokenUse::Access {
+            let found = claims.scopes();
+            if let Some(missing) = self.required_scopes.iter().find(|s| !found.contains(&s.as_str())) {
+                return Err(VerifyError::MissingScope {
+                    missing: missing.clone(),
+                    required: self.required_scopes.clone(),
+                    found: found.iter().map(|s| excerpt(s, 100)).collect(),
+                });
+            }
+        }
+        let groups = claims.groups();
+        if let Some(missing) = self.required_groups.iter().find(|g| !groups.contains(&g.as_str())) {
+            return Err(VerifyError::MissingGroup {
+                missing: missing.clone(),
+                required: self.required_groups.clone(),
+            });
+        }
+        Ok(claims)
     }
 }
 

@@ -94,7 +94,7 @@ fn an_id_token_for_another_client_fails_its_audience() {
         error,
         VerifyError::WrongAudience {
             claim: "aud",
-            expected: CLIENT_ID.into(),
+            expected: vec![CLIENT_ID.into()],
             found: "other-client".into()
         }
     );
@@ -236,7 +236,7 @@ fn an_access_token_for_another_client_fails_its_client_id() {
         error,
         VerifyError::WrongAudience {
             claim: "client_id",
-            expected: CLIENT_ID.into(),
+            expected: vec![CLIENT_ID.into()],
             found: "other-client".into()
         }
     );
@@ -311,4 +311,91 @@ fn a_long_kid_finds_its_key_though_errors_quote_only_its_start() {
         panic!("{error:?}")
     };
     assert_eq!(kid, format!("{}…", "k".repeat(100)));
+}
+
+#[test]
+fn a_verifier_for_several_clients_accepts_each_ones_tokens_and_refuses_the_rest() {
+    let verifier = Verifier::for_clients(&issuer(), ["web-client", CLIENT_ID]);
+    let keys = jwks(&[&key()]);
+    for client in ["web-client", CLIENT_ID] {
+        let token = key().sign(&with(valid_access(), "client_id", json!(client)));
+        verifier.verify_access_token(&keys, &token, at(NOW)).expect(client);
+        let id_token = key().sign(&with(valid_id(), "aud", json!(client)));
+        verifier.verify_id_token(&keys, &id_token, None, at(NOW)).expect(client);
+    }
+    let other = key().sign(&with(valid_access(), "client_id", json!("stranger")));
+    let error = verifier.verify_access_token(&keys, &other, at(NOW)).unwrap_err();
+    assert_eq!(
+        error,
+        VerifyError::WrongAudience {
+            claim: "client_id",
+            expected: vec!["web-client".into(), CLIENT_ID.into()],
+            found: "stranger".into()
+        }
+    );
+    assert!(!error.is_insufficient());
+}
+
+#[test]
+fn an_access_token_without_a_required_scope_is_refused_as_insufficient_and_naming_it() {
+    let keys = jwks(&[&key()]);
+    let token = key().sign(&valid_access()); // scope "openid email"
+    let needs = |scopes: &[&str]| verifier().require_scopes(scopes.iter().copied());
+    needs(&["openid", "email"])
+        .verify_access_token(&keys, &token, at(NOW))
+        .expect("both scopes are there");
+    let error = needs(&["openid", "orders/read"])
+        .verify_access_token(&keys, &token, at(NOW))
+        .unwrap_err();
+    assert_eq!(
+        error,
+        VerifyError::MissingScope {
+            missing: "orders/read".into(),
+            required: vec!["openid".into(), "orders/read".into()],
+            found: vec!["openid".into(), "email".into()],
+        }
+    );
+    assert!(error.is_insufficient());
+    // ID tokens carry no scope: the requirement is for access tokens.
+    needs(&["orders/read"])
+        .verify_id_token(&keys, &key().sign(&valid_id()), None, at(NOW))
+        .expect("an ID token is not checked for scopes");
+}
+
+#[test]
+fn a_token_of_a_user_outside_a_required_group_is_refused_as_insufficient() {
+    let keys = jwks(&[&key()]);
+    let members = verifier().require_groups(["members"]);
+    members
+        .verify_access_token(&keys, &key().sign(&valid_access()), at(NOW))
+        .expect("the user is in members");
+    let admins = verifier().require_groups(["members", "admins"]);
+    let error = admins
+        .verify_id_token(&keys, &key().sign(&valid_id()), None, at(NOW))
+        .unwrap_err();
+    assert_eq!(
+        error,
+        VerifyError::MissingGroup {
+            missing: "admins".into(),
+            required: vec!["members".into(), "admins".into()]
+        }
+    );
+    let no_groups = key().sign(&with(valid_access(), "cognito:groups", Value::Null));
+    assert!(
+        members
+            .verify_access_token(&keys, &no_groups, at(NOW))
+            .unwrap_err()
+            .is_insufficient()
+    );
+}
+
+#[test]
+fn an_expired_token_is_invalid_even_when_scopes_are_also_missing() {
+    let expired = key().sign(&with(valid_access(), "exp", json!(NOW - 3600)));
+    let error = verifier()
+        .require_scopes(["orders/read"])
+        .verify_access_token(&jwks(&[&key()]), &expired, at(NOW))
+        .unwrap_err();
+    assert!(matches!(error, VerifyError::Expired { .. }), "{error:?}");
+    assert!(!error.is_insufficient());
 }
