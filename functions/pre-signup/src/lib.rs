@@ -4,10 +4,13 @@
 //! sign-up is linked to the native user that holds its verified address, and a native
 //! sign-up for an address that signs in only through a provider is sent to that provider.
 //!
-//! `policy` and `linking` are the decisions over plain data; `cognito` holds the two Cognito
-//! calls linking makes; `handler` is the glue between the Lambda event and them.
+//! [`address`] (what is well formed), [`config`] (the environment, read once), [`policy`]
+//! and [`linking`] are the decisions over plain data; [`cognito`] holds the two Cognito
+//! calls linking makes; [`handler`] is the glue between the Lambda event and them.
 
+pub mod address;
 pub mod cognito;
+pub mod config;
 pub mod linking;
 pub mod policy;
 
@@ -18,11 +21,11 @@ use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
 use trigger_common::{Failure, Incoming, Invocation, mask_email};
 
+pub use address::{DomainPattern, Malformed, canonical_domain, email_domain};
 pub use cognito::CognitoDirectory;
+pub use config::{AutoConfirm, Config, LinkExternalUsers};
 pub use linking::{Directory, DirectoryError, ExternalIdentity, Linking, NoDirectory, Origin, PoolUser, Status};
-pub use policy::{
-    AutoConfirm, Config, Decision, DomainPattern, LinkExternalUsers, Malformed, Rejection, SignUp, Source, email_domain,
-};
+pub use policy::{Decision, Rejection, SignUp, Source};
 
 /// The marker on the log line of a sign-up that linking could not finish (a Cognito call
 /// failed, or the identity could not be linked safely): an alarm (a CloudWatch metric
@@ -30,7 +33,7 @@ pub use policy::{
 pub const ALARM: &str = "PRE_SIGNUP_LINKING_FAILED";
 
 /// What the person reads after their provider identity was linked to their existing user
-/// (Cognito shows it as "PreSignUp failed with error <message>."). This sign-in is refused
+/// (Cognito shows it as "PreSignUp failed with error \<message\>."). This sign-in is refused
 /// so Cognito makes no second user; the next one lands on the linked user. An app matches
 /// [`LINKED_MARKER`] in the callback's `error_description` and signs in again once.
 pub const LINKED: &str = "Your sign-in is now linked to your existing account. Please sign in again.";
@@ -49,7 +52,7 @@ pub const EXISTING_ACCOUNT: &str =
     "An account with this email address already exists. Please sign in the way you signed up.";
 
 /// Handles one invocation: returns the whole event with `response` filled in, or an error
-/// whose message Cognito shows the user ("PreSignUp failed with error <message>.").
+/// whose message Cognito shows the user ("PreSignUp failed with error \<message\>.").
 ///
 /// This function guards the door, so a `PreSignUp_*` source it does not know still meets
 /// the lists (its email read where every known source has it); it is never auto-confirmed
