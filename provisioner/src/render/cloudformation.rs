@@ -1,6 +1,8 @@
 //! The SAM template: the desired state's pool, clients, resource servers, domain and groups,
 //! and for each function built in this workspace its log group, role and function (built
-//! with cargo-lambda); every wired function gets its scoped invoke permission.
+//! with cargo-lambda); every wired function gets its scoped invoke permission. The
+//! pre-token-generation function gets `CLIENT_SCOPES` from the clients' ids, which the
+//! template orders without a dependency cycle (see [`trigger_arn`]).
 
 use serde_json::{Map, Value, json};
 
@@ -28,11 +30,51 @@ fn function_arn(reference: &str, functions: &[FunctionDeploy]) -> Value {
     }
 }
 
+/// The ARN the pool's `LambdaConfig` wires for `reference`. The function that reads the
+/// clients' ids (`client_scoped`, the pre-token-generation function with `CLIENT_SCOPES`) is
+/// named by an ARN built from its explicit `FunctionName`, not by `Fn::GetAtt`: its
+/// environment refers to the clients, each client to the pool, and a pool whose
+/// `LambdaConfig` referred to the function would close the circle (UserPool -> Function ->
+/// UserPoolClient -> UserPool), which CloudFormation refuses as a circular dependency. Cognito
+/// takes a trigger's `LambdaArn` as a string (the API model: 20 to 2048 characters of the ARN
+/// pattern) and invokes the function at sign-in, not when the pool is created; the provisioner
+/// wires a function it does not build by its name the same way. So the pool may be created
+/// before the function, and the invoke permission (which refers to both) after both.
+fn trigger_arn(reference: &str, functions: &[FunctionDeploy], client_scoped: Option<&str>) -> Value {
+    if client_scoped == Some(reference) {
+        sub(&format!(
+            "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{reference}"
+        ))
+    } else {
+        function_arn(reference, functions)
+    }
+}
+
+/// `CLIENT_SCOPES` for the template: each client's id by `Ref` (the client resource's id),
+/// joined with the scopes it may receive (see [`super::client_scope_entries`]). `Fn::Join`,
+/// not `Fn::Sub`, so that no scope's characters are read as a substitution.
+fn client_scopes(desired: &Desired) -> Option<Value> {
+    let mut parts = Vec::new();
+    for (name, scopes) in super::client_scope_entries(desired) {
+        if !parts.is_empty() {
+            parts.push(json!(";"));
+        }
+        parts.push(json!({"Ref": format!("UserPoolClient{}", pascal(name))}));
+        parts.push(json!(format!("={}", scopes.join(" "))));
+    }
+    (!parts.is_empty()).then(|| json!({"Fn::Join": ["", parts]}))
+}
+
 /// The SAM template. `functions` are the deploy settings of the functions built here.
 pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value {
     let mut resources = Map::new();
+    let client_scoped = super::client_scoped_function(desired, functions).map(|f| f.name.as_str());
     for function in functions {
-        function_resources(&mut resources, function);
+        let extra = match client_scopes(desired) {
+            Some(value) if client_scoped == Some(function.name.as_str()) => vec![(super::CLIENT_SCOPES, value)],
+            _ => Vec::new(),
+        };
+        function_resources(&mut resources, function, extra);
     }
     for reference in desired.triggers.functions() {
         resources.insert(
@@ -97,7 +139,7 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
     for (trigger, wired) in &desired.triggers.wired {
         lambda_config.extend(
             trigger
-                .cloudformation(&function_arn(&wired.function, functions), wired.version)
+                .cloudformation(&trigger_arn(&wired.function, functions, client_scoped), wired.version)
                 .into_iter()
                 .map(|(key, value)| (key.to_owned(), value)),
         );
@@ -230,8 +272,12 @@ pub fn secret_name(pool: &str, provider: &str) -> String {
     format!("{pool}/identity-providers/{provider}")
 }
 
-fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDeploy) {
+/// A function's log group, role and function; `extra` are environment variables the template
+/// fills from its own resources, beside the crate's `[package.metadata.lambda.deploy.env]`.
+fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDeploy, extra: Vec<(&str, Value)>) {
     let id = pascal(&function.name);
+    let mut variables: Map<String, Value> = function.env.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    variables.extend(extra.into_iter().map(|(key, value)| (key.to_owned(), value)));
     let log_group = format!("/aws/lambda/{}", function.name);
     resources.insert(
         format!("{id}LogGroup"),
@@ -290,7 +336,7 @@ fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDep
                 "Timeout": function.timeout,
                 "MemorySize": function.memory,
                 "Role": get_att(&format!("{id}Role"), "Arn"),
-                "Environment": {"Variables": function.env},
+                "Environment": {"Variables": variables},
             },
         }),
     );

@@ -93,6 +93,56 @@ pub fn links_users(function: &FunctionDeploy) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("verified"))
 }
 
+/// The pre-token-generation function's allow-list of group scopes per app client (see its
+/// README section): `<client id>=scope scope;<client id>=scope`.
+pub const CLIENT_SCOPES: &str = "CLIENT_SCOPES";
+
+/// The function built here that the pre token generation trigger names, which gets
+/// [`CLIENT_SCOPES`] filled from the spec's clients (`cargo xtask deploy`, the SAM template).
+///
+/// It is filled whether or not the function's `GROUP_SCOPES` is set: without it the function
+/// ignores the variable, and with it (set later, in the console say) the allow-list is
+/// already the spec's and no client gets more than its `oauth_scopes`.
+pub fn client_scoped_function<'a>(desired: &Desired, functions: &'a [FunctionDeploy]) -> Option<&'a FunctionDeploy> {
+    let wired = desired
+        .triggers
+        .wired
+        .get(&crate::desired::Trigger::PreTokenGeneration)?;
+    functions.iter().find(|f| f.name == wired.function)
+}
+
+/// Each spec client's name and the scopes it may receive as group scopes: its `oauth_scopes`,
+/// the scopes its tokens may carry at all. A scope that `CLIENT_SCOPES` cannot hold (one with
+/// `;`, its separator; Cognito scopes have no spaces) is left out, so that client never
+/// receives it from a group; `GROUP_SCOPES` cannot name such a scope either. A client without
+/// scopes is listed with none, which says so explicitly.
+pub fn client_scope_entries(desired: &Desired) -> Vec<(&str, Vec<&str>)> {
+    desired
+        .clients
+        .iter()
+        .map(|client| {
+            let scopes = client
+                .oauth_scopes
+                .iter()
+                .map(String::as_str)
+                .filter(|scope| !scope.contains(';') && !scope.contains(char::is_whitespace))
+                .collect();
+            (client.name.as_str(), scopes)
+        })
+        .collect()
+}
+
+/// The value of [`CLIENT_SCOPES`] for the spec's clients, with `client_id` giving each
+/// client's id by name (a client without one is left out: it gets no group scope); `None`
+/// when no client has an id.
+pub fn client_scopes_value(desired: &Desired, client_id: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let entries: Vec<String> = client_scope_entries(desired)
+        .into_iter()
+        .filter_map(|(name, scopes)| Some(format!("{}={}", client_id(name)?, scopes.join(" "))))
+        .collect();
+    (!entries.is_empty()).then(|| entries.join(";"))
+}
+
 /// `pre-signup` -> `PreSignup`, for logical ids.
 fn pascal(name: &str) -> String {
     name.split(|c: char| !c.is_ascii_alphanumeric())
@@ -108,10 +158,243 @@ fn pascal(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::{Value, json};
+
     use super::*;
 
     fn workspace() -> &'static Path {
         Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+    }
+
+    /// Each resource's logical id to the resources it depends on, as CloudFormation reads
+    /// them: `DependsOn`, `Ref`, `Fn::GetAtt` (list or `Name.Attribute`) and the `${Name}` /
+    /// `${Name.Attribute}` of `Fn::Sub` (not `${!...}`, pseudo parameters or the Sub's own
+    /// variables), anywhere in the resource.
+    fn dependencies(template: &Value) -> BTreeMap<String, BTreeSet<String>> {
+        fn walk(value: &Value, local: &BTreeSet<String>, found: &mut BTreeSet<String>) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(name)) = map.get("Ref") {
+                        found.insert(name.clone());
+                    }
+                    match map.get("Fn::GetAtt") {
+                        Some(Value::Array(parts)) => {
+                            found.extend(parts.first().and_then(Value::as_str).map(str::to_owned))
+                        }
+                        Some(Value::String(dotted)) => found.extend(dotted.split('.').next().map(str::to_owned)),
+                        _ => {}
+                    }
+                    let (text, variables) = match map.get("Fn::Sub") {
+                        Some(Value::String(text)) => (Some(text.as_str()), None),
+                        Some(Value::Array(parts)) => (parts.first().and_then(Value::as_str), parts.get(1)),
+                        _ => (None, None),
+                    };
+                    if let Some(text) = text {
+                        let mut local = local.clone();
+                        if let Some(Value::Object(variables)) = variables {
+                            local.extend(variables.keys().cloned());
+                        }
+                        for piece in text.split("${").skip(1) {
+                            let Some((name, _)) = piece.split_once('}') else {
+                                continue;
+                            };
+                            let name = name.split('.').next().unwrap_or(name);
+                            if !name.starts_with('!') && !local.contains(name) {
+                                found.insert(name.to_owned());
+                            }
+                        }
+                    }
+                    for inner in map.values() {
+                        walk(inner, local, found);
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|item| walk(item, local, found)),
+                _ => {}
+            }
+        }
+        let resources = template["Resources"].as_object().unwrap();
+        resources
+            .iter()
+            .map(|(id, resource)| {
+                let mut found = BTreeSet::new();
+                match &resource["DependsOn"] {
+                    Value::String(name) => {
+                        found.insert(name.clone());
+                    }
+                    Value::Array(names) => found.extend(names.iter().filter_map(Value::as_str).map(str::to_owned)),
+                    _ => {}
+                }
+                walk(resource, &BTreeSet::new(), &mut found);
+                found.retain(|name| resources.contains_key(name));
+                (id.clone(), found)
+            })
+            .collect()
+    }
+
+    /// A cycle among the template's resources (its ids in order, the first repeated last).
+    fn cycle(template: &Value) -> Option<Vec<String>> {
+        fn visit(
+            id: &str,
+            graph: &BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(start) = path.iter().position(|p| p == id) {
+                let mut found = path[start..].to_vec();
+                found.push(id.to_owned());
+                return Some(found);
+            }
+            if done.contains(id) {
+                return None;
+            }
+            path.push(id.to_owned());
+            for next in &graph[id] {
+                if let Some(found) = visit(next, graph, path, done) {
+                    return Some(found);
+                }
+            }
+            path.pop();
+            done.insert(id.to_owned());
+            None
+        }
+        let graph = dependencies(template);
+        let mut done = BTreeSet::new();
+        graph
+            .keys()
+            .find_map(|id| visit(id, &graph, &mut Vec::new(), &mut done))
+    }
+
+    /// The spec at `text` and the functions built here, rendered.
+    fn template_of(text: &str) -> (Desired, Vec<FunctionDeploy>, Value) {
+        let spec = crate::spec::parse("test.toml", text).unwrap().0;
+        let functions = workspace_functions(workspace(), &spec).unwrap();
+        let template = cloudformation(&spec, &functions);
+        (spec, functions, template)
+    }
+
+    fn production() -> String {
+        std::fs::read_to_string(workspace().join("examples/production.toml")).unwrap()
+    }
+
+    fn project_with_pre_token_generation() -> String {
+        let text = std::fs::read_to_string(workspace().join("cognito.toml")).unwrap();
+        let wired = text.replace(
+            "custom_message = \"custom-message\"\n",
+            "custom_message = \"custom-message\"\npre_token_generation = { function = \"pre-token-generation\", version = \"V2_0\" }\n",
+        );
+        assert_ne!(wired, text, "cognito.toml's [triggers] moved");
+        wired.replace("[pool]\n", "[pool]\ntier = \"essentials\"\n")
+    }
+
+    #[test]
+    fn no_template_has_a_dependency_cycle() {
+        let project = std::fs::read_to_string(workspace().join("cognito.toml")).unwrap();
+        for (name, text) in [
+            ("cognito.toml", project),
+            (
+                "cognito.toml with pre-token-generation",
+                project_with_pre_token_generation(),
+            ),
+            ("examples/production.toml", production()),
+        ] {
+            let (_, _, template) = template_of(&text);
+            assert_eq!(cycle(&template), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_cycle_walk_finds_the_cycle_a_get_att_to_the_client_scoped_function_would_close() {
+        let (_, _, mut template) = template_of(&production());
+        let function = &template["Resources"]["PreTokenGenerationFunction"];
+        assert!(
+            dependencies(&template)["PreTokenGenerationFunction"].contains("UserPoolClientToysevenWeb"),
+            "the function's CLIENT_SCOPES refers to the client: {function}"
+        );
+        template["Resources"]["UserPool"]["Properties"]["LambdaConfig"]["PreTokenGenerationConfig"]["LambdaArn"] =
+            json!({"Fn::GetAtt": ["PreTokenGenerationFunction", "Arn"]});
+        let found = cycle(&template).expect("UserPool -> function -> a client -> UserPool");
+        for id in ["UserPool", "PreTokenGenerationFunction"] {
+            assert!(found.iter().any(|f| f == id), "{id} in {found:?}");
+        }
+        assert!(found.iter().any(|f| f.starts_with("UserPoolClient")), "{found:?}");
+    }
+
+    #[test]
+    fn the_pre_token_generation_function_gets_client_scopes_by_ref_and_is_wired_by_its_name() {
+        let (spec, _, template) = template_of(&production());
+        let resources = &template["Resources"];
+        let function = &resources["PreTokenGenerationFunction"]["Properties"];
+        let mut parts = Vec::new();
+        for (i, client) in spec.clients.iter().enumerate() {
+            if i > 0 {
+                parts.push(json!(";"));
+            }
+            parts.push(json!({"Ref": format!("UserPoolClient{}", pascal(&client.name))}));
+            parts.push(json!(format!("={}", client.oauth_scopes.join(" "))));
+        }
+        assert!(
+            spec.clients.len() >= 2,
+            "the production example has a web and a backend client"
+        );
+        assert_eq!(
+            function["Environment"]["Variables"][CLIENT_SCOPES],
+            json!({"Fn::Join": ["", parts]})
+        );
+        assert_eq!(
+            function["Environment"]["Variables"]["GROUP_SCOPES"],
+            "admins=toyseven-api/admin toyseven-api/read;members=toyseven-api/read",
+            "the crate's deploy env stays"
+        );
+        let name = function["FunctionName"].as_str().unwrap();
+        assert_eq!(
+            resources["UserPool"]["Properties"]["LambdaConfig"]["PreTokenGenerationConfig"]["LambdaArn"],
+            json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}")}),
+            "the ARN of the function's explicit name"
+        );
+        assert_eq!(
+            resources["PreTokenGenerationInvokePermission"]["Properties"]["FunctionName"],
+            json!({"Fn::GetAtt": ["PreTokenGenerationFunction", "Arn"]}),
+            "the permission waits for the function"
+        );
+        for other in ["PreSignupFunction", "PostConfirmationFunction", "CustomMessageFunction"] {
+            if let Some(other) = resources.get(other) {
+                assert!(
+                    other["Properties"]["Environment"]["Variables"]
+                        .get(CLIENT_SCOPES)
+                        .is_none()
+                );
+            }
+        }
+        assert_eq!(
+            resources["UserPool"]["Properties"]["LambdaConfig"]["PreSignUp"],
+            json!({"Fn::GetAtt": ["PreSignupFunction", "Arn"]}),
+            "the other functions are still created before the pool that names them"
+        );
+    }
+
+    #[test]
+    fn client_scopes_lists_each_client_with_an_id_and_the_scopes_the_variable_can_hold() {
+        let text = "[pool]\nname = \"p\"\n\
+                    [[resource_servers]]\nidentifier = \"api\"\nname = \"API\"\n\
+                    scopes = [{ name = \"read\", description = \"r\" }, { name = \"a;b\", description = \"odd\" }]\n\
+                    [[clients]]\nname = \"web\"\noauth_flows = [\"code\"]\n\
+                    oauth_scopes = [\"openid\", \"api/read\", \"api/a;b\"]\ncallback_urls = [\"https://app.example\"]\n\
+                    [[clients]]\nname = \"cli\"\noauth_flows = []\noauth_scopes = []\n\
+                    [[clients]]\nname = \"later\"\noauth_flows = []\noauth_scopes = []\n";
+        let spec = crate::spec::parse("test.toml", text).unwrap().0;
+        let ids = |name: &str| match name {
+            "web" => Some("1web".to_owned()),
+            "cli" => Some("2cli".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            client_scopes_value(&spec, ids).as_deref(),
+            Some("1web=openid api/read;2cli="),
+            "the scope with `;` is left out, the client without an id too"
+        );
+        assert_eq!(client_scopes_value(&spec, |_| None), None);
     }
 
     #[test]
