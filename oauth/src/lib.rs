@@ -132,6 +132,8 @@
 
 #[cfg(feature = "async")]
 pub mod asynchronous;
+#[cfg(feature = "axum")]
+pub mod axum;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
