@@ -1,6 +1,6 @@
 //! The CustomMessage trigger: branded, localized email and SMS for every message Cognito
 //! sends (sign-up, resent code, password reset, attribute verification, invitation, MFA),
-//! keeping Cognito's code and username placeholders.
+//! keeping Cognito's code, username and (in a pool that confirms by link) link placeholders.
 //!
 //! `messages` renders and checks the texts; `handler` is the glue between the Lambda event
 //! and them.
@@ -15,13 +15,27 @@ use serde_json::Value;
 use trigger_common::{ConfigError, Failure, Incoming, mask_email, var};
 use url::{Url, form_urlencoded};
 
-pub use messages::{Broken, Field, Kind, Lang, Message, Rendered, render};
+pub use messages::{Broken, Field, Kind, Lang, Message, Placeholders, Rendered, render};
 
 const APP_NAME_MAX: usize = 40;
 const APP_NAME_ACCEPTED: &str = "1 to 40 characters without braces or control characters";
 const LOCALE_ACCEPTED: &str = "en, ko (or a locale of them such as en-US, ko-KR)";
 const VERIFY_URL_ACCEPTED: &str =
     "an absolute https:// URL (http:// only for localhost, as Cognito's callback URLs) without a #fragment";
+const EMAIL_OPTION_ACCEPTED: &str = "CONFIRM_WITH_CODE or CONFIRM_WITH_LINK, as the pool's VerificationMessageTemplate";
+
+/// How the pool confirms a sign-up by email: its `VerificationMessageTemplate`'s
+/// `DefaultEmailOption`, which the event does not say. Cognito's events carry a
+/// `linkParameter` whatever the option, so its presence cannot tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EmailOption {
+    /// The user enters the code (`{####}`).
+    #[default]
+    ConfirmWithCode,
+    /// Cognito turns the email's `linkParameter` (`{##Click Here##}`) into a link to its
+    /// confirmation page; a custom email without it is not the one Cognito sends.
+    ConfirmWithLink,
+}
 
 /// The function's configuration, read once at cold start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +45,8 @@ pub struct Config {
     pub default_locale: Lang,
     /// Where the SignUp email's link points; the code and username are added to its query.
     pub verify_url: Option<Url>,
+    /// `DEFAULT_EMAIL_OPTION`: whether the sign-up emails must keep Cognito's link.
+    pub email_option: EmailOption,
 }
 
 impl Default for Config {
@@ -39,12 +55,14 @@ impl Default for Config {
             app_name: "Toyseven".into(),
             default_locale: Lang::En,
             verify_url: None,
+            email_option: EmailOption::ConfirmWithCode,
         }
     }
 }
 
 impl Config {
-    /// Reads `APP_NAME`, `DEFAULT_LOCALE` and `VERIFY_URL`.
+    /// Reads `APP_NAME`, `DEFAULT_LOCALE`, `VERIFY_URL` and `DEFAULT_EMAIL_OPTION`. None of
+    /// them is a list.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut config = Self::default();
         if let Some(name) = var(&lookup, "APP_NAME") {
@@ -86,6 +104,20 @@ impl Config {
             }
             config.verify_url = Some(url);
         }
+        if let Some(option) = var(&lookup, "DEFAULT_EMAIL_OPTION") {
+            config.email_option = match option.as_str() {
+                "CONFIRM_WITH_CODE" => EmailOption::ConfirmWithCode,
+                "CONFIRM_WITH_LINK" => EmailOption::ConfirmWithLink,
+                _ => {
+                    return Err(ConfigError::new(
+                        "DEFAULT_EMAIL_OPTION",
+                        option,
+                        "not one of Cognito's email options",
+                        EMAIL_OPTION_ACCEPTED,
+                    ));
+                }
+            };
+        }
         Ok(config)
     }
 
@@ -121,6 +153,14 @@ fn kind_of(source: &Source) -> Option<Kind> {
 /// SMS set. A field that would break one of Cognito's rules is left unset, so Cognito sends
 /// its default for it, and the reason is logged.
 pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
+    // aws_lambda_events's typed request has no `linkParameter`: read it from the payload.
+    let link_parameter = event
+        .payload
+        .get("request")
+        .and_then(|request| request.get("linkParameter"))
+        .and_then(Value::as_str)
+        .filter(|link| !link.is_empty())
+        .map(str::to_owned);
     let mut invocation = match trigger_common::parse::<CognitoEventUserPoolsCustomMessage>(event.payload)? {
         Incoming::Known(invocation) => invocation,
         Incoming::Unknown { source, event } => return Ok(trigger_common::pass_through(&source, event)),
@@ -146,7 +186,9 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
         .unwrap_or(config.default_locale);
     let code = request.code_parameter.as_deref();
     let username = request.username_parameter.as_deref();
-    let placeholders = required_placeholders(kind, code, username);
+    let by_link = config.email_option == EmailOption::ConfirmWithLink && kind.confirms_by_link();
+    let link = by_link.then_some(link_parameter.as_deref()).flatten();
+    let placeholders = required_placeholders(kind, code, username, by_link.then_some(link));
     let message = Message {
         kind,
         app_name: &config.app_name,
@@ -158,6 +200,7 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
             (Kind::SignUp, Some(code)) => config.verify_link(code, header.user_name.as_deref().unwrap_or_default()),
             _ => None,
         },
+        cognito_link: link,
     };
     let rendered = render(&message, lang, &placeholders);
     let email = attribute("email").map(mask_email).unwrap_or_default();
@@ -186,21 +229,33 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
     Ok(invocation.reply()?)
 }
 
-/// The placeholders every email and SMS of `kind` must keep.
+/// The placeholders every email and SMS of `kind` must keep; `link` is `Some` when the email
+/// is sent by link, holding the event's `linkParameter` if it had one.
 fn required_placeholders<'a>(
     kind: Kind,
     code: Option<&'a str>,
     username: Option<&'a str>,
-) -> Result<Vec<&'a str>, Broken> {
-    let code = code
-        .filter(|code| !code.is_empty())
-        .ok_or(Broken::NoParameter("codeParameter"))?;
-    if kind == Kind::AdminCreateUser {
-        let username = username
-            .filter(|username| !username.is_empty())
-            .ok_or(Broken::NoParameter("usernameParameter"))?;
-        Ok(vec![code, username])
-    } else {
-        Ok(vec![code])
-    }
+    link: Option<Option<&'a str>>,
+) -> Placeholders<'a> {
+    let both = (|| {
+        let code = code
+            .filter(|code| !code.is_empty())
+            .ok_or(Broken::NoParameter("codeParameter"))?;
+        if kind == Kind::AdminCreateUser {
+            let username = username
+                .filter(|username| !username.is_empty())
+                .ok_or(Broken::NoParameter("usernameParameter"))?;
+            Ok(vec![code, username])
+        } else {
+            Ok(vec![code])
+        }
+    })();
+    let email = match link {
+        None => both.clone(),
+        Some(link) => both.clone().and_then(|mut placeholders| {
+            placeholders.push(link.ok_or(Broken::NoParameter("linkParameter"))?);
+            Ok(placeholders)
+        }),
+    };
+    Placeholders { email, sms: both }
 }

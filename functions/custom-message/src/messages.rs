@@ -3,10 +3,16 @@
 //! Templates live in `templates/` and are compiled into the binary by askama, which
 //! HTML-escapes every value in the `.html` ones.
 //!
-//! Whoever signs up chooses every attribute, including the address mail goes to. A message
-//! to an address nobody has proven yet carries the product's name, the code and fixed text
-//! only, so an attacker cannot send a victim our branded mail with their words in it; the
-//! others greet by name, cut at [`NAME_MAX`] characters.
+//! Whoever signs up chooses every attribute, including the address mail goes to, and
+//! whoever can call AdminCreateUser chooses an invitation's. So every message carries the
+//! product's name, Cognito's placeholders and fixed text only, except a password reset
+//! (Cognito sends it only to a verified address or phone number, the account holder's own),
+//! which greets by name, cut at [`NAME_MAX`] characters.
+//!
+//! Cognito puts the username and the temporary password into an invitation's HTML as they
+//! are, after this function has run, so nothing here can escape them; the templates show
+//! them in `<xmp>`, where an HTML parser reads everything as text up to `</xmp` (see
+//! [`Kind::AdminCreateUser`]).
 
 use askama::Template;
 use icu_properties::CodePointMapData;
@@ -23,6 +29,11 @@ pub enum Kind {
     ForgotPassword,
     UpdateUserAttribute,
     VerifyUserAttribute,
+    /// The invitation with the username and temporary password. A password Cognito
+    /// generates holds letters, digits and the symbols of the password policy's set
+    /// (``^ $ * . [ ] { } ( ) ? " ! @ # % & / \ , > < ' : ; | _ ~ ` = + -``, and a space): in
+    /// HTML text `<` before a letter starts a tag and `&` a character reference, which would
+    /// eat or change characters, so the email shows both values in `<xmp>`.
     AdminCreateUser,
     Authentication,
 }
@@ -38,20 +49,36 @@ impl Kind {
         Kind::Authentication,
     ];
 
-    /// Whether the message goes to an address or phone number already proven to be the
-    /// user's (Cognito sends password resets only to verified ones; an invitation's
-    /// attributes are the administrator's). The others go to whatever the person signing
-    /// up or changing their attributes typed, maybe a stranger's; that includes sign-in
-    /// codes, which Cognito also sends to an unverified address or number (and marks it
-    /// verified after the first sign-in).
-    pub fn to_proven_address(self) -> bool {
+    /// Whether the message greets the user by their name. Only a password reset does: Cognito
+    /// sends it only to a verified address or phone number, so the name reaches the person
+    /// who chose it. The others go to whatever address was typed, maybe a stranger's: at
+    /// sign-up or an attribute change by the person, in an invitation by whoever can call
+    /// AdminCreateUser (an administrator, or an app that invites on its users' behalf), and
+    /// sign-in codes, which Cognito also sends to an unverified address or number (and
+    /// marks it verified after the first sign-in).
+    pub fn greets_by_name(self) -> bool {
         match self {
             Kind::SignUp
             | Kind::ResendCode
             | Kind::UpdateUserAttribute
             | Kind::VerifyUserAttribute
+            | Kind::AdminCreateUser
             | Kind::Authentication => false,
-            Kind::ForgotPassword | Kind::AdminCreateUser => true,
+            Kind::ForgotPassword => true,
+        }
+    }
+
+    /// Whether a pool that confirms by link (`DefaultEmailOption` `CONFIRM_WITH_LINK`) sends
+    /// this message by link: the sign-up confirmation and its resend. Its email must then
+    /// keep the event's `linkParameter`, which Cognito turns into its link.
+    pub fn confirms_by_link(self) -> bool {
+        match self {
+            Kind::SignUp | Kind::ResendCode => true,
+            Kind::ForgotPassword
+            | Kind::UpdateUserAttribute
+            | Kind::VerifyUserAttribute
+            | Kind::AdminCreateUser
+            | Kind::Authentication => false,
         }
     }
 }
@@ -92,13 +119,16 @@ pub struct Message<'a> {
     pub name: Option<&'a str>,
     /// The link in the SignUp email, when `VERIFY_URL` is set.
     pub verify_link: Option<String>,
+    /// Cognito's link placeholder (`linkParameter`, such as `{##Click Here##}`), shown in
+    /// the email of a message the pool sends by link ([`Kind::confirms_by_link`]).
+    pub cognito_link: Option<&'a str>,
 }
 
 impl<'a> Message<'a> {
-    /// The name the templates greet by: none in a message to an unproven address, else the
+    /// The name the templates greet by: none unless [`Kind::greets_by_name`], else the
     /// user's name cut at [`NAME_MAX`] characters.
     pub fn greeting_name(&self) -> Option<&'a str> {
-        if !self.kind.to_proven_address() {
+        if !self.kind.greets_by_name() {
             return None;
         }
         self.name.map(cut_name).filter(|name| !name.trim().is_empty())
@@ -228,10 +258,28 @@ impl Rendered {
     }
 }
 
+/// The placeholders of the event that the email and the SMS must keep, each `Err` naming the
+/// one the event lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholders<'a> {
+    pub email: Result<Vec<&'a str>, Broken>,
+    pub sms: Result<Vec<&'a str>, Broken>,
+}
+
+impl<'a> Placeholders<'a> {
+    /// The same placeholders for both fields.
+    pub fn both(placeholders: Result<Vec<&'a str>, Broken>) -> Self {
+        Self {
+            email: placeholders.clone(),
+            sms: placeholders,
+        }
+    }
+}
+
 /// Renders every field of `message` in `lang` and checks it against Cognito's rules.
-/// `placeholders` are the event's `codeParameter` and (for AdminCreateUser)
-/// `usernameParameter`, `Err` naming the one the event lacks.
-pub fn render(message: &Message<'_>, lang: Lang, placeholders: &Result<Vec<&str>, Broken>) -> Rendered {
+/// `placeholders` are the event's `codeParameter`, for AdminCreateUser `usernameParameter`,
+/// and in the email of a message sent by link `linkParameter`.
+pub fn render(message: &Message<'_>, lang: Lang, placeholders: &Placeholders<'_>) -> Rendered {
     let m = message;
     let (subject, email, sms) = match lang {
         Lang::En => (EnSubject { m }.render(), EnEmail { m }.render(), EnSms { m }.render()),
@@ -239,8 +287,8 @@ pub fn render(message: &Message<'_>, lang: Lang, placeholders: &Result<Vec<&str>
     };
     Rendered {
         email_subject: check(Field::EmailSubject, subject, &Ok(Vec::new())),
-        email_message: check(Field::EmailMessage, email, placeholders),
-        sms_message: check(Field::SmsMessage, sms, placeholders),
+        email_message: check(Field::EmailMessage, email, &placeholders.email),
+        sms_message: check(Field::SmsMessage, sms, &placeholders.sms),
     }
 }
 

@@ -243,18 +243,157 @@ fn mail_to_an_unproven_address_carries_no_text_the_user_chose() {
 #[test]
 fn a_2048_character_name_is_cut_at_64() {
     let name: String = ('a'..='z').cycle().take(2048).collect();
-    for fixture_name in ["forgot-password.json", "admin-create-user.json"] {
+    for fixture_name in ["forgot-password.json", "forgot-password-ko.json"] {
         let mut sent = fixture(DIR, fixture_name);
         sent["request"]["userAttributes"]["name"] = json!(name);
         let (result, logs) = invoke(sent, &Config::default());
         let response = result.unwrap()["response"].clone();
         let email = every_field(&response);
         assert!(
-            email.contains(&format!("Hello {},", &name[..64])),
+            email.contains(&format!("Hello {},", &name[..64])) || email.contains(&format!("{}님,", &name[..64])),
             "{fixture_name}: {email}"
         );
         assert!(!email.contains(&name[..65]), "{fixture_name}");
         assert!(!logs.contains("WARN"), "every field set: {logs}");
+    }
+}
+
+/// Whoever can call AdminCreateUser (an administrator, or an app that invites on its users'
+/// behalf) chooses every attribute and the address: the invitation is fixed text, the
+/// product's name and Cognito's two placeholders.
+#[test]
+fn an_invitation_carries_none_of_the_events_user_attributes() {
+    for locale in ["en", "ko"] {
+        let mut sent = fixture(DIR, "admin-create-user-phishing.json");
+        sent["request"]["userAttributes"]["locale"] = json!(locale);
+        let attributes = sent["request"]["userAttributes"].as_object().unwrap().clone();
+        let (result, logs) = invoke(sent, &Config::default());
+        let text = every_field(&result.unwrap()["response"]);
+        for (name, value) in &attributes {
+            let value = value.as_str().unwrap();
+            if name == "locale" || matches!(value, "true" | "false") {
+                continue;
+            }
+            assert!(!text.contains(value), "{locale}: {name}={value:?} in {text}");
+        }
+        for planted in ["evil.example", "locked", "Security team", "Verify here", "helpdesk"] {
+            assert!(!text.contains(planted), "{locale}: {planted} in {text}");
+        }
+        assert!(
+            text.contains("Toyseven") && text.contains("{####}") && text.contains("{username}"),
+            "{locale}: {text}"
+        );
+        assert!(!logs.contains("WARN"), "{locale}: every field set: {logs}");
+    }
+}
+
+/// A pool whose `VerificationMessageTemplate` confirms by link sends the sign-up emails with
+/// Cognito's link in place of the event's `linkParameter`: the custom email keeps it whole.
+#[test]
+fn a_pool_that_confirms_by_link_keeps_the_events_link_parameter_whole() {
+    let by_link = config(&[("DEFAULT_EMAIL_OPTION", "CONFIRM_WITH_LINK")]).unwrap();
+    for source in ["CustomMessage_SignUp", "CustomMessage_ResendCode"] {
+        for locale in ["en", "ko"] {
+            let mut sent = fixture(DIR, "signup-confirm-by-link.json");
+            sent["triggerSource"] = json!(source);
+            sent["request"]["userAttributes"]["locale"] = json!(locale);
+            let response = invoke(sent.clone(), &by_link).0.unwrap()["response"].clone();
+            let email = response["emailMessage"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{source} {locale}: unset"));
+            assert_eq!(
+                email.matches("{##Verify Email##}").count(),
+                1,
+                "{source} {locale}: {email}"
+            );
+            assert!(email.contains("{####}"), "{source} {locale}: the code stays");
+            let sms = response["smsMessage"].as_str().unwrap();
+            assert!(
+                !sms.contains("{##Verify Email##}"),
+                "{source} {locale}: an SMS has no link: {sms}"
+            );
+
+            let by_code = invoke(sent.clone(), &Config::default()).0.unwrap()["response"].clone();
+            assert!(
+                !by_code["emailMessage"].as_str().unwrap().contains("{##Verify Email##}"),
+                "{source} {locale}: a pool that confirms by code shows no placeholder"
+            );
+
+            // Without the placeholder Cognito would not send a link: its default goes out.
+            sent["request"].as_object_mut().unwrap().remove("linkParameter");
+            let (result, logs) = invoke(sent, &by_link);
+            let response = result.unwrap()["response"].clone();
+            assert_eq!(response["emailMessage"], Value::Null, "{source} {locale}");
+            assert!(response["smsMessage"].is_string(), "{source} {locale}");
+            assert!(logs.contains("linkParameter"), "{source} {locale}: {logs}");
+        }
+    }
+    for name in [
+        "forgot-password.json",
+        "update-user-attribute.json",
+        "authentication.json",
+    ] {
+        let email = response(name, &by_link)["emailMessage"].as_str().unwrap().to_owned();
+        assert!(
+            !email.contains("{##Click Here##}"),
+            "{name}: Cognito sends it by code: {email}"
+        );
+    }
+}
+
+/// Everything the function logs, written by the subscriber it installs at cold start
+/// (`trigger_common::logging::subscriber`) as Lambda collects it: plain text, or JSON with
+/// `AWS_LAMBDA_LOG_FORMAT=JSON`.
+fn logged_as(json: bool, payload: Value, config: &Config) -> (Result<Value, String>, String) {
+    let buffer = LogBuffer::default();
+    let writer = buffer.clone();
+    let vars: &[(&str, &str)] = if json {
+        &[("AWS_LAMBDA_LOG_FORMAT", "JSON")]
+    } else {
+        &[]
+    };
+    let subscriber = trigger_common::logging::subscriber(lookup_in(vars), move || writer.clone());
+    let result = tracing::subscriber::with_default(subscriber, || {
+        trigger_common::testing::now(handler(LambdaEvent::new(payload, Context::default()), config))
+    });
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).expect("UTF-8 logs");
+    (result.map_err(|error| error.to_string()), logs)
+}
+
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The email is the one attribute the line shows, masked; its escape (`mask_email`) keeps
+/// a line break in a hostile address from starting a line of its own. Also on the warning
+/// path, whose reasons quote the event's placeholders.
+#[test]
+fn hostile_attribute_values_log_on_one_line_in_plain_and_json_logs() {
+    let sent = fixture(DIR, "signup-forged-log-line.json");
+    let mut odd_code = sent.clone();
+    odd_code["request"]["codeParameter"] = json!("{####}\nERROR forged <");
+    for json in [false, true] {
+        for (name, payload) in [("set", sent.clone()), ("left to Cognito", odd_code.clone())] {
+            let (result, logs) = logged_as(json, payload, &Config::default());
+            result.unwrap();
+            assert_eq!(logs.lines().count(), 1, "json={json} {name}: {logs}");
+            assert!(
+                !logs.contains("jane.doe") && !logs.contains("Jane"),
+                "json={json} {name}: {logs}"
+            );
+            if json {
+                serde_json::from_str::<Value>(logs.trim_end()).expect("one JSON object");
+            }
+        }
     }
 }
 
@@ -369,6 +508,8 @@ fn bad_configuration_names_the_variable_and_accepted_values() {
         ("VERIFY_URL", "ftp://example.com/verify".into()),
         ("VERIFY_URL", "http://app.example.com/verify".into()),
         ("VERIFY_URL", "https://example.com/verify#done".into()),
+        ("DEFAULT_EMAIL_OPTION", "link".into()),
+        ("DEFAULT_EMAIL_OPTION", "confirm_with_link".into()),
     ];
     for (var, value) in cases {
         let err = config(&[(var, value.as_str())]).unwrap_err();

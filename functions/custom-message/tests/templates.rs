@@ -1,10 +1,11 @@
 //! Every template for every trigger source and language, checked against Cognito's rules.
 
 use custom_message::messages::{NAME_MAX, cut_name};
-use custom_message::{Broken, Config, Field, Kind, Lang, Message, Rendered, render};
+use custom_message::{Broken, Config, Field, Kind, Lang, Message, Placeholders, Rendered, render};
 
 const CODE: &str = "{####}";
 const USERNAME: &str = "{username}";
+const LINK: &str = "{##Click Here##}";
 
 /// 40 characters, the most APP_NAME accepts, and wide ones: the SMS must still fit.
 const LONGEST_APP_NAME: &str = "가나다라마바사아자차카타파하가나다라마바사아자차카타파하가나다라마바사아자차카타";
@@ -17,15 +18,16 @@ fn message<'a>(kind: Kind, app_name: &'a str, name: Option<&'static str>, link: 
         username: USERNAME,
         name,
         verify_link: link,
+        cognito_link: None,
     }
 }
 
-fn placeholders(kind: Kind) -> Result<Vec<&'static str>, Broken> {
-    Ok(if kind == Kind::AdminCreateUser {
+fn placeholders(kind: Kind) -> Placeholders<'static> {
+    Placeholders::both(Ok(if kind == Kind::AdminCreateUser {
         vec![CODE, USERNAME]
     } else {
         vec![CODE]
-    })
+    }))
 }
 
 fn all_rendered(app_name: &str, name: Option<&'static str>) -> Vec<(Kind, Lang, Rendered)> {
@@ -91,8 +93,8 @@ fn every_template_renders_within_cognitos_rules() {
             assert!(email.contains(lang_attr), "{kind:?} {lang:?}");
             assert_eq!(
                 email.contains("Jane"),
-                kind.to_proven_address(),
-                "{kind:?} {lang:?} greets by name only at a proven address"
+                kind == Kind::ForgotPassword,
+                "{kind:?} {lang:?} greets by name only in a password reset"
             );
         }
     }
@@ -155,7 +157,7 @@ fn a_field_that_breaks_a_rule_is_left_unset_with_the_reason() {
             ..message(Kind::ForgotPassword, "Toyseven", None, None)
         },
         Lang::En,
-        &Ok(vec![long_code.as_str()]),
+        &Placeholders::both(Ok(vec![long_code.as_str()])),
     );
     assert!(
         matches!(rendered.email_message, Err(Broken::Length { max: 20_000, .. })),
@@ -168,7 +170,7 @@ fn a_field_that_breaks_a_rule_is_left_unset_with_the_reason() {
     let no_code = render(
         &message(Kind::SignUp, "Toyseven", None, None),
         Lang::En,
-        &Err(Broken::NoParameter("codeParameter")),
+        &Placeholders::both(Err(Broken::NoParameter("codeParameter"))),
     );
     assert_eq!(no_code.email_message, Err(Broken::NoParameter("codeParameter")));
     assert_eq!(no_code.sms_message, Err(Broken::NoParameter("codeParameter")));
@@ -179,7 +181,7 @@ fn a_field_that_breaks_a_rule_is_left_unset_with_the_reason() {
         code: "<code>",
         ..message(Kind::SignUp, "Toyseven", None, None)
     };
-    let rendered = render(&odd, Lang::En, &Ok(vec!["<code>"]));
+    let rendered = render(&odd, Lang::En, &Placeholders::both(Ok(vec!["<code>"])));
     assert_eq!(rendered.email_message, Err(Broken::MissingPlaceholder("<code>".into())));
     assert!(rendered.sms_message.is_ok(), "plain-text SMS keeps it as it is");
     assert_eq!(Field::SmsMessage.name(), "smsMessage");
@@ -199,13 +201,12 @@ fn locales_pick_the_language() {
 }
 
 #[test]
-fn a_name_reaches_only_messages_to_a_proven_address_and_at_most_64_characters() {
+fn a_name_reaches_only_a_password_reset_and_at_most_64_characters() {
     let phishing = "Your account is locked: http://evil.example";
     for kind in Kind::ALL {
         let m = message(kind, "Toyseven", Some(phishing), None);
-        assert_eq!(m.greeting_name().is_some(), kind.to_proven_address(), "{kind:?}");
-        let proven = matches!(kind, Kind::ForgotPassword | Kind::AdminCreateUser);
-        assert_eq!(kind.to_proven_address(), proven, "{kind:?}");
+        assert_eq!(m.greeting_name().is_some(), kind == Kind::ForgotPassword, "{kind:?}");
+        assert_eq!(kind.greets_by_name(), kind == Kind::ForgotPassword, "{kind:?}");
     }
     let long: &'static str = Box::leak("가".repeat(2048).into_boxed_str());
     let m = message(Kind::ForgotPassword, "Toyseven", Some(long), None);
@@ -237,4 +238,57 @@ fn a_name_is_cut_between_characters_not_inside_one() {
     assert_eq!(cut_name(&flags).chars().count(), 64);
     assert_eq!(cut_name("short"), "short");
     assert_eq!(cut_name(&"y".repeat(64)).len(), 64);
+}
+
+/// The invitation's two values come from Cognito after the function ran, raw: each sits alone
+/// in an `<xmp>` (an HTML parser reads it as text up to `</xmp`), with nothing of ours
+/// around it inside.
+#[test]
+fn the_invitation_shows_the_username_and_temporary_password_alone_in_xmp() {
+    for lang in Lang::ALL {
+        let email = render(
+            &message(Kind::AdminCreateUser, "Toyseven", None, None),
+            lang,
+            &placeholders(Kind::AdminCreateUser),
+        )
+        .email_message
+        .unwrap();
+        for placeholder in [USERNAME, CODE] {
+            assert_eq!(email.matches(placeholder).count(), 1, "{lang:?}: {email}");
+            let at = email.find(placeholder).unwrap();
+            let (before, after) = (&email[..at], &email[at + placeholder.len()..]);
+            let open = before.rfind('<').unwrap();
+            assert!(
+                before[open..].starts_with("<xmp ") && before.ends_with("\">"),
+                "{lang:?}: {placeholder} right after an <xmp> start tag: {}",
+                &before[open..]
+            );
+            assert!(
+                after.starts_with("</xmp>"),
+                "{lang:?}: {placeholder} right before </xmp>"
+            );
+        }
+        assert_eq!(email.matches("<xmp ").count(), 2, "{lang:?}");
+    }
+}
+
+#[test]
+fn a_message_sent_by_link_keeps_the_link_placeholder_in_its_email_only() {
+    for kind in Kind::ALL {
+        for lang in Lang::ALL {
+            let m = Message {
+                cognito_link: kind.confirms_by_link().then_some(LINK),
+                ..message(kind, "Toyseven", None, None)
+            };
+            let mut required = placeholders(kind);
+            if kind.confirms_by_link() {
+                required.email.as_mut().unwrap().push(LINK);
+            }
+            let rendered = render(&m, lang, &required);
+            let email = rendered.email_message.unwrap();
+            assert_eq!(email.contains(LINK), kind.confirms_by_link(), "{kind:?} {lang:?}");
+            assert!(!rendered.sms_message.unwrap().contains(LINK), "{kind:?} {lang:?}");
+        }
+    }
+    assert!(Kind::SignUp.confirms_by_link() && Kind::ResendCode.confirms_by_link());
 }
