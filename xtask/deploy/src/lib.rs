@@ -1,12 +1,14 @@
 //! `cargo xtask package` and `cargo xtask deploy` (`main.rs` is the command; the deploy test
-//! runs this library against moto): arm64 release zips through cargo-lambda; then the
-//! functions to Lambda with `cargo lambda deploy` (settings from each crate's
-//! `[package.metadata.lambda.deploy]`), each with an execution role of its own; then the pool
-//! as `provisioner apply` makes it, not yet wired; then each role this deploy manages gets its
-//! least-privilege policy from the rendered documents (`infra/policies`): logs for all,
-//! AdminAddUserToGroup on this pool only for post-confirmation, ListUsers and
-//! AdminLinkProviderForUser for pre-signup when it links users; last, the invoke permissions
-//! and the wiring. So no trigger points at a function before its role can do its job.
+//! runs this library against moto): arm64 release zips through cargo-lambda; then the pool
+//! as `provisioner apply` makes it, not yet wired (its app clients get their ids here); then
+//! the functions to Lambda with `cargo lambda deploy` (settings from each crate's
+//! `[package.metadata.lambda.deploy]`, plus the pre-token-generation function's
+//! `CLIENT_SCOPES` from the clients' ids), each with an execution role of its own; then each
+//! role this deploy manages gets its least-privilege policy from the rendered documents
+//! (`infra/policies`): logs for all, AdminAddUserToGroup on this pool only for
+//! post-confirmation, ListUsers and AdminLinkProviderForUser for pre-signup when it links
+//! users; last, the invoke permissions and the wiring. So no trigger points at a function
+//! before its role can do its job.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -166,7 +168,29 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     let iam = Iam::new(&config);
     let mut deployed = Deployed::default();
 
-    // 1. The functions, each with its role.
+    // 1. The pool, its clients, domain and groups, as `provisioner apply` makes them, but not
+    // yet wired: a trigger must not point at a function whose role cannot do its job. First,
+    // because the pre-token-generation function's CLIENT_SCOPES names the clients' ids. (On a
+    // pool that is wired already, the wiring stays as it is until step 4.)
+    let clients = Clients::new(&config);
+    let provision = |e: provisioner::converge::ConvergeError| DeployError::Step(format!("provisioner apply: {e}"));
+    let mut unwired = spec.clone();
+    unwired.triggers.wired.clear();
+    let converged = converge(&clients, &unwired, Mode::Apply, Options::default())
+        .await
+        .map_err(provision)?;
+    deployed.done.extend(converged.applied.into_iter().flat_map(|a| a.done));
+    let live = converged
+        .live
+        .ok_or_else(|| DeployError::Step("the pool is missing after apply".into()))?;
+    let functions = wired
+        .iter()
+        .map(|name| render::load_function(&workspace_root(), name))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| DeployError::Step(e.to_string()))?;
+    let extra_env = extra_env(&spec, &functions, &live.clients);
+
+    // 2. The functions, each with its role.
     let mut managed_roles = Vec::new();
     for function in wired.iter().copied() {
         let role = match target.roles.iter().find(|(f, _)| f == function) {
@@ -207,34 +231,28 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
                 .env("AWS_ACCESS_KEY_ID", key)
                 .env("AWS_SECRET_ACCESS_KEY", secret);
         }
+        if let Some((_, variables)) = extra_env.iter().find(|(name, _)| name == function) {
+            // In the one configuration write cargo lambda makes, beside the crate's deploy
+            // env: it replaces the function's whole environment with those on every deploy,
+            // so a variable set after it would be missing in between, and a pre-token-generation
+            // function with GROUP_SCOPES but no CLIENT_SCOPES refuses to start (every sign-in
+            // fails). An env file, not --env-var, which splits its value at commas; values
+            // quoted, as the file's parser wants for spaces.
+            let env_file = target_dir().join(format!("{function}.deploy.env"));
+            std::fs::create_dir_all(target_dir()).map_err(|e| step("the env file")(e.to_string()))?;
+            std::fs::write(&env_file, env_file_text(variables)).map_err(|e| step("the env file")(e.to_string()))?;
+            command.arg("--env-file").arg(env_file);
+        }
         run_to_end(&format!("cargo lambda deploy {function}"), &mut command)?;
         deployed
             .done
             .push(format!("deployed function {function} (role {role})"));
     }
 
-    // 2. The pool, its clients, domain and groups, as `provisioner apply` makes them, but not
-    // yet wired: a trigger must not point at a function whose role cannot do its job.
-    let clients = Clients::new(&config);
-    let provision = |e: provisioner::converge::ConvergeError| DeployError::Step(format!("provisioner apply: {e}"));
-    let mut unwired = spec.clone();
-    unwired.triggers.wired.clear();
-    let converged = converge(&clients, &unwired, Mode::Apply, Options::default())
-        .await
-        .map_err(provision)?;
-    deployed.done.extend(converged.applied.into_iter().flat_map(|a| a.done));
-    let live = converged
-        .live
-        .ok_or_else(|| DeployError::Step("the pool is missing after apply".into()))?;
     let (pool_id, pool_arn) = (live.pool_id, live.pool_arn);
 
     // 3. Least privilege for the roles this deploy manages, from the rendered policy
     // documents, written only where the role's policy differs.
-    let functions = wired
-        .iter()
-        .map(|name| render::load_function(&workspace_root(), name))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| DeployError::Step(e.to_string()))?;
     let documents = render::policies(&spec, &functions);
     let account = account_of(&pool_arn).unwrap_or("*").to_owned();
     let partition = pool_arn.split(':').nth(1).unwrap_or("aws").to_owned();
@@ -268,6 +286,37 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     deployed.provisioner_writes = clients.counter.reads_and_writes().1;
     deployed.user_pool_id = pool_id;
     Ok(deployed)
+}
+
+/// The variables a function gets beside its crate's deploy env, by function: the
+/// pre-token-generation function's `CLIENT_SCOPES`, each spec client's id (`clients`: name and
+/// id, as the provisioner left them) with its `oauth_scopes`. Filled whether or not its
+/// `GROUP_SCOPES` is set (see `render::client_scoped_function`); none when the spec has no
+/// client, and then a `GROUP_SCOPES` stops the function's start, which is right: no client
+/// may receive a group scope.
+pub fn extra_env(
+    spec: &spec::Spec,
+    functions: &[render::FunctionDeploy],
+    clients: &[(String, String)],
+) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let Some(function) = render::client_scoped_function(spec, functions) else {
+        return Vec::new();
+    };
+    let id = |name: &str| clients.iter().find(|(n, _)| n == name).map(|(_, id)| id.clone());
+    match render::client_scopes_value(spec, id) {
+        Some(value) => vec![(function.name.clone(), vec![(render::CLIENT_SCOPES, value)])],
+        None => Vec::new(),
+    }
+}
+
+/// An env file for `cargo lambda deploy --env-file`: `KEY="value"` lines, the value quoted and
+/// escaped (a client id and a scope hold neither `"` nor a backslash, but the escaping keeps any
+/// value whole).
+fn env_file_text(variables: &[(&str, String)]) -> String {
+    variables
+        .iter()
+        .map(|(key, value)| format!("{key}={value:?}\n"))
+        .collect()
 }
 
 /// This project's functions that the spec wires, in `FUNCTIONS`' order. A trigger naming
@@ -404,6 +453,56 @@ mod tests {
                 &[]
             ),
             Ok(vec![])
+        );
+    }
+
+    #[test]
+    fn the_pre_token_generation_function_gets_client_scopes_from_the_clients_ids() {
+        let text = std::fs::read_to_string(workspace_root().join("examples/production.toml")).unwrap();
+        let (spec, _) = spec::parse("production.toml", &text).unwrap();
+        let functions: Vec<_> = deployed_functions(&spec)
+            .into_iter()
+            .map(|name| render::load_function(&workspace_root(), name).unwrap())
+            .collect();
+        let ids: Vec<(String, String)> = spec
+            .clients
+            .iter()
+            .zip(["1web", "2backend"])
+            .map(|(client, id)| (client.name.clone(), id.to_owned()))
+            .collect();
+        let extra = extra_env(&spec, &functions, &ids);
+        let expected: Vec<String> = spec
+            .clients
+            .iter()
+            .zip(["1web", "2backend"])
+            .map(|(client, id)| format!("{id}={}", client.oauth_scopes.join(" ")))
+            .collect();
+        assert_eq!(
+            extra,
+            [(
+                "pre-token-generation".to_owned(),
+                vec![("CLIENT_SCOPES", expected.join(";"))]
+            )],
+            "only the pre-token-generation function, every client"
+        );
+        let text = env_file_text(&extra[0].1);
+        assert_eq!(text, format!("CLIENT_SCOPES=\"{}\"\n", expected.join(";")));
+
+        assert_eq!(
+            extra_env(&spec, &functions, &[]),
+            [],
+            "no client id yet: nothing to set"
+        );
+        let project = std::fs::read_to_string(workspace_root().join("cognito.toml")).unwrap();
+        let (project, _) = spec::parse("cognito.toml", &project).unwrap();
+        let functions: Vec<_> = deployed_functions(&project)
+            .into_iter()
+            .map(|name| render::load_function(&workspace_root(), name).unwrap())
+            .collect();
+        assert_eq!(
+            extra_env(&project, &functions, &[("toyseven-web".into(), "1web".into())]),
+            [],
+            "cognito.toml wires no pre-token-generation"
         );
     }
 
