@@ -4,6 +4,7 @@
 //! hosted-login flow (`flow`) on it. The binary (`main.rs`) is the command; the end-to-end
 //! tests start the same stack through this library.
 
+pub mod app;
 pub mod cognito_local;
 pub mod demo;
 pub mod flow;

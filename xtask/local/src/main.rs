@@ -1,7 +1,8 @@
 //! The command behind `cargo xtask local` (which installs the tools first): builds the
 //! functions, starts cognito-local and `cargo lambda watch` on loopback ports, provisions
-//! them from cognito.toml, runs the demo, then stays up (printing what an app needs) until
-//! Ctrl-C, SIGTERM or SIGHUP, any of which stops every process it started. Each step goes to
+//! them from cognito.toml, serves the example web app at http://localhost:3000 (`app`), runs
+//! the demo, then stays up (printing what an app needs) until Ctrl-C, SIGTERM or SIGHUP, any
+//! of which stops every process it started. Each step goes to
 //! stderr; the demo and what an app needs go to stdout.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,6 +11,7 @@ use std::sync::mpsc;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use harness::Tools;
+use local::app::App;
 use local::demo;
 use local::stack::Stack;
 use local::watch::{Progress, run_dir};
@@ -55,6 +57,18 @@ fn main() -> Result<()> {
     let stack = runtime
         .block_on(Stack::start(&tools, &dir, &[], Progress::Shown))
         .with_context(|| format!("the local stack did not start; logs are in {}", dir.display()))?;
+    // The app serves the spec's callback URL; `--once` exits after the demo and needs none.
+    let app = if args.once {
+        None
+    } else {
+        let app = App::start_for(&stack)?;
+        eprintln!(
+            "==> serving the web app at {} (on {}): sign in there with the hosted UI",
+            stack.redirect_uri(),
+            app.address()
+        );
+        Some(app)
+    };
 
     let result = if args.no_demo {
         Ok(())
@@ -73,7 +87,9 @@ fn main() -> Result<()> {
 
     let out = &stack.outputs;
     println!();
-    println!("The stack is up. What your app needs:");
+    println!("The stack is up. Open the web app and sign in:");
+    println!("  web app           {}", stack.redirect_uri());
+    println!("What your own app needs:");
     println!("  Cognito endpoint  {}", stack.local.endpoint());
     println!("  user pool id      {}", out.user_pool_id);
     println!("  client id         {}", stack.client_id());
@@ -99,6 +115,7 @@ fn main() -> Result<()> {
         bail!("the signal handler went away");
     }
     eprintln!("Stopping…");
+    drop(app);
     drop(stack);
     eprintln!("Stopped every process this command started.");
     result.map_err(Into::into)
