@@ -25,8 +25,8 @@ const VERIFY_URL_ACCEPTED: &str =
 const EMAIL_OPTION_ACCEPTED: &str = "CONFIRM_WITH_CODE or CONFIRM_WITH_LINK, as the pool's VerificationMessageTemplate";
 
 /// How the pool confirms a sign-up by email: its `VerificationMessageTemplate`'s
-/// `DefaultEmailOption`, which the event does not say. Cognito's events carry a
-/// `linkParameter` whatever the option, so its presence cannot tell.
+/// `DefaultEmailOption`, which the event does not say. A `linkParameter` in the event does
+/// not tell either: events shaped like Cognito's carry one for every trigger source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EmailOption {
     /// The user enters the code (`{####}`).
@@ -237,19 +237,7 @@ fn required_placeholders<'a>(
     username: Option<&'a str>,
     link: Option<Option<&'a str>>,
 ) -> Placeholders<'a> {
-    let both = (|| {
-        let code = code
-            .filter(|code| !code.is_empty())
-            .ok_or(Broken::NoParameter("codeParameter"))?;
-        if kind == Kind::AdminCreateUser {
-            let username = username
-                .filter(|username| !username.is_empty())
-                .ok_or(Broken::NoParameter("usernameParameter"))?;
-            Ok(vec![code, username])
-        } else {
-            Ok(vec![code])
-        }
-    })();
+    let both = code_and_username(kind, code, username);
     let email = match link {
         None => both.clone(),
         Some(link) => both.clone().and_then(|mut placeholders| {
@@ -258,4 +246,19 @@ fn required_placeholders<'a>(
         }),
     };
     Placeholders { email, sms: both }
+}
+
+/// `codeParameter`, and for AdminCreateUser `usernameParameter`: what both fields keep.
+fn code_and_username<'a>(kind: Kind, code: Option<&'a str>, username: Option<&'a str>) -> Result<Vec<&'a str>, Broken> {
+    let code = code
+        .filter(|code| !code.is_empty())
+        .ok_or(Broken::NoParameter("codeParameter"))?;
+    if kind == Kind::AdminCreateUser {
+        let username = username
+            .filter(|username| !username.is_empty())
+            .ok_or(Broken::NoParameter("usernameParameter"))?;
+        Ok(vec![code, username])
+    } else {
+        Ok(vec![code])
+    }
 }
