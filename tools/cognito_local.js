@@ -305,4 +305,91 @@ Targets.DeleteUserPool = (services) => async (ctx, req) => {
   return deleteUserPool(services)(ctx, req);
 };
 
+// --- The hosted UI's endpoints, as Cognito serves them ----------------------------------
+//
+// cognito-local's oauth2 routes (authorize, token) are attached by its server through the
+// module below; its exports are replaced in the module cache before the server loads it, so
+// the routes here are attached first and see each request before cognito-local's own.
+
+const routesPath = require.resolve("cognito-local/lib/oauth2/routes");
+const attachOAuth2Routes = require(routesPath).attachOAuth2Routes;
+
+/** `Authorization: Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 2.3.1), or null. */
+function basicCredentials(header) {
+  const match = /^Basic\s+(\S+)$/i.exec(header ?? "");
+  if (!match) {
+    return null;
+  }
+  const decoded = Buffer.from(match[1], "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) {
+    return null;
+  }
+  const unform = (text) => decodeURIComponent(text.replaceAll("+", " "));
+  try {
+    return { id: unform(decoded.slice(0, colon)), secret: unform(decoded.slice(colon + 1)) };
+  } catch {
+    return null;
+  }
+}
+
+function attachCognitoBehaviour(app, services) {
+  // Client authentication at /oauth2/token: for an app client with a secret, Cognito
+  // answers 400 {"error":"invalid_client"} unless the request authenticates with that secret
+  // (HTTP Basic, or client_secret in the body): the trap of a browser that exchanges the
+  // code for a client with a secret. cognito-local never looked at the secret. With Basic,
+  // Cognito also takes the client id from the header when the body has none.
+  app.post("/oauth2/token", async (req, res, next) => {
+    try {
+      const body = req.body ?? {};
+      const basic = basicCredentials(req.headers.authorization);
+      const clientId = body.client_id ?? basic?.id;
+      const appClient = clientId
+        ? await services.cognito.getAppClient({ logger: req.log }, clientId).catch(() => null)
+        : null;
+      if (appClient?.ClientSecret) {
+        const sent = basic && basic.id === clientId ? basic.secret : body.client_secret;
+        if (sent !== appClient.ClientSecret) {
+          res.status(400).json({ error: "invalid_client" });
+          return;
+        }
+      }
+      if (!body.client_id && basic) {
+        req.body = { ...body, client_id: basic.id };
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  // /logout: Cognito ends the hosted UI's session and redirects to `logout_uri` when it is
+  // one of the app client's sign-out URLs (LogoutURLs), byte for byte; otherwise it does not
+  // redirect (its error page names redirect_mismatch). cognito-local had no /logout, so an
+  // app's "Sign out" ended on a 404. (Its hosted UI keeps no session to end.)
+  app.get("/logout", async (req, res) => {
+    const { client_id: clientId, logout_uri: logoutUri } = req.query;
+    const appClient =
+      typeof clientId === "string"
+        ? await services.cognito.getAppClient({ logger: req.log }, clientId).catch(() => null)
+        : null;
+    if (!appClient) {
+      res.status(400).type("text/plain").send("invalid_request: client_id is not an app client of this pool");
+      return;
+    }
+    if (typeof logoutUri !== "string" || !(appClient.LogoutURLs ?? []).includes(logoutUri)) {
+      res.status(400).type("text/plain").send("redirect_mismatch: logout_uri is not one of the app client's sign-out URLs");
+      return;
+    }
+    res.redirect(302, logoutUri);
+  });
+}
+
+require.cache[routesPath].exports = {
+  attachOAuth2Routes(app, services, codeStore) {
+    attachCognitoBehaviour(app, services);
+    attachOAuth2Routes(app, services, codeStore);
+  },
+};
+
 require("cognito-local/lib/bin/start");

@@ -8,7 +8,9 @@
 //! - moto and cfn-lint (`tools/test-requirements.txt`) into `.tools/test`: test, bench;
 //! - checkov (`tools/checkov-requirements.txt`) into `.tools/checkov`: test;
 //! - awslambdaric (`tools/bench/requirements.txt`) into `.tools/bench-python`: test, bench;
-//! - aws-lambda-ric (`tools/bench/package.json`) into `.tools/bench-node`: bench only.
+//! - aws-lambda-ric (`tools/bench/package.json`) into `.tools/bench-node`: bench only;
+//! - headless Chromium and chromedriver from Debian's packages (`chromium`,
+//!   `chromium-driver`), when missing and running as root: test (the browser test).
 
 use std::fs;
 use std::path::Path;
@@ -89,7 +91,35 @@ pub fn all(tools: &Tools) -> Result<()> {
     local(tools)?;
     python_tools(tools, &TEST_SERVERS, tools.python().is_ok() && tools.cfn_lint().is_ok())?;
     python_tools(tools, &CHECKOV, tools.checkov().is_ok())?;
-    python_tools(tools, &BENCH_PYTHON, tools.bench_python().is_ok())
+    python_tools(tools, &BENCH_PYTHON, tools.bench_python().is_ok())?;
+    browser()
+}
+
+/// The browser the browser test drives: Debian's Chromium and its chromedriver, installed
+/// from Debian's packages when missing and running as root (CI's fresh machine).
+fn browser() -> Result<()> {
+    if harness::browser::chromium().is_ok() && harness::browser::chromedriver().is_ok() {
+        return Ok(());
+    }
+    let packages = harness::browser::PACKAGES;
+    if !(on_path("apt-get") && is_root()) {
+        bail!(
+            "the browser test drives headless Chromium through chromedriver: install them (Debian: `apt-get install {}`) and run again",
+            packages.join(" ")
+        );
+    }
+    eprintln!(
+        "==> installing {} from Debian's packages: the browser test signs in through the hosted UI in headless Chromium",
+        packages.join(" and ")
+    );
+    step(Command::new("apt-get").arg("update").arg("-q"))?;
+    step(
+        Command::new("apt-get")
+            // With the recommended fonts, so that pages (and screenshots) show their text.
+            .args(["install", "-y", "-q"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 /// What `cargo xtask bench` needs: cargo-lambda (for the zips), moto and both runtime

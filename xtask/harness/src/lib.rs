@@ -1,10 +1,12 @@
 //! What `cargo xtask`, its commands (the local stack, package and deploy, the benchmark) and
 //! the tests share: where the pinned tools live (`tools`), the workspace's functions, and
 //! servers started on held loopback ports, in process groups of their own, that stop when
-//! dropped and die with whoever started them (`process`).
+//! dropped and die with whoever started them (`process`), and the headless browser the
+//! tests drive (`browser`).
 //!
 //! It stays small (nix and thiserror) because `cargo xtask` itself depends on it.
 
+pub mod browser;
 pub mod process;
 pub mod tools;
 
