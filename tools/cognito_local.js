@@ -1,7 +1,8 @@
 // Starts cognito-local (pinned in tools/package.json) for the local stack and the
 // end-to-end tests, in the current directory (its data lives in ./.cognito), patched where it
 // differs from Cognito in what an app (or the provisioner) would see. Each patch below says
-// what Cognito does; tests/tests/local_stack.rs has a test for each that fails without it.
+// what Cognito does; tests/tests/local_stack.rs (and, for the hosted UI's /oauth2/token and
+// /logout, tests/tests/hosted_ui.rs and browser.rs) has a test for each that fails without it.
 // The patches replace cognito-local 5.3.0's own code at the place it goes wrong (its targets
 // and services under node_modules/cognito-local/lib), keeping the rest of each as it was.
 //
