@@ -90,6 +90,40 @@
 //! # }
 //! ```
 //!
+//! # Example: an async API with axum, and a machine client
+//!
+//! ```no_run
+//! # #[cfg(not(feature = "axum"))] fn main() {}
+//! # #[cfg(feature = "axum")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use axum::{Json, Router, routing::get};
+//! use cognito_oauth::asynchronous::Client;
+//! use cognito_oauth::axum::AccessClaims;
+//! use cognito_oauth::{Endpoints, HostedDomain, OAuthClient, Verifier};
+//!
+//! async fn orders(AccessClaims(claims): AccessClaims) -> Json<Vec<String>> {
+//!     Json(claims.groups().into_iter().map(str::to_owned).collect())
+//! }
+//!
+//! let endpoints = Endpoints::aws("eu-west-1", "eu-west-1_AbC123xyz", &HostedDomain::Prefix("toyseven".into()))?;
+//! let oauth = OAuthClient::new(endpoints.clone(), "web-client-id", "https://app.example.com");
+//! // Accept the web app's and the mobile app's tokens; require a scope and a group.
+//! let verifier = Verifier::for_clients(endpoints.issuer(), ["web-client-id", "mobile-client-id"])
+//!     .require_scopes(["toyseven-api/read"])
+//!     .require_groups(["members"]);
+//! let client = Client::new(oauth).with_verifier(verifier); // cheap to clone; one key cache
+//! let app: Router = Router::new().route("/api/orders", get(orders)).with_state(client);
+//! # let _ = app;
+//!
+//! // A backend client with a secret gets an access token for itself.
+//! let secret = "the-client-secret";
+//! let machine = Client::new(OAuthClient::new(endpoints, "backend-client-id", "").with_client_secret(secret));
+//! let tokens = machine.client_credentials(&["toyseven-api/read"]).await?; // an access token only
+//! # let _ = tokens;
+//! # Ok(()) }
+//! # #[cfg(feature = "axum")] fn main() {}
+//! ```
+//!
 //! # Example: the same without I/O, for an async app
 //!
 //! ```
