@@ -34,6 +34,8 @@ struct State {
     jwks: cognito_oauth::JwkSet,
     jwks_status: u16,
     jwks_fetches: usize,
+    /// How long the JWKS answer takes.
+    jwks_delay: Duration,
     /// The key that signs the tokens the next request gets.
     signer: TestKey,
     /// The secret the client must send by Basic, if any.
@@ -63,6 +65,7 @@ impl Server {
             jwks: jwks(&[&TestKey::a("k1")]),
             jwks_status: 200,
             jwks_fetches: 0,
+            jwks_delay: Duration::ZERO,
             signer: TestKey::a("k1"),
             secret: secret.map(str::to_owned),
             token_requests: Vec::new(),
@@ -137,6 +140,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
 
+    if path == format!("/{POOL}/.well-known/jwks.json") {
+        let delay = state.lock().unwrap().jwks_delay;
+        std::thread::sleep(delay);
+    }
     let mut state = state.lock().unwrap();
     let (status, answer) = match (method.as_str(), path.as_str()) {
         ("GET", p) if p == format!("/{POOL}/.well-known/jwks.json") => {
@@ -334,4 +341,27 @@ fn a_jwks_endpoint_that_fails_makes_verification_fail_with_its_status() {
     let token = TestKey::a("k1").sign(&id_claims(&server.state().issuer, now()));
     let error = client.verify_id_token(&token, None).unwrap_err();
     assert!(matches!(error, Error::Jwks(JwksError::Status(500))), "{error:?}");
+}
+
+#[test]
+fn threads_verifying_at_once_on_a_cold_cache_share_one_fetch() {
+    let server = Server::start(None);
+    server.state().jwks_delay = Duration::from_millis(300);
+    let client = Client::new(server.client());
+    let token = TestKey::a("k1").sign(&id_claims(&server.state().issuer, now()));
+    let start = std::sync::Barrier::new(8);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    client.verify_id_token(&token, None).map(|_| ())
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap().unwrap();
+        }
+    });
+    assert_eq!(server.state().jwks_fetches, 1, "eight threads, one fetch");
 }

@@ -112,6 +112,14 @@ fn test(tools: &Tools) -> Result<()> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace", "--locked", "--no-fail-fast"])?;
+    // cognito-oauth's core alone (an app that sends its own requests), and its docs.
+    cargo(&["test", "-p", "cognito-oauth", "--no-default-features", "--locked"])?;
+    step(
+        harness::cargo()
+            .args(["doc", "-p", "cognito-oauth", "--all-features", "--no-deps", "--locked"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )
+    .context("cognito-oauth's docs have warnings")?;
     // The template's currency is a cargo test; these check what it says.
     let template = workspace_root().join("infra").join("template.json");
     step(Command::new(tools.cfn_lint()?).arg(&template)).context("cfn-lint found errors in infra/template.json")?;

@@ -29,6 +29,9 @@ struct Args {
     /// Start the stack and stay up without running the demo.
     #[arg(long)]
     no_demo: bool,
+    /// Do not serve the example web app at http://localhost:3000 (for your own app there).
+    #[arg(long)]
+    no_app: bool,
 }
 
 /// Set once the stack is up and the command only waits for a signal.
@@ -58,7 +61,7 @@ fn main() -> Result<()> {
         .block_on(Stack::start(&tools, &dir, &[], Progress::Shown))
         .with_context(|| format!("the local stack did not start; logs are in {}", dir.display()))?;
     // The app serves the spec's callback URL; `--once` exits after the demo and needs none.
-    let app = if args.once {
+    let app = if args.once || args.no_app {
         None
     } else {
         let app = App::start_for(&stack)?;
@@ -87,9 +90,13 @@ fn main() -> Result<()> {
 
     let out = &stack.outputs;
     println!();
-    println!("The stack is up. Open the web app and sign in:");
-    println!("  web app           {}", stack.redirect_uri());
-    println!("What your own app needs:");
+    if app.is_some() {
+        println!("The stack is up. Open the web app and sign in:");
+        println!("  web app           {}", stack.redirect_uri());
+        println!("What your own app needs:");
+    } else {
+        println!("The stack is up. What your app needs:");
+    }
     println!("  Cognito endpoint  {}", stack.local.endpoint());
     println!("  user pool id      {}", out.user_pool_id);
     println!("  client id         {}", stack.client_id());

@@ -1,7 +1,7 @@
 //! However `cargo xtask local` ends, nothing it started keeps running: killed with SIGKILL
 //! (no handler runs; each server gets its parent-death signal), or stopped with SIGTERM or
 //! SIGHUP (which stop the stack as Ctrl-C does). Each test runs the command's own binary
-//! with `--no-demo`, has one function running under `cargo lambda watch` (started by an
+//! with `--no-demo --no-app`, has one function running under `cargo lambda watch` (started by an
 //! invocation), then ends the command and checks by process id that every server, and every
 //! process in their groups or started by them, is gone.
 
@@ -29,6 +29,9 @@ fn start() -> Running {
     let stderr = dir.path().join("stderr");
     let mut command = Command::new(env!("CARGO_BIN_EXE_local"))
         .arg("--no-demo")
+        // Both tests run at once; the web app's port 3000 can be held by one only, and the
+        // app is a thread of the command, so it cannot outlive it.
+        .arg("--no-app")
         .current_dir(workspace_root())
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&stderr).unwrap())
