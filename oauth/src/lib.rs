@@ -35,7 +35,9 @@
 //! [dependencies]
 //! # a path or git dependency on this repository's `oauth/` crate
 //! cognito-oauth = { path = "../toyseven-cognito/oauth" }
-//! # an async app that sends requests itself:
+//! # an async app with axum (the async client, the extractor, the login cookie):
+//! # cognito-oauth = { path = "../toyseven-cognito/oauth", default-features = false, features = ["axum"] }
+//! # an app that sends the requests itself:
 //! # cognito-oauth = { path = "../toyseven-cognito/oauth", default-features = false }
 //! ```
 //!
