@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use trigger_common::{ConfigError, var};
+use trigger_common::{ConfigError, entries};
 
 const GROUP_SCOPES_ACCEPTED: &str = "`group=scope scope;group=scope`: a Cognito group name (1 to 128 \
      characters, no spaces, `=` or `;`), `=`, then one or more scopes separated by spaces (1 to 256 \
@@ -134,11 +134,11 @@ impl Config {
     /// error, and `GROUP_SCOPES` needs `CLIENT_SCOPES`.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut config = Self::default();
-        if let Some(value) = var(&lookup, "GROUP_SCOPES") {
-            config.group_scopes = group_scopes(&value)?;
+        if let Some((value, listed)) = entries(&lookup, "GROUP_SCOPES", ';', GROUP_SCOPES_ACCEPTED)? {
+            config.group_scopes = group_scopes(&value, &listed)?;
         }
-        match var(&lookup, "CLIENT_SCOPES") {
-            Some(value) => config.client_scopes = client_scopes(&value)?,
+        match entries(&lookup, "CLIENT_SCOPES", ';', CLIENT_SCOPES_ACCEPTED)? {
+            Some((value, listed)) => config.client_scopes = client_scopes(&value, &listed)?,
             None if !config.group_scopes.is_empty() => {
                 return Err(ConfigError::new(
                     "CLIENT_SCOPES",
@@ -151,13 +151,13 @@ impl Config {
             }
             None => {}
         }
-        if let Some(value) = var(&lookup, "ATTRIBUTE_CLAIMS") {
-            config.attribute_claims = attribute_claims(&value)?;
+        if let Some((value, listed)) = entries(&lookup, "ATTRIBUTE_CLAIMS", ',', ATTRIBUTE_CLAIMS_ACCEPTED)? {
+            config.attribute_claims = attribute_claims(&value, &listed)?;
         }
-        if let Some(value) = var(&lookup, "SUPPRESS_CLAIMS") {
+        if let Some((value, listed)) = entries(&lookup, "SUPPRESS_CLAIMS", ',', SUPPRESS_CLAIMS_ACCEPTED)? {
             let invalid =
                 |problem: String| ConfigError::new("SUPPRESS_CLAIMS", &value, problem, SUPPRESS_CLAIMS_ACCEPTED);
-            for claim in entries(&value, ',').map_err(invalid)? {
+            for claim in listed.iter().map(String::as_str) {
                 claim_name(claim, Use::Suppress).map_err(invalid)?;
                 // Cognito suppresses a claim that is both set and suppressed: the mapping
                 // would do nothing.
@@ -173,27 +173,10 @@ impl Config {
     }
 }
 
-/// The non-empty entries of `value` between `separator`s, trimmed; none at all in a value
-/// that is set (`","`, `" ; "`) is an error, which read as an empty list would silently mean
-/// nothing configured.
-fn entries(value: &str, separator: char) -> Result<Vec<&str>, String> {
-    let entries: Vec<&str> = value
-        .split(separator)
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .collect();
-    if entries.is_empty() {
-        return Err(format!(
-            "it is set but holds no entry between its `{separator}` separators; unset it for none"
-        ));
-    }
-    Ok(entries)
-}
-
-fn group_scopes(value: &str) -> Result<BTreeMap<String, BTreeSet<String>>, ConfigError> {
+fn group_scopes(value: &str, listed: &[String]) -> Result<BTreeMap<String, BTreeSet<String>>, ConfigError> {
     let invalid = |problem: String| ConfigError::new("GROUP_SCOPES", value, problem, GROUP_SCOPES_ACCEPTED);
     let mut groups = BTreeMap::new();
-    for entry in entries(value, ';').map_err(invalid)? {
+    for entry in listed {
         let (group, scopes) = entry
             .split_once('=')
             .ok_or_else(|| invalid(format!("{entry:?} has no `=` between a group and its scopes")))?;
@@ -213,10 +196,10 @@ fn group_scopes(value: &str) -> Result<BTreeMap<String, BTreeSet<String>>, Confi
     Ok(groups)
 }
 
-fn client_scopes(value: &str) -> Result<BTreeMap<String, BTreeSet<String>>, ConfigError> {
+fn client_scopes(value: &str, listed: &[String]) -> Result<BTreeMap<String, BTreeSet<String>>, ConfigError> {
     let invalid = |problem: String| ConfigError::new("CLIENT_SCOPES", value, problem, CLIENT_SCOPES_ACCEPTED);
     let mut clients = BTreeMap::new();
-    for entry in entries(value, ';').map_err(invalid)? {
+    for entry in listed {
         let (client, scopes) = entry
             .split_once('=')
             .ok_or_else(|| invalid(format!("{entry:?} has no `=` between a client id and its scopes")))?;
@@ -233,10 +216,10 @@ fn client_scopes(value: &str) -> Result<BTreeMap<String, BTreeSet<String>>, Conf
     Ok(clients)
 }
 
-fn attribute_claims(value: &str) -> Result<Vec<AttributeClaim>, ConfigError> {
+fn attribute_claims(value: &str, listed: &[String]) -> Result<Vec<AttributeClaim>, ConfigError> {
     let invalid = |problem: String| ConfigError::new("ATTRIBUTE_CLAIMS", value, problem, ATTRIBUTE_CLAIMS_ACCEPTED);
     let mut mapped: Vec<AttributeClaim> = Vec::new();
-    for entry in entries(value, ',').map_err(invalid)? {
+    for entry in listed {
         let (attribute, claim) = entry
             .split_once('=')
             .ok_or_else(|| invalid(format!("{entry:?} has no `=` between an attribute and its claim")))?;
@@ -443,13 +426,17 @@ mod tests {
 
     #[test]
     fn group_scopes_without_client_scopes_stop_the_start_naming_client_scopes() {
-        for client_scopes in [None, Some(""), Some("  ")] {
+        for client_scopes in [None, Some("")] {
             let mut vars = vec![("GROUP_SCOPES", "admins=toyseven-api/admin")];
             vars.extend(client_scopes.map(|value| ("CLIENT_SCOPES", value)));
             let err = config(&vars).unwrap_err();
             assert_eq!(err.var, "CLIENT_SCOPES", "{client_scopes:?}");
             assert!(err.problem.contains("GROUP_SCOPES"), "{err}");
         }
+        // Spaces only: unset, or a list without entries, as trigger_common reads it; refused
+        // by name either way.
+        let err = config(&[("GROUP_SCOPES", "admins=a/read"), ("CLIENT_SCOPES", "  ")]).unwrap_err();
+        assert_eq!(err.var, "CLIENT_SCOPES");
         let alone = config(&[("CLIENT_SCOPES", "web=toyseven-api/read")]).unwrap();
         assert!(
             alone.group_scopes.is_empty(),
