@@ -1,9 +1,12 @@
 //! The one entry point: observe what exists, plan, and apply unless asked only to plan. The
-//! CLI, the local stack, `cargo xtask deploy` and the benchmark all converge through here.
+//! CLI, the local stack, `cargo xtask deploy` and the benchmark all converge through here;
+//! the CLI uses its two halves ([`observe_and_plan`], [`apply_planned`]) to show, save or
+//! confirm a plan between them.
 
 use crate::aws::{self, Applied, ApplyError, AwsError, Clients};
 use crate::desired::Desired;
 use crate::observed::Observed;
+use crate::plan::Change;
 use crate::plan::{self, Options, Plan, PlanError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,26 +49,81 @@ pub enum ConvergeError {
     Plan(#[from] PlanError),
     #[error(transparent)]
     Apply(#[from] ApplyError),
+    /// Found before any write: the plan takes something away and nobody said yes.
+    #[error(
+        "nothing was changed: the plan has {} destructive change(s), made only when confirmed (`--yes`, or \
+         `yes` at the prompt when stdin is a terminal): {}",
+        .0.len(),
+        .0.join("; ")
+    )]
+    Destructive(Vec<String>),
 }
 
-pub async fn converge(
+/// A plan and what it was computed from.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub plan: Plan,
+    pub observed: Observed,
+}
+
+/// Observes what exists and plans (read-only).
+pub async fn observe_and_plan(
     clients: &Clients,
     desired: &Desired,
-    mode: Mode,
     options: Options,
-) -> Result<Converged, ConvergeError> {
+) -> Result<Planned, ConvergeError> {
     let missing = desired.missing_secrets(|variable| std::env::var(variable).ok());
     if !missing.is_empty() {
         return Err(ConvergeError::MissingSecrets(missing));
     }
     let observed = aws::observe(clients, desired).await?;
     let plan = plan::plan(desired, &observed, options)?;
-    let applied = match mode {
-        Mode::Plan => None,
-        Mode::Apply => Some(aws::apply(clients, &plan).await?),
-    };
-    let live = live(desired, &observed, applied.as_ref());
-    Ok(Converged { plan, applied, live })
+    Ok(Planned { plan, observed })
+}
+
+/// Makes a plan's changes, calling `done` with each as soon as it is made. Refuses, before
+/// any write, a plan with a destructive change unless `options.allow_destructive`.
+pub async fn apply_planned(
+    clients: &Clients,
+    desired: &Desired,
+    planned: Planned,
+    options: Options,
+    done: &mut (dyn FnMut(&Change) + Send),
+) -> Result<Converged, ConvergeError> {
+    let destructive = planned.plan.destructive();
+    if !options.allow_destructive && !destructive.is_empty() {
+        return Err(ConvergeError::Destructive(
+            destructive.iter().map(|c| c.summary()).collect(),
+        ));
+    }
+    let applied = aws::apply_reporting(clients, &planned.plan, done).await?;
+    let live = live(desired, &planned.observed, Some(&applied));
+    Ok(Converged {
+        plan: planned.plan,
+        applied: Some(applied),
+        live,
+    })
+}
+
+/// Observes, plans and, in [`Mode::Apply`], applies (see [`apply_planned`] for what is refused).
+pub async fn converge(
+    clients: &Clients,
+    desired: &Desired,
+    mode: Mode,
+    options: Options,
+) -> Result<Converged, ConvergeError> {
+    let planned = observe_and_plan(clients, desired, options).await?;
+    match mode {
+        Mode::Plan => {
+            let live = live(desired, &planned.observed, None);
+            Ok(Converged {
+                plan: planned.plan,
+                applied: None,
+                live,
+            })
+        }
+        Mode::Apply => apply_planned(clients, desired, planned, options, &mut |_| {}).await,
+    }
 }
 
 /// The identifiers after the run: what was observed, with what was created on top.

@@ -8,6 +8,7 @@
 //! - `plan` diffs desired against observed into changes, each carrying its request;
 //! - `aws` reads what exists (`observe`), sends a plan's requests (`apply`) and `destroy`s;
 //! - `converge` is observe, plan, apply in one call, for every caller;
+//! - `saved` keeps a plan in a file (`plan --out`) and refuses it once the spec or AWS moved;
 //! - `render` prints the same desired state as a SAM template and IAM policies;
 //! - `outputs` derives the values an app needs; `login` signs in through the hosted UI;
 //! - `import` goes the other way: a live pool (read by `aws::read_pool`) as a desired state,
@@ -25,6 +26,7 @@ pub mod observed;
 pub mod outputs;
 pub mod plan;
 pub mod render;
+pub mod saved;
 pub mod spec;
 
 pub use converge::{Converged, Live, Mode, converge};

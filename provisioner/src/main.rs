@@ -3,20 +3,24 @@
 //! and prints; the work is in the library's `converge` (and `aws::read_pool`, `import`).
 //!
 //! Exit codes: 0 success; 1 a failure (AWS refused, a refused change, unreachable
-//! endpoint) or, for `doctor`, a finding; 2 a bad spec or bad usage. Progress goes to stderr, results to stdout
-//! (`--output json` for machines).
+//! endpoint) or, for `doctor`, a finding; 2 a bad spec or bad usage. `plan
+//! --detailed-exitcode` has Terraform's meaning instead: 0 nothing to change, 2 changes
+//! pending, 1 any error (a bad spec included). Progress goes to stderr, results to stdout
+//! (`--output json` for machines). `-v` or `RUST_LOG` shows the AWS requests on stderr.
 
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use provisioner::aws::{self, Clients, Connection};
-use provisioner::converge::{ConvergeError, Mode, converge};
+use provisioner::converge::{ConvergeError, apply_planned, observe_and_plan};
 use provisioner::import::{self, PoolRef};
 use provisioner::outputs::outputs;
 use provisioner::plan::{Options, Plan};
 use provisioner::render;
+use provisioner::saved::SavedPlan;
 use provisioner::spec::{self, Spec};
 use serde_json::json;
 
@@ -38,6 +42,10 @@ struct Cli {
     /// How to print results on stdout.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     output: Output,
+    /// Show each AWS request and its answer's status on stderr (`RUST_LOG` chooses finer;
+    /// nothing finer than debug is shown, so no request body or credential is logged).
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,13 +71,27 @@ enum Command {
         /// Plan to adopt a pool of the spec's name that this provisioner did not create.
         #[arg(long)]
         adopt: bool,
+        /// Exit 0 when nothing would change, 2 when changes are pending, 1 on any error.
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// Save the plan here, for `apply --plan`.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
-    /// Create what is missing and update what drifted.
+    /// Create what is missing and update what drifted, printing each change as it is made.
     Apply {
         /// Adopt a pool of the spec's name that this provisioner did not create: tag it as
         /// this project's, then converge it.
         #[arg(long)]
         adopt: bool,
+        /// Make destructive changes (a domain replaced, an invoke permission removed) without
+        /// asking; needed for them when stdin is not a terminal.
+        #[arg(long)]
+        yes: bool,
+        /// Make exactly the plan `plan --out` saved here, or refuse (writing nothing) if the
+        /// spec or what exists in AWS changed since. Takes the same --adopt and --skip flags.
+        #[arg(long)]
+        plan: Option<PathBuf>,
     },
     /// Print the pool id and ARN, the client ids, the hosted-UI endpoints, issuer, JWKS and
     /// discovery URLs, and each identity provider's redirect URI.
@@ -162,20 +184,52 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging(cli.verbose);
+    let detailed = matches!(
+        cli.command,
+        Command::Plan {
+            detailed_exitcode: true,
+            ..
+        }
+    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime");
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(Failure(code, error)) => {
             eprintln!("error: {error:#}");
-            ExitCode::from(code)
+            // Terraform's meaning: 1 for every error, since 2 means changes are pending.
+            ExitCode::from(if detailed { 1 } else { code })
         }
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Failure> {
+/// `-v` shows the provisioner's record of each AWS request and the SDK's attempts;
+/// `RUST_LOG` chooses otherwise. Nothing finer than debug is ever shown: at trace the SDK logs
+/// whole requests, whose headers and bodies carry credentials and secrets.
+fn logging(verbose: bool) {
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::LevelFilter;
+    use tracing_subscriber::prelude::*;
+
+    let filter = match (verbose, std::env::var("RUST_LOG")) {
+        (true, _) => EnvFilter::new("provisioner=debug,aws_smithy_runtime=debug,aws_config=info"),
+        (false, Ok(directives)) if !directives.trim().is_empty() => EnvFilter::new(directives),
+        (false, Ok(_) | Err(_)) => return,
+    };
+    tracing_subscriber::registry()
+        .with(LevelFilter::DEBUG)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(filter),
+        )
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<u8, Failure> {
     if let Command::Import {
         pool_id,
         pool_name,
@@ -191,14 +245,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         if cli.output == Output::Env {
             return Err(Failure(2, anyhow::anyhow!("--output env applies to `outputs` only")));
         }
-        return import_pool(&cli, &pool, out.as_deref(), *force).await;
+        return import_pool(&cli, &pool, out.as_deref(), *force).await.map(|()| 0);
     }
     let (mut spec, warnings) = spec::load(&cli.spec).map_err(|error| Failure(2, error.into()))?;
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }
     if let Command::Render { what } = &cli.command {
-        return render(&cli.spec, &spec, what);
+        return render(&cli.spec, &spec, what).map(|()| 0);
     }
     if cli.output == Output::Env && !matches!(cli.command, Command::Outputs) {
         return Err(Failure(2, anyhow::anyhow!("--output env applies to `outputs` only")));
@@ -218,38 +272,32 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     match &cli.command {
-        Command::Plan { adopt } => {
-            let converged = converge(&clients, &spec, Mode::Plan, Options { adopt: *adopt })
+        Command::Plan { adopt, out, .. } => {
+            let options = Options {
+                adopt: *adopt,
+                allow_destructive: false,
+            };
+            let planned = observe_and_plan(&clients, &spec, options)
                 .await
                 .map_err(converge_failure)?;
-            print_plan(&cli, &converged.plan);
-        }
-        Command::Apply { adopt } => {
-            let converged = converge(&clients, &spec, Mode::Apply, Options { adopt: *adopt })
-                .await
-                .map_err(converge_failure)?;
-            let applied = converged.applied.unwrap_or_default();
-            let (reads, writes) = clients.counter.reads_and_writes();
-            match cli.output {
-                Output::Text | Output::Env => {
-                    if applied.done.is_empty() {
-                        println!("nothing to do: everything matches {}", cli.spec.display());
-                    }
-                    for done in &applied.done {
-                        println!("done: {done}");
-                    }
-                    println!("API calls: {reads} reads, {writes} writes");
-                }
-                Output::Json => println!(
-                    "{}",
-                    json!({
-                        "user_pool_id": converged.live.map(|l| l.pool_id),
-                        "changes": applied.done,
-                        "calls": {"reads": reads, "writes": writes, "operations": clients.counter.calls()},
-                    })
-                ),
+            print_plan(&cli, &planned.plan);
+            if let Some(path) = out {
+                let saved = SavedPlan::new(&spec_bytes(&cli.spec)?, &planned.observed, cli.flags(), &planned.plan);
+                std::fs::write(path, saved.to_text()).with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!(
+                    "saved the plan to {0}; `provisioner apply --plan {0}` makes exactly these changes",
+                    path.display()
+                );
             }
+            return Ok(match cli.command {
+                Command::Plan {
+                    detailed_exitcode: true,
+                    ..
+                } if !planned.plan.is_empty() => 2,
+                _ => 0,
+            });
         }
+        Command::Apply { adopt, yes, plan } => apply(&cli, &clients, &spec, *adopt, *yes, plan.as_deref()).await?,
         Command::Render { .. } => unreachable!("rendered above"),
         Command::Import { .. } => unreachable!("imported above"),
         Command::Outputs => print_outputs(&cli, &clients, &spec).await?,
@@ -278,7 +326,126 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
     }
+    Ok(0)
+}
+
+impl Cli {
+    /// The flags that change what is planned, as a saved plan records them.
+    fn flags(&self) -> Vec<String> {
+        let adopt = match self.command {
+            Command::Plan { adopt, .. } | Command::Apply { adopt, .. } => adopt,
+            Command::Outputs
+            | Command::Login { .. }
+            | Command::Doctor
+            | Command::Destroy { .. }
+            | Command::Import { .. }
+            | Command::Render { .. } => false,
+        };
+        let mut flags: Vec<String> = self
+            .skip
+            .iter()
+            .map(|skip| match skip {
+                Skip::Domain => "--skip domain".to_owned(),
+                Skip::Lambda => "--skip lambda".to_owned(),
+            })
+            .collect();
+        flags.sort();
+        flags.dedup();
+        if adopt {
+            flags.insert(0, "--adopt".to_owned());
+        }
+        flags
+    }
+}
+
+fn spec_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
+    Ok(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?)
+}
+
+/// Plans (or takes the saved plan, once it is shown to be still the plan), confirms
+/// destructive changes, and makes the changes, printing each as soon as it is made.
+async fn apply(
+    cli: &Cli,
+    clients: &Clients,
+    spec: &Spec,
+    adopt: bool,
+    yes: bool,
+    saved: Option<&Path>,
+) -> Result<(), Failure> {
+    let saved = match saved {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let saved = SavedPlan::parse(&path.display().to_string(), &text)?;
+            saved.check_spec(&spec_bytes(&cli.spec)?, &cli.flags())?;
+            Some(saved)
+        }
+        None => None,
+    };
+    let mut options = Options {
+        adopt,
+        allow_destructive: yes,
+    };
+    let planned = observe_and_plan(clients, spec, options)
+        .await
+        .map_err(converge_failure)?;
+    if let Some(saved) = &saved {
+        saved.check_observed(&planned.observed, &planned.plan)?;
+    }
+    let destructive = planned.plan.destructive();
+    if !yes && !destructive.is_empty() && std::io::stdin().is_terminal() {
+        options.allow_destructive = confirm(&destructive)?;
+    }
+    let json = cli.output == Output::Json;
+    // Each change on its own line as soon as it is made: to stdout for people, to stderr
+    // when stdout carries the JSON report.
+    let converged = apply_planned(clients, spec, planned, options, &mut |change| {
+        let line = format!("done: {}", change.summary());
+        let written = if json {
+            writeln!(std::io::stderr(), "{line}")
+        } else {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{line}").and_then(|()| out.flush())
+        };
+        // A closed stdout (the reader went away) does not stop an apply half-way.
+        drop(written);
+    })
+    .await
+    .map_err(converge_failure)?;
+    let applied = converged.applied.unwrap_or_default();
+    let (reads, writes) = clients.counter.reads_and_writes();
+    if json {
+        println!(
+            "{}",
+            json!({
+                "user_pool_id": converged.live.map(|l| l.pool_id),
+                "changes": applied.done,
+                "calls": {"reads": reads, "writes": writes, "operations": clients.counter.calls()},
+            })
+        );
+    } else {
+        if applied.done.is_empty() {
+            println!("nothing to do: everything matches {}", cli.spec.display());
+        }
+        println!("API calls: {reads} reads, {writes} writes");
+    }
     Ok(())
+}
+
+/// Asks at the terminal before destructive changes; only `yes` makes them.
+fn confirm(destructive: &[&provisioner::plan::Change]) -> Result<bool, Failure> {
+    eprintln!("These changes take away something that serves users now:");
+    for change in destructive {
+        eprintln!("  {}", change.summary());
+    }
+    eprint!("Make them? Only `yes` is accepted: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() == "yes" {
+        Ok(true)
+    } else {
+        Err(Failure(1, anyhow::anyhow!("not confirmed: nothing was changed")))
+    }
 }
 
 /// Reads the pool, writes its spec (to `out` or stdout), then adopts it: the spec is safe
@@ -341,13 +508,8 @@ async fn import_pool(cli: &Cli, pool: &PoolRef, out: Option<&Path>, force: bool)
     Ok(())
 }
 
-/// A failed apply says what it did before the failure.
+/// A failed apply has already printed each change it made before the failure.
 fn converge_failure(error: ConvergeError) -> Failure {
-    if let ConvergeError::Apply(failed) = &error {
-        for done in &failed.done {
-            eprintln!("done before the failure: {done}");
-        }
-    }
     Failure(1, error.into())
 }
 
@@ -392,6 +554,8 @@ async fn clients(connection: &Connection) -> Result<Clients, Failure> {
     Ok(Clients::new(&config))
 }
 
+/// The plan with Terraform's markers (`+`, `~`, `-/+`, `-`), then `=` before each resource
+/// that is already right; or the JSON document.
 fn print_plan(cli: &Cli, plan: &Plan) {
     match cli.output {
         Output::Text | Output::Env => {
@@ -399,19 +563,13 @@ fn print_plan(cli: &Cli, plan: &Plan) {
                 println!("no changes: everything matches {}", cli.spec.display());
             }
             for change in &plan.changes {
-                println!("+ {change}");
+                println!("{change}");
             }
             for unchanged in &plan.unchanged {
                 println!("= {unchanged}");
             }
         }
-        Output::Json => println!(
-            "{}",
-            json!({
-                "changes": plan.changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "unchanged": plan.unchanged,
-            })
-        ),
+        Output::Json => println!("{}", plan.to_json()),
     }
 }
 

@@ -7,294 +7,35 @@
 //! permissions before the pool is wired to the functions, a corrected permission added
 //! before the wrong one is removed.
 
-use std::fmt;
-
 use aws_sdk_cognitoidentityprovider::operation::add_custom_attributes::AddCustomAttributesInput;
-use aws_sdk_cognitoidentityprovider::operation::create_group::CreateGroupInput;
-use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::CreateIdentityProviderInput;
-use aws_sdk_cognitoidentityprovider::operation::create_resource_server::CreateResourceServerInput;
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolInput;
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::CreateUserPoolClientInput;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::CreateUserPoolDomainInput;
 use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::DeleteUserPoolDomainInput;
 use aws_sdk_cognitoidentityprovider::operation::set_user_pool_mfa_config::SetUserPoolMfaConfigInput;
 use aws_sdk_cognitoidentityprovider::operation::tag_resource::TagResourceInput;
-use aws_sdk_cognitoidentityprovider::operation::update_group::UpdateGroupInput;
-use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::UpdateIdentityProviderInput;
-use aws_sdk_cognitoidentityprovider::operation::update_resource_server::UpdateResourceServerInput;
-use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolInput;
-use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::UpdateUserPoolClientInput;
 use aws_sdk_cognitoidentityprovider::types::{SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolType};
-use aws_sdk_lambda::operation::add_permission::AddPermissionInput;
-use aws_sdk_lambda::operation::remove_permission::RemovePermissionInput;
+
+mod change;
+mod refusal;
+
+pub use change::{
+    Action, Change, FORMAT_VERSION, FieldChange, Kind, NEW_POOL, NEW_POOL_ARN, Plan, ProviderSecret, Resource,
+    SENSITIVE, UNSET, created,
+};
+pub use refusal::PlanError;
 
 use crate::desired::permission::{InvokePermission, remove_request};
-use crate::desired::{
-    Desired, Field, MANAGED_TAG, Mfa, SecretSource, SecretState, ThreatProtection, Tier, Trigger, Version, Wired,
-};
+use crate::desired::{Desired, Field, MANAGED_TAG, Mfa, SecretState, ThreatProtection, Tier, Trigger, Version, Wired};
 use crate::observed::{Functions, Observed, ObservedPool};
-
-/// The user pool id in the requests of a plan that creates the pool; `apply` puts the new
-/// pool's id (and ARN) in its place.
-pub const NEW_POOL: &str = "(new pool)";
-/// The ARN of the pool to be created, likewise.
-pub const NEW_POOL_ARN: &str = "(new pool ARN)";
-
-/// One setting that changes, old to new, in the spec's terms.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldChange {
-    pub field: String,
-    pub old: String,
-    pub new: String,
-}
-
-impl fmt::Display for FieldChange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} -> {}", self.field, self.old, self.new)
-    }
-}
-
-/// One change `apply` makes, with the request it sends.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {
-    /// Tag a pool found by name as this project's (only when asked to adopt it).
-    AdoptPool {
-        id: String,
-        request: TagResourceInput,
-    },
-    /// Without triggers: the pool is wired once its functions allow it.
-    CreatePool {
-        name: String,
-        request: Box<CreateUserPoolInput>,
-    },
-    AddCustomAttributes {
-        pool: String,
-        attributes: Vec<String>,
-        request: AddCustomAttributesInput,
-    },
-    SetMfa {
-        pool: String,
-        fields: Vec<FieldChange>,
-        request: SetUserPoolMfaConfigInput,
-    },
-    CreateResourceServer {
-        identifier: String,
-        request: CreateResourceServerInput,
-    },
-    UpdateResourceServer {
-        identifier: String,
-        fields: Vec<FieldChange>,
-        request: UpdateResourceServerInput,
-    },
-    /// The secret is read from its source when the request is sent, and put in the
-    /// request's ProviderDetails under `key`; the plan never holds it.
-    CreateIdentityProvider {
-        name: String,
-        request: CreateIdentityProviderInput,
-        secret: Option<ProviderSecret>,
-    },
-    UpdateIdentityProvider {
-        name: String,
-        fields: Vec<FieldChange>,
-        request: UpdateIdentityProviderInput,
-        secret: Option<ProviderSecret>,
-    },
-    CreateClient {
-        name: String,
-        request: Box<CreateUserPoolClientInput>,
-    },
-    UpdateClient {
-        name: String,
-        id: String,
-        fields: Vec<FieldChange>,
-        request: Box<UpdateUserPoolClientInput>,
-    },
-    CreateDomain {
-        prefix: String,
-        request: CreateUserPoolDomainInput,
-    },
-    /// A pool has one prefix domain: the old one is deleted, then the new one created.
-    ReplaceDomain {
-        old: String,
-        new: String,
-        delete: DeleteUserPoolDomainInput,
-        create: CreateUserPoolDomainInput,
-    },
-    CreateGroup {
-        name: String,
-        request: CreateGroupInput,
-    },
-    UpdateGroup {
-        name: String,
-        fields: Vec<FieldChange>,
-        request: UpdateGroupInput,
-    },
-    /// Let Cognito (from this pool and account only) invoke the function.
-    Grant {
-        function_arn: String,
-        corrects: bool,
-        request: AddPermissionInput,
-    },
-    UpdatePool {
-        pool: String,
-        fields: Vec<FieldChange>,
-        request: Box<UpdateUserPoolInput>,
-    },
-    /// Remove a statement of ours that is wrong (after the right one is in place).
-    Revoke {
-        function_arn: String,
-        statement_id: String,
-        request: RemovePermissionInput,
-    },
-}
-
-/// Where a provider's secret is read from, and its ProviderDetails key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderSecret {
-    pub key: &'static str,
-    pub source: SecretSource,
-}
-
-fn with_fields(f: &mut fmt::Formatter<'_>, fields: &[FieldChange]) -> fmt::Result {
-    fields.iter().try_for_each(|c| write!(f, "\n    {c}"))
-}
-
-impl fmt::Display for Change {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Change::AdoptPool { id, .. } => {
-                write!(f, "adopt user pool {id} (tag it {MANAGED_TAG} = its name)")
-            }
-            Change::CreatePool { name, .. } => write!(f, "create user pool {name:?}"),
-            Change::AddCustomAttributes { pool, attributes, .. } => {
-                write!(
-                    f,
-                    "add custom attributes to user pool {pool}: {}",
-                    attributes.join(", ")
-                )
-            }
-            Change::SetMfa { pool, fields, .. } => {
-                write!(f, "set MFA of user pool {pool}")?;
-                with_fields(f, fields)
-            }
-            Change::CreateResourceServer { identifier, .. } => write!(f, "create resource server {identifier:?}"),
-            Change::UpdateResourceServer { identifier, fields, .. } => {
-                write!(f, "update resource server {identifier:?}")?;
-                with_fields(f, fields)
-            }
-            Change::CreateIdentityProvider { name, .. } => write!(f, "create identity provider {name:?}"),
-            Change::UpdateIdentityProvider { name, fields, .. } => {
-                write!(f, "update identity provider {name:?}")?;
-                with_fields(f, fields)
-            }
-            Change::CreateClient { name, .. } => write!(f, "create app client {name:?}"),
-            Change::UpdateClient { name, id, fields, .. } => {
-                write!(f, "update app client {name:?} ({id})")?;
-                with_fields(f, fields)
-            }
-            Change::CreateDomain { prefix, .. } => write!(f, "create hosted-UI domain {prefix:?}"),
-            Change::ReplaceDomain { old, new, .. } => write!(
-                f,
-                "replace hosted-UI domain {old:?} with {new:?}: delete, then create (a pool has one prefix \
-                 domain), so the hosted UI is unavailable between the two, usually under a minute"
-            ),
-            Change::CreateGroup { name, .. } => write!(f, "create group {name:?}"),
-            Change::UpdateGroup { name, fields, .. } => {
-                write!(f, "update group {name:?}")?;
-                with_fields(f, fields)
-            }
-            Change::Grant {
-                function_arn, corrects, ..
-            } => write!(
-                f,
-                "{} cognito-idp.amazonaws.com permission to invoke {function_arn}",
-                if *corrects { "grant (corrected)" } else { "grant" }
-            ),
-            Change::UpdatePool { pool, fields, .. } => {
-                write!(f, "update user pool {pool}")?;
-                with_fields(f, fields)
-            }
-            Change::Revoke {
-                function_arn,
-                statement_id,
-                ..
-            } => write!(
-                f,
-                "remove the wrong invoke permission {statement_id} from {function_arn}"
-            ),
-        }
-    }
-}
-
-/// The changes, in the order `apply` makes them, and the resources that are already right.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Plan {
-    pub changes: Vec<Change>,
-    pub unchanged: Vec<String>,
-}
-
-impl Plan {
-    pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
-    }
-}
 
 /// How to plan.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
     /// Take over a pool found by name that this project did not create (tag it).
     pub adopt: bool,
-}
-
-/// Why a spec cannot be applied to what exists, found before any write.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PlanError {
-    #[error(
-        "user pool {id}: {field} is {old} but the spec says {new}. Cognito fixes {field} when a pool is \
-         created, so the pool would have to be replaced and all its users would be lost. Change the spec \
-         back to {old}, or create a new pool under another pool.name and migrate the users"
-    )]
-    WouldReplacePool {
-        id: String,
-        field: String,
-        old: String,
-        new: String,
-    },
-    #[error(
-        "app client {id}: generate_secret is {old} but the spec says {new}. Cognito fixes this when a client \
-         is created; the client would have to be replaced, which changes its client id for every app that uses \
-         it. Change the spec back, or create a client under another name"
-    )]
-    WouldReplaceClient { id: String, old: bool, new: bool },
-    #[error(
-        "identity provider {name:?} is of type {old} but the spec says {new}. Cognito cannot change a provider's \
-         type; it would have to be deleted and created again, which unlinks every user who signed in through it. \
-         Change the spec back, or declare a provider under another name"
-    )]
-    WouldReplaceProvider { name: String, old: String, new: String },
-    #[error(
-        "the hosted-UI domain prefix {prefix:?} belongs to another user pool ({owner}); nothing was changed. \
-         Choose another domain.prefix"
-    )]
-    DomainTaken { prefix: String, owner: String },
-    #[error(
-        "user pool {id} is named {name:?} but was not created by this provisioner (it lacks the tag \
-         {MANAGED_TAG} = {name:?}), so it is not taken over silently. To manage it from this spec, run \
-         `provisioner apply --adopt` (or `provisioner import`), which adds the tag; or choose another pool.name"
-    )]
-    NotManaged { id: String, name: String },
-    #[error(
-        "user pool {id} is on the {tier} feature plan, and pre_token_generation version {version} (access token \
-         customization) needs Essentials or Plus. Set [pool] tier = \"essentials\" (a price change: see the \
-         Cognito pricing page), or use version \"V1_0\""
-    )]
-    NeedsTier { id: String, tier: String, version: String },
-    #[error(
-        "user pool {id} has threat protection {mode}, which needs the Plus feature plan, and the spec sets [pool] \
-         tier = \"{tier}\": AWS would refuse the update. Set [pool] threat_protection = \"off\" to turn it off with \
-         the change of plan, or keep tier = \"plus\""
-    )]
-    ThreatProtectionNeedsPlus { id: String, tier: String, mode: String },
+    /// Let `apply` make the plan's destructive changes ([`Change::is_destructive`]: a domain
+    /// replaced, a permission revoked); without it `converge` refuses them before any write.
+    /// The CLI's `--yes`, or the operator's answer when it asks.
+    pub allow_destructive: bool,
 }
 
 /// Computes the plan, in the order of the writes (each step below says why it comes where it
@@ -334,6 +75,7 @@ fn plan_pool(
     match pool {
         None => plan.changes.push(Change::CreatePool {
             name: desired.pool.name.clone(),
+            fields: created(desired.pool.fields()),
             request: Box::new(desired.pool.create_request()),
         }),
         Some(pool) => {
@@ -366,7 +108,7 @@ fn plan_mfa(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedPool>, poo
             request: mfa_request(desired, pool, pool_id),
         });
     } else if pool.is_some() {
-        plan.unchanged.push(format!("MFA of user pool {pool_id}"));
+        plan.unchanged.push(Resource::with_id(Kind::UserPoolMfa, pool_id));
     }
 }
 
@@ -379,12 +121,14 @@ fn plan_resource_servers(plan: &mut Plan, desired: &Desired, observed: &Observed
         {
             None => plan.changes.push(Change::CreateResourceServer {
                 identifier: server.identifier.clone(),
+                fields: created(server.fields()),
                 request: server.create_request(pool_id),
             }),
             Some(current) => {
                 let fields = diff(&current.fields(), &server.fields());
                 if fields.is_empty() {
-                    plan.unchanged.push(format!("resource server {}", server.identifier));
+                    plan.unchanged
+                        .push(Resource::named(Kind::ResourceServer, &server.identifier));
                 } else {
                     plan.changes.push(Change::UpdateResourceServer {
                         identifier: server.identifier.clone(),
@@ -417,6 +161,10 @@ fn plan_identity_providers(
         {
             None => plan.changes.push(Change::CreateIdentityProvider {
                 name: provider.name.clone(),
+                fields: created(provider.fields())
+                    .into_iter()
+                    .chain(secret.iter().map(|s| FieldChange::secret(s.key, UNSET, &s.source)))
+                    .collect(),
                 request: provider.create_request(pool_id),
                 secret,
             }),
@@ -430,14 +178,11 @@ fn plan_identity_providers(
                 }
                 let mut fields = diff(&current.state.fields(), &provider.fields());
                 if let (SecretState::Differs, Some(secret)) = (current.secret, &secret) {
-                    fields.push(FieldChange {
-                        field: secret.key.into(),
-                        old: "(differs)".into(),
-                        new: format!("(from the {})", secret.source),
-                    });
+                    fields.push(FieldChange::secret(secret.key, "(differs)", &secret.source));
                 }
                 if fields.is_empty() {
-                    plan.unchanged.push(format!("identity provider {}", provider.name));
+                    plan.unchanged
+                        .push(Resource::named(Kind::IdentityProvider, &provider.name));
                 } else {
                     plan.changes.push(Change::UpdateIdentityProvider {
                         name: provider.name.clone(),
@@ -457,6 +202,7 @@ fn plan_clients(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id
         match observed.clients.iter().find(|c| c.state.name == client.name) {
             None => plan.changes.push(Change::CreateClient {
                 name: client.name.clone(),
+                fields: created(client.fields()),
                 request: Box::new(client.create_request(pool_id)),
             }),
             Some(current) => {
@@ -470,7 +216,7 @@ fn plan_clients(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id
                 let fields = diff(&current.state.fields(), &client.fields());
                 if fields.is_empty() {
                     plan.unchanged
-                        .push(format!("app client {} ({})", client.name, current.id));
+                        .push(Resource::named(Kind::AppClient, &client.name).and_id(&current.id));
                 } else {
                     plan.changes.push(Change::UpdateClient {
                         name: client.name.clone(),
@@ -501,7 +247,7 @@ fn plan_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id:
             .build()
             .expect("ids are set");
         match pool.and_then(|p| p.domain.as_deref()) {
-            Some(current) if current == domain.prefix => plan.unchanged.push(format!("domain {current}")),
+            Some(current) if current == domain.prefix => plan.unchanged.push(Resource::named(Kind::Domain, current)),
             Some(current) => plan.changes.push(Change::ReplaceDomain {
                 old: current.to_owned(),
                 new: domain.prefix.clone(),
@@ -533,12 +279,13 @@ fn plan_groups(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id:
         match observed.groups.iter().find(|g| g.name == group.name) {
             None => plan.changes.push(Change::CreateGroup {
                 name: group.name.clone(),
+                fields: created(group.fields()),
                 request: group.create_request(pool_id),
             }),
             Some(current) => {
                 let fields = diff(&current.fields(), &group.fields());
                 if fields.is_empty() {
-                    plan.unchanged.push(format!("group {}", group.name));
+                    plan.unchanged.push(Resource::named(Kind::Group, &group.name));
                 } else {
                     plan.changes.push(Change::UpdateGroup {
                         name: group.name.clone(),
@@ -577,7 +324,8 @@ fn plan_permissions(plan: &mut Plan, desired: &Desired, observed: &Observed, poo
             };
             let statements = permission.statements(pool.and(policy));
             if statements.correct {
-                plan.unchanged.push(format!("invoke permission on {function_arn}"));
+                plan.unchanged
+                    .push(Resource::named(Kind::InvokePermission, &function_arn));
             } else {
                 let sid = permission.free_id(&statements.ours);
                 plan.changes.push(Change::Grant {
@@ -609,7 +357,7 @@ fn plan_pool_update(plan: &mut Plan, desired: &Desired, observed: &Observed, poo
             let observed_fields = [current.state.fields(), observed_wiring(current)].concat();
             let fields = diff(&observed_fields, &desired_fields);
             if fields.is_empty() {
-                plan.unchanged.push(format!("user pool {pool_id}"));
+                plan.unchanged.push(Resource::with_id(Kind::UserPool, pool_id));
             } else {
                 plan.changes.push(Change::UpdatePool {
                     pool: pool_id.to_owned(),
@@ -636,6 +384,7 @@ fn plan_pool_update(plan: &mut Plan, desired: &Desired, observed: &Observed, poo
 pub fn adopt_pool(id: &str, arn: &str, name: &str) -> Change {
     Change::AdoptPool {
         id: id.to_owned(),
+        name: name.to_owned(),
         request: TagResourceInput::builder()
             .resource_arn(arn)
             .tags(MANAGED_TAG, name)
@@ -705,6 +454,10 @@ fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Vec<Change> {
         .map(|batch| Change::AddCustomAttributes {
             pool: pool.id.clone(),
             attributes: batch.iter().map(ToString::to_string).collect(),
+            fields: batch
+                .iter()
+                .map(|a| FieldChange::new(a.aws_name(), UNSET, a.to_string()))
+                .collect(),
             request: AddCustomAttributesInput::builder()
                 .user_pool_id(&pool.id)
                 .set_custom_attributes(Some(batch.iter().map(|a| a.to_aws()).collect()))
@@ -818,12 +571,8 @@ fn diff(observed: &[Field], desired: &[Field]) -> Vec<FieldChange> {
             let old = observed
                 .iter()
                 .find(|(f, _)| f == field)
-                .map_or("(unset)".to_owned(), |(_, v)| v.clone());
-            (&old != new).then(|| FieldChange {
-                field: field.clone(),
-                old,
-                new: new.clone(),
-            })
+                .map_or(UNSET.to_owned(), |(_, v)| v.clone());
+            (&old != new).then(|| FieldChange::new(field.clone(), old, new.clone()))
         })
         .collect()
 }

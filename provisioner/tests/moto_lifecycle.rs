@@ -666,7 +666,7 @@ fn a_new_domain_prefix_is_checked_free_before_any_write_then_replaced() {
         plan.contains("replace hosted-UI domain \"toyseven\" with \"toyseven-2\"") && plan.contains("unavailable"),
         "{plan}"
     );
-    let report = f.apply(&moved);
+    let report = f.apply_with(&moved, &["--yes"]);
     assert_eq!(
         operations(&report)
             .iter()

@@ -34,6 +34,16 @@ pub struct ApplyError {
 
 /// Makes the plan's changes in order, stopping at the first failure.
 pub async fn apply(clients: &Clients, plan: &Plan) -> Result<Applied, ApplyError> {
+    apply_reporting(clients, plan, &mut |_| {}).await
+}
+
+/// [`apply`], calling `done` with each change as soon as it is made (before the next one is
+/// sent), so that an apply interrupted anywhere has said what it did.
+pub async fn apply_reporting(
+    clients: &Clients,
+    plan: &Plan,
+    done: &mut (dyn FnMut(&Change) + Send),
+) -> Result<Applied, ApplyError> {
     let mut applied = Applied::default();
     for change in &plan.changes {
         if let Err(error) = make(clients, change, &mut applied).await {
@@ -42,7 +52,8 @@ pub async fn apply(clients: &Clients, plan: &Plan) -> Result<Applied, ApplyError
                 error,
             });
         }
-        applied.done.push(change.to_string());
+        applied.done.push(change.summary());
+        done(change);
     }
     Ok(applied)
 }
@@ -63,7 +74,7 @@ impl Applied {
 async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Result<(), AwsError> {
     let cognito = &clients.cognito;
     match change {
-        Change::AdoptPool { id, request } => {
+        Change::AdoptPool { id, request, .. } => {
             cognito
                 .tag_resource()
                 .set_resource_arn(request.resource_arn.clone())
@@ -167,7 +178,7 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .await
                 .map_err(call_error("UpdateIdentityProvider"))?;
         }
-        Change::CreateClient { name, request } => {
+        Change::CreateClient { name, request, .. } => {
             let pool = applied.pool(request.user_pool_id.as_ref())?;
             let id = create_client(clients, &pool, request).await?;
             applied.created_clients.push((name.clone(), id));

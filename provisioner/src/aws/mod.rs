@@ -26,7 +26,7 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-pub use apply::{Applied, ApplyError, apply};
+pub use apply::{Applied, ApplyError, apply, apply_reporting};
 pub use destroy::destroy;
 pub use doctor::observe_for_doctor;
 pub use errors::{AwsError, call_error};

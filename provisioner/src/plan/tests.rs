@@ -159,8 +159,17 @@ fn plan_of(desired: &Desired, observed: &Observed) -> Plan {
     plan(desired, observed, Options::default()).unwrap()
 }
 
+/// Each change as the plan prints it, without its marker (the marker tests are in
+/// `change/tests.rs`).
 fn shown(plan: &Plan) -> Vec<String> {
-    plan.changes.iter().map(ToString::to_string).collect()
+    plan.changes
+        .iter()
+        .map(|change| {
+            let text = change.to_string();
+            let marker = format!("{} ", change.action().marker());
+            text.strip_prefix(&marker).unwrap_or(&text).to_owned()
+        })
+        .collect()
 }
 
 #[test]
@@ -255,7 +264,15 @@ fn a_pool_found_by_name_without_the_tag_is_not_adopted_unless_asked() {
     assert!(matches!(error, PlanError::NotManaged { .. }));
     assert!(error.to_string().contains("--adopt"), "{error}");
 
-    let plan = plan(&default_spec(), &observed, Options { adopt: true }).unwrap();
+    let plan = plan(
+        &default_spec(),
+        &observed,
+        Options {
+            adopt: true,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     let shown = shown(&plan);
     assert_eq!(
         shown[0],
@@ -620,7 +637,7 @@ fn providers_come_before_the_clients_that_list_them_and_their_secret_is_never_in
     assert_eq!(
         shown(&plan),
         [
-            "update identity provider \"Google\"\n    client_secret: (differs) -> (from the environment variable GOOGLE_CLIENT_SECRET)"
+            "update identity provider \"Google\"\n    client_secret: (differs) -> (from the environment variable GOOGLE_CLIENT_SECRET) (sensitive)"
         ]
     );
     let Change::UpdateIdentityProvider { request, .. } = &plan.changes[0] else {

@@ -103,6 +103,9 @@ pub struct Target {
     pub spec: Option<PathBuf>,
     /// Existing execution roles, by function; the others are created as `<function>-role`.
     pub roles: Vec<(String, String)>,
+    /// Let the provisioner make destructive changes (a domain replaced, an invoke permission
+    /// removed); without it a deploy that needs one stops before any provisioner write.
+    pub yes: bool,
 }
 
 /// What the deploy did.
@@ -176,7 +179,11 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     let provision = |e: provisioner::converge::ConvergeError| DeployError::Step(format!("provisioner apply: {e}"));
     let mut unwired = spec.clone();
     unwired.triggers.wired.clear();
-    let converged = converge(&clients, &unwired, Mode::Apply, Options::default())
+    let options = Options {
+        allow_destructive: target.yes,
+        ..Options::default()
+    };
+    let converged = converge(&clients, &unwired, Mode::Apply, options)
         .await
         .map_err(provision)?;
     deployed.done.extend(converged.applied.into_iter().flat_map(|a| a.done));
@@ -279,7 +286,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
     }
 
     // 4. The invoke permissions, then the wiring, exactly as `provisioner apply`.
-    let converged = converge(&clients, &spec, Mode::Apply, Options::default())
+    let converged = converge(&clients, &spec, Mode::Apply, options)
         .await
         .map_err(provision)?;
     deployed.done.extend(converged.applied.into_iter().flat_map(|a| a.done));

@@ -43,6 +43,10 @@ struct Args {
     /// Deploy the zips already built instead of building them.
     #[arg(long)]
     no_build: bool,
+    /// Let the provisioner make destructive changes (a domain replaced, an invoke
+    /// permission removed), which it otherwise refuses before writing.
+    #[arg(long)]
+    yes: bool,
 }
 
 fn parse_role(value: &str) -> Result<(String, String), String> {
@@ -95,6 +99,7 @@ fn deploy(tools: &Tools, args: Args) -> Result<()> {
         // `cargo xtask` runs this from the workspace root; an absolute path stays as it is.
         spec: Some(harness::workspace_root().join(args.spec)),
         roles: args.roles,
+        yes: args.yes,
     };
     // The spec and the roles are checked before minutes of building.
     deploy::check(&target)?;

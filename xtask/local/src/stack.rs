@@ -142,7 +142,12 @@ impl Stack {
         );
         let config = sdk_config(&cognito_endpoint);
         let clients = Clients::new(&config).without_lambda();
-        let converged = converge(&clients, &spec, Mode::Apply, Options::default())
+        // The local stack is disposable: whatever the spec asks is done, destructive or not.
+        let options = Options {
+            allow_destructive: true,
+            ..Options::default()
+        };
+        let converged = converge(&clients, &spec, Mode::Apply, options)
             .await
             .map_err(|e| StackError::Provision(e.to_string()))?;
         provisioning.extend(
