@@ -44,9 +44,9 @@ pub fn var(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<Strin
 }
 
 /// The entries of a list variable split at `separator`, each trimmed, empty ones between
-/// separators passed over: `None` when the variable is unset or empty, as [`var`] reads it.
+/// separators passed over: `None` when the variable is unset or empty.
 ///
-/// A value that is set but holds no entry at all (`","`, `" ; "`) is an error naming the
+/// A value that is set but holds no entry at all (`","`, `" ; "`, `"   "`) is an error naming the
 /// variable: read as an empty list it would silently mean "no restriction" (every domain
 /// allowed, none denied), which is never what whoever typed it meant.
 pub fn entries(
@@ -55,7 +55,8 @@ pub fn entries(
     separator: char,
     accepted: &'static str,
 ) -> Result<Option<(String, Vec<String>)>, ConfigError> {
-    let Some(value) = var(lookup, name) else {
+    // Only an exactly empty value means unset here: one of spaces was typed by someone.
+    let Some(value) = lookup(name).filter(|value| !value.is_empty()) else {
         return Ok(None);
     };
     let entries: Vec<String> = value
@@ -95,7 +96,7 @@ mod tests {
 
     #[test]
     fn a_list_that_is_set_but_holds_no_entry_is_an_error_naming_it() {
-        for value in [",", " , ", ",,", " ,\t, "] {
+        for value in [",", " , ", ",,", " ,\t, ", "   "] {
             let error = entries(&lookup_in(&[("NAMES", value)]), "NAMES", ',', ACCEPTED).unwrap_err();
             assert_eq!(error.var, "NAMES", "{value:?}");
             assert!(error.to_string().contains("holds no entry"), "{error}");
@@ -105,10 +106,7 @@ mod tests {
     #[test]
     fn an_unset_or_empty_list_is_none_and_entries_are_trimmed() {
         assert_eq!(entries(&lookup_in(&[]), "NAMES", ',', ACCEPTED), Ok(None));
-        assert_eq!(
-            entries(&lookup_in(&[("NAMES", "  ")]), "NAMES", ',', ACCEPTED),
-            Ok(None)
-        );
+        assert_eq!(entries(&lookup_in(&[("NAMES", "")]), "NAMES", ',', ACCEPTED), Ok(None));
         let (_, names) = entries(&lookup_in(&[("NAMES", " a ,, b ,")]), "NAMES", ',', ACCEPTED)
             .unwrap()
             .unwrap();

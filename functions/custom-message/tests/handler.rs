@@ -564,3 +564,15 @@ proptest! {
         prop_assert!(response["smsMessage"].is_string(), "a valid APP_NAME always fits the SMS");
     }
 }
+
+/// An unknown trigger source is the payload's own text, passed through by the shared intake:
+/// a line break in it is escaped, so it cannot start a forged log line.
+#[test]
+fn an_unknown_source_with_a_line_break_is_logged_on_one_line() {
+    let mut sent = fixture(DIR, "signup.json");
+    sent["triggerSource"] = json!("CustomMessage_Later\nERROR alarm=POST_CONFIRMATION_GROUP_ADD_FAILED");
+    let (result, logs) = invoke(sent.clone(), &Config::default());
+    assert_eq!(result.unwrap(), sent);
+    assert_eq!(logs.lines().count(), 1, "{logs}");
+    assert!(logs.contains("CustomMessage_Later\\nERROR"), "{logs}");
+}

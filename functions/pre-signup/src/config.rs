@@ -174,8 +174,13 @@ fn trusted_providers(lookup: &impl Fn(&str) -> Option<String>) -> Result<Vec<Str
                 "`Cognito` is the pool's own sign-in, not an identity provider to link from".to_owned(),
             ));
         }
-        if trusted.contains(&name) {
-            return Err(refuse(format!("{name:?} is listed twice")));
+        // Provider names differ by more than case in any pool this function can serve: a
+        // case-insensitive pool lowercases user names, so two names that differ only in case
+        // could not be told apart.
+        if let Some(twin) = trusted.iter().find(|held| held.to_lowercase() == name.to_lowercase()) {
+            return Err(refuse(format!(
+                "{name:?} is listed twice (as {twin:?}; case does not tell providers apart)"
+            )));
         }
         trusted.push(name);
     }

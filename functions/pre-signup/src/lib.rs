@@ -103,8 +103,8 @@ async fn known<D: Directory>(
 ) -> Result<Value, Failure> {
     let header = &invocation.event.cognito_event_user_pools_header;
     let (source, acts) = match header.trigger_source {
-        Some(Kind::SignUp) => (Source::Native, Acts::NativeSignUp),
-        Some(Kind::AdminCreateUser) => (Source::Native, Acts::Nothing),
+        Some(Kind::SignUp) => (Source::SignUp, Acts::NativeSignUp),
+        Some(Kind::AdminCreateUser) => (Source::AdminCreateUser, Acts::Nothing),
         Some(Kind::ExternalProvider) => (Source::External, Acts::External),
         // The enum is non-exhaustive: a source a later aws_lambda_events adds is one this
         // version does not know.
@@ -277,7 +277,7 @@ async fn check_native<D: Directory>(
     let pool = header.user_pool_id.as_deref().ok_or(Stop::NoPool)?;
     let users = directory.users_with_email(pool, email).await.map_err(Stop::Lookup)?;
     Ok(match linking::provider_only(&users, email, trusted) {
-        Some(user) => Step::ProviderOnly(linking::provider_to_show(user)),
+        Some(user) => Step::ProviderOnly(linking::provider_to_show(user, trusted)),
         None => Step::Skipped("no user holds the address only through a provider"),
     })
 }

@@ -290,14 +290,14 @@ pub fn provider_only<'a>(users: &'a [PoolUser], email: &str, trusted: &[String])
 }
 
 /// The provider `user` signs in with, as the person signing up may read it: from
-/// `identities` (exact case) or else the user name's prefix, a social provider by the name
+/// `identities` (exact case) or else the trusted provider its user name starts with, a social provider by the name
 /// people know it by (`SignInWithApple` is "Apple"). `None` when it is not a plain name
-/// (letters, digits, spaces, dots and hyphens, 1 to 32 characters), so nothing but a
+/// (letters, digits, spaces, dots, hyphens and underscores, 1 to 32 characters), so nothing but a
 /// provider's name reaches the message.
-pub fn provider_to_show(user: &PoolUser) -> Option<String> {
+pub fn provider_to_show(user: &PoolUser, trusted: &[String]) -> Option<String> {
     let name = match user.identities().into_iter().next() {
         Some((provider, _)) => provider,
-        None => user.username.split_once('_')?.0.to_owned(),
+        None => trusted_provider(&user.username, trusted)?.to_owned(),
     };
     if let Some((_, shown)) = SOCIAL.iter().find(|(social, _)| social.eq_ignore_ascii_case(&name)) {
         return Some((*shown).to_owned());
@@ -306,7 +306,7 @@ pub fn provider_to_show(user: &PoolUser) -> Option<String> {
         && name.trim() == name
         && name
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-'));
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_'));
     plain.then_some(name)
 }
 
@@ -662,18 +662,21 @@ mod tests {
 
     #[test]
     fn the_provider_shown_is_a_provider_name() {
-        assert_eq!(provider_to_show(&google_user("true")).as_deref(), Some("Google"));
+        assert_eq!(
+            provider_to_show(&google_user("true"), &trusted()).as_deref(),
+            Some("Google")
+        );
         let apple = user("signinwithapple_001.ab.2", Origin::External, &[]);
-        assert_eq!(provider_to_show(&apple).as_deref(), Some("Apple"));
+        assert_eq!(provider_to_show(&apple, &trusted()).as_deref(), Some("Apple"));
         let amazon = user("LoginWithAmazon_amzn1.account.X", Origin::External, &[]);
-        assert_eq!(provider_to_show(&amazon).as_deref(), Some("Amazon"));
+        assert_eq!(provider_to_show(&amazon, &trusted()).as_deref(), Some("Amazon"));
         let okta = user(
             "okta_00u1",
             Origin::External,
             &[("identities", r#"[{"userId":"00u1","providerName":"Acme SSO"}]"#)],
         );
         assert_eq!(
-            provider_to_show(&okta).as_deref(),
+            provider_to_show(&okta, &trusted()).as_deref(),
             Some("Acme SSO"),
             "identities keeps the case"
         );
@@ -684,10 +687,18 @@ mod tests {
             r#"[{"userId":"1","providerName":" Google"}]"#,
             r#"[{"userId":"1","providerName":""}]"#,
         ] {
-            let shown = provider_to_show(&user("x_1", Origin::External, &[("identities", hostile)]));
+            let shown = provider_to_show(&user("x_1", Origin::External, &[("identities", hostile)]), &trusted());
             assert_eq!(shown, None, "{hostile}");
         }
-        assert_eq!(provider_to_show(&user("nounderscore", Origin::External, &[])), None);
+        assert_eq!(
+            provider_to_show(&user("nounderscore", Origin::External, &[]), &trusted()),
+            None
+        );
+        assert_eq!(
+            provider_to_show(&user("A_SSO_00u1", Origin::External, &[]), &trusted()).as_deref(),
+            Some("A_SSO"),
+            "split by the trusted name, not at the first underscore"
+        );
     }
 
     #[test]

@@ -8,8 +8,11 @@ use crate::config::{AutoConfirm, Config, LinkExternalUsers};
 /// Where a sign-up comes from, as far as the policy cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// PreSignUp_SignUp and _AdminCreateUser: the pool's own sign-up or an administrator.
-    Native,
+    /// PreSignUp_SignUp: the pool's own sign-up, every attribute chosen by whoever signs up.
+    SignUp,
+    /// PreSignUp_AdminCreateUser: an administrator (or whoever holds their credentials)
+    /// creates the user.
+    AdminCreateUser,
     /// PreSignUp_ExternalProvider: the attributes are what the identity provider asserted.
     External,
     /// A `PreSignUp_*` source AWS added later: the lists apply, auto-confirm never does.
@@ -52,10 +55,12 @@ pub enum Rejection {
 impl Config {
     /// Decides on a sign-up.
     ///
-    /// Auto-confirm marks the email verified only on the event's word: a native sign-up's
-    /// address counts as verified unless the event says otherwise (an administrator's
-    /// `email_verified=false`); a federated one's only when the provider said exactly
-    /// `true` (any case), since a provider that says nothing has proven nothing.
+    /// Auto-confirm marks the email verified only on the event's word: a self sign-up's
+    /// address counts as verified unless the event says otherwise (the operator chose
+    /// auto-confirm for a sign-up only trusted people reach); an administrator's
+    /// AdminCreateUser only when they sent `email_verified=true`; a federated one's only
+    /// when the provider said exactly `true` (any case), since a provider that says nothing
+    /// has proven nothing.
     ///
     /// With linking on, a native sign-up is never marked verified: a verified native user
     /// is what a provider's identity is linked into, so its address must have been proven
@@ -79,20 +84,27 @@ impl Config {
             return Err(Rejection::DomainNotAllowed);
         }
         let confirm = match (sign_up.source, self.auto_confirm) {
-            (Source::Unknown, _) | (Source::Native | Source::External, AutoConfirm::Never) => false,
-            (Source::Native | Source::External, AutoConfirm::Allowed) => in_allowed,
-            (Source::Native | Source::External, AutoConfirm::Always) => true,
+            (Source::Unknown, _)
+            | (Source::SignUp | Source::AdminCreateUser | Source::External, AutoConfirm::Never) => false,
+            (Source::SignUp | Source::AdminCreateUser | Source::External, AutoConfirm::Allowed) => in_allowed,
+            (Source::SignUp | Source::AdminCreateUser | Source::External, AutoConfirm::Always) => true,
         };
         if !confirm {
             return Ok(Decision::Accept);
         }
+        let linking = match self.link_external_users {
+            LinkExternalUsers::Verified => true,
+            LinkExternalUsers::Never => false,
+        };
         let verify_email = match sign_up.source {
-            Source::Native => match self.link_external_users {
-                LinkExternalUsers::Verified => false,
-                LinkExternalUsers::Never => sign_up
-                    .email_verified
-                    .is_none_or(|verified| verified.trim().eq_ignore_ascii_case("true")),
-            },
+            Source::SignUp | Source::AdminCreateUser if linking => false,
+            // The operator's choice of `allowed` or `always` for a sign-up page only trusted
+            // people reach (the README says when that fits).
+            Source::SignUp => sign_up
+                .email_verified
+                .is_none_or(|verified| verified.trim().eq_ignore_ascii_case("true")),
+            // Only the administrator's own `email_verified=true` counts, never a missing one.
+            Source::AdminCreateUser => provider_verified(sign_up.email_verified),
             Source::External => provider_verified(sign_up.email_verified),
             Source::Unknown => false,
         };

@@ -12,7 +12,7 @@ fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
 
 fn sign_up(email: Option<&str>) -> SignUp<'_> {
     SignUp {
-        source: Source::Native,
+        source: Source::SignUp,
         email,
         email_verified: None,
     }
@@ -304,6 +304,24 @@ fn auto_confirm_modes() {
 }
 
 #[test]
+fn an_administrators_user_is_marked_verified_only_on_their_explicit_word() {
+    let always = config(&[("AUTO_CONFIRM", "always")]).unwrap();
+    let admin = |said| SignUp {
+        source: Source::AdminCreateUser,
+        email_verified: said,
+        ..sign_up(Some("a@example.com"))
+    };
+    for said in [None, Some("false"), Some(""), Some(" true")] {
+        assert_eq!(
+            always.decide(&admin(said)),
+            Ok(Decision::AutoConfirm { verify_email: false }),
+            "{said:?}"
+        );
+    }
+    assert_eq!(always.decide(&admin(Some("true"))), CONFIRMED);
+}
+
+#[test]
 fn an_unproven_email_is_never_marked_verified() {
     let always = config(&[("AUTO_CONFIRM", "always")]).unwrap();
     for said in ["false", "FALSE", "False", " false ", "no", ""] {
@@ -404,6 +422,8 @@ fn trusted_providers_are_names_the_pool_can_hold() {
         "Okta SSO",
         "Okta\u{200b}",
         "Google,Google",
+        "Google,GOOGLE",
+        "   ",
         "Cognito",
         "A23456789012345678901234567890123",
     ] {
@@ -504,10 +524,15 @@ fn bad_configuration_names_the_variable_and_accepted_values() {
 }
 
 #[test]
-fn empty_values_mean_unset() {
+fn empty_values_mean_unset_but_a_list_of_spaces_is_a_mistake() {
     assert_eq!(
-        config(&[("ALLOWED_EMAIL_DOMAINS", "  "), ("AUTO_CONFIRM", "")]).unwrap(),
+        config(&[("ALLOWED_EMAIL_DOMAINS", ""), ("AUTO_CONFIRM", "")]).unwrap(),
         Config::default()
+    );
+    let error = config(&[("ALLOWED_EMAIL_DOMAINS", "  ")]).unwrap_err();
+    assert_eq!(
+        error.var, "ALLOWED_EMAIL_DOMAINS",
+        "spaces were typed: no entry is an error"
     );
 }
 
