@@ -431,3 +431,59 @@ fn apply_reports_the_first_change_before_the_second_write_is_answered() {
         "{rest:?}"
     );
 }
+
+#[test]
+fn an_html_500_from_a_proxy_is_one_sentence_with_the_operation_the_status_and_the_endpoint() {
+    // A stand-in for a proxy: every request answered with an HTML error page.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for connection in listener.incoming() {
+            let Ok(mut connection) = connection else { return };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(connection.try_clone().unwrap());
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let page = "<html><body><h1>500 Internal Server Error</h1></body></html>";
+                let _ = write!(
+                    connection,
+                    "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                    page.len()
+                );
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("cognito.toml");
+    std::fs::write(&spec, spec_text()).unwrap();
+    let output = common::provisioner(&endpoint)
+        .arg("--spec")
+        .arg(&spec)
+        .arg("plan")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.contains("ListUserPools")
+            && said.contains("HTTP 500")
+            && said.contains(&endpoint)
+            && said.contains("text/html"),
+        "{said}"
+    );
+    assert!(!said.contains("ResponseError") && !said.contains("raw:"), "{said}");
+}

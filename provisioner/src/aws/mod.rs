@@ -29,7 +29,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 pub use apply::{Applied, ApplyError, apply, apply_reporting};
 pub use destroy::destroy;
 pub use doctor::observe_for_doctor;
-pub use errors::{AwsError, call_error};
+pub use errors::{AwsError, RequestLog, UnexpectedAnswer, call_error};
 pub use import::{adopt, read_pool};
 pub use legacy::StripLegacyValidity;
 pub use observe::{describe_pool, find_client, find_pool, observe, observe_pool};
@@ -155,6 +155,7 @@ impl Clients {
             cognito::config::Builder::from(config)
                 .retry_config(retry.clone())
                 .interceptor(counter.clone())
+                .interceptor(RequestLog)
                 .interceptor(StripLegacyValidity)
                 .build(),
         );
@@ -162,6 +163,7 @@ impl Clients {
             lambda::config::Builder::from(config)
                 .retry_config(retry.clone())
                 .interceptor(counter.clone())
+                .interceptor(RequestLog)
                 .build(),
         );
         let ssm = ssm::Client::from_conf(
