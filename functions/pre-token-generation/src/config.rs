@@ -226,6 +226,13 @@ fn attribute_claims(value: &str, listed: &[String]) -> Result<Vec<AttributeClaim
         let (attribute, claim) = (attribute.trim(), claim.trim());
         attribute_name(attribute).map_err(invalid)?;
         claim_name(claim, Use::Add).map_err(invalid)?;
+        if claim != attribute && names_an_attribute(claim) {
+            return Err(invalid(format!(
+                "{attribute}={claim}: {claim:?} is the claim of the user attribute of that name, which \
+                 Cognito sets from it; another attribute would overwrite it (a claim may carry only \
+                 its own attribute's value under such a name)"
+            )));
+        }
         if mapped.iter().any(|earlier| earlier.claim == claim) {
             return Err(invalid(format!("claim {claim:?} is set from two attributes")));
         }
@@ -235,6 +242,38 @@ fn attribute_claims(value: &str, listed: &[String]) -> Result<Vec<AttributeClaim
         });
     }
     Ok(mapped)
+}
+
+/// The standard attributes of a user pool (OpenID Connect's, as Cognito names them): each is
+/// also the claim Cognito puts it in.
+const STANDARD_ATTRIBUTES: [&str; 20] = [
+    "address",
+    "birthdate",
+    "email",
+    "email_verified",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "phone_number_verified",
+    "picture",
+    "preferred_username",
+    "profile",
+    "sub",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+
+/// Whether `claim` is the claim Cognito fills from a user attribute of the same name: a
+/// standard attribute, or a `custom:` or `dev:` one. `custom:nickname=custom:tenant_id` would
+/// let a user-writable attribute stand in for an administrator's.
+fn names_an_attribute(claim: &str) -> bool {
+    STANDARD_ATTRIBUTES.contains(&claim) || claim.starts_with("custom:") || claim.starts_with("dev:")
 }
 
 /// Cognito's GroupName: 1 to 128 characters of letters, marks, symbols, numbers and
@@ -304,6 +343,24 @@ mod tests {
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::from_env(lookup_in(vars))
+    }
+
+    #[test]
+    fn no_attribute_may_stand_in_for_another_attributes_claim() {
+        for entry in [
+            "custom:nickname=custom:tenant_id",
+            "custom:nickname=name",
+            "custom:x=preferred_username",
+            "name=sub",
+        ] {
+            let error = config(&[("ATTRIBUTE_CLAIMS", entry)]).unwrap_err();
+            assert_eq!(error.var, "ATTRIBUTE_CLAIMS", "{entry}");
+        }
+        let same = config(&[(
+            "ATTRIBUTE_CLAIMS",
+            "custom:tenant_id=custom:tenant_id,custom:tenant_id=tenant_id",
+        )]);
+        assert!(same.is_ok(), "its own name, or a name no attribute has: {same:?}");
     }
 
     #[test]

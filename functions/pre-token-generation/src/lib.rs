@@ -36,6 +36,10 @@ pub struct Decision<'a> {
     pub scopes_to_add: BTreeSet<&'a str>,
     /// The scopes of the user's groups that the calling client may not receive, so not added.
     pub scopes_withheld: BTreeSet<&'a str>,
+    /// The scopes `GROUP_SCOPES` gives only to groups this user is not in: removed from the
+    /// access token, since any user of a client that allows a scope can ask for it at
+    /// `/oauth2/authorize` (and gets every allowed scope when asking for none).
+    pub scopes_to_suppress: BTreeSet<&'a str>,
     /// Claim name to the attribute's value, as the user's profile holds it.
     pub claims: BTreeMap<&'a str, &'a str>,
     /// The claims suppressed in both tokens.
@@ -57,7 +61,7 @@ pub fn decide<'a>(event: &'a Event, config: &'a Config) -> Decision<'a> {
         .client_id
         .as_ref()
         .and_then(|client| config.client_scopes.get(client));
-    let (scopes_to_add, scopes_withheld) = request
+    let (scopes_to_add, scopes_withheld): (BTreeSet<&str>, BTreeSet<&str>) = request
         .group_configuration
         .groups_to_override
         .iter()
@@ -65,6 +69,14 @@ pub fn decide<'a>(event: &'a Event, config: &'a Config) -> Decision<'a> {
         .flatten()
         .map(String::as_str)
         .partition(|scope| allowed.is_some_and(|allowed| allowed.contains(*scope)));
+    let earned: BTreeSet<&str> = scopes_to_add.union(&scopes_withheld).copied().collect();
+    let scopes_to_suppress = config
+        .group_scopes
+        .values()
+        .flatten()
+        .map(String::as_str)
+        .filter(|scope| !earned.contains(scope))
+        .collect();
     let mut claims = BTreeMap::new();
     let mut missing_attributes = Vec::new();
     for AttributeClaim { attribute, claim } in &config.attribute_claims {
@@ -78,6 +90,7 @@ pub fn decide<'a>(event: &'a Event, config: &'a Config) -> Decision<'a> {
     Decision {
         scopes_to_add,
         scopes_withheld,
+        scopes_to_suppress,
         claims,
         claims_to_suppress: config.suppress_claims.iter().map(String::as_str).collect(),
         missing_attributes,
@@ -101,6 +114,7 @@ impl Decision<'_> {
         access_token.claims_to_add_or_override = claims;
         access_token.claims_to_suppress = suppress;
         access_token.scopes_to_add = self.scopes_to_add.iter().map(|s| (*s).to_owned()).collect();
+        access_token.scopes_to_suppress = self.scopes_to_suppress.iter().map(|s| (*s).to_owned()).collect();
         let mut details = ClaimsAndScopeOverrideDetailsV2::default();
         details.group_override_details = self.groups(groups);
         details.id_token_generation = Some(id_token);
@@ -196,16 +210,17 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
         let trigger_source = invocation.source.escape_debug();
         let scopes = &decision.scopes_to_add;
         let withheld = &decision.scopes_withheld;
+        let unearned = &decision.scopes_to_suppress;
         let claims: Vec<&str> = decision.claims.keys().copied().collect();
         let missing = &decision.missing_attributes;
         let suppressed = &decision.claims_to_suppress;
         let groups = &event.request.group_configuration;
         match (shape, filled) {
             (Shape::V2, Filled::AsSent) => {
-                tracing::info!(%trigger_source, %version, %client, %sub, ?scopes, ?withheld, ?claims, ?missing, ?suppressed, "token claims set");
+                tracing::info!(%trigger_source, %version, %client, %sub, ?scopes, ?withheld, ?unearned, ?claims, ?missing, ?suppressed, "token claims set");
             }
             (Shape::V2, Filled::Absent | Filled::Null) => tracing::warn!(
-                %trigger_source, %version, %client, %sub, ?scopes, ?withheld, ?claims, ?missing, ?suppressed,
+                %trigger_source, %version, %client, %sub, ?scopes, ?withheld, ?unearned, ?claims, ?missing, ?suppressed,
                 "token claims set, though the event has no request.scopes, which V2_0 and V3_0 events carry"
             ),
             (Shape::V1, _) if scopes.is_empty() && withheld.is_empty() => tracing::info!(

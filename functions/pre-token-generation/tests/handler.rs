@@ -110,9 +110,28 @@ fn every_trigger_source_gets_its_groups_scopes_and_claims() {
             scopes,
             "{name}"
         );
+        // The group scopes none of the user's groups grants are taken out.
+        let earned: BTreeSet<&str> = sent["request"]["groupConfiguration"]["groupsToOverride"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|group| config.group_scopes.get(group.as_str()?))
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let unearned: Vec<&str> = config
+            .group_scopes
+            .values()
+            .flatten()
+            .map(String::as_str)
+            .filter(|scope| !earned.contains(scope))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         assert_eq!(
             strings(&details["accessTokenGeneration"]["scopesToSuppress"]),
-            [] as [&str; 0]
+            unearned,
+            "{name}"
         );
         assert_eq!(
             details["groupOverrideDetails"], sent["request"]["groupConfiguration"],
@@ -758,10 +777,60 @@ proptest! {
             }
             None => {
                 let added = strings(&details(&reply)["accessTokenGeneration"]["scopesToAdd"]);
-                for scope in added {
+                for scope in &added {
                     prop_assert!(allowed.contains(scope), "{scope} for {client:?}: {reply}");
+                }
+                // What the user's groups do not grant is taken out, whatever was asked for;
+                // nothing they grant is.
+                let earned: BTreeSet<&str> = user_groups
+                    .iter()
+                    .filter_map(|group| config.group_scopes.get(*group))
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                let unearned: BTreeSet<&str> = config
+                    .group_scopes
+                    .values()
+                    .flatten()
+                    .map(String::as_str)
+                    .filter(|scope| !earned.contains(scope))
+                    .collect();
+                let suppressed = strings(&details(&reply)["accessTokenGeneration"]["scopesToSuppress"]);
+                prop_assert_eq!(suppressed.iter().copied().collect::<BTreeSet<&str>>(), unearned, "{}", reply);
+                for scope in &added {
+                    prop_assert!(!suppressed.contains(scope), "{scope} both added and suppressed: {reply}");
                 }
             }
         }
     }
+}
+
+/// Review of issue 18: CLIENT_SCOPES comes from each client's own allowed scopes, so any user
+/// of that client could ask for a group's scope at `/oauth2/authorize` (or get it by asking
+/// for none) and keep it without being in the group. A scope GROUP_SCOPES gives only to
+/// groups the user is not in is suppressed from their access token.
+#[test]
+fn a_group_scope_a_non_member_asked_for_is_taken_out_of_their_token() {
+    let config = config(&[
+        (
+            "GROUP_SCOPES",
+            "admins=toyseven-api/admin toyseven-api/read;members=toyseven-api/read",
+        ),
+        ("CLIENT_SCOPES", "1example23456789=toyseven-api/read toyseven-api/admin"),
+    ]);
+    let mut sent = fixture(DIR, "hosted-auth.json");
+    sent["request"]["groupConfiguration"]["groupsToOverride"] = json!(["members"]);
+    let reply = invoke(sent.clone(), &config).0.unwrap();
+    let access = &details(&reply)["accessTokenGeneration"];
+    assert_eq!(strings(&access["scopesToAdd"]), ["toyseven-api/read"]);
+    assert_eq!(strings(&access["scopesToSuppress"]), ["toyseven-api/admin"]);
+
+    sent["request"]["groupConfiguration"]["groupsToOverride"] = json!([]);
+    let reply = invoke(sent, &config).0.unwrap();
+    let access = &details(&reply)["accessTokenGeneration"];
+    assert_eq!(
+        strings(&access["scopesToSuppress"]),
+        ["toyseven-api/admin", "toyseven-api/read"],
+        "a user in no group keeps no group scope"
+    );
 }
