@@ -74,13 +74,54 @@ pub fn load_function(workspace: &Path, name: &str) -> Result<FunctionDeploy, Dep
 /// The deploy settings of every function the triggers name that is built in `workspace`
 /// (a crate under `functions/`); functions given by ARN or built elsewhere are referenced.
 pub fn workspace_functions(workspace: &Path, desired: &Desired) -> Result<Vec<FunctionDeploy>, DeployMetadataError> {
-    desired
+    let functions = desired
         .triggers
         .functions()
         .into_iter()
         .filter(|f| !f.starts_with("arn:") && workspace.join("functions").join(f).join("Cargo.toml").is_file())
         .map(|f| load_function(workspace, f))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    check_together(workspace, &functions)?;
+    Ok(functions)
+}
+
+/// Refuses settings that are safe alone and unsafe together, across the functions of one
+/// pool: a pre-signup that links identities into verified accounts beside a custom-message
+/// whose mail confirms an account with one click (`VERIFY_URL`, or `DEFAULT_EMAIL_OPTION`
+/// `CONFIRM_WITH_LINK`). Whoever receives sign-up mail they never asked for and clicks it
+/// proves their address for a stranger's account, which linking then hands their Google
+/// identity (issue 18's account pre-takeover). With a code, they would have to give the code
+/// to the stranger.
+pub fn check_together(workspace: &Path, functions: &[FunctionDeploy]) -> Result<(), DeployMetadataError> {
+    let Some(linking) = functions.iter().find(|f| links_users(f)) else {
+        return Ok(());
+    };
+    for function in functions {
+        let verify_url = function
+            .env
+            .get("VERIFY_URL")
+            .filter(|v| !v.trim().is_empty())
+            .map(|_| "VERIFY_URL");
+        let by_link = function
+            .env
+            .get("DEFAULT_EMAIL_OPTION")
+            .filter(|v| v.trim().eq_ignore_ascii_case("CONFIRM_WITH_LINK"))
+            .map(|_| "DEFAULT_EMAIL_OPTION=CONFIRM_WITH_LINK");
+        if let Some(setting) = verify_url.or(by_link) {
+            let path = workspace.join("functions").join(&function.name).join("Cargo.toml");
+            return Err(DeployMetadataError {
+                path: path.display().to_string(),
+                message: format!(
+                    "{}'s {setting} confirms a sign-up with one click while {}'s LINK_EXTERNAL_USERS=verified \
+                     links provider identities into verified accounts: someone clicking mail they never \
+                     asked for would prove their address for a stranger's account. Remove {setting} (the \
+                     person then types Cognito's code) or turn linking off",
+                    function.name, linking.name
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Whether a pre-signup function links external users to native ones (its deploy
@@ -163,6 +204,33 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+
+    #[test]
+    fn one_click_confirmation_beside_linking_is_refused_naming_both() {
+        let function = |name: &str, env: &[(&str, &str)]| FunctionDeploy {
+            name: name.into(),
+            timeout: 5,
+            memory: 128,
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        let linking = function("pre-signup", &[("LINK_EXTERNAL_USERS", "verified")]);
+        for env in [
+            [("VERIFY_URL", "https://app.example/verify")],
+            [("DEFAULT_EMAIL_OPTION", "confirm_with_link")],
+        ] {
+            let message = function("custom-message", &env);
+            let error = check_together(Path::new("."), &[linking.clone(), message.clone()]).unwrap_err();
+            assert!(error.path.ends_with("functions/custom-message/Cargo.toml"), "{error}");
+            assert!(
+                error.message.contains(env[0].0) && error.message.contains("LINK_EXTERNAL_USERS"),
+                "{error}"
+            );
+            let not_linking = function("pre-signup", &[]);
+            assert!(check_together(Path::new("."), &[not_linking, message]).is_ok());
+        }
+        let by_code = function("custom-message", &[("DEFAULT_EMAIL_OPTION", "CONFIRM_WITH_CODE")]);
+        assert!(check_together(Path::new("."), &[linking, by_code]).is_ok());
+    }
 
     fn workspace() -> &'static Path {
         Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()

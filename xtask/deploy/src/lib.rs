@@ -144,6 +144,12 @@ pub fn check(target: &Target) -> Result<(spec::Spec, Vec<&'static str>), DeployE
         }
     }
     let wired = deployed_functions(&spec);
+    let functions = wired
+        .iter()
+        .map(|name| render::load_function(&workspace_root(), name))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| DeployError::Step(e.to_string()))?;
+    render::check_together(&workspace_root(), &functions).map_err(|e| DeployError::Step(e.to_string()))?;
     if let Some((function, _)) = target.roles.iter().find(|(f, _)| !wired.contains(&f.as_str())) {
         return Err(DeployError::Step(format!(
             "--role {function}=...: {} wires no trigger to {function}, so it is not deployed",
