@@ -16,7 +16,8 @@ use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMe
 use aws_sdk_cognitoidentityprovider::types::{ProviderUserIdentifierType, UserStatusType, UserType};
 use trigger_common::budget::CallBudget;
 
-use crate::linking::{Directory, DirectoryError, ExternalIdentity, LIST_LIMIT, PoolUser, Status, email_filter};
+use crate::identity::ExternalIdentity;
+use crate::linking::{Directory, DirectoryError, LIST_LIMIT, PoolUser, Status, email_filter};
 
 /// Tries of one call, the first included.
 pub const ATTEMPTS: u32 = 2;

@@ -4,13 +4,15 @@
 //! sign-up is linked to the native user that holds its verified address, and a native
 //! sign-up for an address that signs in only through a provider is sent to that provider.
 //!
-//! [`address`] (what is well formed), [`config`] (the environment, read once), [`policy`]
-//! and [`linking`] are the decisions over plain data; [`cognito`] holds the two Cognito
+//! [`address`] (what is well formed), [`config`] (the environment, read once), [`policy`],
+//! [`identity`] (the provider and subject in a federated user name) and [`linking`] are the
+//! decisions over plain data; [`cognito`] holds the two Cognito
 //! calls linking makes; [`handler`] is the glue between the Lambda event and them.
 
 pub mod address;
 pub mod cognito;
 pub mod config;
+pub mod identity;
 pub mod linking;
 pub mod policy;
 
@@ -24,7 +26,8 @@ use trigger_common::{Failure, Incoming, Invocation, mask_email};
 pub use address::{DomainPattern, Malformed, canonical_domain, email_domain};
 pub use cognito::CognitoDirectory;
 pub use config::{AutoConfirm, Config, LinkExternalUsers};
-pub use linking::{Directory, DirectoryError, ExternalIdentity, Linking, NoDirectory, Origin, PoolUser, Status};
+pub use identity::ExternalIdentity;
+pub use linking::{Directory, DirectoryError, Linking, NoDirectory, Origin, PoolUser, Status};
 pub use policy::{Decision, Rejection, SignUp, Source};
 
 /// The marker on the log line of a sign-up that linking could not finish (a Cognito call
@@ -217,7 +220,7 @@ enum Stop {
     Link(DirectoryError),
     NoPool,
     Several(usize),
-    Unlinkable(linking::Unlinkable),
+    Unlinkable(identity::Unlinkable),
 }
 
 /// `PreSignUp_ExternalProvider`: link the identity to the native user holding the verified
@@ -231,7 +234,7 @@ async fn link_external<D: Directory>(
 ) -> Result<Step, Stop> {
     let header = &invocation.event.cognito_event_user_pools_header;
     let user_name = header.user_name.as_deref().unwrap_or_default();
-    let Some(provider) = linking::trusted_provider(user_name, trusted) else {
+    let Some(provider) = identity::trusted_provider(user_name, trusted) else {
         return Ok(Step::Skipped("the provider is not in LINK_TRUSTED_PROVIDERS"));
     };
     if !policy::provider_verified(sign_up.email_verified) {
@@ -247,7 +250,7 @@ async fn link_external<D: Directory>(
         linking::Target::Several(count) => return Err(Stop::Several(count)),
         linking::Target::One(user) => user,
     };
-    let identity = linking::external_identity(user_name, provider).map_err(Stop::Unlinkable)?;
+    let identity = identity::external_identity(user_name, provider).map_err(Stop::Unlinkable)?;
     let sub = target.attribute("sub").unwrap_or("-").to_owned();
     let again = linking::already_linked(target, &identity);
     if !again {

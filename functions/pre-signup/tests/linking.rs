@@ -15,7 +15,7 @@ use std::time::Duration;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentityprovider::config::Credentials;
 use lambda_runtime::{Context, LambdaEvent};
-use pre_signup::linking::Unlinkable;
+use pre_signup::identity::Unlinkable;
 use pre_signup::{
     ALARM, CognitoDirectory, Config, Directory, DirectoryError, EXISTING_ACCOUNT, ExternalIdentity, LINKED,
     LINKED_MARKER, Linking, NOT_FINISHED, Origin, PoolUser, Status, handler,
