@@ -4,9 +4,11 @@
 //! `V1_0` event in `claimsOverrideDetails` (the ID token only: V1 has no access-token part, so
 //! no group scope).
 //!
-//! `config` reads and checks the configuration; `decide` is the decision over plain data;
-//! `handler` is the glue between the Lambda event and it.
+//! [`claims`] holds Cognito's rules for claims; [`config`] reads and checks the configuration
+//! against them; [`decide`] is the decision over plain data; [`handler`] is the glue between
+//! the Lambda event and it.
 
+pub mod claims;
 pub mod config;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -19,7 +21,8 @@ use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::{Value, json};
 use trigger_common::{Failure, Incoming};
 
-pub use config::{AttributeClaim, Config, FIXED_CLAIMS, IDENTITY_CLAIMS, Use, refusal};
+pub use claims::{FIXED_CLAIMS, IDENTITY_CLAIMS, Use, refusal};
+pub use config::{AttributeClaim, Config};
 
 /// The typed event. The V2_0 type reads V1_0 and V3_0 events too: V1_0 lacks only
 /// `request.scopes` (see [`fill_scopes`]), V3_0 is V2_0's shape.
