@@ -7,12 +7,7 @@
 //! permissions before the pool is wired to the functions, a corrected permission added
 //! before the wrong one is removed.
 
-use aws_sdk_cognitoidentityprovider::operation::add_custom_attributes::AddCustomAttributesInput;
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::CreateUserPoolDomainInput;
-use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::DeleteUserPoolDomainInput;
-use aws_sdk_cognitoidentityprovider::operation::set_user_pool_mfa_config::SetUserPoolMfaConfigInput;
-use aws_sdk_cognitoidentityprovider::operation::tag_resource::TagResourceInput;
-use aws_sdk_cognitoidentityprovider::types::{SoftwareTokenMfaConfigType, UserPoolMfaType, UserPoolType};
+use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 
 mod change;
 mod refusal;
@@ -24,7 +19,7 @@ pub use change::{
 pub use refusal::PlanError;
 
 use crate::desired::permission::{InvokePermission, remove_request};
-use crate::desired::{Desired, Field, MANAGED_TAG, Mfa, SecretState, ThreatProtection, Tier, Trigger, Version, Wired};
+use crate::desired::{Desired, Field, Pool, SecretState, ThreatProtection, Tier, Trigger, Version, Wired};
 use crate::observed::{Functions, Observed, ObservedPool};
 
 /// How to plan.
@@ -96,16 +91,13 @@ fn plan_pool(
 }
 
 fn plan_mfa(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedPool>, pool_id: &str) {
-    let observed_mfa = pool.map(|p| p.state.mfa_fields()).unwrap_or_else(|| {
-        // A new pool starts with MFA off.
-        vec![crate::desired::field("mfa", Mfa::Off.as_aws())]
-    });
+    let observed_mfa = pool.map_or_else(Pool::new_pool_mfa_fields, |p| p.state.mfa_fields());
     let fields = diff(&observed_mfa, &desired.pool.mfa_fields());
     if !fields.is_empty() {
         plan.changes.push(Change::SetMfa {
             pool: pool_id.to_owned(),
             fields,
-            request: mfa_request(desired, pool, pool_id),
+            request: desired.pool.mfa_request(pool_id, pool.and_then(|p| p.mfa.as_ref())),
         });
     } else if pool.is_some() {
         plan.unchanged.push(Resource::with_id(Kind::UserPoolMfa, pool_id));
@@ -241,32 +233,19 @@ fn plan_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id:
                 owner: owner.clone(),
             });
         }
-        let create = CreateUserPoolDomainInput::builder()
-            .user_pool_id(pool_id)
-            .domain(&domain.prefix)
-            .build()
-            .expect("ids are set");
         match pool.and_then(|p| p.domain.as_deref()) {
             Some(current) if current == domain.prefix => plan.unchanged.push(Resource::named(Kind::Domain, current)),
             Some(current) => plan.changes.push(Change::ReplaceDomain {
                 old: current.to_owned(),
                 new: domain.prefix.clone(),
-                delete: DeleteUserPoolDomainInput::builder()
-                    .user_pool_id(pool_id)
-                    .domain(current)
-                    .build()
-                    .expect("ids are set"),
-                // Without it the new domain would serve the classic hosted UI, whatever the
-                // old one served.
-                create: {
-                    let mut create = create;
-                    create.managed_login_version = observed.replaced_domain_version;
-                    create
-                },
+                delete: crate::desired::domain::delete_request(pool_id, current),
+                // The version the old domain served: without it the new one would serve the
+                // classic hosted UI, whatever the old one served.
+                create: domain.create_request(pool_id, observed.replaced_domain_version),
             }),
             None => plan.changes.push(Change::CreateDomain {
                 prefix: domain.prefix.clone(),
-                request: create,
+                request: domain.create_request(pool_id, None),
             }),
         }
     }
@@ -385,11 +364,7 @@ pub fn adopt_pool(id: &str, arn: &str, name: &str) -> Change {
     Change::AdoptPool {
         id: id.to_owned(),
         name: name.to_owned(),
-        request: TagResourceInput::builder()
-            .resource_arn(arn)
-            .tags(MANAGED_TAG, name)
-            .build()
-            .expect("the ARN is set"),
+        request: crate::desired::pool::adopt_request(arn, name),
     }
 }
 
@@ -438,9 +413,6 @@ fn refuse_replacements(desired: &Desired, pool: &ObservedPool) -> Result<(), Pla
     Ok(())
 }
 
-/// AddCustomAttributes takes at most this many attributes a call.
-const ATTRIBUTES_PER_CALL: usize = 25;
-
 /// The custom attributes the pool lacks, added in calls of at most 25 (AWS refuses more).
 fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Vec<Change> {
     let missing: Vec<_> = desired
@@ -449,20 +421,16 @@ fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Vec<Change> {
         .iter()
         .filter(|a| !pool.state.custom_attributes.iter().any(|c| c.name == a.name))
         .collect();
-    missing
-        .chunks(ATTRIBUTES_PER_CALL)
-        .map(|batch| Change::AddCustomAttributes {
+    crate::desired::pool::attributes::add_requests(&pool.id, &missing)
+        .into_iter()
+        .map(|(batch, request)| Change::AddCustomAttributes {
             pool: pool.id.clone(),
             attributes: batch.iter().map(ToString::to_string).collect(),
             fields: batch
                 .iter()
                 .map(|a| FieldChange::new(a.aws_name(), UNSET, a.to_string()))
                 .collect(),
-            request: AddCustomAttributesInput::builder()
-                .user_pool_id(&pool.id)
-                .set_custom_attributes(Some(batch.iter().map(|a| a.to_aws()).collect()))
-                .build()
-                .expect("ids are set"),
+            request,
         })
         .collect()
 }
@@ -501,31 +469,6 @@ fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Result<(), Plan
         }),
         _ => Ok(()),
     }
-}
-
-fn mfa_request(desired: &Desired, pool: Option<&ObservedPool>, pool_id: &str) -> SetUserPoolMfaConfigInput {
-    let current = pool.and_then(|p| p.mfa.as_ref());
-    let on = desired.pool.mfa != Mfa::Off;
-    // SetUserPoolMfaConfig replaces the whole MFA configuration, so the factors the spec does
-    // not manage are sent back; AWS refuses any factor beside MfaConfiguration OFF.
-    SetUserPoolMfaConfigInput::builder()
-        .user_pool_id(pool_id)
-        .mfa_configuration(UserPoolMfaType::from(desired.pool.mfa.as_aws()))
-        .set_software_token_mfa_configuration(on.then(|| {
-            SoftwareTokenMfaConfigType::builder()
-                .enabled(desired.pool.software_token_mfa)
-                .build()
-        }))
-        .set_sms_mfa_configuration(current.and_then(|m| m.sms_mfa_configuration()).filter(|_| on).cloned())
-        .set_email_mfa_configuration(
-            current
-                .and_then(|m| m.email_mfa_configuration())
-                .filter(|_| on)
-                .cloned(),
-        )
-        .set_web_authn_configuration(current.and_then(|m| m.web_authn_configuration()).cloned())
-        .build()
-        .expect("the pool id is set")
 }
 
 /// The wiring the spec asks for, with each function's ARN and the version (AWS's default

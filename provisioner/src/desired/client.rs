@@ -4,13 +4,16 @@
 
 use std::fmt;
 
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::CreateUserPoolClientInput;
-use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::UpdateUserPoolClientInput;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::{
+    CreateUserPoolClientInput, builders::CreateUserPoolClientInputBuilder,
+};
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::{
+    UpdateUserPoolClientInput, builders::UpdateUserPoolClientInputBuilder,
+};
 use aws_sdk_cognitoidentityprovider::types::{
     ExplicitAuthFlowsType, OAuthFlowType, PreventUserExistenceErrorTypes, TimeUnitsType, TokenValidityUnitsType,
     UserPoolClientType,
 };
-use serde::Deserialize;
 
 use super::{Field, field, list};
 
@@ -39,27 +42,12 @@ pub struct Client {
     pub enable_propagate_additional_user_context_data: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OAuthFlow {
-    Code,
-    Implicit,
-    ClientCredentials,
-}
-
-impl OAuthFlow {
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            OAuthFlow::Code => "code",
-            OAuthFlow::Implicit => "implicit",
-            OAuthFlow::ClientCredentials => "client_credentials",
-        }
-    }
-
-    fn from_aws(flow: &OAuthFlowType) -> Option<Self> {
-        [OAuthFlow::Code, OAuthFlow::Implicit, OAuthFlow::ClientCredentials]
-            .into_iter()
-            .find(|f| f.as_aws() == flow.as_str())
+closed_set! {
+    /// An OAuth grant the client allows (AllowedOAuthFlows).
+    pub enum OAuthFlow {
+        Code = ("code", "code"),
+        Implicit = ("implicit", "implicit"),
+        ClientCredentials = ("client_credentials", "client_credentials"),
     }
 }
 
@@ -70,12 +58,14 @@ pub struct Validity {
     pub unit: TimeUnit,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeUnit {
-    Seconds,
-    Minutes,
-    Hours,
-    Days,
+closed_set! {
+    /// A token lifetime's unit (TokenValidityUnits): the spec writes it as a suffix (`60m`).
+    pub enum TimeUnit {
+        Seconds = ("s", "seconds"),
+        Minutes = ("m", "minutes"),
+        Hours = ("h", "hours"),
+        Days = ("d", "days"),
+    }
 }
 
 impl TimeUnit {
@@ -86,30 +76,6 @@ impl TimeUnit {
             TimeUnit::Hours => 3600,
             TimeUnit::Days => 86_400,
         }
-    }
-
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            TimeUnit::Seconds => "seconds",
-            TimeUnit::Minutes => "minutes",
-            TimeUnit::Hours => "hours",
-            TimeUnit::Days => "days",
-        }
-    }
-
-    const fn suffix(self) -> &'static str {
-        match self {
-            TimeUnit::Seconds => "s",
-            TimeUnit::Minutes => "m",
-            TimeUnit::Hours => "h",
-            TimeUnit::Days => "d",
-        }
-    }
-
-    fn from_aws(unit: &TimeUnitsType) -> Option<Self> {
-        [TimeUnit::Seconds, TimeUnit::Minutes, TimeUnit::Hours, TimeUnit::Days]
-            .into_iter()
-            .find(|u| u.as_aws() == unit.as_str())
     }
 }
 
@@ -126,9 +92,7 @@ impl Validity {
     pub fn parse(text: &str) -> Option<Self> {
         let split = text.find(|c: char| !c.is_ascii_digit())?;
         let (amount, unit) = text.split_at(split);
-        let unit = [TimeUnit::Seconds, TimeUnit::Minutes, TimeUnit::Hours, TimeUnit::Days]
-            .into_iter()
-            .find(|u| u.suffix() == unit)?;
+        let unit = TimeUnit::from_spec(unit)?;
         Some(Self::new(amount.parse().ok()?, unit))
     }
 
@@ -136,7 +100,11 @@ impl Validity {
     /// `default` when there is no amount.
     fn from_aws(amount: Option<i32>, unit: Option<&TimeUnitsType>, default_unit: TimeUnit, default: Validity) -> Self {
         match amount.and_then(|a| u32::try_from(a).ok()).filter(|a| *a > 0) {
-            Some(amount) => Self::new(amount, unit.and_then(TimeUnit::from_aws).unwrap_or(default_unit)),
+            Some(amount) => Self::new(
+                amount,
+                unit.and_then(|u| TimeUnit::from_aws(u.as_str()))
+                    .unwrap_or(default_unit),
+            ),
             None => default,
         }
     }
@@ -159,7 +127,7 @@ impl fmt::Display for Validity {
             .into_iter()
             .find(|u| seconds.is_multiple_of(u.seconds()))
             .unwrap_or(TimeUnit::Seconds);
-        write!(f, "{}{}", seconds / unit.seconds(), unit.suffix())
+        write!(f, "{}{}", seconds / unit.seconds(), unit.as_spec())
     }
 }
 
@@ -233,7 +201,12 @@ impl Client {
             name: client.client_name().unwrap_or_default().to_owned(),
             generate_secret: client.client_secret().is_some(),
             oauth_flows: if oauth_on {
-                sorted(client.allowed_o_auth_flows().iter().filter_map(OAuthFlow::from_aws))
+                sorted(
+                    client
+                        .allowed_o_auth_flows()
+                        .iter()
+                        .filter_map(|f| OAuthFlow::from_aws(f.as_str())),
+                )
             } else {
                 Vec::new()
             },
@@ -328,19 +301,17 @@ impl Client {
     }
 
     /// CreateUserPoolClient in `pool_id` (filled in by apply when the pool is new).
-    pub fn create_request(&self, pool_id: &str) -> CreateUserPoolClientInput {
+    pub fn create_request(&self, pool_id: &str) -> CreateUserPoolClientInputBuilder {
         let builder = CreateUserPoolClientInput::builder()
             .user_pool_id(pool_id)
             .client_name(&self.name)
             .generate_secret(self.generate_secret);
         with_client_settings!(builder, self.settings(None))
-            .build()
-            .expect("ids are set")
     }
 
     /// UpdateUserPoolClient: `current` as DescribeUserPoolClient reported it, the spec's
     /// settings on top. It resets every field it is not sent, so the rest goes back as it is.
-    pub fn update_request(&self, current: &UserPoolClientType) -> UpdateUserPoolClientInput {
+    pub fn update_request(&self, current: &UserPoolClientType) -> UpdateUserPoolClientInputBuilder {
         let c = current.clone();
         let builder = UpdateUserPoolClientInput::builder()
             .set_user_pool_id(c.user_pool_id)
@@ -349,8 +320,6 @@ impl Client {
             .set_analytics_configuration(c.analytics_configuration)
             .set_refresh_token_rotation(c.refresh_token_rotation);
         with_client_settings!(builder, self.settings(Some(current)))
-            .build()
-            .expect("ids are set")
     }
 
     /// The managed settings as request values; an unmanaged optional one is `base`'s.

@@ -1,8 +1,8 @@
 //! A group, as the spec declares it and as ListGroups reports it, and its Create/UpdateGroup
 //! requests.
 
-use aws_sdk_cognitoidentityprovider::operation::create_group::CreateGroupInput;
-use aws_sdk_cognitoidentityprovider::operation::update_group::UpdateGroupInput;
+use aws_sdk_cognitoidentityprovider::operation::create_group::{CreateGroupInput, builders::CreateGroupInputBuilder};
+use aws_sdk_cognitoidentityprovider::operation::update_group::{UpdateGroupInput, builders::UpdateGroupInputBuilder};
 use aws_sdk_cognitoidentityprovider::types::GroupType;
 
 use super::{Field, field};
@@ -39,26 +39,22 @@ impl Group {
         ]
     }
 
-    pub fn create_request(&self, pool_id: &str) -> CreateGroupInput {
+    pub fn create_request(&self, pool_id: &str) -> CreateGroupInputBuilder {
         CreateGroupInput::builder()
             .user_pool_id(pool_id)
             .group_name(&self.name)
             .set_description(self.description.clone())
             .set_precedence(self.precedence.and_then(|p| i32::try_from(p).ok()))
             .set_role_arn(self.role_arn.clone())
-            .build()
-            .expect("ids are set")
     }
 
     /// UpdateGroup: every managed attribute is sent.
-    pub fn update_request(&self, pool_id: &str) -> UpdateGroupInput {
+    pub fn update_request(&self, pool_id: &str) -> UpdateGroupInputBuilder {
         UpdateGroupInput::builder()
             .user_pool_id(pool_id)
             .group_name(&self.name)
             .set_description(self.description.clone())
             .set_precedence(self.precedence.and_then(|p| i32::try_from(p).ok()))
             .set_role_arn(self.role_arn.clone())
-            .build()
-            .expect("ids are set")
     }
 }

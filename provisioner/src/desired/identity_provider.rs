@@ -9,10 +9,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::CreateIdentityProviderInput;
-use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::UpdateIdentityProviderInput;
+use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::{
+    CreateIdentityProviderInput, builders::CreateIdentityProviderInputBuilder,
+};
+use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::{
+    UpdateIdentityProviderInput, builders::UpdateIdentityProviderInputBuilder,
+};
 use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, IdentityProviderTypeType};
-use serde::Deserialize;
 
 use super::{Field, field, list};
 
@@ -29,29 +32,19 @@ pub struct IdentityProvider {
     pub attribute_mapping: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProviderKind {
-    Google,
-    Facebook,
-    Apple,
-    Amazon,
-    Oidc,
-    Saml,
+closed_set! {
+    /// An identity provider's type (ProviderType).
+    pub enum ProviderKind {
+        Google = ("google", "Google"),
+        Facebook = ("facebook", "Facebook"),
+        Apple = ("apple", "SignInWithApple"),
+        Amazon = ("amazon", "LoginWithAmazon"),
+        Oidc = ("oidc", "OIDC"),
+        Saml = ("saml", "SAML"),
+    }
 }
 
 impl ProviderKind {
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            ProviderKind::Google => "Google",
-            ProviderKind::Facebook => "Facebook",
-            ProviderKind::Apple => "SignInWithApple",
-            ProviderKind::Amazon => "LoginWithAmazon",
-            ProviderKind::Oidc => "OIDC",
-            ProviderKind::Saml => "SAML",
-        }
-    }
-
     /// The name AWS requires for a social provider (its type); OIDC and SAML providers are
     /// named freely.
     pub const fn fixed_name(self) -> Option<&'static str> {
@@ -171,15 +164,7 @@ pub enum SecretState {
 impl IdentityProvider {
     /// The provider as DescribeIdentityProvider reports it, its secret taken out.
     pub fn from_aws(provider: &IdentityProviderType) -> Option<Self> {
-        let kind = match provider.provider_type()? {
-            IdentityProviderTypeType::Google => ProviderKind::Google,
-            IdentityProviderTypeType::Facebook => ProviderKind::Facebook,
-            IdentityProviderTypeType::SignInWithApple => ProviderKind::Apple,
-            IdentityProviderTypeType::LoginWithAmazon => ProviderKind::Amazon,
-            IdentityProviderTypeType::Oidc => ProviderKind::Oidc,
-            IdentityProviderTypeType::Saml => ProviderKind::Saml,
-            _ => return None,
-        };
+        let kind = ProviderKind::from_aws(provider.provider_type()?.as_str())?;
         let mut details: BTreeMap<String, String> = provider
             .provider_details()
             .map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -222,22 +207,20 @@ impl IdentityProvider {
 
     /// CreateIdentityProvider, without the secret: `apply` reads it from its source and puts
     /// it in just before sending.
-    pub fn create_request(&self, pool_id: &str) -> CreateIdentityProviderInput {
+    pub fn create_request(&self, pool_id: &str) -> CreateIdentityProviderInputBuilder {
         CreateIdentityProviderInput::builder()
             .user_pool_id(pool_id)
             .provider_name(&self.name)
             .provider_type(IdentityProviderTypeType::from(self.kind.as_aws()))
             .set_provider_details(Some(self.details.clone().into_iter().collect()))
             .set_attribute_mapping(Some(self.attribute_mapping.clone().into_iter().collect()))
-            .build()
-            .expect("ids are set")
     }
 
     /// UpdateIdentityProvider: `current`'s details, mappings and ACR mapping with the spec's
     /// on top, so what AWS added (discovered endpoints, the `username` mapping) is kept,
     /// except what AWS generates and what it derived from a key the spec changes; the secret
     /// is left out here too (`apply` puts it in).
-    pub fn update_request(&self, pool_id: &str, current: &IdentityProviderType) -> UpdateIdentityProviderInput {
+    pub fn update_request(&self, pool_id: &str, current: &IdentityProviderType) -> UpdateIdentityProviderInputBuilder {
         let mut details: HashMap<String, String> = current.provider_details().cloned().unwrap_or_default();
         if let Some(key) = self.kind.secret_key() {
             details.remove(key);
@@ -258,7 +241,5 @@ impl IdentityProvider {
             .set_attribute_mapping(Some(mapping))
             .set_idp_identifiers(Some(current.idp_identifiers().to_vec()).filter(|i| !i.is_empty()))
             .set_acr_mapping(current.acr_mapping().cloned())
-            .build()
-            .expect("ids are set")
     }
 }

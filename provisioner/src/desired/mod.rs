@@ -2,11 +2,16 @@
 //! in AWS terms. The same types describe what AWS reports (`from_aws`), so the plan is a diff
 //! of two values of one type, and each type builds the requests that make AWS match it.
 //!
-//! One file per resource: `pool`, `client`, `resource_server`, `identity_provider`, `group`,
-//! `trigger` (every Cognito trigger and its names), `permission` (a function's invoke
-//! permission), and the domain here.
+//! One module per resource: [`pool`] (with its [`pool::mfa`], [`pool::attributes`] and
+//! [`pool::email`]), [`client`], [`resource_server`], [`identity_provider`], [`group`],
+//! [`domain`], [`trigger`] (every Cognito trigger and its names) and [`permission`] (a
+//! function's invoke permission). `closed` writes each closed set (its members and their spec
+//! and AWS spellings) once.
 
+#[macro_use]
+mod closed;
 pub mod client;
+pub mod domain;
 pub mod group;
 pub mod identity_provider;
 pub mod permission;
@@ -17,6 +22,7 @@ pub mod trigger;
 use std::fmt;
 
 pub use client::{Client, OAuthFlow, TimeUnit, Validity};
+pub use domain::Domain;
 pub use group::Group;
 pub use identity_provider::{IdentityProvider, ProviderKind, Secret, SecretSource, SecretState};
 pub use pool::{
@@ -63,12 +69,6 @@ impl Desired {
             })
             .collect()
     }
-}
-
-/// The hosted-UI domain: a prefix of `<prefix>.auth.<region>.amazoncognito.com`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Domain {
-    pub prefix: String,
 }
 
 /// One managed setting: its name as cognito.toml spells it, and its value as a plan shows it.

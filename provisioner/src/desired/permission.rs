@@ -9,8 +9,8 @@
 //! asks whether Cognito can invoke the function for this pool at all, whoever wrote the
 //! statement (what `doctor` reports).
 
-use aws_sdk_lambda::operation::add_permission::AddPermissionInput;
-use aws_sdk_lambda::operation::remove_permission::RemovePermissionInput;
+use aws_sdk_lambda::operation::add_permission::{AddPermissionInput, builders::AddPermissionInputBuilder};
+use aws_sdk_lambda::operation::remove_permission::{RemovePermissionInput, builders::RemovePermissionInputBuilder};
 use serde_json::Value;
 
 pub const PRINCIPAL: &str = "cognito-idp.amazonaws.com";
@@ -241,7 +241,7 @@ impl InvokePermission<'_> {
             .expect("a free statement id")
     }
 
-    pub fn add_request(&self, function_arn: &str, sid: &str) -> AddPermissionInput {
+    pub fn add_request(&self, function_arn: &str, sid: &str) -> AddPermissionInputBuilder {
         AddPermissionInput::builder()
             .function_name(function_arn)
             .statement_id(sid)
@@ -249,17 +249,13 @@ impl InvokePermission<'_> {
             .principal(PRINCIPAL)
             .source_arn(self.pool_arn)
             .set_source_account(self.account.map(str::to_owned))
-            .build()
-            .expect("the function and statement are set")
     }
 }
 
-pub fn remove_request(function: &str, sid: &str) -> RemovePermissionInput {
+pub fn remove_request(function: &str, sid: &str) -> RemovePermissionInputBuilder {
     RemovePermissionInput::builder()
         .function_name(function)
         .statement_id(sid)
-        .build()
-        .expect("the function and statement are set")
 }
 
 #[cfg(test)]

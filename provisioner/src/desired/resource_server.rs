@@ -1,8 +1,12 @@
 //! A resource server (an API and the OAuth scopes it defines), as the spec declares it and as
 //! ListResourceServers reports it, and its Create/UpdateResourceServer requests.
 
-use aws_sdk_cognitoidentityprovider::operation::create_resource_server::CreateResourceServerInput;
-use aws_sdk_cognitoidentityprovider::operation::update_resource_server::UpdateResourceServerInput;
+use aws_sdk_cognitoidentityprovider::operation::create_resource_server::{
+    CreateResourceServerInput, builders::CreateResourceServerInputBuilder,
+};
+use aws_sdk_cognitoidentityprovider::operation::update_resource_server::{
+    UpdateResourceServerInput, builders::UpdateResourceServerInputBuilder,
+};
 use aws_sdk_cognitoidentityprovider::types::{ResourceServerScopeType, ResourceServerType};
 
 use super::{Field, field};
@@ -70,24 +74,20 @@ impl ResourceServer {
             .collect()
     }
 
-    pub fn create_request(&self, pool_id: &str) -> CreateResourceServerInput {
+    pub fn create_request(&self, pool_id: &str) -> CreateResourceServerInputBuilder {
         CreateResourceServerInput::builder()
             .user_pool_id(pool_id)
             .identifier(&self.identifier)
             .name(&self.name)
             .set_scopes(Some(self.aws_scopes()))
-            .build()
-            .expect("ids are set")
     }
 
     /// UpdateResourceServer replaces the name and every scope: all are sent.
-    pub fn update_request(&self, pool_id: &str) -> UpdateResourceServerInput {
+    pub fn update_request(&self, pool_id: &str) -> UpdateResourceServerInputBuilder {
         UpdateResourceServerInput::builder()
             .user_pool_id(pool_id)
             .identifier(&self.identifier)
             .name(&self.name)
             .set_scopes(Some(self.aws_scopes()))
-            .build()
-            .expect("ids are set")
     }
 }

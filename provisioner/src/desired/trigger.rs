@@ -28,27 +28,18 @@ pub enum Trigger {
     CustomSmsSender,
 }
 
-/// A trigger's event version, where AWS versions the trigger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Version {
-    V1_0,
-    V2_0,
-    V3_0,
+closed_set! {
+    /// A trigger's event version, where AWS versions the trigger; the spec spells it as AWS.
+    pub enum Version {
+        V1_0 = ("V1_0", "V1_0"),
+        V2_0 = ("V2_0", "V2_0"),
+        V3_0 = ("V3_0", "V3_0"),
+    }
 }
 
 impl Version {
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            Version::V1_0 => "V1_0",
-            Version::V2_0 => "V2_0",
-            Version::V3_0 => "V3_0",
-        }
-    }
-
     pub fn parse(text: &str) -> Option<Self> {
-        [Version::V1_0, Version::V2_0, Version::V3_0]
-            .into_iter()
-            .find(|v| v.as_aws() == text)
+        Self::from_spec(text)
     }
 }
 

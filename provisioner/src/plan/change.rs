@@ -5,23 +5,23 @@
 
 use std::fmt;
 
-use aws_sdk_cognitoidentityprovider::operation::add_custom_attributes::AddCustomAttributesInput;
-use aws_sdk_cognitoidentityprovider::operation::create_group::CreateGroupInput;
-use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::CreateIdentityProviderInput;
-use aws_sdk_cognitoidentityprovider::operation::create_resource_server::CreateResourceServerInput;
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolInput;
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::CreateUserPoolClientInput;
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::CreateUserPoolDomainInput;
-use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::DeleteUserPoolDomainInput;
-use aws_sdk_cognitoidentityprovider::operation::set_user_pool_mfa_config::SetUserPoolMfaConfigInput;
-use aws_sdk_cognitoidentityprovider::operation::tag_resource::TagResourceInput;
-use aws_sdk_cognitoidentityprovider::operation::update_group::UpdateGroupInput;
-use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::UpdateIdentityProviderInput;
-use aws_sdk_cognitoidentityprovider::operation::update_resource_server::UpdateResourceServerInput;
-use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolInput;
-use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::UpdateUserPoolClientInput;
-use aws_sdk_lambda::operation::add_permission::AddPermissionInput;
-use aws_sdk_lambda::operation::remove_permission::RemovePermissionInput;
+use aws_sdk_cognitoidentityprovider::operation::add_custom_attributes::builders::AddCustomAttributesInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_group::builders::CreateGroupInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::builders::CreateIdentityProviderInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_resource_server::builders::CreateResourceServerInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::builders::CreateUserPoolDomainInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::builders::DeleteUserPoolDomainInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::set_user_pool_mfa_config::builders::SetUserPoolMfaConfigInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::tag_resource::builders::TagResourceInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::update_group::builders::UpdateGroupInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::builders::UpdateIdentityProviderInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::update_resource_server::builders::UpdateResourceServerInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool::builders::UpdateUserPoolInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::builders::UpdateUserPoolClientInputBuilder;
+use aws_sdk_lambda::operation::add_permission::builders::AddPermissionInputBuilder;
+use aws_sdk_lambda::operation::remove_permission::builders::RemovePermissionInputBuilder;
 use serde_json::{Value, json};
 
 use crate::desired::{MANAGED_TAG, SecretSource};
@@ -240,97 +240,97 @@ pub enum Change {
     AdoptPool {
         id: String,
         name: String,
-        request: TagResourceInput,
+        request: TagResourceInputBuilder,
     },
     /// Without triggers: the pool is wired once its functions allow it.
     CreatePool {
         name: String,
         fields: Vec<FieldChange>,
-        request: Box<CreateUserPoolInput>,
+        request: Box<CreateUserPoolInputBuilder>,
     },
     AddCustomAttributes {
         pool: String,
         attributes: Vec<String>,
         fields: Vec<FieldChange>,
-        request: AddCustomAttributesInput,
+        request: AddCustomAttributesInputBuilder,
     },
     SetMfa {
         pool: String,
         fields: Vec<FieldChange>,
-        request: SetUserPoolMfaConfigInput,
+        request: SetUserPoolMfaConfigInputBuilder,
     },
     CreateResourceServer {
         identifier: String,
         fields: Vec<FieldChange>,
-        request: CreateResourceServerInput,
+        request: CreateResourceServerInputBuilder,
     },
     UpdateResourceServer {
         identifier: String,
         fields: Vec<FieldChange>,
-        request: UpdateResourceServerInput,
+        request: UpdateResourceServerInputBuilder,
     },
     /// The secret is read from its source when the request is sent, and put in the
     /// request's ProviderDetails under `key`; the plan never holds it.
     CreateIdentityProvider {
         name: String,
         fields: Vec<FieldChange>,
-        request: CreateIdentityProviderInput,
+        request: CreateIdentityProviderInputBuilder,
         secret: Option<ProviderSecret>,
     },
     UpdateIdentityProvider {
         name: String,
         fields: Vec<FieldChange>,
-        request: UpdateIdentityProviderInput,
+        request: UpdateIdentityProviderInputBuilder,
         secret: Option<ProviderSecret>,
     },
     CreateClient {
         name: String,
         fields: Vec<FieldChange>,
-        request: Box<CreateUserPoolClientInput>,
+        request: Box<CreateUserPoolClientInputBuilder>,
     },
     UpdateClient {
         name: String,
         id: String,
         fields: Vec<FieldChange>,
-        request: Box<UpdateUserPoolClientInput>,
+        request: Box<UpdateUserPoolClientInputBuilder>,
     },
     CreateDomain {
         prefix: String,
-        request: CreateUserPoolDomainInput,
+        request: CreateUserPoolDomainInputBuilder,
     },
     /// A pool has one prefix domain: the old one is deleted, then the new one created.
     ReplaceDomain {
         old: String,
         new: String,
-        delete: DeleteUserPoolDomainInput,
-        create: CreateUserPoolDomainInput,
+        delete: DeleteUserPoolDomainInputBuilder,
+        create: CreateUserPoolDomainInputBuilder,
     },
     CreateGroup {
         name: String,
         fields: Vec<FieldChange>,
-        request: CreateGroupInput,
+        request: CreateGroupInputBuilder,
     },
     UpdateGroup {
         name: String,
         fields: Vec<FieldChange>,
-        request: UpdateGroupInput,
+        request: UpdateGroupInputBuilder,
     },
     /// Let Cognito (from this pool and account only) invoke the function.
     Grant {
         function_arn: String,
         corrects: bool,
-        request: AddPermissionInput,
+        request: AddPermissionInputBuilder,
     },
     UpdatePool {
         pool: String,
         fields: Vec<FieldChange>,
-        request: Box<UpdateUserPoolInput>,
+        request: Box<UpdateUserPoolInputBuilder>,
     },
     /// Remove a statement of ours that is wrong (after the right one is in place).
     Revoke {
         function_arn: String,
         statement_id: String,
-        request: RemovePermissionInput,
+        request: RemovePermissionInputBuilder,
     },
 }
 
@@ -395,7 +395,7 @@ impl Change {
             Change::Grant {
                 function_arn, request, ..
             } => Resource::named(Kind::InvokePermission, function_arn)
-                .and_id(request.statement_id.clone().unwrap_or_default()),
+                .and_id(request.get_statement_id().clone().unwrap_or_default()),
             Change::Revoke {
                 function_arn,
                 statement_id,
@@ -424,8 +424,16 @@ impl Change {
             Change::CreateDomain { prefix, .. } => vec![FieldChange::new("prefix", UNSET, prefix)],
             Change::ReplaceDomain { old, new, .. } => vec![FieldChange::new("prefix", old, new)],
             Change::Grant { request, .. } => vec![
-                FieldChange::new("statement_id", UNSET, request.statement_id.clone().unwrap_or_default()),
-                FieldChange::new("source_arn", UNSET, request.source_arn.clone().unwrap_or_default()),
+                FieldChange::new(
+                    "statement_id",
+                    UNSET,
+                    request.get_statement_id().clone().unwrap_or_default(),
+                ),
+                FieldChange::new(
+                    "source_arn",
+                    UNSET,
+                    request.get_source_arn().clone().unwrap_or_default(),
+                ),
             ],
             Change::Revoke { statement_id, .. } => vec![FieldChange::new("statement_id", statement_id, UNSET)],
         }

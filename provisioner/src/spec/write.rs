@@ -10,8 +10,8 @@
 use std::fmt::Write as _;
 
 use crate::desired::{
-    AttributeKind, Client, CustomAttribute, Desired, Email, Group, IdentityProvider, MANAGED_TAG, Mfa, ProviderKind,
-    Recovery, ResourceServer, SecretSource, ThreatProtection, Tier, Trigger, Wired,
+    AttributeKind, Client, CustomAttribute, Desired, Email, Group, IdentityProvider, MANAGED_TAG, ResourceServer,
+    SecretSource, Trigger, Wired,
 };
 
 /// Where a comment goes in the written file.
@@ -104,25 +104,25 @@ fn pool(out: &mut Out, desired: &Desired, comments: &Comments) {
     out.key("name", string(&pool.name));
     out.key(
         "username_attributes",
-        array(pool.username_attributes.iter().map(|a| string(a.as_aws()))),
+        array(pool.username_attributes.iter().map(|a| string(a.as_spec()))),
     );
     out.key("case_sensitive", pool.case_sensitive);
     out.key(
         "auto_verified_attributes",
-        array(pool.auto_verified_attributes.iter().map(|a| string(a.as_aws()))),
+        array(pool.auto_verified_attributes.iter().map(|a| string(a.as_spec()))),
     );
     out.key(
         "account_recovery",
-        array(pool.account_recovery.iter().map(|r| string(recovery(*r)))),
+        array(pool.account_recovery.iter().map(|r| string(r.as_spec()))),
     );
-    out.key("mfa", string(mfa(pool.mfa)));
+    out.key("mfa", string(pool.mfa.as_spec()));
     out.key("deletion_protection", pool.deletion_protection);
     out.key("allow_admin_create_user_only", pool.allow_admin_create_user_only);
     if let Some(tier) = pool.tier {
-        out.key("tier", string(self::tier(tier)));
+        out.key("tier", string(tier.as_spec()));
     }
     if let Some(mode) = pool.threat_protection {
-        out.key("threat_protection", string(threat_protection(mode)));
+        out.key("threat_protection", string(mode.as_spec()));
     }
     out.comments(comments, &Section::Pool);
 
@@ -169,13 +169,11 @@ fn pool(out: &mut Out, desired: &Desired, comments: &Comments) {
 fn custom_attribute(out: &mut Out, attribute: &CustomAttribute) {
     out.table("[[pool.attributes]]");
     out.key("name", string(&attribute.name));
-    let (kind, min, max) = match attribute.kind {
-        AttributeKind::String => ("string", "min_length", "max_length"),
-        AttributeKind::Number => ("number", "min_value", "max_value"),
-        AttributeKind::Datetime => ("datetime", "min_value", "max_value"),
-        AttributeKind::Boolean => ("boolean", "min_value", "max_value"),
+    let (min, max) = match attribute.kind {
+        AttributeKind::String => ("min_length", "max_length"),
+        AttributeKind::Number | AttributeKind::Datetime | AttributeKind::Boolean => ("min_value", "max_value"),
     };
-    out.key("type", string(kind));
+    out.key("type", string(attribute.kind.as_spec()));
     out.key("mutable", attribute.mutable);
     if let Some(value) = attribute.min {
         out.key(min, value);
@@ -196,7 +194,7 @@ fn clients(out: &mut Out, clients: &[Client], comments: &Comments) {
         out.key("generate_secret", client.generate_secret);
         out.key(
             "oauth_flows",
-            array(client.oauth_flows.iter().map(|f| string(f.as_aws()))),
+            array(client.oauth_flows.iter().map(|f| string(f.as_spec()))),
         );
         out.key("oauth_scopes", strings(&client.oauth_scopes));
         out.key("callback_urls", strings(&client.callback_urls));
@@ -254,7 +252,7 @@ fn resource_server(out: &mut Out, server: &ResourceServer) {
 fn identity_provider(out: &mut Out, provider: &IdentityProvider, comments: &Comments) {
     out.table("[[identity_providers]]");
     out.key("name", string(&provider.name));
-    out.key("type", string(provider_kind(provider.kind)));
+    out.key("type", string(provider.kind.as_spec()));
     let details = super::detail_keys(provider.kind)
         .iter()
         .filter(|(key, _)| *key != "authorize_scopes");
@@ -314,7 +312,7 @@ fn wired(trigger: Trigger, wired: &Wired) -> String {
         Some(version) if !trigger.versions().is_empty() => format!(
             "{{ function = {}, version = {} }}",
             string(&wired.function),
-            string(version.as_aws())
+            string(version.as_spec())
         ),
         Some(_) | None => string(&wired.function),
     }
@@ -331,47 +329,6 @@ fn group(out: &mut Out, group: &Group) {
     }
     if let Some(role) = &group.role_arn {
         out.key("role_arn", string(role));
-    }
-}
-
-// The spec's spellings of the closed sets (serde's snake_case names in `desired`).
-
-const fn recovery(recovery: Recovery) -> &'static str {
-    recovery.as_aws()
-}
-
-const fn mfa(mfa: Mfa) -> &'static str {
-    match mfa {
-        Mfa::Off => "off",
-        Mfa::On => "on",
-        Mfa::Optional => "optional",
-    }
-}
-
-const fn tier(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Lite => "lite",
-        Tier::Essentials => "essentials",
-        Tier::Plus => "plus",
-    }
-}
-
-const fn threat_protection(mode: ThreatProtection) -> &'static str {
-    match mode {
-        ThreatProtection::Off => "off",
-        ThreatProtection::Audit => "audit",
-        ThreatProtection::Enforced => "enforced",
-    }
-}
-
-const fn provider_kind(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::Google => "google",
-        ProviderKind::Facebook => "facebook",
-        ProviderKind::Apple => "apple",
-        ProviderKind::Amazon => "amazon",
-        ProviderKind::Oidc => "oidc",
-        ProviderKind::Saml => "saml",
     }
 }
 

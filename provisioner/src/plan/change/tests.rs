@@ -21,7 +21,7 @@ fn create() -> Change {
             ("callback_urls".into(), "[http://localhost:3000/callback]".into()),
             ("generate_secret".into(), "false".into()),
         ]),
-        request: Box::new(CreateUserPoolClientInput::builder().build().unwrap()),
+        request: Box::new(CreateUserPoolClientInput::builder()),
     }
 }
 
@@ -33,7 +33,7 @@ fn update() -> Change {
             FieldChange::new("mfa", "OFF", "OPTIONAL"),
             FieldChange::new("triggers.pre_sign_up", UNSET, FUNCTION),
         ],
-        request: Box::new(UpdateUserPoolInput::builder().build().unwrap()),
+        request: Box::new(UpdateUserPoolInput::builder()),
     }
 }
 
@@ -41,8 +41,8 @@ fn replace() -> Change {
     Change::ReplaceDomain {
         old: "toyseven".into(),
         new: "toyseven-2".into(),
-        delete: DeleteUserPoolDomainInput::builder().build().unwrap(),
-        create: CreateUserPoolDomainInput::builder().build().unwrap(),
+        delete: DeleteUserPoolDomainInput::builder(),
+        create: CreateUserPoolDomainInput::builder(),
     }
 }
 
@@ -50,7 +50,7 @@ fn delete() -> Change {
     Change::Revoke {
         function_arn: FUNCTION.into(),
         statement_id: "cognito-idp-old".into(),
-        request: RemovePermissionInput::builder().build().unwrap(),
+        request: RemovePermissionInput::builder(),
     }
 }
 
@@ -159,7 +159,7 @@ fn a_secret_is_sensitive_in_text_and_redacted_in_json() {
             FieldChange::new("client_id", "1234", "5678"),
             FieldChange::secret("client_secret", "(differs)", &secret_source()),
         ],
-        request: UpdateIdentityProviderInput::builder().build().unwrap(),
+        request: UpdateIdentityProviderInput::builder(),
         secret: None,
     };
     assert_eq!(
@@ -179,7 +179,7 @@ fn a_secret_is_sensitive_in_text_and_redacted_in_json() {
     let created_provider = Change::CreateIdentityProvider {
         name: "Google".into(),
         fields: vec![FieldChange::secret("client_secret", UNSET, &secret_source())],
-        request: CreateIdentityProviderInput::builder().build().unwrap(),
+        request: CreateIdentityProviderInput::builder(),
         secret: None,
     };
     assert_eq!(

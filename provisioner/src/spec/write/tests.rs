@@ -7,7 +7,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::desired::{
-    Attribute, Domain, OAuthFlow, PasswordPolicy, Scope, SesEmail, TimeUnit, Triggers, Validity, Version,
+    Attribute, Domain, Mfa, OAuthFlow, PasswordPolicy, ProviderKind, Recovery, Scope, SesEmail, ThreatProtection, Tier,
+    TimeUnit, Triggers, Validity, Version,
 };
 use crate::spec::parse;
 

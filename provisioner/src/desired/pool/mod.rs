@@ -1,19 +1,33 @@
 //! The user pool as the provisioner manages it: one type, built from the spec (`spec::pool`)
 //! and, the same way, from what DescribeUserPool reports ([`Pool::from_aws`]), and turned
 //! into the CreateUserPool and UpdateUserPool requests ([`Pool::create_request`],
-//! [`Pool::update_request`]). What each setting means in AWS terms is written here once.
+//! [`Pool::update_request`]) and the tag that adopts it ([`adopt_request`]). What each setting
+//! means in AWS terms is written here once; its parts with calls of their own are apart:
+//! [`mfa`] (SetUserPoolMfaConfig), [`attributes`] (custom attributes, AddCustomAttributes) and
+//! [`email`] (EmailConfiguration).
+
+pub mod attributes;
+pub mod email;
+pub mod mfa;
+
+pub use attributes::{AttributeKind, CustomAttribute};
+pub use email::{Email, SesEmail};
+pub use mfa::Mfa;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolInput;
-use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolInput;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::{
+    CreateUserPoolInput, builders::CreateUserPoolInputBuilder,
+};
+use aws_sdk_cognitoidentityprovider::operation::tag_resource::{TagResourceInput, builders::TagResourceInputBuilder};
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool::{
+    UpdateUserPoolInput, builders::UpdateUserPoolInputBuilder,
+};
 use aws_sdk_cognitoidentityprovider::types::{
-    AccountRecoverySettingType, AdminCreateUserConfigType, AdvancedSecurityModeType, AttributeDataType,
-    DeletionProtectionType, EmailConfigurationType, EmailSendingAccountType, LambdaConfigType,
-    NumberAttributeConstraintsType, PasswordPolicyType, RecoveryOptionNameType, RecoveryOptionType,
-    SchemaAttributeType, StringAttributeConstraintsType, UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType,
-    UserPoolTierType, UserPoolType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
+    AccountRecoverySettingType, AdminCreateUserConfigType, AdvancedSecurityModeType, DeletionProtectionType,
+    EmailConfigurationType, LambdaConfigType, PasswordPolicyType, RecoveryOptionNameType, RecoveryOptionType,
+    UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserPoolType, UsernameAttributeType,
+    UsernameConfigurationType, VerifiedAttributeType,
 };
 use serde::Deserialize;
 
@@ -55,51 +69,11 @@ pub struct Pool {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attribute {
-    Email,
-    PhoneNumber,
-}
-
-impl Attribute {
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            Attribute::Email => "email",
-            Attribute::PhoneNumber => "phone_number",
-        }
-    }
-
-    fn from_aws(name: &str) -> Option<Self> {
-        [Attribute::Email, Attribute::PhoneNumber]
-            .into_iter()
-            .find(|a| a.as_aws() == name)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mfa {
-    Off,
-    On,
-    Optional,
-}
-
-impl Mfa {
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            Mfa::Off => "OFF",
-            Mfa::On => "ON",
-            Mfa::Optional => "OPTIONAL",
-        }
-    }
-
-    /// A pool that reports no mode has MFA off.
-    fn from_aws(mfa: Option<&UserPoolMfaType>) -> Self {
-        [Mfa::Off, Mfa::On, Mfa::Optional]
-            .into_iter()
-            .find(|m| mfa.is_some_and(|mfa| m.as_aws() == mfa.as_str()))
-            .unwrap_or(Mfa::Off)
+closed_set! {
+    /// A standard attribute the pool signs in with or verifies.
+    pub enum Attribute {
+        Email = ("email", "email"),
+        PhoneNumber = ("phone_number", "phone_number"),
     }
 }
 
@@ -125,303 +99,30 @@ impl Default for PasswordPolicy {
     }
 }
 
-/// An account-recovery mechanism (AccountRecoverySetting.RecoveryMechanisms).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Recovery {
-    VerifiedEmail,
-    VerifiedPhoneNumber,
-    AdminOnly,
-}
-
-impl Recovery {
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            Recovery::VerifiedEmail => "verified_email",
-            Recovery::VerifiedPhoneNumber => "verified_phone_number",
-            Recovery::AdminOnly => "admin_only",
-        }
-    }
-
-    fn from_aws(name: &RecoveryOptionNameType) -> Option<Self> {
-        [
-            Recovery::VerifiedEmail,
-            Recovery::VerifiedPhoneNumber,
-            Recovery::AdminOnly,
-        ]
-        .into_iter()
-        .find(|r| r.as_aws() == name.as_str())
+closed_set! {
+    /// An account-recovery mechanism (AccountRecoverySetting.RecoveryMechanisms).
+    pub enum Recovery {
+        VerifiedEmail = ("verified_email", "verified_email"),
+        VerifiedPhoneNumber = ("verified_phone_number", "verified_phone_number"),
+        AdminOnly = ("admin_only", "admin_only"),
     }
 }
 
-/// Who sends the pool's email.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Email {
-    /// Cognito's own sender (`COGNITO_DEFAULT`): a low daily quota, for development.
-    #[default]
-    Cognito,
-    /// Amazon SES in the account (`DEVELOPER`).
-    Ses(SesEmail),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SesEmail {
-    /// The verified SES identity's ARN.
-    pub source_arn: String,
-    /// `Name <address>` or an address of that identity.
-    pub from: String,
-    pub reply_to: Option<String>,
-    pub configuration_set: Option<String>,
-}
-
-impl Email {
-    /// The request's EmailConfiguration. Cognito's sender may still carry a From address, a
-    /// reply-to address and the SES identity behind them (set in the console): the spec does
-    /// not manage those, so they are sent back as `base` has them, as long as `base` uses
-    /// Cognito's sender too (after SES they meant SES and are dropped).
-    fn to_aws(&self, base: Option<&EmailConfigurationType>) -> EmailConfigurationType {
-        match self {
-            Email::Cognito => {
-                let kept = base.filter(|b| b.email_sending_account() != Some(&EmailSendingAccountType::Developer));
-                EmailConfigurationType::builder()
-                    .email_sending_account(EmailSendingAccountType::CognitoDefault)
-                    .set_source_arn(kept.and_then(|b| b.source_arn()).map(str::to_owned))
-                    .set_from(kept.and_then(|b| b.from()).map(str::to_owned))
-                    .set_reply_to_email_address(kept.and_then(|b| b.reply_to_email_address()).map(str::to_owned))
-                    .set_configuration_set(kept.and_then(|b| b.configuration_set()).map(str::to_owned))
-                    .build()
-            }
-            Email::Ses(ses) => EmailConfigurationType::builder()
-                .email_sending_account(EmailSendingAccountType::Developer)
-                .source_arn(&ses.source_arn)
-                .from(&ses.from)
-                .set_reply_to_email_address(ses.reply_to.clone())
-                .set_configuration_set(ses.configuration_set.clone())
-                .build(),
-        }
-    }
-
-    fn from_aws(config: Option<&EmailConfigurationType>) -> Self {
-        match config {
-            Some(config) if config.email_sending_account() == Some(&EmailSendingAccountType::Developer) => {
-                Email::Ses(SesEmail {
-                    source_arn: config.source_arn().unwrap_or_default().to_owned(),
-                    from: config.from().unwrap_or_default().to_owned(),
-                    reply_to: config.reply_to_email_address().map(str::to_owned),
-                    configuration_set: config.configuration_set().map(str::to_owned),
-                })
-            }
-            _ => Email::Cognito,
-        }
+closed_set! {
+    /// The pool's feature plan (UserPoolTier).
+    pub enum Tier {
+        Lite = ("lite", "LITE"),
+        Essentials = ("essentials", "ESSENTIALS"),
+        Plus = ("plus", "PLUS"),
     }
 }
 
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Email::Cognito => f.write_str("COGNITO_DEFAULT"),
-            Email::Ses(ses) => {
-                write!(f, "DEVELOPER (SES {}, from {:?}", ses.source_arn, ses.from)?;
-                if let Some(reply_to) = &ses.reply_to {
-                    write!(f, ", reply-to {reply_to:?}")?;
-                }
-                if let Some(set) = &ses.configuration_set {
-                    write!(f, ", configuration set {set}")?;
-                }
-                f.write_str(")")
-            }
-        }
-    }
-}
-
-/// A custom attribute (`custom:<name>`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomAttribute {
-    /// Without the `custom:` prefix.
-    pub name: String,
-    pub kind: AttributeKind,
-    pub mutable: bool,
-    /// String length or number range; `None` where AWS keeps no constraint.
-    pub min: Option<i64>,
-    pub max: Option<i64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttributeKind {
-    String,
-    Number,
-    Datetime,
-    Boolean,
-}
-
-impl AttributeKind {
-    const fn as_aws(self) -> &'static str {
-        match self {
-            AttributeKind::String => "String",
-            AttributeKind::Number => "Number",
-            AttributeKind::Datetime => "DateTime",
-            AttributeKind::Boolean => "Boolean",
-        }
-    }
-
-    fn from_aws(kind: &AttributeDataType) -> Option<Self> {
-        [
-            AttributeKind::String,
-            AttributeKind::Number,
-            AttributeKind::Datetime,
-            AttributeKind::Boolean,
-        ]
-        .into_iter()
-        .find(|k| k.as_aws() == kind.as_str())
-    }
-}
-
-impl CustomAttribute {
-    pub fn aws_name(&self) -> String {
-        format!("custom:{}", self.name)
-    }
-
-    /// The schema entry for CreateUserPool and AddCustomAttributes (named without the
-    /// prefix; Cognito adds it).
-    pub fn to_aws(&self) -> SchemaAttributeType {
-        let bound = |value: Option<i64>| value.map(|v| v.to_string());
-        let mut schema = SchemaAttributeType::builder()
-            .name(&self.name)
-            .attribute_data_type(AttributeDataType::from(self.kind.as_aws()))
-            .mutable(self.mutable);
-        match self.kind {
-            AttributeKind::String => {
-                schema = schema.string_attribute_constraints(
-                    StringAttributeConstraintsType::builder()
-                        .set_min_length(bound(self.min))
-                        .set_max_length(bound(self.max))
-                        .build(),
-                );
-            }
-            AttributeKind::Number => {
-                schema = schema.number_attribute_constraints(
-                    NumberAttributeConstraintsType::builder()
-                        .set_min_value(bound(self.min))
-                        .set_max_value(bound(self.max))
-                        .build(),
-                );
-            }
-            AttributeKind::Datetime | AttributeKind::Boolean => {}
-        }
-        schema.build()
-    }
-
-    /// A custom attribute as DescribeUserPool reports it; `None` for standard attributes.
-    fn from_aws(schema: &SchemaAttributeType) -> Option<Self> {
-        let name = schema.name()?.strip_prefix("custom:")?;
-        let kind = AttributeKind::from_aws(schema.attribute_data_type()?)?;
-        let parse = |value: Option<&str>| value.and_then(|v| v.parse().ok());
-        let (min, max) = match kind {
-            AttributeKind::String => schema
-                .string_attribute_constraints()
-                .map_or((None, None), |c| (parse(c.min_length()), parse(c.max_length()))),
-            AttributeKind::Number => schema
-                .number_attribute_constraints()
-                .map_or((None, None), |c| (parse(c.min_value()), parse(c.max_value()))),
-            AttributeKind::Datetime | AttributeKind::Boolean => (None, None),
-        };
-        Some(Self {
-            name: name.to_owned(),
-            kind,
-            mutable: schema.mutable().unwrap_or(true),
-            min,
-            max,
-        })
-    }
-
-    /// Whether `observed` is this attribute, given that AWS fills in the default string
-    /// length bounds (0 to 2048) where none were sent.
-    pub fn matches(&self, observed: &CustomAttribute) -> bool {
-        let defaults = |a: &CustomAttribute| match a.kind {
-            AttributeKind::String => (a.min.or(Some(0)), a.max.or(Some(2048))),
-            AttributeKind::Number | AttributeKind::Datetime | AttributeKind::Boolean => (a.min, a.max),
-        };
-        self.name == observed.name
-            && self.kind == observed.kind
-            && self.mutable == observed.mutable
-            && defaults(self) == defaults(observed)
-    }
-}
-
-impl fmt::Display for CustomAttribute {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "custom:{} ({}, {}",
-            self.name,
-            self.kind.as_aws(),
-            if self.mutable { "mutable" } else { "immutable" }
-        )?;
-        match (self.min, self.max) {
-            (None, None) => {}
-            (min, max) => write!(
-                f,
-                ", {}..{}",
-                min.map(|v| v.to_string()).unwrap_or_default(),
-                max.map(|v| v.to_string()).unwrap_or_default()
-            )?,
-        }
-        f.write_str(")")
-    }
-}
-
-/// The pool's feature plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tier {
-    Lite,
-    Essentials,
-    Plus,
-}
-
-impl Tier {
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            Tier::Lite => "LITE",
-            Tier::Essentials => "ESSENTIALS",
-            Tier::Plus => "PLUS",
-        }
-    }
-
-    fn from_aws(tier: &UserPoolTierType) -> Option<Self> {
-        [Tier::Lite, Tier::Essentials, Tier::Plus]
-            .into_iter()
-            .find(|t| t.as_aws() == tier.as_str())
-    }
-}
-
-/// Threat protection (UserPoolAddOns.AdvancedSecurityMode); needs the Plus plan unless off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ThreatProtection {
-    Off,
-    Audit,
-    Enforced,
-}
-
-impl ThreatProtection {
-    pub const fn as_aws(self) -> &'static str {
-        match self {
-            ThreatProtection::Off => "OFF",
-            ThreatProtection::Audit => "AUDIT",
-            ThreatProtection::Enforced => "ENFORCED",
-        }
-    }
-
-    fn from_aws(mode: &AdvancedSecurityModeType) -> Option<Self> {
-        [
-            ThreatProtection::Off,
-            ThreatProtection::Audit,
-            ThreatProtection::Enforced,
-        ]
-        .into_iter()
-        .find(|t| t.as_aws() == mode.as_str())
+closed_set! {
+    /// Threat protection (UserPoolAddOns.AdvancedSecurityMode); needs the Plus plan unless off.
+    pub enum ThreatProtection {
+        Off = ("off", "OFF"),
+        Audit = ("audit", "AUDIT"),
+        Enforced = ("enforced", "ENFORCED"),
     }
 }
 
@@ -484,7 +185,11 @@ impl Pool {
                     .iter()
                     .filter_map(|a| Attribute::from_aws(a.as_str())),
             ),
-            mfa: Mfa::from_aws(pool.mfa_configuration()),
+            // A pool that reports no mode has MFA off.
+            mfa: pool
+                .mfa_configuration()
+                .and_then(|m| Mfa::from_aws(m.as_str()))
+                .unwrap_or(Mfa::Off),
             software_token_mfa: software_token_mfa.unwrap_or(false),
             deletion_protection: pool.deletion_protection() == Some(&DeletionProtectionType::Active),
             password_policy: PasswordPolicy {
@@ -499,7 +204,7 @@ impl Pool {
             },
             account_recovery: recovery
                 .into_iter()
-                .filter_map(|r| Recovery::from_aws(r.name()))
+                .filter_map(|r| Recovery::from_aws(r.name().as_str()))
                 .collect(),
             allow_admin_create_user_only: pool
                 .admin_create_user_config()
@@ -510,10 +215,10 @@ impl Pool {
                 .iter()
                 .filter_map(CustomAttribute::from_aws)
                 .collect(),
-            tier: pool.user_pool_tier().and_then(Tier::from_aws),
+            tier: pool.user_pool_tier().and_then(|t| Tier::from_aws(t.as_str())),
             // A pool that reports no add-ons has threat protection off.
             threat_protection: match pool.user_pool_add_ons() {
-                Some(add_ons) => ThreatProtection::from_aws(add_ons.advanced_security_mode()),
+                Some(add_ons) => ThreatProtection::from_aws(add_ons.advanced_security_mode().as_str()),
                 None => Some(ThreatProtection::Off),
             },
             tags: pool
@@ -572,18 +277,9 @@ impl Pool {
         fields
     }
 
-    /// MFA, which SetUserPoolMfaConfig changes: the mode, and the factor while it is on.
-    pub fn mfa_fields(&self) -> Vec<Field> {
-        let mut fields = vec![field("mfa", self.mfa.as_aws())];
-        if self.mfa != Mfa::Off {
-            fields.push(field("mfa_factors.software_token", self.software_token_mfa));
-        }
-        fields
-    }
-
     /// CreateUserPool: every setting of the spec; no triggers (they are wired once their
     /// functions allow this pool to invoke them) and MFA off (set next, with its factor).
-    pub fn create_request(&self) -> CreateUserPoolInput {
+    pub fn create_request(&self) -> CreateUserPoolInputBuilder {
         let settings = self.settings(None, None);
         let builder = CreateUserPoolInput::builder()
             .pool_name(&self.name)
@@ -603,10 +299,7 @@ impl Pool {
                 Some(self.custom_attributes.iter().map(CustomAttribute::to_aws).collect())
                     .filter(|s: &Vec<_>| !s.is_empty()),
             );
-        with_settings!(builder, settings)
-            .mfa_configuration(UserPoolMfaType::Off)
-            .build()
-            .expect("a pool name is set")
+        with_settings!(builder, settings).mfa_configuration(UserPoolMfaType::Off)
     }
 
     /// UpdateUserPool: `current` as DescribeUserPool reported it, with the spec's settings
@@ -616,7 +309,7 @@ impl Pool {
         &self,
         current: &UserPoolType,
         lambda_config: Option<LambdaConfigType>,
-    ) -> UpdateUserPoolInput {
+    ) -> UpdateUserPoolInputBuilder {
         let settings = self.settings(Some(current), lambda_config);
         let c = current.clone();
         let builder = UpdateUserPoolInput::builder()
@@ -644,7 +337,7 @@ impl Pool {
             // The mode the spec asks for: SetUserPoolMfaConfig, which enables its factor, runs
             // first when it changes.
             .mfa_configuration(UserPoolMfaType::from(self.mfa.as_aws()));
-        with_settings!(builder, settings).build().expect("the pool id is set")
+        with_settings!(builder, settings)
     }
 
     /// The managed settings as request values, over `base` where a request structure mixes
@@ -731,6 +424,11 @@ impl Pool {
             lambda_config: lambda_config.or_else(|| base.and_then(|p| p.lambda_config()).cloned()),
         }
     }
+}
+
+/// TagResource: marks the pool at `arn` as this project's, [`MANAGED_TAG`] = its `name`.
+pub fn adopt_request(arn: &str, name: &str) -> TagResourceInputBuilder {
+    TagResourceInput::builder().resource_arn(arn).tags(MANAGED_TAG, name)
 }
 
 fn sorted<T: Ord>(values: impl IntoIterator<Item = T>) -> Vec<T> {
