@@ -6,8 +6,13 @@ provisioner fails without the fix that keeps each rule.
 Usage: moto_server.py <port>   (binds 127.0.0.1 only)
 """
 
+import base64
+import gzip
 import json
 import sys
+from importlib.resources import files
+
+import regex
 
 from moto.cognitoidp import models, responses
 from moto.cognitoidp.exceptions import InvalidParameterException
@@ -202,6 +207,260 @@ def update_resource_server(self):
     server.scopes = params.get("Scopes") or []
     return ActionResult({"ResourceServer": server.to_json()})
 
+# --- Every request within AWS's model ----------------------------------------------------
+# AWS checks each request against its API model before anything else: a required member
+# left out, a string too short or too long or off its pattern, a value outside its enum, a
+# number outside its range, a list or map with too many entries. It answers HTTP 400,
+# InvalidParameterException, "1 validation error detected: Value 'a!' at 'clientName' failed
+# to satisfy constraint: Member must satisfy regular expression pattern: [\w\s+=,.@-]+"
+# (members named lowerCamel, list entries as 'schema.1.member.name'). moto checks almost
+# none of it, so a request AWS refuses would pass here. This checks every Cognito request
+# against the model botocore ships (the one the SDKs are built from).
+#
+# The model's patterns are Java regular expressions matched against the whole value: the
+# `regex` package reads their \p{L}-style classes (Python's `re` has none), and `java` below
+# spells out \w, \s and \d as the ASCII classes they are in Java (in Python they take in
+# every script's letters and spaces; regex's ASCII flag would narrow \p{L} too).
+MODEL = json.loads(gzip.decompress(files("botocore").joinpath("data/cognito-idp/2016-04-18/service-2.json.gz").read_bytes()))
+TARGET_PREFIX = MODEL["metadata"]["targetPrefix"] + "."
+PATTERNS = {}
+
+
+JAVA_CLASSES = {"w": "a-zA-Z0-9_", "s": " \\t\\n\\x0b\\f\\r", "d": "0-9"}
+
+
+def java(text):
+    """A Java pattern as the same pattern for `regex`."""
+    text = text.replace("[\\S]", "\\S").replace("[\\W]", "\\W").replace("[\\D]", "\\D")
+    out, in_class, i = [], False, 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            e = text[i + 1]
+            if e in JAVA_CLASSES:
+                out.append(JAVA_CLASSES[e] if in_class else f"[{JAVA_CLASSES[e]}]")
+            elif e.lower() in JAVA_CLASSES and e.isupper():
+                if in_class:
+                    raise ValueError(f"a negated class inside a class: {text}")
+                out.append(f"[^{JAVA_CLASSES[e.lower()]}]")
+            else:
+                out.append(c + e)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(c)
+            if text[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if text[i + 1 : i + 2] == "]":
+                out.append("\\]")
+                i += 1
+        elif c == "]" and in_class:
+            in_class = False
+            out.append(c)
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def pattern(text):
+    if text not in PATTERNS:
+        PATTERNS[text] = regex.compile(java(text), regex.V0)
+    return PATTERNS[text]
+
+
+# AWS takes a custom domain (auth.example.com) in CreateUserPoolDomain, UpdateUserPoolDomain,
+# DescribeUserPoolDomain and DeleteUserPoolDomain, although the model's DomainType pattern
+# (one DNS label, at most 63 characters) has no dot. This is the one place the launcher
+# accepts what the model forbids: a dotted name, each label matching DomainType, at most 253
+# characters in all.
+CUSTOM_DOMAIN_OPERATIONS = {
+    "CreateUserPoolDomain",
+    "UpdateUserPoolDomain",
+    "DescribeUserPoolDomain",
+    "DeleteUserPoolDomain",
+}
+
+
+def custom_domain(operation, path, value):
+    if operation not in CUSTOM_DOMAIN_OPERATIONS or path != "domain" or not isinstance(value, str):
+        return False
+    label = pattern(MODEL["shapes"]["DomainType"]["pattern"])
+    labels = value.split(".")
+    return "." in value and len(value) <= 253 and all(label.fullmatch(part) for part in labels)
+
+
+def shown(value, sensitive):
+    """A value as AWS's message prints it (Java's toString); a sensitive one masked: AWS
+    echoes passwords and secrets in full, which would put them in the server's log."""
+    if sensitive:
+        return "'***'"
+    if value is None:
+        return "null"
+
+    def java(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, list):
+            return "[" + ", ".join(java(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k}={java(x)}" for k, x in v.items()) + "}"
+        return str(v)
+
+    return "'" + java(value) + "'"
+
+
+def size(shape, value):
+    """What a min/max bound counts: characters, bytes of a blob, entries of a list or map."""
+    if shape["type"] == "blob":
+        try:
+            return len(base64.b64decode(value, validate=True))
+        except (ValueError, TypeError):
+            return len(value)
+    return len(value)
+
+
+def scalar_violations(shape, value):
+    """The constraints a string, number or blob value breaks, in AWS's words."""
+    kind = shape["type"]
+    found = []
+    if kind in ("string", "blob", "list", "map"):
+        n = size(shape, value)
+        if "max" in shape and n > shape["max"]:
+            found.append(f"Member must have length less than or equal to {shape['max']}")
+        if "min" in shape and n < shape["min"]:
+            found.append(f"Member must have length greater than or equal to {shape['min']}")
+    if kind == "string":
+        if "pattern" in shape and not pattern(shape["pattern"]).fullmatch(value):
+            found.append(f"Member must satisfy regular expression pattern: {shape['pattern']}")
+        if "enum" in shape and value not in shape["enum"]:
+            found.append(f"Member must satisfy enum value set: [{', '.join(shape['enum'])}]")
+    if kind in ("integer", "long"):
+        if "max" in shape and value > shape["max"]:
+            found.append(f"Member must have value less than or equal to {shape['max']}")
+        if "min" in shape and value < shape["min"]:
+            found.append(f"Member must have value greater than or equal to {shape['min']}")
+    return found
+
+
+JSON_TYPES = {
+    "string": (str,),
+    "blob": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "timestamp": (int, float, str),
+    "list": (list,),
+    "map": (dict,),
+    "structure": (dict,),
+}
+
+
+def violations(operation, shape_name, value, path, sensitive=False):
+    """Every constraint `value` (of model shape `shape_name`, at `path`) breaks, as
+    "Value … at '…' failed to satisfy constraint: …" lines, recursing through structures,
+    lists and maps."""
+    shape = MODEL["shapes"][shape_name]
+    sensitive = sensitive or bool(shape.get("sensitive"))
+    kind = shape["type"]
+    if shape.get("document"):
+        return []
+    wanted = JSON_TYPES[kind]
+    if not isinstance(value, wanted) or (kind in ("integer", "long") and isinstance(value, bool)):
+        # The SDKs never send this; AWS answers a SerializationException.
+        raise SerializationError(f"Unexpected value type at '{path}': expected {kind}")
+
+    def line(constraint):
+        return f"Value {shown(value, sensitive)} at '{path}' failed to satisfy constraint: {constraint}"
+
+    if kind == "structure":
+        found = []
+        for member in shape.get("required", []):
+            if value.get(member) is None:
+                found.append(f"Value null at '{join(path, member)}' failed to satisfy constraint: Member must not be null")
+        for member, given in value.items():
+            spec = shape["members"].get(member)
+            if spec is None or given is None:
+                # AWS ignores a member its model does not know.
+                continue
+            found += violations(operation, spec["shape"], given, join(path, member), sensitive)
+        return found
+    if kind == "list":
+        found = [line(c) for c in scalar_violations(shape, value)]
+        member = shape["member"]["shape"]
+        if MODEL["shapes"][member]["type"] in ("structure", "list", "map"):
+            for i, entry in enumerate(value, 1):
+                found += violations(operation, member, entry, f"{path}.{i}.member", sensitive)
+        else:
+            broken = sorted({c for entry in value for c in scalar_violations(MODEL["shapes"][member], entry)})
+            if broken:
+                found.append(line(f"Member must satisfy constraint: [{', '.join(broken)}]"))
+        return found
+    if kind == "map":
+        found = [line(c) for c in scalar_violations(shape, value)]
+        key_shape = MODEL["shapes"][shape["key"]["shape"]]
+        keys = sorted({c for key in value for c in scalar_violations(key_shape, key)})
+        if keys:
+            found.append(line(f"Map keys must satisfy constraint: [{', '.join(keys)}]"))
+        member = shape["value"]["shape"]
+        if MODEL["shapes"][member]["type"] in ("structure", "list", "map"):
+            for key, entry in value.items():
+                found += violations(operation, member, entry, f"{path}.{key}.member", sensitive)
+        else:
+            broken = sorted({c for entry in value.values() for c in scalar_violations(MODEL["shapes"][member], entry)})
+            if broken:
+                found.append(line(f"Map value must satisfy constraint: [{', '.join(broken)}]"))
+        return found
+    if custom_domain(operation, path, value):
+        return []
+    return [line(c) for c in scalar_violations(shape, value)]
+
+
+def join(path, member):
+    name = member[:1].lower() + member[1:]
+    return f"{path}.{name}" if path else name
+
+
+class SerializationError(Exception):
+    pass
+
+
+def model_violation(operation, body):
+    """AWS's message for a request outside the model, or None for a request within it."""
+    spec = MODEL["operations"].get(operation)
+    if spec is None or "input" not in spec:
+        return None
+    try:
+        params = json.loads(body or "{}")
+        found = violations(operation, spec["input"]["shape"], params, "")
+    except (ValueError, SerializationError) as error:
+        return "SerializationException", str(error)
+    if not found:
+        return None
+    count = len(found)
+    noun = "validation error" if count == 1 else "validation errors"
+    return "InvalidParameterException", f"{count} {noun} detected: " + "; ".join(found)
+
+
+_call_action = Response.call_action
+
+
+def call_action(self):
+    target = self.headers.get("X-Amz-Target") or ""
+    if target.startswith(TARGET_PREFIX):
+        refused = model_violation(target[len(TARGET_PREFIX):], self.body)
+        if refused is not None:
+            error_type, message = refused
+            headers = {
+                "status": 400,
+                "Content-Type": "application/x-amz-json-1.1",
+                "x-amzn-ErrorType": error_type,
+            }
+            return 400, headers, json.dumps({"__type": error_type, "message": message})
+    return _call_action(self)
+
 
 Pool.to_json = to_json
 Backend.set_user_pool_mfa_config = set_user_pool_mfa_config
@@ -212,6 +471,7 @@ Backend.create_user_pool_domain = create_user_pool_domain
 Backend.delete_user_pool = delete_user_pool
 Response.tag_resource = tag_resource
 Response.update_resource_server = update_resource_server
+Response.call_action = call_action
 
 if __name__ == "__main__":
     from moto.server import main
