@@ -1,13 +1,15 @@
 //! The one entry point: observe what exists, plan, and apply unless asked only to plan. The
 //! CLI, the local stack, `cargo xtask deploy` and the benchmark all converge through here;
-//! the CLI uses its two halves ([`observe_and_plan`], [`apply_planned`]) to show, save or
-//! confirm a plan between them.
+//! `provisioner plan` shows and saves what [`observe_and_plan`] found; `provisioner apply`
+//! goes through [`apply`], which checks a saved plan and asks for confirmation between the
+//! two halves ([`observe_and_plan`], [`apply_planned`]).
 
 use crate::aws::{self, Applied, ApplyError, AwsError, Clients};
 use crate::desired::Desired;
 use crate::observed::Observed;
 use crate::plan::Change;
 use crate::plan::{self, Options, Plan, PlanError};
+use crate::saved::{SavedPlan, Stale};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -103,6 +105,78 @@ pub async fn apply_planned(
         applied: Some(applied),
         live,
     })
+}
+
+/// A saved plan to make exactly, and what it was saved with: the spec file's bytes and the
+/// planning flags (see [`SavedPlan::check_spec`]).
+pub struct Saved<'a> {
+    pub plan: &'a SavedPlan,
+    pub spec: &'a [u8],
+    pub flags: &'a [String],
+}
+
+/// Asks whether to make these destructive changes; `Ok(false)` means no.
+pub type Confirm<'a> = &'a mut dyn FnMut(&[&Change]) -> std::io::Result<bool>;
+
+/// How an [`apply`] is asked for.
+pub struct ApplyRequest<'a> {
+    pub options: Options,
+    /// Make exactly this plan, or refuse before any write if the spec or AWS moved since.
+    pub saved: Option<Saved<'a>>,
+    /// Asked, before any write, whether to make the plan's destructive changes when
+    /// `options.allow_destructive` is false; `None` when nobody can be asked, and then
+    /// they are refused ([`ConvergeError::Destructive`]).
+    pub confirm: Option<Confirm<'a>>,
+    /// Hears of each change as soon as it is made.
+    pub done: &'a mut (dyn FnMut(&Change) + Send),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyRunError {
+    #[error(transparent)]
+    Converge(#[from] ConvergeError),
+    /// The saved plan is not the plan any more; nothing was changed.
+    #[error(transparent)]
+    Stale(#[from] Stale),
+    /// Asked about the destructive changes, the answer was not yes.
+    #[error("not confirmed: nothing was changed")]
+    NotConfirmed,
+    /// Asking failed.
+    #[error(transparent)]
+    Prompt(#[from] std::io::Error),
+}
+
+/// Observes, plans (checking a saved plan before observing and after planning), asks about
+/// destructive changes, and makes the changes, reporting each as it is made.
+pub async fn apply(
+    clients: &Clients,
+    desired: &Desired,
+    request: ApplyRequest<'_>,
+) -> Result<Converged, ApplyRunError> {
+    let ApplyRequest {
+        mut options,
+        saved,
+        confirm,
+        done,
+    } = request;
+    if let Some(saved) = &saved {
+        saved.plan.check_spec(saved.spec, saved.flags)?;
+    }
+    let planned = observe_and_plan(clients, desired, options).await?;
+    if let Some(saved) = &saved {
+        saved.plan.check_observed(&planned.observed, &planned.plan)?;
+    }
+    let destructive = planned.plan.destructive();
+    if !options.allow_destructive
+        && !destructive.is_empty()
+        && let Some(confirm) = confirm
+    {
+        if !confirm(&destructive)? {
+            return Err(ApplyRunError::NotConfirmed);
+        }
+        options.allow_destructive = true;
+    }
+    Ok(apply_planned(clients, desired, planned, options, done).await?)
 }
 
 /// Observes, plans and, in [`Mode::Apply`], applies (see [`apply_planned`] for what is refused).

@@ -16,6 +16,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     DomainDescriptionType, IdentityProviderType, UserPoolClientType, UserPoolType,
 };
 
+use crate::aws::{self, AwsError, Clients};
 use crate::desired::{
     Attribute, Client, Desired, Domain, Group, IdentityProvider, MANAGED_TAG, Mfa, Pool, ResourceServer, SecretSource,
     Trigger, Triggers,
@@ -64,6 +65,42 @@ impl Imported {
     pub fn text(&self) -> String {
         spec::write_commented(&self.desired, &self.comments)
     }
+}
+
+/// What `provisioner import` did: the pool as a spec, and whether tagging it was needed.
+#[derive(Debug, Clone)]
+pub struct Adoption {
+    pub imported: Imported,
+    /// `false`: the pool already carried the tag; nothing was written.
+    pub adopted: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// Keeping the spec failed; the pool was not adopted.
+    #[error("{what}")]
+    Save {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// `provisioner import`: reads the pool, hands its spec to `save`, and only then adopts the
+/// pool (tags it as this project's, the one write), so the spec is kept before anything in
+/// AWS changes.
+pub async fn import_pool(
+    clients: &Clients,
+    which: &PoolRef,
+    save: &mut dyn FnMut(&Imported) -> Result<(), ImportError>,
+) -> Result<Adoption, ImportError> {
+    let described = aws::read_pool(clients, which).await?;
+    let imported = import(&described);
+    save(&imported)?;
+    let adopted = aws::adopt(clients, &described, &imported).await?;
+    Ok(Adoption { imported, adopted })
 }
 
 pub fn import(described: &Described) -> Imported {

@@ -17,11 +17,14 @@
 //!   `aws::doctor`).
 
 pub mod aws;
+pub mod checkup;
 pub mod converge;
 pub mod desired;
+pub mod destroy;
 pub mod doctor;
 pub mod import;
 pub mod login;
+pub mod lookup;
 pub mod observed;
 pub mod outputs;
 pub mod plan;

@@ -15,12 +15,18 @@ use cognito_oauth::{
     RefreshToken, TokenError, Tokens,
 };
 
+use crate::aws::Clients;
 use crate::converge::Live;
 use crate::desired::{Desired, OAuthFlow};
+use crate::lookup::{self, LookupError};
 use crate::observed::Observed;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
+    /// The spec's pool does not exist, or reading it failed.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    /// What the spec, the pool or the caller must change before a sign-in can start.
     #[error("{0}")]
     Setup(String),
     #[error("the sign-in failed: {0}")]
@@ -41,6 +47,58 @@ impl From<blocking::Error> for LoginError {
             other => LoginError::Other(other.to_string()),
         }
     }
+}
+
+/// How `login` gets its tokens.
+pub enum Grant<'a> {
+    /// Through the hosted UI; `show` receives the lines for the person at the browser.
+    SignIn {
+        no_browser: bool,
+        show: &'a mut dyn FnMut(&str),
+    },
+    /// By exchanging the refresh token on the first line read from here.
+    Refresh(&'a mut dyn BufRead),
+}
+
+/// What `login` got: the tokens, the verified ID token's claims, and who issued them.
+pub struct LoggedIn {
+    pub tokens: Tokens,
+    pub claims: cognito_oauth::Claims,
+    pub issuer: Issuer,
+}
+
+/// `provisioner login`: reads the spec's pool (read-only), picks the client ([`target`]), and
+/// signs in or refreshes, the ID token verified. A missing refresh token is a
+/// [`LoginError::Setup`].
+pub async fn login(
+    clients: &Clients,
+    desired: &Desired,
+    endpoint: Option<&str>,
+    client: Option<&str>,
+    grant: Grant<'_>,
+) -> Result<LoggedIn, LoginError> {
+    let (observed, live) = lookup::live_pool(clients, desired).await?;
+    let target = target(desired, &observed, &live, &clients.region, endpoint, client)?;
+    let (tokens, claims) = match grant {
+        Grant::Refresh(input) => {
+            let mut token = String::new();
+            input
+                .read_line(&mut token)
+                .map_err(|e| LoginError::Other(format!("reading the refresh token from stdin: {e}")))?;
+            if token.trim().is_empty() {
+                return Err(LoginError::Setup(
+                    "--refresh reads a refresh token from stdin, and none came".into(),
+                ));
+            }
+            refresh(&target, &token)?
+        }
+        Grant::SignIn { no_browser, show } => sign_in(&target, no_browser, show)?,
+    };
+    Ok(LoggedIn {
+        tokens,
+        claims,
+        issuer: issuer(&target).clone(),
+    })
 }
 
 /// What a sign-in needs of the pool and the chosen client.

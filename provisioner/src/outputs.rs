@@ -6,8 +6,10 @@ use cognito_oauth::{Endpoints, HostedDomain};
 use serde::Serialize;
 use url::form_urlencoded;
 
+use crate::aws::Clients;
 use crate::converge::Live;
 use crate::desired::{Desired, OAuthFlow};
+use crate::lookup::{self, LookupError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outputs {
@@ -96,6 +98,13 @@ impl Outputs {
             .filter_map(|(key, value)| Some(format!("{key}={}\n", value?)))
             .collect()
     }
+}
+
+/// `provisioner outputs`: reads the spec's pool (read-only; [`LookupError::NoPool`] when it
+/// does not exist) and derives its outputs. `endpoint` as for [`outputs`].
+pub async fn read(clients: &Clients, desired: &Desired, endpoint: Option<&str>) -> Result<Outputs, LookupError> {
+    let (_, live) = lookup::live_pool(clients, desired).await?;
+    Ok(outputs(desired, &live, &clients.region, endpoint))
 }
 
 /// `endpoint` is the Cognito endpoint when it is not AWS's (a local emulator serves the
