@@ -2,6 +2,9 @@
 //! what AWS reports (no AWS calls). Each change carries the request that makes it, so
 //! `plan` shows exactly what `apply` sends.
 //!
+//! This module is the diff; [`change`] holds the change types with their display (text and
+//! JSON), and [`refusal`] what cannot be applied to what exists, found before any write.
+//!
 //! The order is the order of the writes, chosen so that nothing is ever pointed at what
 //! cannot serve it: resource servers before the clients that use their scopes, invoke
 //! permissions before the pool is wired to the functions, a corrected permission added
@@ -9,8 +12,8 @@
 
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 
-mod change;
-mod refusal;
+pub mod change;
+pub mod refusal;
 
 pub use change::{
     Action, Change, FORMAT_VERSION, FieldChange, Kind, NEW_POOL, NEW_POOL_ARN, Plan, ProviderSecret, Resource,
@@ -19,7 +22,7 @@ pub use change::{
 pub use refusal::PlanError;
 
 use crate::desired::permission::{InvokePermission, remove_request};
-use crate::desired::{Desired, Field, Pool, SecretState, ThreatProtection, Tier, Trigger, Version, Wired};
+use crate::desired::{Desired, Field, Pool, SecretState, Wired};
 use crate::observed::{Functions, Observed, ObservedPool};
 
 /// How to plan.
@@ -41,7 +44,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     let pool_id = pool.map_or(NEW_POOL, |p| p.id.as_str()).to_owned();
     // The pool itself, and what the rest of the plan hangs on; refusals before anything else.
     plan_pool(&mut plan, desired, pool, options)?;
-    check_tier(desired, pool)?;
+    refusal::check_tier(desired, pool)?;
     // MFA: SetUserPoolMfaConfig enables the factor before UpdateUserPool names the mode.
     plan_mfa(&mut plan, desired, pool, &pool_id);
     // Resource servers and identity providers, then the clients that use them.
@@ -83,7 +86,7 @@ fn plan_pool(
                 }
                 plan.changes.push(adopt_pool(&pool.id, &pool.arn, &desired.pool.name));
             }
-            refuse_replacements(desired, pool)?;
+            refusal::refuse_replacements(desired, pool)?;
             plan.changes.extend(missing_attributes(desired, pool));
         }
     }
@@ -368,51 +371,6 @@ pub fn adopt_pool(id: &str, arn: &str, name: &str) -> Change {
     }
 }
 
-/// Settings fixed at creation, and custom attributes, which Cognito can only add.
-fn refuse_replacements(desired: &Desired, pool: &ObservedPool) -> Result<(), PlanError> {
-    let replace = |field: &str, old: String, new: String| PlanError::WouldReplacePool {
-        id: pool.id.clone(),
-        field: field.into(),
-        old,
-        new,
-    };
-    let names = |attributes: &[crate::desired::Attribute]| crate::desired::list(attributes.iter().map(|a| a.as_aws()));
-    if pool.state.username_attributes != desired.pool.username_attributes {
-        return Err(replace(
-            "username_attributes",
-            names(&pool.state.username_attributes),
-            names(&desired.pool.username_attributes),
-        ));
-    }
-    if pool.state.case_sensitive != desired.pool.case_sensitive {
-        return Err(replace(
-            "case_sensitive",
-            pool.state.case_sensitive.to_string(),
-            desired.pool.case_sensitive.to_string(),
-        ));
-    }
-    for current in &pool.state.custom_attributes {
-        match desired.pool.custom_attributes.iter().find(|a| a.name == current.name) {
-            Some(wanted) if wanted.matches(current) => {}
-            Some(wanted) => {
-                return Err(replace(
-                    &format!("custom attribute {}", current.aws_name()),
-                    current.to_string(),
-                    wanted.to_string(),
-                ));
-            }
-            None => {
-                return Err(replace(
-                    &format!("custom attribute {}", current.aws_name()),
-                    current.to_string(),
-                    "(not in the spec: Cognito cannot remove it; add it to [[pool.attributes]])".into(),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The custom attributes the pool lacks, added in calls of at most 25 (AWS refuses more).
 fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Vec<Change> {
     let missing: Vec<_> = desired
@@ -433,42 +391,6 @@ fn missing_attributes(desired: &Desired, pool: &ObservedPool) -> Vec<Change> {
             request,
         })
         .collect()
-}
-
-/// What the feature plan the pool ends up on must allow, beside what `spec` checks on its
-/// own: access-token customization (pre-token generation V2 and V3) needs Essentials or
-/// Plus, and threat protection the pool has (and the spec leaves as it is) needs Plus.
-fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Result<(), PlanError> {
-    if let (Some(pool), Some(tier), None) = (pool, desired.pool.tier, desired.pool.threat_protection)
-        && let Some(mode) = pool.state.threat_protection
-    {
-        let needs_plus = match mode {
-            ThreatProtection::Off => false,
-            ThreatProtection::Audit | ThreatProtection::Enforced => true,
-        };
-        if needs_plus && tier != Tier::Plus {
-            return Err(PlanError::ThreatProtectionNeedsPlus {
-                id: pool.id.clone(),
-                tier: tier.as_aws().to_ascii_lowercase(),
-                mode: mode.as_aws().to_owned(),
-            });
-        }
-    }
-    let version = desired
-        .triggers
-        .wired
-        .get(&Trigger::PreTokenGeneration)
-        .and_then(|w| w.version)
-        .filter(|v| matches!(v, Version::V2_0 | Version::V3_0));
-    let tier = desired.pool.tier.or_else(|| pool.and_then(|p| p.state.tier));
-    match (version, tier, pool) {
-        (Some(version), Some(Tier::Lite), Some(pool)) => Err(PlanError::NeedsTier {
-            id: pool.id.clone(),
-            tier: Tier::Lite.as_aws().to_owned(),
-            version: version.as_aws().to_owned(),
-        }),
-        _ => Ok(()),
-    }
 }
 
 /// The wiring the spec asks for, with each function's ARN and the version (AWS's default

@@ -12,7 +12,7 @@ use aws_sdk_lambda::operation::get_policy::GetPolicyError;
 use aws_sdk_lambda::types::FunctionConfiguration;
 
 use super::{AwsError, Clients, call_error, read_secret};
-use crate::desired::{Desired, IdentityProvider, Mfa, SecretState, Triggers};
+use crate::desired::{Desired, IdentityProvider, SecretState, Triggers};
 use crate::observed::{Function, Functions, Observed, ObservedClient, ObservedPool, ObservedProvider};
 
 /// Reads everything the spec manages.
@@ -25,7 +25,7 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
     if let Some(id) = find_pool(clients, &desired.pool.name).await? {
         let raw = describe_pool(clients, &id).await?;
         let mfa_matters =
-            desired.pool.mfa != Mfa::Off || raw.mfa_configuration().is_some_and(|m| *m != UserPoolMfaType::Off);
+            desired.pool.mfa.is_on() || raw.mfa_configuration().is_some_and(|m| *m != UserPoolMfaType::Off);
         let mfa = if mfa_matters {
             Some(
                 clients

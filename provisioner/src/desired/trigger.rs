@@ -43,6 +43,15 @@ impl Version {
     }
 }
 
+impl Trigger {
+    /// Whether `version` of this trigger needs a feature plan that allows access-token
+    /// customization ([`crate::desired::Tier::customizes_access_tokens`]): pre token
+    /// generation's V2_0 and V3_0 do; every other trigger and version works on any plan.
+    pub fn needs_token_customization(self, version: Option<Version>) -> bool {
+        self == Trigger::PreTokenGeneration && matches!(version, Some(Version::V2_0 | Version::V3_0))
+    }
+}
+
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_aws())

@@ -1,7 +1,8 @@
 //! The refusals: why a spec cannot be applied to what exists, found before any write. Each
 //! says what would be lost and what to change instead.
 
-use crate::desired::MANAGED_TAG;
+use crate::desired::{Attribute, Desired, MANAGED_TAG, Tier, list};
+use crate::observed::ObservedPool;
 
 /// Why a spec cannot be applied to what exists, found before any write.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,4 +53,86 @@ pub enum PlanError {
          the change of plan, or keep tier = \"plus\""
     )]
     ThreatProtectionNeedsPlus { id: String, tier: String, mode: String },
+}
+
+/// Settings fixed at creation, and custom attributes, which Cognito can only add.
+pub(super) fn refuse_replacements(desired: &Desired, pool: &ObservedPool) -> Result<(), PlanError> {
+    let replace = |field: &str, old: String, new: String| PlanError::WouldReplacePool {
+        id: pool.id.clone(),
+        field: field.into(),
+        old,
+        new,
+    };
+    let names = |attributes: &[Attribute]| list(attributes.iter().map(|a| a.as_aws()));
+    if pool.state.username_attributes != desired.pool.username_attributes {
+        return Err(replace(
+            "username_attributes",
+            names(&pool.state.username_attributes),
+            names(&desired.pool.username_attributes),
+        ));
+    }
+    if pool.state.case_sensitive != desired.pool.case_sensitive {
+        return Err(replace(
+            "case_sensitive",
+            pool.state.case_sensitive.to_string(),
+            desired.pool.case_sensitive.to_string(),
+        ));
+    }
+    for current in &pool.state.custom_attributes {
+        match desired.pool.custom_attributes.iter().find(|a| a.name == current.name) {
+            Some(wanted) if wanted.matches(current) => {}
+            Some(wanted) => {
+                return Err(replace(
+                    &format!("custom attribute {}", current.aws_name()),
+                    current.to_string(),
+                    wanted.to_string(),
+                ));
+            }
+            None => {
+                return Err(replace(
+                    &format!("custom attribute {}", current.aws_name()),
+                    current.to_string(),
+                    "(not in the spec: Cognito cannot remove it; add it to [[pool.attributes]])".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the feature plan the pool ends up on must allow, beside what `spec` checks on its
+/// own: access-token customization (pre-token generation V2 and V3) needs Essentials or
+/// Plus, and threat protection the pool has (and the spec leaves as it is) needs Plus.
+pub(super) fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Result<(), PlanError> {
+    if let (Some(pool), Some(tier), None) = (pool, desired.pool.tier, desired.pool.threat_protection)
+        && let Some(mode) = pool.state.threat_protection
+        && mode.needs_plus()
+        && tier != Tier::Plus
+    {
+        return Err(PlanError::ThreatProtectionNeedsPlus {
+            id: pool.id.clone(),
+            tier: tier.as_aws().to_ascii_lowercase(),
+            mode: mode.as_aws().to_owned(),
+        });
+    }
+    let Some(pool) = pool else {
+        // A new pool: the spec checked its own tier against its own triggers.
+        return Ok(());
+    };
+    let tier = desired.pool.tier.or(pool.state.tier);
+    let customizing = desired
+        .triggers
+        .wired
+        .iter()
+        .find(|(trigger, wired)| trigger.needs_token_customization(wired.version));
+    if let (Some((_, wired)), Some(tier)) = (customizing, tier)
+        && !tier.customizes_access_tokens()
+    {
+        return Err(PlanError::NeedsTier {
+            id: pool.id.clone(),
+            tier: tier.as_aws().to_owned(),
+            version: wired.version.map(|v| v.as_aws()).unwrap_or_default().to_owned(),
+        });
+    }
+    Ok(())
 }

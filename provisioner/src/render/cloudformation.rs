@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{FunctionDeploy, pascal};
-use crate::desired::{AttributeKind, Client, CustomAttribute, Desired, Email, Mfa, Pool, Trigger};
+use crate::desired::{AttributeKind, Client, CustomAttribute, Desired, Email, Pool, Trigger};
 
 fn sub(text: &str) -> Value {
     json!({"Fn::Sub": text})
@@ -363,7 +363,7 @@ fn pool_properties(pool: &Pool) -> Value {
         "EmailConfiguration": email(&pool.email),
         "UserPoolTags": pool.tags,
     });
-    if pool.mfa != Mfa::Off && pool.software_token_mfa {
+    if pool.uses_software_token() {
         properties["EnabledMfas"] = json!(["SOFTWARE_TOKEN_MFA"]);
     }
     if !pool.custom_attributes.is_empty() {
@@ -419,49 +419,97 @@ fn schema(attribute: &CustomAttribute) -> Value {
     schema
 }
 
+/// The client's properties: the CreateUserPoolClient request `desired` builds, each member in
+/// CloudFormation's spelling (the API's own names), so that what a setting means in AWS terms
+/// is written once, in `desired::client`.
 fn client_properties(client: &Client) -> Value {
-    let mut properties = json!({
-        "UserPoolId": {"Ref": "UserPool"},
-        "ClientName": client.name,
-        "GenerateSecret": client.generate_secret,
-        "AllowedOAuthFlows": client.oauth_flows.iter().map(|f| f.as_aws()).collect::<Vec<_>>(),
-        "AllowedOAuthFlowsUserPoolClient": client.oauth_enabled(),
-        "AllowedOAuthScopes": client.oauth_scopes,
-        "CallbackURLs": client.callback_urls,
-        "LogoutURLs": client.logout_urls,
-        "SupportedIdentityProviders": client.identity_providers,
-        "ExplicitAuthFlows": client.explicit_auth_flows,
-        "PreventUserExistenceErrors": if client.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
-        "EnableTokenRevocation": client.enable_token_revocation,
-    });
-    let mut units = Map::new();
-    for (key, unit_key, validity) in [
-        ("AccessTokenValidity", "AccessToken", client.access_token_validity),
-        ("IdTokenValidity", "IdToken", client.id_token_validity),
-        ("RefreshTokenValidity", "RefreshToken", client.refresh_token_validity),
-    ] {
-        if let Some(validity) = validity {
-            properties[key] = json!(validity.amount);
-            units.insert(unit_key.into(), json!(validity.unit.as_aws()));
+    let request = client.create_request("");
+    let strings = |values: &Option<Vec<String>>| values.as_ref().map(|v| json!(v));
+    let units = request.get_token_validity_units().as_ref().map(|units| {
+        let mut shown = Map::new();
+        for (key, unit) in [
+            ("AccessToken", units.access_token()),
+            ("IdToken", units.id_token()),
+            ("RefreshToken", units.refresh_token()),
+        ] {
+            if let Some(unit) = unit {
+                shown.insert(key.into(), json!(unit.as_str()));
+            }
         }
-    }
-    if !units.is_empty() {
-        properties["TokenValidityUnits"] = Value::Object(units);
-    }
-    if let Some(minutes) = client.auth_session_validity {
-        properties["AuthSessionValidity"] = json!(minutes);
-    }
-    if let Some(attributes) = &client.read_attributes {
-        properties["ReadAttributes"] = json!(attributes);
-    }
-    if let Some(attributes) = &client.write_attributes {
-        properties["WriteAttributes"] = json!(attributes);
-    }
-    if let Some(uri) = &client.default_redirect_uri {
-        properties["DefaultRedirectURI"] = json!(uri);
-    }
-    if let Some(propagate) = client.enable_propagate_additional_user_context_data {
-        properties["EnablePropagateAdditionalUserContextData"] = json!(propagate);
-    }
-    properties
+        Value::Object(shown)
+    });
+    let members = [
+        ("ClientName", request.get_client_name().as_ref().map(|v| json!(v))),
+        ("GenerateSecret", request.get_generate_secret().map(|v| json!(v))),
+        (
+            "AllowedOAuthFlows",
+            request
+                .get_allowed_o_auth_flows()
+                .as_ref()
+                .map(|flows| json!(flows.iter().map(|f| f.as_str()).collect::<Vec<_>>())),
+        ),
+        (
+            "AllowedOAuthFlowsUserPoolClient",
+            request.get_allowed_o_auth_flows_user_pool_client().map(|v| json!(v)),
+        ),
+        ("AllowedOAuthScopes", strings(request.get_allowed_o_auth_scopes())),
+        ("CallbackURLs", strings(request.get_callback_urls())),
+        ("LogoutURLs", strings(request.get_logout_urls())),
+        (
+            "SupportedIdentityProviders",
+            strings(request.get_supported_identity_providers()),
+        ),
+        (
+            "ExplicitAuthFlows",
+            request
+                .get_explicit_auth_flows()
+                .as_ref()
+                .map(|flows| json!(flows.iter().map(|f| f.as_str()).collect::<Vec<_>>())),
+        ),
+        (
+            "PreventUserExistenceErrors",
+            request
+                .get_prevent_user_existence_errors()
+                .as_ref()
+                .map(|v| json!(v.as_str())),
+        ),
+        (
+            "EnableTokenRevocation",
+            request.get_enable_token_revocation().map(|v| json!(v)),
+        ),
+        (
+            "AccessTokenValidity",
+            request.get_access_token_validity().map(|v| json!(v)),
+        ),
+        ("IdTokenValidity", request.get_id_token_validity().map(|v| json!(v))),
+        (
+            "RefreshTokenValidity",
+            request.get_refresh_token_validity().map(|v| json!(v)),
+        ),
+        ("TokenValidityUnits", units),
+        (
+            "AuthSessionValidity",
+            request.get_auth_session_validity().map(|v| json!(v)),
+        ),
+        ("ReadAttributes", strings(request.get_read_attributes())),
+        ("WriteAttributes", strings(request.get_write_attributes())),
+        (
+            "DefaultRedirectURI",
+            request.get_default_redirect_uri().as_ref().map(|v| json!(v)),
+        ),
+        (
+            "EnablePropagateAdditionalUserContextData",
+            request
+                .get_enable_propagate_additional_user_context_data()
+                .map(|v| json!(v)),
+        ),
+    ];
+    let mut properties = Map::new();
+    properties.insert("UserPoolId".into(), json!({"Ref": "UserPool"}));
+    properties.extend(
+        members
+            .into_iter()
+            .filter_map(|(key, value)| Some((key.to_owned(), value?))),
+    );
+    Value::Object(properties)
 }

@@ -23,7 +23,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::desired::{Desired, OAuthFlow, Tier, Trigger, Version};
+use crate::desired::{Desired, OAuthFlow};
 
 /// Cognito's rule for callback and logout URLs, for checks of live clients too.
 pub(crate) use clients::check_redirect_url;
@@ -154,8 +154,8 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     if let Some((span, trigger, version)) = triggers
         .1
         .iter()
-        .find(|(_, t, v)| *t == Trigger::PreTokenGeneration && matches!(v, Some(Version::V2_0 | Version::V3_0)))
-        && pool.tier == Some(Tier::Lite)
+        .find(|(_, t, v)| t.needs_token_customization(*v))
+        && pool.tier.is_some_and(|tier| !tier.customizes_access_tokens())
     {
         return Err(loc.at(
             span.clone(),

@@ -156,7 +156,7 @@ pub(super) fn desired(raw: RawPool, loc: &Locator) -> Result<(Pool, Vec<String>)
         ));
     }
     if let Some(mode) = &raw.threat_protection
-        && *mode.get_ref() != ThreatProtection::Off
+        && mode.get_ref().needs_plus()
         && raw.tier != Some(Tier::Plus)
     {
         return Err(loc.on(
@@ -182,7 +182,7 @@ pub(super) fn desired(raw: RawPool, loc: &Locator) -> Result<(Pool, Vec<String>)
         case_sensitive: raw.case_sensitive,
         auto_verified_attributes: sorted(raw.auto_verified_attributes.into_inner()),
         mfa,
-        software_token_mfa: mfa != Mfa::Off && raw.mfa_factors.software_token,
+        software_token_mfa: mfa.is_on() && raw.mfa_factors.software_token,
         deletion_protection: raw.deletion_protection,
         password_policy: policy,
         account_recovery: raw.account_recovery.into_inner(),

@@ -117,12 +117,33 @@ closed_set! {
     }
 }
 
+impl Tier {
+    /// Whether the plan allows access-token customization (pre token generation V2_0 and
+    /// V3_0): Essentials and Plus do, Lite does not.
+    pub const fn customizes_access_tokens(self) -> bool {
+        match self {
+            Tier::Lite => false,
+            Tier::Essentials | Tier::Plus => true,
+        }
+    }
+}
+
 closed_set! {
     /// Threat protection (UserPoolAddOns.AdvancedSecurityMode); needs the Plus plan unless off.
     pub enum ThreatProtection {
         Off = ("off", "OFF"),
         Audit = ("audit", "AUDIT"),
         Enforced = ("enforced", "ENFORCED"),
+    }
+}
+
+impl ThreatProtection {
+    /// The feature plan the mode needs: any mode but off needs Plus.
+    pub const fn needs_plus(self) -> bool {
+        match self {
+            ThreatProtection::Off => false,
+            ThreatProtection::Audit | ThreatProtection::Enforced => true,
+        }
     }
 }
 
