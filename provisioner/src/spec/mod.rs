@@ -151,10 +151,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     let groups = groups::desired(raw.groups, &loc)?;
 
     // Checks across tables.
-    if let Some((span, trigger, version)) = triggers
-        .1
-        .iter()
-        .find(|(_, t, v)| t.needs_token_customization(*v))
+    if let Some((span, trigger, version)) = triggers.1.iter().find(|(_, t, v)| t.needs_token_customization(*v))
         && pool.tier.is_some_and(|tier| !tier.customizes_access_tokens())
     {
         return Err(loc.at(
