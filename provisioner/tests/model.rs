@@ -202,7 +202,9 @@ fn a_custom_domain_is_taken_where_the_models_domain_pattern_has_no_dot_as_aws_ta
     );
     assert!(
         message.starts_with("2 validation errors detected: ")
-            && message.contains("at 'domain' failed to satisfy constraint: Member must have length less than or equal to 63;"),
+            && message.contains(
+                "at 'domain' failed to satisfy constraint: Member must have length less than or equal to 63;"
+            ),
         "{message}"
     );
 }

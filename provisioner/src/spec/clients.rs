@@ -75,6 +75,15 @@ const EXPLICIT_AUTH_FLOWS: [&str; 6] = [
     "ALLOW_USER_AUTH",
 ];
 
+/// AWS's CallbackURLsListType and LogoutURLsListType: at most 100 URLs each.
+const MAX_REDIRECT_URLS: usize = 100;
+/// AWS's RedirectUrlType: 1 to 1,024 characters.
+const MAX_REDIRECT_URL_LENGTH: usize = 1024;
+/// AWS's ScopeListType: at most 50 scopes.
+const MAX_SCOPES: usize = 50;
+/// AWS's ScopeType: 1 to 256 characters.
+const MAX_SCOPE_LENGTH: usize = 256;
+
 /// The scopes Cognito itself defines; the client credentials grant cannot use them.
 const STANDARD_SCOPES: [&str; 5] = ["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"];
 
@@ -144,12 +153,46 @@ pub(super) fn desired(
 
 fn one(client: RawClient, context: &Context, loc: &Locator, warnings: &mut Vec<Warning>) -> Result<Client, SpecError> {
     let name = client.name.get_ref();
-    if name.is_empty() || name.chars().count() > 128 {
-        return Err(loc.on(&client.name, "client name must be 1 to 128 characters"));
+    // AWS's ClientName: 1 to 128 characters of `[\w\s+=,.@-]`, where \w and \s are ASCII.
+    let name_ok = (1..=128).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || " \t\n\x0b\x0c\r+=,.@-".contains(c));
+    if !name_ok {
+        return Err(loc.on(
+            &client.name,
+            format!(
+                "client name {name:?} is not accepted by Cognito; accepted: 1 to 128 characters, each an ASCII letter \
+                 or digit, `_`, a space, or one of + = , . @ -"
+            ),
+        ));
     }
     let flows = client.oauth_flows.get_ref();
-    for url in client.callback_urls.iter().chain(&client.logout_urls) {
-        check_redirect_url(url.get_ref()).map_err(|m| loc.on(url, m))?;
+    for (key, urls) in [
+        ("callback_urls", &client.callback_urls),
+        ("logout_urls", &client.logout_urls),
+    ] {
+        if let Some(extra) = urls.get(MAX_REDIRECT_URLS) {
+            return Err(loc.on(
+                extra,
+                format!(
+                    "{key} lists {} URLs; Cognito accepts at most {MAX_REDIRECT_URLS} per client",
+                    urls.len()
+                ),
+            ));
+        }
+        for url in urls {
+            check_redirect_url(url.get_ref()).map_err(|m| loc.on(url, m))?;
+        }
+    }
+    if let Some(extra) = client.oauth_scopes.get(MAX_SCOPES) {
+        return Err(loc.on(
+            extra,
+            format!(
+                "oauth_scopes lists {} scopes; Cognito accepts at most {MAX_SCOPES} per client",
+                client.oauth_scopes.len()
+            ),
+        ));
     }
     for scope in &client.oauth_scopes {
         check_scope(scope.get_ref(), context.scopes).map_err(|m| loc.on(scope, m))?;
@@ -312,6 +355,21 @@ fn one(client: RawClient, context: &Context, loc: &Locator, warnings: &mut Vec<W
 /// Cognito's rule for callback and logout URLs: absolute, no fragment, https; plain http
 /// only for localhost.
 pub(crate) fn check_redirect_url(raw: &str) -> Result<(), String> {
+    let length = raw.chars().count();
+    if length > MAX_REDIRECT_URL_LENGTH {
+        let start: String = raw.chars().take(40).collect();
+        return Err(format!(
+            "the URL starting {start:?} is {length} characters; Cognito accepts redirect URLs of at most \
+             {MAX_REDIRECT_URL_LENGTH}"
+        ));
+    }
+    if let Some(c) = raw.chars().find(|c| !visible(*c)) {
+        return Err(format!(
+            "{raw:?} holds {c:?} (U+{:04X}); Cognito accepts redirect URLs of letters, marks, symbols, digits and \
+             punctuation only: no spaces or control characters (percent-encode them, as %20)",
+            u32::from(c)
+        ));
+    }
     let url = url::Url::parse(raw).map_err(|error| format!("{raw:?} is not an absolute URL ({error})"))?;
     if url.fragment().is_some() {
         return Err(format!(
@@ -330,8 +388,47 @@ pub(crate) fn check_redirect_url(raw: &str) -> Result<(), String> {
     }
 }
 
+/// Whether `c` is in AWS's `[\p{L}\p{M}\p{S}\p{N}\p{P}]`: not a separator (every one is
+/// white space), a control or format character, or private use. (Unassigned code points,
+/// which the class leaves out too, are left to Cognito.)
+pub(crate) fn visible(c: char) -> bool {
+    let format = matches!(
+        u32::from(c),
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    );
+    let private = matches!(u32::from(c), 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD);
+    !(c.is_whitespace() || c.is_control() || format || private)
+}
+
 /// A standard scope, or one a declared resource server defines.
 fn check_scope(scope: &str, declared: &[String]) -> Result<(), String> {
+    // AWS's ScopeType: 1 to 256 printable ASCII characters other than `"` and `\`.
+    if scope.chars().count() > MAX_SCOPE_LENGTH {
+        return Err(format!(
+            "scope {scope:?} is {} characters; Cognito accepts scopes of at most {MAX_SCOPE_LENGTH} (the resource \
+             server's identifier, `/` and the scope's name together)",
+            scope.chars().count()
+        ));
+    }
     if STANDARD_SCOPES.contains(&scope) || declared.iter().any(|d| d == scope) {
         return Ok(());
     }

@@ -20,7 +20,7 @@ pub(super) struct RawProvider {
     client_secret_env: Option<Spanned<String>>,
     client_secret_ssm: Option<Spanned<String>>,
     authorize_scopes: Option<Spanned<Vec<String>>>,
-    attribute_mapping: Option<BTreeMap<String, String>>,
+    attribute_mapping: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     issuer: Option<Spanned<String>>,
     attributes_request_method: Option<Spanned<String>>,
     metadata_url: Option<Spanned<String>>,
@@ -108,19 +108,13 @@ pub(super) fn desired(raw: Vec<RawProvider>, loc: &Locator) -> Result<Vec<Identi
     let mut providers: Vec<IdentityProvider> = Vec::new();
     for provider in raw {
         let name = provider.name.get_ref();
-        // Cognito: 1 to 32 characters, no spaces, not starting or ending with `_`; COGNITO
-        // is the pool's own users.
-        let name_ok = (1..=32).contains(&name.chars().count())
-            && !name.chars().any(char::is_whitespace)
-            && !name.starts_with('_')
-            && !name.ends_with('_')
-            && name != "COGNITO";
-        if !name_ok {
+        if !provider_name_ok(name) {
             return Err(loc.on(
                 &provider.name,
                 format!(
-                    "identity provider name {name:?} is not valid; accepted: 1 to 32 characters without spaces, not \
-                     starting or ending with `_`, and not COGNITO"
+                    "identity provider name {name:?} is not valid; accepted: 3 to 32 characters without spaces or \
+                     control characters, with `_` only as the second character (Cognito's ProviderName pattern), \
+                     and not COGNITO"
                 ),
             ));
         }
@@ -131,6 +125,23 @@ pub(super) fn desired(raw: Vec<RawProvider>, loc: &Locator) -> Result<Vec<Identi
     }
     Ok(providers)
 }
+
+/// AWS's ProviderNameTypeV2: at most 32 characters matching `[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`,
+/// so at least 3, `_` only as the second, no spaces; COGNITO is the pool's own users.
+fn provider_name_ok(name: &str) -> bool {
+    let chars: Vec<char> = name.chars().collect();
+    (3..=32).contains(&chars.len())
+        && chars.iter().all(|c| !c.is_whitespace() && !c.is_control())
+        && chars.iter().enumerate().all(|(i, c)| *c != '_' || i == 1)
+        && super::clients::visible(chars[1])
+        && name != "COGNITO"
+}
+
+/// AWS's StringType, each ProviderDetails value and attribute-mapping value: at most
+/// 131,072 characters.
+const MAX_STRING: usize = 131_072;
+/// AWS's AttributeMappingKeyType: a pool attribute's name, 1 to 32 characters.
+const MAX_MAPPED_ATTRIBUTE: usize = 32;
 
 fn one(raw: RawProvider, loc: &Locator) -> Result<IdentityProvider, SpecError> {
     let kind = raw.kind;
@@ -169,6 +180,14 @@ fn one(raw: RawProvider, loc: &Locator) -> Result<IdentityProvider, SpecError> {
             && !takes(key)
         {
             return Err(loc.on(value, format!("`{key}` does not apply here: {shape}")));
+        }
+        if let Some(value) = value
+            && value.get_ref().chars().count() > MAX_STRING
+        {
+            return Err(loc.on(
+                value,
+                format!("`{key}` is longer than Cognito accepts; accepted: at most {MAX_STRING} characters"),
+            ));
         }
     }
     if let Some(scopes) = &raw.authorize_scopes
@@ -258,14 +277,50 @@ fn one(raw: RawProvider, loc: &Locator) -> Result<IdentityProvider, SpecError> {
                 format!("scope {bad:?} is not one scope; list each on its own"),
             ));
         }
-        details.insert("authorize_scopes".into(), scopes.join(kind.scope_separator()));
+        let joined = scopes.join(kind.scope_separator());
+        if joined.chars().count() > MAX_STRING {
+            return Err(loc.on(
+                raw.authorize_scopes.as_ref().unwrap(),
+                format!(
+                    "authorize_scopes is longer than Cognito accepts; accepted: at most {MAX_STRING} characters in all"
+                ),
+            ));
+        }
+        details.insert("authorize_scopes".into(), joined);
     }
-    let attribute_mapping = raw.attribute_mapping.unwrap_or_else(|| {
-        default_mapping(kind)
+    let attribute_mapping = match raw.attribute_mapping {
+        Some(mapping) => {
+            let mut checked = BTreeMap::new();
+            for (attribute, claim) in mapping {
+                let name = attribute.get_ref();
+                if !(1..=MAX_MAPPED_ATTRIBUTE).contains(&name.chars().count()) {
+                    return Err(loc.on(
+                        &attribute,
+                        format!(
+                            "attribute_mapping key {name:?} is {} characters; accepted: a pool attribute's name of 1 \
+                             to {MAX_MAPPED_ATTRIBUTE} characters (Cognito's limit)",
+                            name.chars().count()
+                        ),
+                    ));
+                }
+                if claim.get_ref().chars().count() > MAX_STRING {
+                    return Err(loc.on(
+                        &claim,
+                        format!(
+                            "attribute_mapping value for {name:?} is longer than Cognito accepts; accepted: a \
+                             provider attribute of at most {MAX_STRING} characters"
+                        ),
+                    ));
+                }
+                checked.insert(attribute.into_inner(), claim.into_inner());
+            }
+            checked
+        }
+        None => default_mapping(kind)
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    });
+            .collect(),
+    };
     Ok(IdentityProvider {
         name: raw.name.into_inner(),
         kind,

@@ -576,3 +576,193 @@ fn the_production_example_is_a_valid_spec() {
         Some(Version::V2_0)
     );
 }
+
+// Values AWS's API model forbids, refused at parse time with their line and what is
+// accepted (the launcher, tools/moto_server.py, refuses the requests they would make).
+
+#[test]
+fn a_client_name_outside_cognitos_pattern_is_refused_on_its_line() {
+    let e = error("[pool]\nname = \"p\"\n\n[client]\nname = \"web!\"\n");
+    assert_eq!((e.line, e.column), (5, 8), "{e}");
+    assert!(
+        e.message.contains("\"web!\"")
+            && e.message.contains(
+                "accepted: 1 to 128 characters, each an ASCII letter or digit, `_`, a space, or one of + = , . @ -"
+            ),
+        "{e}"
+    );
+    let e = error("[client]\nname = \"café\"\n");
+    assert_eq!(e.line, 2, "{e}");
+    assert_eq!(
+        ok("[client]\nname = \"My web app_2 +=,.@-\"\n").clients[0].name,
+        "My web app_2 +=,.@-"
+    );
+}
+
+#[test]
+fn a_callback_url_over_1024_characters_is_refused_on_its_line() {
+    let long = format!("https://app.example.com/{}", "a".repeat(1_001));
+    let e = error(&format!(
+        "[client]\ncallback_urls = [\n  \"https://app.example.com\",\n  \"{long}\",\n]\n"
+    ));
+    assert_eq!(e.line, 4, "{e}");
+    assert!(
+        e.message
+            .contains("is 1025 characters; Cognito accepts redirect URLs of at most 1024"),
+        "{e}"
+    );
+    let fits = format!("https://app.example.com/{}", "a".repeat(1_000));
+    assert_eq!(
+        ok(&format!("[client]\ncallback_urls = [\"{fits}\"]\n")).clients[0].callback_urls,
+        [fits]
+    );
+}
+
+#[test]
+fn a_logout_url_over_1024_characters_is_refused_on_its_line() {
+    let long = format!("https://app.example.com/{}", "a".repeat(1_001));
+    let e = error(&format!("[client]\n\nlogout_urls = [\"{long}\"]\n"));
+    assert_eq!(e.line, 3, "{e}");
+    assert!(e.message.contains("at most 1024"), "{e}");
+}
+
+#[test]
+fn a_redirect_url_with_a_space_is_refused_with_the_characters_cognito_accepts() {
+    let e = error("[client]\ncallback_urls = [\"https://app.example.com/a b\"]\n");
+    assert_eq!(e.line, 2, "{e}");
+    assert!(
+        e.message.contains("' ' (U+0020)")
+            && e.message
+                .contains("no spaces or control characters (percent-encode them, as %20)"),
+        "{e}"
+    );
+    assert!(
+        ok("[client]\ncallback_urls = [\"https://app.example.com/caf%C3%A9/é\"]\n")
+            .clients
+            .len()
+            == 1
+    );
+}
+
+/// `[client]` with `key` listing `count` URLs, one a line from line 3.
+fn many_urls(key: &str, count: usize) -> String {
+    let urls: String = (0..count)
+        .map(|i| format!("  \"https://app.example.com/{i}\",\n"))
+        .collect();
+    format!("[client]\n{key} = [\n{urls}]\n")
+}
+
+#[test]
+fn more_than_100_callback_urls_are_refused_at_the_101st() {
+    let e = error(&many_urls("callback_urls", 101));
+    assert_eq!(e.line, 103, "the 101st URL's line: {e}");
+    assert!(
+        e.message
+            .contains("callback_urls lists 101 URLs; Cognito accepts at most 100 per client"),
+        "{e}"
+    );
+    assert_eq!(ok(&many_urls("callback_urls", 100)).clients[0].callback_urls.len(), 100);
+}
+
+#[test]
+fn more_than_100_logout_urls_are_refused_at_the_101st() {
+    let e = error(&many_urls("logout_urls", 101));
+    assert_eq!(e.line, 103, "{e}");
+    assert!(
+        e.message
+            .contains("logout_urls lists 101 URLs; Cognito accepts at most 100"),
+        "{e}"
+    );
+    assert_eq!(ok(&many_urls("logout_urls", 100)).clients[0].logout_urls.len(), 100);
+}
+
+#[test]
+fn more_than_50_scopes_or_a_scope_over_256_characters_is_refused() {
+    let servers = "[[resource_servers]]\nidentifier = \"https://api.example.com\"\nname = \"api\"\n";
+    let scopes: Vec<String> = (0..48).map(|i| format!("s{i}")).collect();
+    let declared: String = scopes
+        .iter()
+        .map(|s| format!("[[resource_servers.scopes]]\nname = \"{s}\"\ndescription = \"d\"\n"))
+        .collect();
+    let listed: String = scopes
+        .iter()
+        .map(|s| format!("  \"https://api.example.com/{s}\",\n"))
+        .collect();
+    let spec = format!(
+        "{servers}{declared}[client]\noauth_scopes = [\n  \"openid\",\n  \"email\",\n  \"profile\",\n{listed}]\n"
+    );
+    let e = error(&spec);
+    let line = spec.lines().position(|l| l.contains("api.example.com/s47")).unwrap() + 1;
+    assert_eq!(e.line, line, "the 51st scope's line: {e}");
+    assert!(
+        e.message
+            .contains("oauth_scopes lists 51 scopes; Cognito accepts at most 50 per client"),
+        "{e}"
+    );
+
+    let e = error(&format!("[client]\noauth_scopes = [\"{}\"]\n", "x".repeat(257)));
+    assert_eq!(e.line, 2, "{e}");
+    assert!(e.message.contains("Cognito accepts scopes of at most 256"), "{e}");
+}
+
+#[test]
+fn an_attribute_mapping_key_over_32_characters_is_refused_on_its_line() {
+    let key = "a".repeat(33);
+    let e = error(&format!(
+        "{GOOGLE}\n[identity_providers.attribute_mapping]\nemail = \"email\"\n{key} = \"sub\"\n"
+    ));
+    let line = GOOGLE.lines().count() + 4;
+    assert_eq!(e.line, line, "{e}");
+    assert!(
+        e.message
+            .contains("is 33 characters; accepted: a pool attribute's name of 1 to 32 characters"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_attribute_mapping_value_over_131072_characters_is_refused_on_its_line() {
+    let claim = "c".repeat(131_073);
+    let e = error(&format!(
+        "{GOOGLE}\n[identity_providers.attribute_mapping]\nemail = \"{claim}\"\n"
+    ));
+    assert_eq!(e.line, GOOGLE.lines().count() + 3, "{e}");
+    assert!(
+        e.message
+            .contains("accepted: a provider attribute of at most 131072 characters"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_provider_name_with_an_underscore_past_the_second_character_is_refused_on_its_line() {
+    let saml = |name: &str| {
+        format!(
+            "[[identity_providers]]\ntype = \"saml\"\nname = \"{name}\"\nmetadata_url = \"https://idp.example.com/m\"\n"
+        )
+    };
+    let accepted = "accepted: 3 to 32 characters without spaces or control characters, with `_` only as the second \
+                    character (Cognito's ProviderName pattern), and not COGNITO";
+    for bad in ["Acme_SSO", "_Acme", "Acme_", "AD", "Acme SSO", &"x".repeat(33)] {
+        let e = error(&saml(bad));
+        assert_eq!((e.line, e.column), (3, 8), "{bad}: {e}");
+        assert!(e.message.contains(accepted), "{bad}: {e}");
+    }
+    for good in ["A_cme", "Acme-SSO", "Okta", "Azure.AD"] {
+        assert_eq!(ok(&saml(good)).identity_providers[0].name, good);
+    }
+}
+
+#[test]
+fn a_provider_detail_over_131072_characters_is_refused_on_its_line() {
+    let e = error(&format!(
+        "[[identity_providers]]\nname = \"Google\"\ntype = \"google\"\nclient_secret_env = \"G\"\nclient_id = \"{}\"\n",
+        "x".repeat(131_073)
+    ));
+    assert_eq!(e.line, 5, "{e}");
+    assert!(
+        e.message
+            .contains("`client_id` is longer than Cognito accepts; accepted: at most 131072 characters"),
+        "{e}"
+    );
+}
