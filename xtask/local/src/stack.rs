@@ -1,5 +1,5 @@
-//! The local stack: cognito-local and `cargo lambda watch` wired to each other on loopback
-//! ports, then provisioned from the spec with the provisioner. `cargo xtask local` and the
+//! The local stack: cognito-local, `cargo lambda watch` and the local stand-in for Google
+//! wired to each other on loopback ports, then provisioned from the spec with the provisioner. `cargo xtask local` and the
 //! end-to-end tests start and stop it through this code.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use provisioner::{Mode, converge};
 use harness::{HarnessError, Port, Tools, workspace_root};
 
 use crate::cognito_local::CognitoLocal;
+use crate::google::{LOCAL_CLIENT_ID, LocalGoogle};
 use crate::watch::{Progress, Watch, build_functions};
 
 /// The functions' environment in the local stack, on top of each crate's
@@ -52,6 +53,8 @@ pub struct Stack {
     pub cognito: cognito::Client,
     pub local: CognitoLocal,
     pub watch: Watch,
+    /// The OpenID provider standing in for Google.
+    pub google: LocalGoogle,
     /// What provisioning did and skipped, in order, for people to read.
     pub provisioning: Vec<String>,
     pub dir: PathBuf,
@@ -103,6 +106,21 @@ impl Stack {
         let watch_endpoint = format!("http://127.0.0.1:{}", watch_port.number());
         let mut local = CognitoLocal::configure(dir, &local_port, &watch_endpoint, &spec.triggers)?;
         let cognito_endpoint = local.endpoint();
+        let google_port = Port::reserve()?;
+        // The spec's Google client id, when it declares Google, so that what is provisioned
+        // is the spec's own; the local provider knows that client.
+        let google_client_id = spec
+            .identity_providers
+            .iter()
+            .find(|p| p.kind == provisioner::desired::ProviderKind::Google)
+            .and_then(|p| p.details.get("client_id").cloned())
+            .unwrap_or_else(|| LOCAL_CLIENT_ID.to_owned());
+        let mut google = LocalGoogle::configure(
+            dir,
+            &google_port,
+            &google_client_id,
+            &[format!("{cognito_endpoint}/oauth2/idpresponse")],
+        )?;
 
         let mut watch_env: Vec<(&str, &str)> = DEMO_ENV.to_vec();
         watch_env.retain(|(key, _)| !env.iter().any(|(k, _)| k == key));
@@ -118,6 +136,12 @@ impl Stack {
             "==> started cognito-local on {cognito_endpoint} (pid {}): the Cognito API, hosted login and JWKS, invoking the triggers in cognito.toml",
             local.pid().unwrap_or_default()
         ));
+        google.start(tools)?;
+        say(&format!(
+            "==> started the local Google on {} (pid {}): an OpenID provider whose sign-in page signs in whoever is typed in",
+            google.issuer(),
+            google.pid().unwrap_or_default()
+        ));
         let mut watch = Watch::spawn(tools, dir, &watch_port, &watch_env)?;
         say(&format!(
             "==> started cargo lambda watch on {watch_endpoint} (pid {}): the functions behind the Lambda Invoke API",
@@ -125,7 +149,8 @@ impl Stack {
         ));
         local.wait_ready(local_port)?;
         watch.wait_ready(watch_port)?;
-        say("==> both listen; provisioning cognito-local from cognito.toml with the provisioner");
+        google.wait_ready(google_port)?;
+        say("==> all three listen; provisioning cognito-local from cognito.toml with the provisioner");
 
         // cognito-local has no hosted-UI domains and no Lambda API: those steps are skipped.
         let mut provisioning = Vec::new();
@@ -170,6 +195,7 @@ impl Stack {
             cognito: clients.cognito.clone(),
             local,
             watch,
+            google,
             provisioning,
             dir: dir.to_path_buf(),
         })
