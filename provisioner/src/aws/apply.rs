@@ -261,3 +261,6 @@ fn lambda(clients: &Clients) -> Result<&aws_sdk_lambda::Client, AwsError> {
         .as_ref()
         .ok_or_else(|| AwsError::Refused("the plan changes invoke permissions, but there is no Lambda API".into()))
 }
+
+#[cfg(test)]
+mod tests;
