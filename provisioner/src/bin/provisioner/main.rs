@@ -103,16 +103,7 @@ impl Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging(cli.global.verbose);
-    let detailed = match &cli.command {
-        Command::Plan(args) => args.detailed_exitcode,
-        Command::Apply(_)
-        | Command::Outputs
-        | Command::Login(_)
-        | Command::Doctor
-        | Command::Destroy(_)
-        | Command::Import(_)
-        | Command::Render(_) => false,
-    };
+    let detailed = detailed_exitcode(&cli.command);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -124,6 +115,20 @@ fn main() -> ExitCode {
             // Terraform's meaning: 1 for every error, since 2 means changes are pending.
             ExitCode::from(if detailed { 1 } else { code })
         }
+    }
+}
+
+/// `plan --detailed-exitcode`: every error exits 1, since 2 means changes are pending.
+fn detailed_exitcode(command: &Command) -> bool {
+    match command {
+        Command::Plan(args) => args.detailed_exitcode,
+        Command::Apply(_)
+        | Command::Outputs
+        | Command::Login(_)
+        | Command::Doctor
+        | Command::Destroy(_)
+        | Command::Import(_)
+        | Command::Render(_) => false,
     }
 }
 
@@ -163,4 +168,52 @@ fn logging(verbose: bool) {
                 .with_filter(filter),
         )
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::{Cli, Command};
+    use crate::commands::planning_flags;
+
+    #[test]
+    fn the_flags_are_consistent_with_one_another() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_saved_plan_records_adopt_first_then_each_skip_once_in_order() {
+        let cli = Cli::try_parse_from([
+            "provisioner",
+            "--skip",
+            "lambda",
+            "apply",
+            "--adopt",
+            "--skip",
+            "domain",
+            "--skip",
+            "lambda",
+        ])
+        .expect("valid flags");
+        let Command::Apply(args) = &cli.command else {
+            panic!("parsed as another command");
+        };
+        assert_eq!(
+            planning_flags(&cli.global, args.adopt),
+            ["--adopt", "--skip domain", "--skip lambda"]
+        );
+        assert_eq!(planning_flags(&cli.global, false), ["--skip domain", "--skip lambda"]);
+    }
+
+    #[test]
+    fn only_plan_with_detailed_exitcode_takes_terraforms_exit_codes() {
+        let detailed = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).expect("valid flags");
+            super::detailed_exitcode(&cli.command)
+        };
+        assert!(detailed(&["provisioner", "plan", "--detailed-exitcode"]));
+        assert!(!detailed(&["provisioner", "plan"]));
+        assert!(!detailed(&["provisioner", "apply", "--yes"]));
+    }
 }

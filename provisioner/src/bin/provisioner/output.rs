@@ -73,6 +73,15 @@ pub fn progress(output: Output, line: &str) {
     drop(written);
 }
 
+/// `import`'s spec when no `--out` was given: on stdout as soon as it is read, before the
+/// pool is adopted; the JSON form carries it in its document instead ([`Imported`]).
+pub fn spec(output: Output, text: &str) {
+    match output {
+        Output::Text => print!("{text}"),
+        Output::Json | Output::Env => {}
+    }
+}
+
 /// The API calls a command made, as its JSON report carries them.
 fn calls_json(counter: &CallCounter) -> Value {
     let (reads, writes) = counter.reads_and_writes();

@@ -7,7 +7,7 @@ use provisioner::desired::MANAGED_TAG;
 use provisioner::import::{ImportError, Imported, PoolRef, import_pool};
 
 use super::{clients, refuse_env};
-use crate::output::{self, Output};
+use crate::output;
 use crate::{Failure, Global};
 
 #[derive(clap::Args)]
@@ -56,9 +56,7 @@ pub async fn run(global: &Global, args: &Args) -> Result<u8, Failure> {
                 })?;
                 eprintln!("wrote {}", path.display());
             }
-            // The JSON form carries the spec in its document.
-            None if global.output == Output::Text => print!("{}", imported.text()),
-            None => {}
+            None => output::spec(global.output, &imported.text()),
         }
         Ok(())
     };
