@@ -453,6 +453,8 @@ def call_action(self):
         refused = model_violation(target[len(TARGET_PREFIX):], self.body)
         if refused is not None:
             error_type, message = refused
+            # Beside the answer, in the server's log: which request was outside the model.
+            print(f"model check refused {target[len(TARGET_PREFIX):]}: {message}", file=sys.stderr, flush=True)
             headers = {
                 "status": 400,
                 "Content-Type": "application/x-amz-json-1.1",
