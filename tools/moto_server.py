@@ -1,7 +1,8 @@
 """Starts moto's server for the provisioner's tests, patched where moto differs from AWS in
 ways that would hide bugs. Each patch is small, says which AWS behaviour it restores, and
 quotes AWS's error text where AWS refuses something moto accepts; a test of the
-provisioner fails without the fix that keeps each rule.
+provisioner fails without the fix that keeps each rule. Before any of it, every Cognito
+request is checked against AWS's API model (botocore's copy), as AWS checks it.
 
 Usage: moto_server.py <port>   (binds 127.0.0.1 only)
 """
