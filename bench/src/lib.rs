@@ -1,7 +1,7 @@
 //! The measuring side of `cargo xtask bench` (the orchestration, builds and tools, lives in
-//! xtask): `runtime_api` serves the Lambda Runtime API every runtime's client can use,
-//! `measure` times cold starts and warm bursts against it, `stats` summarizes, and `report`
-//! writes BENCHMARKS.md with each goal checked.
+//! xtask): [`runtime_api`] serves the Lambda Runtime API every runtime's client can use,
+//! [`measure`] times cold starts and warm bursts against it, [`stats`] summarizes, and
+//! [`report`] writes BENCHMARKS.md with each goal checked.
 
 pub mod measure;
 pub mod report;

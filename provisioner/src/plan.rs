@@ -361,7 +361,7 @@ fn plan_pool_update(plan: &mut Plan, desired: &Desired, observed: &Observed, poo
     }
 }
 
-/// Tags the pool `id` (at `arn`) as this project's: [`MANAGED_TAG`] = its `name`. `plan
+/// Tags the pool `id` (at `arn`) as this project's: [`MANAGED_TAG`](crate::desired::MANAGED_TAG) = its `name`. `plan
 /// --adopt` and `import` adopt a pool with this one change.
 pub fn adopt_pool(id: &str, arn: &str, name: &str) -> Change {
     Change::AdoptPool {

@@ -1,5 +1,5 @@
 //! The error a handler returns. Lambda reports it as `errorType` and `errorMessage`; Cognito
-//! shows the message to the caller (for PreSignUp: "PreSignUp failed with error <message>."),
+//! shows the message to the caller (for PreSignUp: `PreSignUp failed with error <message>.`),
 //! so the message is written for a person and the type names the kind of failure.
 
 use std::fmt;

@@ -2,6 +2,12 @@
 //! typed event (or the payload as it came, for trigger sources AWS added later),
 //! configuration errors that name the variable, masking of personal data for logs, and the
 //! log setup that keeps raw events out of the logs.
+//!
+//! [`event`] reads the payload ([`Incoming`]); [`config`] reads environment variables and
+//! names the one that is wrong; [`failure`] is the error a handler returns; [`mask`] masks
+//! emails and phone numbers; [`logging`] sets up the log lines (plain or Lambda's JSON);
+//! `budget` (feature `aws`) bounds an SDK call by Cognito's 5-second budget; `testing`
+//! (feature `testing`) builds Cognito-shaped events for the functions' tests.
 
 #[cfg(feature = "aws")]
 pub mod budget;

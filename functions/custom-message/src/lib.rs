@@ -2,8 +2,8 @@
 //! sends (sign-up, resent code, password reset, attribute verification, invitation, MFA),
 //! keeping Cognito's code, username and (in a pool that confirms by link) link placeholders.
 //!
-//! `messages` renders and checks the texts; `handler` is the glue between the Lambda event
-//! and them.
+//! [`messages`] renders and checks the texts; [`handler`] is the glue between the Lambda
+//! event and them.
 
 pub mod messages;
 

@@ -1,8 +1,8 @@
 //! The PostConfirmation trigger: a user who just confirmed their sign-up joins the default
 //! group. A confirmed password reset changes nothing.
 //!
-//! `decide` is the decision over plain data; `groups` holds the one side effect behind a
-//! trait (the SDK in production, a fake or a mocked client in tests); `handler` is the glue.
+//! [`Config::decide`] is the decision over plain data; [`groups`] holds the one side effect behind a
+//! trait (the SDK in production, a fake or a mocked client in tests); [`handler`] is the glue.
 
 pub mod groups;
 
@@ -20,7 +20,7 @@ pub use groups::{CognitoGroups, GroupError, GroupMembership};
 pub const ALARM: &str = "POST_CONFIRMATION_GROUP_ADD_FAILED";
 
 /// What the person signing up reads when the group call failed (Cognito shows it as
-/// "PostConfirmation failed with error <message>."): their account exists, nothing about
+/// `PostConfirmation failed with error <message>.`): their account exists, nothing about
 /// how it is set up.
 pub const UNFINISHED: &str = "Your account is confirmed, but setting it up did not finish; please contact support.";
 

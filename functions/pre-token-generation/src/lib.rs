@@ -25,7 +25,7 @@ pub use claims::{FIXED_CLAIMS, IDENTITY_CLAIMS, Use, refusal};
 pub use config::{AttributeClaim, Config};
 
 /// The typed event. The V2_0 type reads V1_0 and V3_0 events too: V1_0 lacks only
-/// `request.scopes` (see [`fill_scopes`]), V3_0 is V2_0's shape.
+/// `request.scopes` (see `fill_scopes`), V3_0 is V2_0's shape.
 pub type Event = CognitoEventUserPoolsPreTokenGenV2;
 
 /// The trigger source of a V3_0 machine-to-machine token (client credentials grant).

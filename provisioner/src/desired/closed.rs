@@ -1,4 +1,4 @@
-//! Closed sets written once: [`closed_set!`] turns one table of members, each with its spec
+//! Closed sets written once: `closed_set!` turns one table of members, each with its spec
 //! spelling and its AWS spelling, into the enum, the list of its members (`ALL`), both
 //! spellings (`as_spec`, `as_aws`), the reverse look-ups (`from_spec`, `from_aws`), and the
 //! spec's parsing (serde's `Deserialize`, whose error lists the spellings the spec accepts).
