@@ -12,7 +12,7 @@ use aws_sdk_cognitoidentityprovider as cognito;
 use bench::report::{self, ColdRow, HandlerRow, Machine, ProvisionRow, Report, WarmRow, ZipRow};
 use bench::stats::Human;
 use bench::{Harness, Language, PRE_SIGNUP_POLICY, Subject, Summary, owned_env};
-use e2e::Moto;
+use harness::moto::{Moto, deploy_placeholders, sdk_config};
 use harness::FUNCTION_NAMES as FUNCTIONS;
 use harness::{Tools, workspace_root};
 use serde_json::Value;
@@ -120,7 +120,7 @@ fn handler_row(function: &'static str) -> Result<HandlerRow> {
 
 /// A pool, the default group and a user in moto, for post-confirmation's real call.
 async fn cognito_fixture(endpoint: &str) -> Result<(String, String)> {
-    let client = cognito::Client::new(&e2e::sdk_config(endpoint));
+    let client = cognito::Client::new(&sdk_config(endpoint));
     let pool = client.create_user_pool().pool_name("bench").send().await?;
     let pool = pool.user_pool().and_then(|p| p.id()).context("no pool id")?.to_owned();
     client
@@ -322,9 +322,9 @@ fn provisioner(tools: &Tools, work: &Path, runtime: &tokio::runtime::Runtime) ->
         let dir = work.join(format!("provisioner-{round}"));
         std::fs::create_dir_all(&dir)?;
         let moto = Moto::start(tools, &dir)?;
-        let config = e2e::sdk_config(&moto.endpoint());
+        let config = sdk_config(&moto.endpoint());
         runtime
-            .block_on(e2e::moto::deploy_placeholders(&config, &FUNCTIONS))
+            .block_on(deploy_placeholders(&config, &FUNCTIONS))
             .map_err(anyhow::Error::msg)?;
         let spec = dir.join("cognito.toml");
         for (i, (scenario, text)) in scenarios.iter().enumerate() {

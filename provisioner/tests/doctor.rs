@@ -19,56 +19,39 @@ use aws_sdk_lambda as lambda;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Environment, FunctionCode, Runtime};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use e2e::Moto;
 use provisioner::aws::{CallCounter, Clients, StripLegacyValidity};
 use provisioner::doctor::{Check, MANY_USERS, diagnose};
 use provisioner::render;
 use serde_json::Value;
 
-use common::{Account, REGION};
+use common::{Account, FUNCTION_NAMES, REGION, project_spec, stderr, workspace_root};
 
 const ACCOUNT: &str = "123456789012";
 
 struct Fixture {
-    moto: Moto,
-    dir: tempfile::TempDir,
+    account: Account,
     cognito: cognito::Client,
     lambda: lambda::Client,
     iam: iam::Client,
-    runtime: tokio::runtime::Runtime,
 }
 
 impl Fixture {
     fn new() -> Self {
-        let Account {
-            moto,
-            dir,
-            config,
-            runtime,
-        } = Account::start();
+        let account = Account::start();
         Self {
-            cognito: cognito::Client::new(&config),
-            lambda: lambda::Client::new(&config),
-            iam: iam::Client::new(&config),
-            moto,
-            dir,
-            runtime,
+            cognito: cognito::Client::new(&account.config),
+            lambda: lambda::Client::new(&account.config),
+            iam: iam::Client::new(&account.config),
+            account,
         }
     }
 
     fn write_spec(&self, text: &str) -> PathBuf {
-        let path = self.dir.path().join("cognito.toml");
-        std::fs::write(&path, text).unwrap();
-        path
+        self.account.write_spec(text)
     }
 
     fn run(&self, spec: &Path, args: &[&str]) -> Output {
-        common::provisioner(&self.moto.endpoint())
-            .arg("--spec")
-            .arg(spec)
-            .args(args)
-            .output()
-            .unwrap()
+        self.account.run(spec, args)
     }
 
     /// `doctor --output json`: its exit code and findings.
@@ -82,7 +65,7 @@ impl Fixture {
             panic!(
                 "doctor printed no JSON ({e}): {}\n{}",
                 stderr(output),
-                self.moto.output()
+                self.account.moto.output()
             )
         });
         findings.as_array().unwrap().clone()
@@ -90,7 +73,7 @@ impl Fixture {
 
     /// A role Lambda can assume, with `policy` inline when given; returns its ARN.
     fn role(&self, name: &str, policy: Option<&str>) -> String {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let role = self
                 .iam
                 .create_role()
@@ -121,7 +104,7 @@ impl Fixture {
 
     /// A function with an empty zip (moto stores the code, never runs it); returns its ARN.
     fn function(&self, name: &str, role: &str, timeout: i32, default_group: Option<&str>) -> String {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let mut create = self
                 .lambda
                 .create_function()
@@ -143,7 +126,7 @@ impl Fixture {
     }
 
     fn permission(&self, function: &str, sid: &str, pool_arn: Option<&str>) {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             self.lambda
                 .add_permission()
                 .function_name(function)
@@ -159,10 +142,6 @@ impl Fixture {
     }
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 fn ids(findings: &[Value]) -> Vec<String> {
     let mut ids: Vec<String> = findings.iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect();
     ids.sort();
@@ -176,27 +155,32 @@ fn lambda_arn(region: &str, name: &str) -> String {
 #[test]
 fn the_default_spec_applied_with_deployed_functions_has_no_finding() {
     let f = Fixture::new();
-    let spec_text = std::fs::read_to_string(e2e::workspace_root().join("cognito.toml")).unwrap();
+    let spec_text = project_spec();
     let spec_path = f.write_spec(&spec_text);
     // As `cargo xtask deploy` deploys them: each function with its role and the settings of
     // its crate's [package.metadata.lambda.deploy].
-    for name in e2e::deploy::FUNCTION_NAMES {
-        let deploy = render::load_function(&e2e::workspace_root(), name).unwrap();
+    for name in FUNCTION_NAMES {
+        let deploy = render::load_function(&workspace_root(), name).unwrap();
         let role = f.role(&format!("{name}-role"), None);
         let group = deploy.env.get("DEFAULT_GROUP").map(String::as_str);
         f.function(name, &role, i32::try_from(deploy.timeout).unwrap(), group);
     }
     let apply = f.run(&spec_path, &["apply"]);
-    assert!(apply.status.success(), "{}\n{}", stderr(&apply), f.moto.output());
+    assert!(
+        apply.status.success(),
+        "{}\n{}",
+        stderr(&apply),
+        f.account.moto.output()
+    );
     // Then the least-privilege policies rendered from the spec, filled in for this pool.
-    let pool_id = f.runtime.block_on(async {
+    let pool_id = f.account.runtime.block_on(async {
         let pools = f.cognito.list_user_pools().max_results(60).send().await.unwrap();
         pools.user_pools()[0].id().unwrap().to_owned()
     });
     let spec = provisioner::spec::parse("cognito.toml", &spec_text).unwrap().0;
-    let functions: Vec<_> = e2e::deploy::FUNCTION_NAMES
+    let functions: Vec<_> = FUNCTION_NAMES
         .iter()
-        .map(|name| render::load_function(&e2e::workspace_root(), name).unwrap())
+        .map(|name| render::load_function(&workspace_root(), name).unwrap())
         .collect();
     for (file, document) in render::policies(&spec, &functions) {
         let Some(function) = file.strip_suffix(".json").filter(|f| *f != "provisioner") else {
@@ -208,7 +192,9 @@ fn the_default_spec_applied_with_deployed_functions_has_no_finding() {
             .replace("${REGION}", REGION)
             .replace("${ACCOUNT_ID}", ACCOUNT)
             .replace("${USER_POOL_ID}", &pool_id);
-        f.runtime.block_on(f.put_policy(&format!("{function}-role"), &document));
+        f.account
+            .runtime
+            .block_on(f.put_policy(&format!("{function}-role"), &document));
     }
 
     let (code, findings) = f.doctor(&spec_path);
@@ -239,7 +225,7 @@ fn a_pool_with_each_trap_gives_its_finding_and_no_other() {
     let pre_signup = f.function("pre-signup", &bare_role, 10, None);
     let post_confirmation = f.function("post-confirmation", &post_role, 5, Some("members"));
     let custom_message = f.function("custom-message", &bare_role, 3, None);
-    let pool: UserPoolType = f.runtime.block_on(async {
+    let pool: UserPoolType = f.account.runtime.block_on(async {
         f.cognito
             .create_user_pool()
             .pool_name("trapped")
@@ -267,7 +253,7 @@ fn a_pool_with_each_trap_gives_its_finding_and_no_other() {
     let (pool_id, pool_arn) = (pool.id().unwrap().to_owned(), pool.arn().unwrap().to_owned());
     f.permission("post-confirmation", "scoped", Some(&pool_arn));
     f.permission("custom-message", "any-pool", None);
-    let secret = f.runtime.block_on(async {
+    let secret = f.account.runtime.block_on(async {
         // A secret, the code and implicit grants, a callback that is not the spec's and one
         // that Cognito refuses (http off localhost).
         let client = f
@@ -375,7 +361,8 @@ fn a_pool_with_each_trap_gives_its_finding_and_no_other() {
         "Effect": "Allow", "Action": "cognito-idp:AdminAddUserToGroup", "Resource": pool_arn,
         "Condition": {"StringEquals": {"aws:RequestedRegion": REGION}},
     }]});
-    f.runtime
+    f.account
+        .runtime
         .block_on(f.put_policy("post-confirmation-role", &conditional.to_string()));
     let (_, findings) = f.doctor(&spec);
     let ids = ids(&findings);

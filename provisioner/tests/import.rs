@@ -18,42 +18,32 @@ use aws_sdk_cognitoidentityprovider::types::{
     VerificationMessageTemplateType, VerifiedAttributeType,
 };
 use aws_sdk_lambda as lambda;
-use e2e::Moto;
 use serde_json::Value;
 
-use common::Account;
+use common::{Account, stderr, stdout};
 
 struct Fixture {
-    moto: Moto,
-    dir: tempfile::TempDir,
+    account: Account,
     cognito: cognito::Client,
     lambda: lambda::Client,
-    runtime: tokio::runtime::Runtime,
 }
 
 impl Fixture {
-    /// moto with the three trigger functions deployed.
+    /// moto with the trigger functions deployed.
     fn new() -> Self {
-        let Account {
-            moto,
-            dir,
-            config,
-            runtime,
-        } = Account::start();
-        runtime
-            .block_on(e2e::moto::deploy_placeholders(&config, &e2e::deploy::FUNCTION_NAMES))
-            .unwrap();
+        let account = Account::with_functions(&common::FUNCTION_NAMES);
         Self {
-            cognito: cognito::Client::new(&config),
-            lambda: lambda::Client::new(&config),
-            moto,
-            dir,
-            runtime,
+            cognito: cognito::Client::new(&account.config),
+            lambda: lambda::Client::new(&account.config),
+            account,
         }
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        common::provisioner(&self.moto.endpoint()).args(args).output().unwrap()
+        common::provisioner(&self.account.moto.endpoint())
+            .args(args)
+            .output()
+            .unwrap()
     }
 
     /// A command that must succeed, with `--output json`; its report.
@@ -63,13 +53,13 @@ impl Fixture {
             output.status.success(),
             "{args:?} failed: {}\n{}",
             stderr(&output),
-            self.moto.output()
+            self.account.moto.output()
         );
         serde_json::from_slice(&output.stdout).unwrap()
     }
 
     fn function_arn(&self, name: &str) -> String {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let function = self.lambda.get_function().function_name(name).send().await.unwrap();
             function.configuration().unwrap().function_arn().unwrap().to_owned()
         })
@@ -82,7 +72,7 @@ impl Fixture {
     fn console_pool(&self, name: &str, prefix: &str) -> String {
         let [pre_signup, post_confirmation, custom_message] =
             ["pre-signup", "post-confirmation", "custom-message"].map(|f| self.function_arn(f));
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let pool = self
                 .cognito
                 .create_user_pool()
@@ -216,7 +206,7 @@ impl Fixture {
     }
 
     fn tags(&self, pool: &str) -> std::collections::HashMap<String, String> {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let described = self
                 .cognito
                 .describe_user_pool()
@@ -227,14 +217,6 @@ impl Fixture {
             described.user_pool.unwrap().user_pool_tags.unwrap_or_default()
         })
     }
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The write operations a command's `--output json` report lists, in order.
@@ -261,7 +243,7 @@ fn parses(path: &Path) -> provisioner::spec::Spec {
 fn a_console_made_pool_is_imported_then_plans_no_change_and_applies_with_no_write() {
     let f = Fixture::new();
     let pool = f.console_pool("my-app-users", "my-app-auth");
-    let spec = f.dir.path().join("cognito.toml");
+    let spec = f.account.dir.path().join("cognito.toml");
     let spec_arg = spec.to_str().unwrap();
 
     let report = f.json(&["import", "--pool-name", "my-app-users", "--out", spec_arg]);
@@ -317,7 +299,7 @@ fn a_console_made_pool_is_imported_then_plans_no_change_and_applies_with_no_writ
 #[test]
 fn settings_the_spec_lacks_are_imported_as_comments_in_a_file_that_still_plans_no_change() {
     let f = Fixture::new();
-    let pool = f.runtime.block_on(async {
+    let pool = f.account.runtime.block_on(async {
         let pool = f
             .cognito
             .create_user_pool()
@@ -381,7 +363,7 @@ fn settings_the_spec_lacks_are_imported_as_comments_in_a_file_that_still_plans_n
     ] {
         assert!(text.contains(comment), "{comment:?} in\n{text}");
     }
-    let spec = f.dir.path().join("cognito.toml");
+    let spec = f.account.dir.path().join("cognito.toml");
     std::fs::write(&spec, &text).unwrap();
     let parsed = parses(&spec);
     assert!(parsed.triggers.wired.is_empty(), "the pool wires no trigger");
@@ -399,7 +381,7 @@ fn settings_the_spec_lacks_are_imported_as_comments_in_a_file_that_still_plans_n
 #[test]
 fn phone_number_sign_in_is_written_as_it_is_and_plans_refusal_is_warned() {
     let f = Fixture::new();
-    f.runtime.block_on(async {
+    f.account.runtime.block_on(async {
         let pool = f
             .cognito
             .create_user_pool()
@@ -417,7 +399,7 @@ fn phone_number_sign_in_is_written_as_it_is_and_plans_refusal_is_warned() {
             .unwrap();
         f.public_client(pool.id().unwrap(), "web").await;
     });
-    let spec = f.dir.path().join("cognito.toml");
+    let spec = f.account.dir.path().join("cognito.toml");
     let spec_arg = spec.to_str().unwrap();
     let output = f.run(&["import", "--pool-name", "by-phone", "--out", spec_arg]);
     assert!(output.status.success(), "{}", stderr(&output));

@@ -14,21 +14,18 @@ use std::process::Output;
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::types::{TimeUnitsType, TokenValidityUnitsType, UserPoolType};
 use aws_sdk_lambda as lambda;
-use e2e::Moto;
 use serde_json::Value;
 
-use common::{Account, REGION};
+use common::{Account, REGION, project_spec, stderr, stdout};
 
-const FUNCTIONS: [&str; 4] = e2e::deploy::FUNCTION_NAMES;
+const FUNCTIONS: [&str; 4] = common::FUNCTION_NAMES;
 /// The functions the project's `cognito.toml` wires.
 const WIRED: [&str; 3] = ["pre-signup", "post-confirmation", "custom-message"];
 
 struct Fixture {
-    moto: Moto,
-    dir: tempfile::TempDir,
+    account: Account,
     cognito: cognito::Client,
     lambda: lambda::Client,
-    runtime: tokio::runtime::Runtime,
 }
 
 impl Fixture {
@@ -39,44 +36,25 @@ impl Fixture {
 
     /// moto with these functions (and their role) already deployed.
     fn with_functions(functions: &[&str]) -> Self {
-        let Account {
-            moto,
-            dir,
-            config,
-            runtime,
-        } = Account::start();
-        let lambda = lambda::Client::new(&config);
-        runtime
-            .block_on(e2e::moto::deploy_placeholders(&config, functions))
-            .unwrap();
+        let account = Account::with_functions(functions);
         Self {
-            cognito: cognito::Client::new(&config),
-            lambda,
-            moto,
-            dir,
-            runtime,
+            cognito: cognito::Client::new(&account.config),
+            lambda: lambda::Client::new(&account.config),
+            account,
         }
     }
 
     fn write_spec(&self, text: &str) -> PathBuf {
-        let path = self.dir.path().join("cognito.toml");
-        std::fs::write(&path, text).unwrap();
-        path
+        self.account.write_spec(text)
     }
 
     fn run(&self, spec: &Path, args: &[&str]) -> Output {
-        self.run_env(spec, args, &[])
+        self.account.run(spec, args)
     }
 
     /// The provisioner with `env` set (and GOOGLE_CLIENT_SECRET unset unless given).
     fn run_env(&self, spec: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-        common::provisioner(&self.moto.endpoint())
-            .envs(env.iter().copied())
-            .arg("--spec")
-            .arg(spec)
-            .args(args)
-            .output()
-            .unwrap()
+        self.account.run_env(spec, args, env)
     }
 
     /// `apply --output json`, which must succeed; returns its report.
@@ -90,13 +68,13 @@ impl Fixture {
             output.status.success(),
             "apply failed: {}\n{}",
             stderr(&output),
-            self.moto.output()
+            self.account.moto.output()
         );
         serde_json::from_slice(&output.stdout).unwrap()
     }
 
     fn pools(&self) -> Vec<String> {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let pools = self.cognito.list_user_pools().max_results(60).send().await.unwrap();
             pools
                 .user_pools()
@@ -107,7 +85,7 @@ impl Fixture {
     }
 
     fn pool(&self, id: &str) -> UserPoolType {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             self.cognito
                 .describe_user_pool()
                 .user_pool_id(id)
@@ -120,7 +98,7 @@ impl Fixture {
     }
 
     fn client(&self, pool: &str) -> cognito::types::UserPoolClientType {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let clients = self
                 .cognito
                 .list_user_pool_clients()
@@ -142,7 +120,7 @@ impl Fixture {
     }
 
     fn client_named(&self, pool: &str, name: &str) -> cognito::types::UserPoolClientType {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let clients = self
                 .cognito
                 .list_user_pool_clients()
@@ -170,7 +148,7 @@ impl Fixture {
     }
 
     fn client_count(&self, pool: &str) -> usize {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let clients = self
                 .cognito
                 .list_user_pool_clients()
@@ -183,23 +161,15 @@ impl Fixture {
     }
 
     fn policy(&self, function: &str) -> Option<Value> {
-        self.runtime.block_on(async {
+        self.account.runtime.block_on(async {
             let policy = self.lambda.get_policy().function_name(function).send().await.ok()?;
             serde_json::from_str(policy.policy()?).ok()
         })
     }
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 fn default_spec() -> String {
-    std::fs::read_to_string(e2e::workspace_root().join("cognito.toml")).unwrap()
+    project_spec()
 }
 
 fn writes(report: &Value) -> u64 {
@@ -355,7 +325,7 @@ fn lifecycle_create_converge_update_destroy() {
     // Settings made outside the spec, the way the console makes them (every field sent).
     let current = f.pool(&pool_id);
     let client = f.client(&pool_id);
-    f.runtime.block_on(async {
+    f.account.runtime.block_on(async {
         f.cognito
             .update_user_pool()
             .user_pool_id(&pool_id)
@@ -585,7 +555,7 @@ fn refusals_happen_before_any_write() {
     );
 
     // Two pools with the spec's name: the ids are listed, nothing is written.
-    f.runtime.block_on(async {
+    f.account.runtime.block_on(async {
         f.cognito
             .create_user_pool()
             .pool_name("toyseven-cognito")
@@ -607,7 +577,7 @@ fn an_unreachable_endpoint_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("cognito.toml");
     std::fs::write(&spec, "").unwrap();
-    let closed = format!("http://127.0.0.1:{}", e2e::free_port().unwrap());
+    let closed = format!("http://127.0.0.1:{}", common::free_port().unwrap());
     let output = common::provisioner(&closed)
         .arg("--spec")
         .arg(&spec)
@@ -632,7 +602,7 @@ fn a_new_domain_prefix_is_checked_free_before_any_write_then_replaced() {
 
     // Someone else's pool holds the prefix the spec now asks for: refused, nothing written,
     // the current domain kept (the strict server would refuse the create after the delete).
-    f.runtime.block_on(async {
+    f.account.runtime.block_on(async {
         let other = f
             .cognito
             .create_user_pool()
@@ -686,7 +656,7 @@ fn a_new_domain_prefix_is_checked_free_before_any_write_then_replaced() {
 fn a_pool_of_the_same_name_made_elsewhere_is_adopted_only_when_asked() {
     let f = Fixture::new();
     // Made the way the console makes it, without this project's tag.
-    let pool_id = f.runtime.block_on(async {
+    let pool_id = f.account.runtime.block_on(async {
         f.cognito
             .create_user_pool()
             .pool_name("toyseven-cognito")
@@ -757,7 +727,7 @@ fn mfa_with_an_authenticator_app_is_enabled_before_the_pool_names_it() {
         f.pool(&pool_id).mfa_configuration().map(|m| m.as_str()),
         Some("OPTIONAL")
     );
-    let mfa = f.runtime.block_on(async {
+    let mfa = f.account.runtime.block_on(async {
         f.cognito
             .get_user_pool_mfa_config()
             .user_pool_id(&pool_id)
@@ -920,6 +890,7 @@ fn a_production_spec_is_created_converged_updated_resource_by_resource_and_never
         ["toyseven-api/read", "toyseven-api/admin"]
     );
     let groups = f
+        .account
         .runtime
         .block_on(async { f.cognito.list_groups().user_pool_id(&pool_id).send().await.unwrap() });
     let admins = groups
@@ -1000,8 +971,8 @@ fn with_providers() -> String {
 fn identity_providers_converge_and_their_secrets_are_never_printed() {
     let f = Fixture::new();
     let (first, second, facebook) = ("g-secret-first-7f3a", "g-secret-second-91c2", "fb-secret-55e0");
-    f.runtime.block_on(async {
-        aws_sdk_ssm::Client::new(&e2e::sdk_config(&f.moto.endpoint()))
+    f.account.runtime.block_on(async {
+        aws_sdk_ssm::Client::new(&f.account.config)
             .put_parameter()
             .name("/toyseven/facebook")
             .value(facebook)
@@ -1038,7 +1009,7 @@ fn identity_providers_converge_and_their_secrets_are_never_printed() {
     );
     let pool_id = f.pools()[0].clone();
     let described = |name: &str| {
-        f.runtime.block_on(async {
+        f.account.runtime.block_on(async {
             f.cognito
                 .describe_identity_provider()
                 .user_pool_id(&pool_id)
@@ -1139,7 +1110,7 @@ fn an_undeclared_provider_or_an_unset_secret_is_refused_before_any_call() {
     );
     assert!(f.pools().is_empty(), "no call was made");
     assert!(
-        !f.moto.output().contains("cognito-idp"),
+        !f.account.moto.output().contains("cognito-idp"),
         "no Cognito request reached the server"
     );
 }

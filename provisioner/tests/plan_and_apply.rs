@@ -16,11 +16,11 @@ use std::time::Duration;
 use aws_sdk_cognitoidentityprovider as cognito;
 use serde_json::Value;
 
-use common::Account;
+use common::{Account, project_spec, stderr, stdout};
 
 /// The project's spec without triggers (no Lambda in these tests) and a prefix of its own.
 fn spec_text() -> String {
-    let text = std::fs::read_to_string(e2e::workspace_root().join("cognito.toml")).unwrap();
+    let text = project_spec();
     let start = text.find("[triggers]").unwrap();
     let end = start + text[start..].find("\n[[groups]]").unwrap();
     format!("{}[triggers]\n{}", &text[..start], &text[end..]).replace("prefix = \"toyseven\"", "prefix = \"plans\"")
@@ -43,18 +43,11 @@ impl Fixture {
     }
 
     fn write_spec(&self, text: &str) -> PathBuf {
-        let path = self.path("cognito.toml");
-        std::fs::write(&path, text).unwrap();
-        path
+        self.account.write_spec(text)
     }
 
     fn run(&self, spec: &Path, args: &[&str]) -> Output {
-        common::provisioner(&self.account.moto.endpoint())
-            .arg("--spec")
-            .arg(spec)
-            .args(args)
-            .output()
-            .unwrap()
+        self.account.run(spec, args)
     }
 
     fn pool_id(&self) -> Option<String> {
@@ -84,14 +77,6 @@ impl Fixture {
             .and_then(|p| p.password_policy())
             .map(|p| p.minimum_length().unwrap_or_default())
     }
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn json(output: &Output) -> Value {

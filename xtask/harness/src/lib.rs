@@ -2,11 +2,16 @@
 //! the tests share: where the pinned tools live (`tools`), the workspace's functions, and
 //! servers started on held loopback ports, in process groups of their own, that stop when
 //! dropped and die with whoever started them (`process`), and the headless browser the
-//! tests drive (`browser`).
+//! tests drive (`browser`). With the `moto` feature, moto's server and the placeholder
+//! functions deployed in it (`moto`), for the provisioner's tests, the end-to-end tests and
+//! the benchmark.
 //!
-//! It stays small (nix and thiserror) because `cargo xtask` itself depends on it.
+//! It stays small (nix and thiserror) because `cargo xtask` itself depends on it; the AWS
+//! SDK crates `moto` needs come only with that feature.
 
 pub mod browser;
+#[cfg(feature = "moto")]
+pub mod moto;
 pub mod process;
 pub mod tools;
 

@@ -2,24 +2,42 @@
 //! the browser — it opens the URL the command prints, posts the login form, and follows the
 //! redirect to the command's own callback listener — then checks the verified claims the
 //! command prints, and a refresh with the refresh token it gave; and a client without a
-//! localhost callback refused with the reason.
+//! localhost callback refused with the reason. It lives with the end-to-end tests, not the
+//! provisioner's, because it needs the local stack; it builds the provisioner's binary
+//! itself, as `cargo xtask local` runs it.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use e2e::local::flow;
 use e2e::local::watch::Progress;
-use e2e::{Stack, Tools};
+use e2e::{Stack, Tools, run_to_end, workspace_root};
 use serde_json::Value;
 
 const PASSWORD: &str = "Correct-Horse-9";
 
+/// The provisioner's binary, built (quickly, when it already is) into the workspace's target.
+fn provisioner_binary() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let what = "cargo build -p provisioner --bin provisioner";
+            run_to_end(
+                what,
+                e2e::cargo().args(["build", "--quiet", "-p", "provisioner", "--bin", "provisioner"]),
+            )
+            .unwrap();
+            workspace_root().join("target").join("debug").join("provisioner")
+        })
+        .clone()
+}
+
 /// The provisioner against the stack's cognito-local, with `spec`.
 fn provisioner(stack: &Stack, spec: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_provisioner"));
+    let mut command = Command::new(provisioner_binary());
     command
         .arg("--spec")
         .arg(spec)
@@ -62,7 +80,7 @@ async fn login_signs_in_through_the_hosted_ui_and_refreshes() {
     // A second client whose callback is a free localhost port, for the command to listen on.
     let port = e2e::free_port().unwrap();
     let callback = format!("http://localhost:{port}/callback");
-    let spec_text = std::fs::read_to_string(e2e::workspace_root().join("cognito.toml"))
+    let spec_text = std::fs::read_to_string(workspace_root().join("cognito.toml"))
         .unwrap()
         .replacen("[client]", "[[clients]]", 1)
         + &format!(

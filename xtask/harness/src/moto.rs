@@ -1,11 +1,17 @@
 //! moto's server (Cognito, Lambda and IAM APIs) on a free loopback port, started through
-//! `tools/moto_server.py`, which patches moto where it differs from AWS.
+//! `tools/moto_server.py`, which patches moto where it differs from AWS; the SDK
+//! configuration that reaches it, and the placeholder functions the provisioner's tests and
+//! the benchmark deploy in it. Behind the `moto` feature: it needs the AWS SDK's IAM and
+//! Lambda clients, which `cargo xtask` itself does not compile.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use harness::{HarnessError, Port, Server, Tools, workspace_root};
+use crate::{HarnessError, Port, Server, Tools, workspace_root};
+
+/// The region every test and the benchmark use against moto.
+pub const REGION: &str = "us-east-1";
 
 /// A running moto server; stopped (by process group) when dropped.
 #[derive(Debug)]
@@ -35,6 +41,21 @@ impl Moto {
     pub fn output(&self) -> String {
         self.server.output()
     }
+}
+
+/// The SDK configuration for the server at `endpoint`: [`REGION`], moto's test credentials
+/// and nothing from the caller's AWS profile.
+pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    use aws_sdk_lambda::config::{Credentials, SharedCredentialsProvider};
+
+    aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "testing", "testing", None, None, "moto",
+        )))
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build()
 }
 
 /// Creates the trigger functions in moto with one role and an empty zip (moto stores the
