@@ -4,11 +4,7 @@
 //! provisioner binary pointed at it, and the project's own spec.
 
 // Each test file is a crate of its own and uses part of what is here.
-#![allow(
-    dead_code,
-    unused_imports,
-    reason = "the shared harness offers more than each test file uses"
-)]
+#![allow(unused, reason = "the shared harness offers more than each test file uses")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
