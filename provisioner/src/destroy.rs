@@ -1,4 +1,4 @@
-//! `provisioner destroy`'s one rule before [`aws::destroy`](crate::aws::destroy): the caller
+//! `provisioner destroy`'s one rule before [`crate::aws::destroy`]: the caller
 //! names the pool it means to delete, since every user in it goes with it.
 
 use crate::aws::{self, AwsError, Clients};

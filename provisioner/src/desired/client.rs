@@ -17,6 +17,10 @@ use aws_sdk_cognitoidentityprovider::types::{
 
 use super::{Field, field, list};
 
+/// The pool's own users (user name and password), in SupportedIdentityProviders beside the
+/// federated providers' names; no provider may take the name.
+pub const COGNITO: &str = "COGNITO";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
     pub name: String,

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{FunctionDeploy, pascal};
-use crate::desired::{AttributeKind, Client, CustomAttribute, Desired, Email, Pool, Trigger};
+use crate::desired::{AttributeKind, COGNITO, Client, CustomAttribute, Desired, Email, Pool, Trigger};
 
 fn sub(text: &str) -> Value {
     json!({"Fn::Sub": text})
@@ -220,7 +220,7 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
             client
                 .identity_providers
                 .iter()
-                .filter(|p| *p != "COGNITO")
+                .filter(|p| *p != COGNITO)
                 .map(|p| format!("IdentityProvider{}", pascal(p))),
         );
         if !depends.is_empty() {

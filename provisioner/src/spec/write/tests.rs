@@ -508,8 +508,9 @@ fn pool() -> impl Strategy<Value = crate::desired::Pool> {
 
 fn provider() -> impl Strategy<Value = IdentityProvider> {
     (
-        0..6usize,
-        "[A-Za-z][A-Za-z0-9]{0,10}",
+        0..ProviderKind::ALL.len(),
+        // ProviderNameTypeV2: 3 to 32 characters.
+        "[A-Za-z][A-Za-z0-9]{2,12}",
         "[a-z0-9.]{1,12}",
         proptest::collection::vec("[a-z_.]{1,8}", 1..4),
         proptest::collection::btree_map("[a-z:_]{1,10}", text(), 0..3),
@@ -517,14 +518,7 @@ fn provider() -> impl Strategy<Value = IdentityProvider> {
     )
         .prop_filter("COGNITO is the pool's own users", |(_, name, ..)| name != "COGNITO")
         .prop_map(|(kind, name, client_id, scopes, attribute_mapping, ssm)| {
-            let kind = [
-                ProviderKind::Google,
-                ProviderKind::Facebook,
-                ProviderKind::Apple,
-                ProviderKind::Amazon,
-                ProviderKind::Oidc,
-                ProviderKind::Saml,
-            ][kind];
+            let kind = ProviderKind::ALL[kind];
             // AWS names social providers after their type.
             let name = kind.fixed_name().map_or(name, str::to_owned);
             let mut details = BTreeMap::new();
