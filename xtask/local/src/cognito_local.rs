@@ -75,13 +75,16 @@ impl CognitoLocal {
         })
     }
 
-    pub fn start(&mut self, tools: &Tools) -> Result<(), HarnessError> {
+    /// Starts it; its providers of type Google federate with the OpenID provider at
+    /// `google_issuer` (the local stand-in for Google) where Cognito's go to Google.
+    pub fn start(&mut self, tools: &Tools, google_issuer: &str) -> Result<(), HarnessError> {
         let node_modules = tools.cognito_local()?;
         let mut command = Command::new("node");
         command
             .current_dir(&self.data)
             .arg(workspace_root().join("tools").join("cognito_local.js"))
             .env("NODE_PATH", node_modules)
+            .env("LOCAL_GOOGLE_ISSUER", google_issuer)
             .env("NO_COLOR", "1");
         let log = self.data.join("cognito-local.log");
         self.server = Some(Server::start("cognito-local", command, &log)?);

@@ -14,7 +14,8 @@ use provisioner::{Mode, converge};
 use harness::{HarnessError, Port, Tools, workspace_root};
 
 use crate::cognito_local::CognitoLocal;
-use crate::google::{LOCAL_CLIENT_ID, LocalGoogle};
+use crate::google::{DEFAULT_SCOPES, LOCAL_CLIENT_ID, LocalGoogle};
+use provisioner::desired::{IdentityProvider, ProviderKind};
 use crate::watch::{Progress, Watch, build_functions};
 
 /// The functions' environment in the local stack, on top of each crate's
@@ -112,7 +113,7 @@ impl Stack {
         let google_client_id = spec
             .identity_providers
             .iter()
-            .find(|p| p.kind == provisioner::desired::ProviderKind::Google)
+            .find(|p| p.kind == ProviderKind::Google)
             .and_then(|p| p.details.get("client_id").cloned())
             .unwrap_or_else(|| LOCAL_CLIENT_ID.to_owned());
         let mut google = LocalGoogle::configure(
@@ -131,7 +132,7 @@ impl Stack {
             ("AWS_ACCESS_KEY_ID", "local"),
             ("AWS_SECRET_ACCESS_KEY", "local"),
         ]);
-        local.start(tools)?;
+        local.start(tools, &google.issuer())?;
         say(&format!(
             "==> started cognito-local on {cognito_endpoint} (pid {}): the Cognito API, hosted login and JWKS, invoking the triggers in cognito.toml",
             local.pid().unwrap_or_default()
@@ -165,6 +166,25 @@ impl Stack {
              triggers from its config.json)"
                 .into(),
         );
+        // The spec's Google providers point at the local Google, with its client's secret:
+        // they are created here once the pool exists, not by the provisioner (which would
+        // read the secret from where the spec says, for the real Google). With none
+        // declared, the local stack declares one named Google for the first client, so that
+        // Google sign-in can be tried before a real Google client exists.
+        let (mut googles, others): (Vec<_>, Vec<_>) = std::mem::take(&mut spec.identity_providers)
+            .into_iter()
+            .partition(|p| p.kind == ProviderKind::Google);
+        spec.identity_providers = others;
+        if googles.is_empty() {
+            googles.push(local_google_provider());
+            if let Some(client) = spec.clients.first_mut() {
+                client.identity_providers.push(LOCAL_PROVIDER_NAME.to_owned());
+            }
+            provisioning.push(format!(
+                "added: identity provider {LOCAL_PROVIDER_NAME:?} (type google) for client {:?}, as cognito.toml declares none",
+                spec.clients.first().map_or("", |c| c.name.as_str())
+            ));
+        }
         let config = sdk_config(&cognito_endpoint);
         let clients = Clients::new(&config).without_lambda();
         // The local stack is disposable: whatever the spec asks is done, destructive or not.
@@ -182,6 +202,15 @@ impl Stack {
                 .flat_map(|a| &a.done)
                 .map(|c| format!("done: {c}")),
         );
+        for provider in &googles {
+            create_google(&clients.cognito, &converged_pool_id(&converged)?, provider, &google).await?;
+            provisioning.push(format!(
+                "done: identity provider {:?} pointing at the local Google {} (client secret made by this stack)",
+                provider.name,
+                google.issuer()
+            ));
+            spec.identity_providers.push(provider.clone());
+        }
         for line in &provisioning {
             say(&format!("    {line}"));
         }
@@ -215,4 +244,60 @@ impl Stack {
     pub fn client_id(&self) -> &str {
         self.outputs.client().map_or("", |c| c.client_id.as_str())
     }
+}
+
+/// The provider's name when the spec declares no Google.
+pub const LOCAL_PROVIDER_NAME: &str = "Google";
+
+/// The Google provider the local stack declares when the spec has none: Cognito's usual
+/// mapping of Google's claims.
+fn local_google_provider() -> IdentityProvider {
+    IdentityProvider {
+        name: LOCAL_PROVIDER_NAME.to_owned(),
+        kind: ProviderKind::Google,
+        details: [
+            ("client_id".to_owned(), LOCAL_CLIENT_ID.to_owned()),
+            ("authorize_scopes".to_owned(), DEFAULT_SCOPES.to_owned()),
+        ]
+        .into(),
+        secret: None,
+        attribute_mapping: [("email", "email"), ("email_verified", "email_verified"), ("name", "name")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+    }
+}
+
+fn converged_pool_id(converged: &provisioner::Converged) -> Result<String, StackError> {
+    converged
+        .live
+        .as_ref()
+        .map(|live| live.pool_id.clone())
+        .ok_or_else(|| StackError::Provision("the pool is missing after apply".into()))
+}
+
+/// Creates `provider` in cognito-local with the local Google's client and secret.
+async fn create_google(
+    cognito: &cognito::Client,
+    pool_id: &str,
+    provider: &IdentityProvider,
+    google: &LocalGoogle,
+) -> Result<(), StackError> {
+    let scopes = provider
+        .details
+        .get("authorize_scopes")
+        .map_or(DEFAULT_SCOPES, String::as_str);
+    cognito
+        .create_identity_provider()
+        .user_pool_id(pool_id)
+        .provider_name(&provider.name)
+        .provider_type(cognito::types::IdentityProviderTypeType::Google)
+        .provider_details("client_id", &google.client_id)
+        .provider_details("client_secret", google.client_secret())
+        .provider_details("authorize_scopes", scopes)
+        .set_attribute_mapping(Some(provider.attribute_mapping.clone().into_iter().collect()))
+        .send()
+        .await
+        .map_err(|e| StackError::Provision(format!("creating identity provider {:?}: {}", provider.name, cognito::error::DisplayErrorContext(e))))?;
+    Ok(())
 }
