@@ -31,7 +31,7 @@ pub struct Client {
     pub callback_urls: Vec<String>,
     pub logout_urls: Vec<String>,
     pub identity_providers: Vec<String>,
-    pub explicit_auth_flows: Vec<String>,
+    pub explicit_auth_flows: Vec<ExplicitAuthFlow>,
     pub prevent_user_existence_errors: bool,
     pub enable_token_revocation: bool,
     // `None` below: left as it is (a new client gets AWS's default).
@@ -52,6 +52,54 @@ closed_set! {
         Code = ("code", "code"),
         Implicit = ("implicit", "implicit"),
         ClientCredentials = ("client_credentials", "client_credentials"),
+    }
+}
+
+closed_set! {
+    /// A sign-in flow the client allows through the API (ExplicitAuthFlows). The last three
+    /// are AWS's legacy names: read from AWS so that a diff sees them, never accepted by the
+    /// spec ([`ExplicitAuthFlow::is_legacy`]).
+    pub enum ExplicitAuthFlow {
+        UserSrp = ("ALLOW_USER_SRP_AUTH", "ALLOW_USER_SRP_AUTH"),
+        RefreshToken = ("ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"),
+        UserPassword = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH"),
+        AdminUserPassword = ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"),
+        Custom = ("ALLOW_CUSTOM_AUTH", "ALLOW_CUSTOM_AUTH"),
+        /// Choice-based sign-in (passwordless factors, passkeys).
+        UserAuth = ("ALLOW_USER_AUTH", "ALLOW_USER_AUTH"),
+        LegacyAdminNoSrp = ("ADMIN_NO_SRP_AUTH", "ADMIN_NO_SRP_AUTH"),
+        LegacyCustomOnly = ("CUSTOM_AUTH_FLOW_ONLY", "CUSTOM_AUTH_FLOW_ONLY"),
+        LegacyUserPassword = ("USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"),
+    }
+}
+
+impl ExplicitAuthFlow {
+    /// AWS's names from before the `ALLOW_` ones, which it refuses beside them.
+    pub const fn is_legacy(self) -> bool {
+        match self {
+            ExplicitAuthFlow::LegacyAdminNoSrp
+            | ExplicitAuthFlow::LegacyCustomOnly
+            | ExplicitAuthFlow::LegacyUserPassword => true,
+            ExplicitAuthFlow::UserSrp
+            | ExplicitAuthFlow::RefreshToken
+            | ExplicitAuthFlow::UserPassword
+            | ExplicitAuthFlow::AdminUserPassword
+            | ExplicitAuthFlow::Custom
+            | ExplicitAuthFlow::UserAuth => false,
+        }
+    }
+
+    /// The flow the spec spells `text`; legacy names are not the spec's.
+    pub fn from_spec_current(text: &str) -> Option<Self> {
+        Self::from_spec(text).filter(|flow| !flow.is_legacy())
+    }
+
+    /// What the spec accepts, for its error message.
+    pub fn accepted() -> impl Iterator<Item = &'static str> {
+        Self::ALL
+            .iter()
+            .filter(|flow| !flow.is_legacy())
+            .map(|flow| flow.as_spec())
     }
 }
 
@@ -221,7 +269,7 @@ impl Client {
             explicit_auth_flows: client
                 .explicit_auth_flows()
                 .iter()
-                .map(|f| f.as_str().to_owned())
+                .filter_map(|f| ExplicitAuthFlow::from_aws(f.as_str()))
                 .collect(),
             prevent_user_existence_errors: client.prevent_user_existence_errors()
                 == Some(&PreventUserExistenceErrorTypes::Enabled),
@@ -269,7 +317,10 @@ impl Client {
             field("callback_urls", list(&self.callback_urls)),
             field("logout_urls", list(&self.logout_urls)),
             field("identity_providers", list(&self.identity_providers)),
-            field("explicit_auth_flows", list(&self.explicit_auth_flows)),
+            field(
+                "explicit_auth_flows",
+                list(self.explicit_auth_flows.iter().map(|f| f.as_aws())),
+            ),
             field("prevent_user_existence_errors", self.prevent_user_existence_errors),
             field("enable_token_revocation", self.enable_token_revocation),
         ];
@@ -369,7 +420,7 @@ impl Client {
             explicit_auth_flows: self
                 .explicit_auth_flows
                 .iter()
-                .map(|f| ExplicitAuthFlowsType::from(f.as_str()))
+                .map(|f| ExplicitAuthFlowsType::from(f.as_aws()))
                 .collect(),
             prevent_user_existence_errors: if self.prevent_user_existence_errors {
                 PreventUserExistenceErrorTypes::Enabled

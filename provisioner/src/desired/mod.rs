@@ -21,7 +21,7 @@ pub mod trigger;
 
 use std::fmt;
 
-pub use client::{COGNITO, Client, OAuthFlow, TimeUnit, Validity};
+pub use client::{COGNITO, Client, ExplicitAuthFlow, OAuthFlow, TimeUnit, Validity};
 pub use domain::Domain;
 pub use group::Group;
 pub use identity_provider::{IdentityProvider, ProviderKind, Secret, SecretSource, SecretState};

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Locator, SpecError, Warning, sorted, strings, unspanned};
-use crate::desired::{Client, OAuthFlow, Validity};
+use crate::desired::{COGNITO, Client, ExplicitAuthFlow, OAuthFlow, Validity};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -38,7 +38,7 @@ impl Default for RawClient {
             oauth_scopes: ["openid", "email", "profile"].map(|s| unspanned(s.into())).into(),
             callback_urls: vec![unspanned("http://localhost:3000".into())],
             logout_urls: vec![unspanned("http://localhost:3000".into())],
-            identity_providers: vec![unspanned("COGNITO".into())],
+            identity_providers: vec![unspanned(COGNITO.into())],
             explicit_auth_flows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
                 .map(|s| unspanned(s.into()))
                 .into(),
@@ -65,15 +65,6 @@ pub(super) struct Context<'a> {
     /// Every declared identity provider's name.
     pub identity_providers: &'a [String],
 }
-
-const EXPLICIT_AUTH_FLOWS: [&str; 6] = [
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_USER_AUTH",
-];
 
 /// AWS's CallbackURLsListType and LogoutURLsListType: at most 100 URLs each.
 const MAX_REDIRECT_URLS: usize = 100;
@@ -198,20 +189,20 @@ fn one(client: RawClient, context: &Context, loc: &Locator, warnings: &mut Vec<W
         check_scope(scope.get_ref(), context.scopes).map_err(|m| loc.on(scope, m))?;
     }
     for flow in &client.explicit_auth_flows {
-        if !EXPLICIT_AUTH_FLOWS.contains(&flow.get_ref().as_str()) {
+        if ExplicitAuthFlow::from_spec_current(flow.get_ref()).is_none() {
             return Err(loc.on(
                 flow,
                 format!(
                     "unknown explicit auth flow {:?}; accepted: {}",
                     flow.get_ref(),
-                    EXPLICIT_AUTH_FLOWS.join(", ")
+                    ExplicitAuthFlow::accepted().collect::<Vec<_>>().join(", ")
                 ),
             ));
         }
     }
     for provider in &client.identity_providers {
         let name = provider.get_ref();
-        if name != "COGNITO" && !context.identity_providers.contains(name) {
+        if name != COGNITO && !context.identity_providers.contains(name) {
             let declared = if context.identity_providers.is_empty() {
                 "none is declared".to_owned()
             } else {
@@ -338,7 +329,11 @@ fn one(client: RawClient, context: &Context, loc: &Locator, warnings: &mut Vec<W
         callback_urls: strings(client.callback_urls),
         logout_urls: strings(client.logout_urls),
         identity_providers: strings(client.identity_providers),
-        explicit_auth_flows: strings(client.explicit_auth_flows),
+        explicit_auth_flows: client
+            .explicit_auth_flows
+            .iter()
+            .filter_map(|flow| ExplicitAuthFlow::from_spec_current(flow.get_ref()))
+            .collect(),
         prevent_user_existence_errors: client.prevent_user_existence_errors,
         enable_token_revocation: client.enable_token_revocation,
         access_token_validity,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Locator, SpecError};
-use crate::desired::{IdentityProvider, ProviderKind, SecretSource};
+use crate::desired::{COGNITO, IdentityProvider, ProviderKind, SecretSource};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,7 +134,7 @@ fn provider_name_ok(name: &str) -> bool {
         && chars.iter().all(|c| !c.is_whitespace() && !c.is_control())
         && chars.iter().enumerate().all(|(i, c)| *c != '_' || i == 1)
         && super::clients::visible(chars[1])
-        && name != "COGNITO"
+        && name != COGNITO
 }
 
 /// AWS's StringType, each ProviderDetails value and attribute-mapping value: at most

@@ -203,7 +203,10 @@ fn clients(out: &mut Out, clients: &[Client], comments: &Comments) {
             out.key("default_redirect_uri", string(uri));
         }
         out.key("identity_providers", strings(&client.identity_providers));
-        out.key("explicit_auth_flows", strings(&client.explicit_auth_flows));
+        out.key(
+            "explicit_auth_flows",
+            array(client.explicit_auth_flows.iter().map(|f| string(f.as_spec()))),
+        );
         out.key("prevent_user_existence_errors", client.prevent_user_existence_errors);
         out.key("enable_token_revocation", client.enable_token_revocation);
         let validities = [

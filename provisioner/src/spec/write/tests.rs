@@ -7,8 +7,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::desired::{
-    Attribute, Domain, Mfa, OAuthFlow, PasswordPolicy, ProviderKind, Recovery, Scope, SesEmail, ThreatProtection, Tier,
-    TimeUnit, Triggers, Validity, Version,
+    Attribute, Domain, ExplicitAuthFlow, Mfa, OAuthFlow, PasswordPolicy, ProviderKind, Recovery, Scope, SesEmail,
+    ThreatProtection, Tier, TimeUnit, Triggers, Validity, Version,
 };
 use crate::spec::parse;
 
@@ -39,7 +39,7 @@ fn client(name: &str) -> Client {
         callback_urls: vec!["http://localhost:3000".into()],
         logout_urls: vec![],
         identity_providers: vec!["COGNITO".into()],
-        explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into(), "ALLOW_REFRESH_TOKEN_AUTH".into()],
+        explicit_auth_flows: vec![ExplicitAuthFlow::UserSrp, ExplicitAuthFlow::RefreshToken],
         prevent_user_existence_errors: true,
         enable_token_revocation: true,
         access_token_validity: Some(Validity::new(60, TimeUnit::Minutes)),
@@ -613,7 +613,10 @@ fn app_client(providers: Vec<String>, custom: Vec<String>) -> impl Strategy<Valu
                     callback_urls: callbacks,
                     logout_urls: logouts,
                     identity_providers: [vec!["COGNITO".to_owned()], idps].concat(),
-                    explicit_auth_flows: auth_flows.into_iter().map(str::to_owned).collect(),
+                    explicit_auth_flows: auth_flows
+                        .into_iter()
+                        .filter_map(ExplicitAuthFlow::from_spec_current)
+                        .collect(),
                     prevent_user_existence_errors: flags[2],
                     enable_token_revocation: flags[3],
                     access_token_validity: access,
