@@ -12,8 +12,8 @@ use aws_sdk_cognitoidentityprovider as cognito;
 use bench::report::{self, ColdRow, HandlerRow, Machine, ProvisionRow, Report, WarmRow, ZipRow};
 use bench::stats::Human;
 use bench::{Harness, Language, PRE_SIGNUP_POLICY, Subject, Summary, owned_env};
-use harness::moto::{Moto, deploy_placeholders, sdk_config};
 use harness::FUNCTION_NAMES as FUNCTIONS;
+use harness::moto::{Moto, deploy_placeholders, sdk_config};
 use harness::{Tools, workspace_root};
 use serde_json::Value;
 

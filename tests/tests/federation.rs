@@ -45,7 +45,9 @@ fn google_sign_in(stack: &Stack, provider: &str, person: &Person<'_>) -> Result<
 fn claims(tokens: &Tokens) -> Map<String, Value> {
     let token = tokens.id_token.as_ref().expect("an ID token");
     let payload = token.secret().split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -118,7 +120,10 @@ async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_tr
     let identities: Value = serde_json::from_str(first["identities"].as_str().unwrap_or("[]"))
         .unwrap_or_else(|_| first["identities"].clone());
     assert_eq!(identities[0]["providerName"], "Google", "{identities}");
-    assert_eq!(format!("Google_{}", identities[0]["userId"].as_str().unwrap()), username);
+    assert_eq!(
+        format!("Google_{}", identities[0]["userId"].as_str().unwrap()),
+        username
+    );
 
     let user = stack
         .cognito
@@ -137,7 +142,10 @@ async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_tr
         .expect("the identities attribute");
     let identities: Value = serde_json::from_str(identities).unwrap();
     assert_eq!(identities[0]["providerName"], "Google", "{identities}");
-    assert_eq!(format!("Google_{}", identities[0]["userId"].as_str().unwrap()), username);
+    assert_eq!(
+        format!("Google_{}", identities[0]["userId"].as_str().unwrap()),
+        username
+    );
 
     // The same person again is the same user, not a second one.
     let again = claims(&google_sign_in(&stack, "Google", &person).unwrap());
@@ -147,7 +155,10 @@ async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_tr
 #[tokio::test]
 async fn with_linking_on_a_verified_native_user_s_google_sign_in_fails_once_then_lands_on_the_same_sub() {
     let dir = tempfile::tempdir().unwrap();
-    let env = [("LINK_EXTERNAL_USERS", "verified"), ("LINK_TRUSTED_PROVIDERS", "Google")];
+    let env = [
+        ("LINK_EXTERNAL_USERS", "verified"),
+        ("LINK_TRUSTED_PROVIDERS", "Google"),
+    ];
     let stack = Stack::start(&Tools::default(), dir.path(), &env, Progress::Hidden)
         .await
         .unwrap();
@@ -240,7 +251,10 @@ async fn a_forged_state_a_bad_id_token_signature_and_an_unlisted_provider_get_co
         .build()
         .new_agent();
     let mut forged = agent
-        .get(format!("{}/oauth2/idpresponse?code=anything&state=forged", stack.hosted_ui()))
+        .get(format!(
+            "{}/oauth2/idpresponse?code=anything&state=forged",
+            stack.hosted_ui()
+        ))
         .call()
         .unwrap();
     assert_eq!(forged.status().as_u16(), 400);
@@ -249,7 +263,10 @@ async fn a_forged_state_a_bad_id_token_signature_and_an_unlisted_provider_get_co
 
     // A provider the client does not list (and the pool does not have).
     let unknown = google_sign_in(&stack, "Nobody", &person).expect_err("no such provider");
-    assert_eq!(description(unknown), "Login option is not available. Please try another one");
+    assert_eq!(
+        description(unknown),
+        "Login option is not available. Please try another one"
+    );
 
     // An OIDC provider whose token endpoint hands back the local Google's ID token with
     // its signature altered: Cognito checks the signature against the provider's JWKS.
@@ -308,7 +325,10 @@ async fn a_forged_state_a_bad_id_token_signature_and_an_unlisted_provider_get_co
         .await
         .unwrap();
     assert!(
-        users.users().iter().all(|u| !u.username().unwrap_or_default().starts_with("Forged_")),
+        users
+            .users()
+            .iter()
+            .all(|u| !u.username().unwrap_or_default().starts_with("Forged_")),
         "no user from a token that did not verify"
     );
 }

@@ -76,7 +76,10 @@ fn exchange(google: &LocalGoogle, code: &str, verifier: &str) -> (u16, Value) {
         ])
         .unwrap();
     let status = answer.status().as_u16();
-    (status, serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap())
+    (
+        status,
+        serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap(),
+    )
 }
 
 /// Signs `person` in and returns the ID token's claims, verified with the provider's JWKS.
@@ -114,10 +117,16 @@ fn the_local_google_describes_itself_and_requires_pkce_with_s256() {
     assert_eq!(discovery["authorization_endpoint"], format!("{}/auth", google.issuer()));
     assert_eq!(discovery["token_endpoint"], format!("{}/token", google.issuer()));
     assert_eq!(discovery["jwks_uri"], format!("{}/jwks", google.issuer()));
-    assert_eq!(discovery["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    assert_eq!(
+        discovery["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
     let keys = get_json(&format!("{}/jwks", google.issuer()));
     assert_eq!(keys["keys"][0]["alg"], "RS256");
-    assert!(keys["keys"][0].get("d").is_none(), "no private part in the JWKS: {keys}");
+    assert!(
+        keys["keys"][0].get("d").is_none(),
+        "no private part in the JWKS: {keys}"
+    );
 
     // Without a code challenge the provider refuses to start the flow.
     let person = Person {
@@ -126,15 +135,28 @@ fn the_local_google_describes_itself_and_requires_pkce_with_s256() {
         email_verified: true,
     };
     let refused = sign_in(&authorize(&google, None, "state-2", "nonce-2"), &person, REDIRECT).unwrap();
-    assert_eq!(query(&refused, "error").as_deref(), Some("invalid_request"), "{refused}");
+    assert_eq!(
+        query(&refused, "error").as_deref(),
+        Some("invalid_request"),
+        "{refused}"
+    );
     assert!(query(&refused, "code").is_none(), "{refused}");
 
     // A code is bound to its verifier: another verifier gets invalid_grant.
     let pkce = Pkce::new();
-    let callback = sign_in(&authorize(&google, Some(&pkce), "state-3", "nonce-3"), &person, REDIRECT).unwrap();
+    let callback = sign_in(
+        &authorize(&google, Some(&pkce), "state-3", "nonce-3"),
+        &person,
+        REDIRECT,
+    )
+    .unwrap();
     let code = query(&callback, "code").unwrap();
     let (status, answer) = exchange(&google, &code, Pkce::new().verifier());
-    assert_eq!((status, answer["error"].as_str()), (400, Some("invalid_grant")), "{answer}");
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{answer}"
+    );
 }
 
 #[test]

@@ -41,12 +41,7 @@ fn fresh_secret() -> Result<String, HarnessError> {
 impl LocalGoogle {
     /// Writes the configuration for a provider on `port` whose one client (`client_id`) may
     /// redirect to `redirect_uris` (cognito-local's `/oauth2/idpresponse`).
-    pub fn configure(
-        dir: &Path,
-        port: &Port,
-        client_id: &str,
-        redirect_uris: &[String],
-    ) -> Result<Self, HarnessError> {
+    pub fn configure(dir: &Path, port: &Port, client_id: &str, redirect_uris: &[String]) -> Result<Self, HarnessError> {
         let dir = dir.join("google");
         std::fs::create_dir_all(&dir)?;
         let config = dir.join("config.json");
@@ -199,7 +194,9 @@ pub fn sign_in(start: &str, person: &Person<'_>, stop: &str) -> Result<String, F
             if let Some(cookie) = jar.header(&target) {
                 post = post.header("cookie", cookie);
             }
-            let response = post.send_form(form).map_err(|e| step_error("POST the local Google's form", e))?;
+            let response = post
+                .send_form(form)
+                .map_err(|e| step_error("POST the local Google's form", e))?;
             jar.keep(&target, &response);
             form_posted = true;
             let status = response.status().as_u16();

@@ -15,8 +15,8 @@ use harness::{HarnessError, Port, Tools, workspace_root};
 
 use crate::cognito_local::CognitoLocal;
 use crate::google::{DEFAULT_SCOPES, LOCAL_CLIENT_ID, LocalGoogle};
-use provisioner::desired::{IdentityProvider, ProviderKind};
 use crate::watch::{Progress, Watch, build_functions};
+use provisioner::desired::{IdentityProvider, ProviderKind};
 
 /// The functions' environment in the local stack, on top of each crate's
 /// `[package.metadata.lambda.watch.env]` (an allowed and a denied domain, the product name),
@@ -261,10 +261,14 @@ fn local_google_provider() -> IdentityProvider {
         ]
         .into(),
         secret: None,
-        attribute_mapping: [("email", "email"), ("email_verified", "email_verified"), ("name", "name")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
+        attribute_mapping: [
+            ("email", "email"),
+            ("email_verified", "email_verified"),
+            ("name", "name"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
     }
 }
 
@@ -298,6 +302,12 @@ async fn create_google(
         .set_attribute_mapping(Some(provider.attribute_mapping.clone().into_iter().collect()))
         .send()
         .await
-        .map_err(|e| StackError::Provision(format!("creating identity provider {:?}: {}", provider.name, cognito::error::DisplayErrorContext(e))))?;
+        .map_err(|e| {
+            StackError::Provision(format!(
+                "creating identity provider {:?}: {}",
+                provider.name,
+                cognito::error::DisplayErrorContext(e)
+            ))
+        })?;
     Ok(())
 }
