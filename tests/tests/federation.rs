@@ -134,7 +134,11 @@ async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_tr
         .iter()
         .find(|a| a.name() == "name")
         .and_then(|a| a.value());
-    assert_eq!(name, Some("Ada Google"), "the provider's name, by its attribute mapping");
+    assert_eq!(
+        name,
+        Some("Ada Google"),
+        "the provider's name, by its attribute mapping"
+    );
     let identities = user
         .user_attributes()
         .iter()
