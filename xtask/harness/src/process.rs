@@ -340,7 +340,7 @@ fn live_processes(matching: impl Fn(&Stat) -> bool) -> Vec<i32> {
         .collect()
 }
 
-/// What /proc/<pid>/stat says of a process.
+/// What `/proc/<pid>/stat` says of a process.
 struct Stat {
     state: char,
     parent: i32,
