@@ -1,12 +1,14 @@
 //! `provisioner render`: the same desired state as infrastructure as code. `cloudformation`
 //! renders an AWS SAM template (pool, clients, resource servers, domain, groups, the
 //! functions built with cargo-lambda, their roles and invoke permissions); `policies` renders
-//! the least-privilege IAM policy documents. The checked-in copies under `infra/` are tested
+//! the least-privilege IAM policy documents; `properties` holds the pool's and clients' properties
+//! (the clients' read from their requests). The checked-in copies under `infra/` are tested
 //! to be current. Values come from [`crate::desired`], never re-derived from the spec.
 
 mod cloudformation;
 mod functions;
 mod policies;
+mod properties;
 
 pub use cloudformation::cloudformation;
 pub use functions::{
