@@ -366,9 +366,21 @@ fn stat(pid: i32) -> Option<Stat> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+
+    /// These tests run one at a time. A process another test spawns holds a copy of every
+    /// open descriptor between its fork and its exec (`SOCK_CLOEXEC` closes them only at
+    /// the exec), so a held port dropped in that window stays bound; and a connection
+    /// another test closes leaves its port in TIME_WAIT.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+    fn alone() -> std::sync::MutexGuard<'static, ()> {
+        ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 
     #[test]
     fn a_held_port_can_be_bound_by_the_server_it_is_held_for() {
+        let _alone = alone();
         let port = Port::reserve().unwrap();
         let listener = TcpListener::bind(("127.0.0.1", port.number())).expect("the server binds the held port");
         TcpStream::connect(("127.0.0.1", port.number())).expect("and accepts connections on it");
@@ -377,6 +389,7 @@ mod tests {
 
     #[test]
     fn a_held_port_is_refused_to_a_socket_it_is_not_held_for() {
+        let _alone = alone();
         let held = Port::reserve().unwrap();
         let address = SockaddrIn::new(127, 0, 0, 1, held.number());
         let bind_elsewhere = || {
@@ -392,6 +405,7 @@ mod tests {
 
     #[test]
     fn a_stopped_server_and_its_group_are_gone_and_reaped() {
+        let _alone = alone();
         let dir = std::env::temp_dir().join(format!("harness-stop-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut command = Command::new("sh");
