@@ -1,6 +1,7 @@
 //! The functions' log setup: lambda_runtime's default subscriber (level from
 //! `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`'s directives, else INFO; JSON when
-//! `AWS_LAMBDA_LOG_FORMAT=JSON`) with one cap added: lambda_runtime and its API client never log at TRACE, whatever the
+//! `AWS_LAMBDA_LOG_FORMAT=JSON`, each JSON line with its RFC 3339 `timestamp`, which Lambda's
+//! log-level filtering needs) with one cap added: lambda_runtime and its API client never log at TRACE, whatever the
 //! level asks for, because at TRACE lambda_runtime logs every raw event it receives, and a
 //! Cognito event carries the user's email, phone number and every other attribute.
 
@@ -40,13 +41,17 @@ where
         .with(FilterFn::new(loggable));
     let format = tracing_subscriber::fmt::layer()
         .with_target(false)
-        .without_time()
         .with_ansi(false)
         .with_writer(writer);
     if json {
+        // Lambda's log-level filtering reads a JSON line's `level` only beside a valid RFC 3339
+        // `timestamp`; without one it files the line as INFO, and an application log level of
+        // WARN or ERROR would then drop the alarm lines. The UTC time tracing writes
+        // (`2026-12-02T18:36:18.123456Z`) is one.
         Box::new(base.with(format.json()))
     } else {
-        Box::new(base.with(format))
+        // CloudWatch stamps each plain line itself.
+        Box::new(base.with(format.without_time()))
     }
 }
 
@@ -128,5 +133,41 @@ mod tests {
         assert!(!logs.contains("function info line"), "{logs}");
         let logs = logged(&[("AWS_LAMBDA_LOG_FORMAT", "json")]);
         assert!(logs.starts_with('{') && logs.contains("\"level\":\"INFO\""), "{logs}");
+    }
+
+    /// Lambda files a JSON line without a valid RFC 3339 `timestamp` as INFO whatever its
+    /// `level` says, so an application log level of ERROR would drop the alarm lines.
+    #[test]
+    fn json_lines_carry_an_rfc_3339_timestamp_beside_their_level() {
+        let logs = logged(&[("AWS_LAMBDA_LOG_FORMAT", "JSON"), ("AWS_LAMBDA_LOG_LEVEL", "INFO")]);
+        let line: serde_json::Value = serde_json::from_str(logs.lines().next().unwrap()).unwrap();
+        assert_eq!(line["level"], "INFO", "{line}");
+        let stamp = line["timestamp"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no timestamp: {line}"));
+        // RFC 3339's date-time: full-date "T" full-time, here in UTC.
+        let bytes = stamp.as_bytes();
+        let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
+        assert!(
+            stamp.len() >= 20
+                && digits(0..4)
+                && bytes[4] == b'-'
+                && digits(5..7)
+                && bytes[7] == b'-'
+                && digits(8..10)
+                && bytes[10] == b'T'
+                && digits(11..13)
+                && bytes[13] == b':'
+                && digits(14..16)
+                && bytes[16] == b':'
+                && digits(17..19)
+                && stamp.ends_with('Z'),
+            "{stamp}"
+        );
+        let plain = logged(&[]);
+        assert!(
+            plain.starts_with(" INFO") || plain.starts_with("INFO"),
+            "plain lines carry no time: {plain}"
+        );
     }
 }

@@ -181,16 +181,18 @@ pub fn now<T>(future: impl Future<Output = T>) -> T {
     }
 }
 
-/// What lambda_runtime does around any handler: the event's bytes parsed into JSON, given to
-/// `handler`, and its answer serialized.
-pub fn through_handler(event: &[u8], handler: impl FnOnce(Value) -> Value) -> Vec<u8> {
-    let payload: Value = serde_json::from_slice(event).expect("the event is JSON");
-    serde_json::to_vec(&handler(payload)).expect("a JSON value serializes")
+/// What lambda_runtime does around any handler: the event's bytes read as its payload, given
+/// to `handler`, and its answer serialized.
+pub fn through_handler<R: serde::Serialize>(event: &[u8], handler: impl FnOnce(crate::Payload) -> R) -> Vec<u8> {
+    let payload: crate::Payload = serde_json::from_slice(event).expect("the event is JSON");
+    serde_json::to_vec(&handler(payload)).expect("the answer serializes")
 }
 
-/// A handler benchmark's floor: the same parsing and serializing with no handler between.
+/// A handler benchmark's floor: the event's bytes parsed into JSON and serialized again,
+/// with no handler between.
 pub fn serde_round_trip(event: &[u8]) -> Vec<u8> {
-    through_handler(event, |payload| payload)
+    let payload: Value = serde_json::from_slice(event).expect("the event is JSON");
+    serde_json::to_vec(&payload).expect("a JSON value serializes")
 }
 
 /// A second floor for functions whose answer is larger than their event (a rendered
@@ -201,12 +203,27 @@ pub fn answer_floor(event: &[u8], answer: &Value) -> Vec<u8> {
     serde_json::to_vec(answer).expect("a JSON value serializes")
 }
 
+/// `value` as a handler receives it.
+pub fn payload(value: &Value) -> crate::Payload {
+    crate::Payload::from_value(value)
+}
+
+/// A handler's answer as JSON, for assertions.
+pub fn answer_json<R: serde::Serialize>(reply: &crate::Reply<R>) -> Value {
+    serde_json::to_value(reply).expect("the answer serializes")
+}
+
 /// The handler benchmark every function runs (`benches/handler.rs`): in group `function`,
 /// `handler` takes `event`'s bytes through parsing, `handle` and serializing, as
 /// lambda_runtime does; `serde-floor` only parses and serializes the event; `answer-floor`
 /// parses the event and serializes `handle`'s answer, with no work between.
 #[cfg(feature = "bench")]
-pub fn bench_handler(c: &mut criterion::Criterion, function: &str, event: &[u8], handle: impl Fn(Value) -> Value) {
+pub fn bench_handler<R: serde::Serialize>(
+    c: &mut criterion::Criterion,
+    function: &str,
+    event: &[u8],
+    handle: impl Fn(crate::Payload) -> R,
+) {
     use std::hint::black_box;
 
     let answer: Value = serde_json::from_slice(&through_handler(event, &handle)).expect("the answer is JSON");

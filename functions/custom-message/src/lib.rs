@@ -8,11 +8,15 @@
 pub mod messages;
 
 use aws_lambda_events::event::cognito::{
-    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomMessageTriggerSource as Source,
+    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomMessageResponse,
+    CognitoEventUserPoolsCustomMessageTriggerSource as Source,
 };
 use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
-use trigger_common::{ConfigError, Failure, Incoming, mask_email, var};
+use trigger_common::{ConfigError, Failure, Incoming, Payload, RawValue, Reply, mask_email, var};
+
+/// What the function answers: the event as it came, with its response.
+pub type Answer = Reply<CognitoEventUserPoolsCustomMessageResponse>;
 use url::{Url, form_urlencoded};
 
 pub use messages::{Broken, Field, Kind, Lang, Message, Placeholders, Rendered, render};
@@ -152,25 +156,20 @@ fn kind_of(source: &Source) -> Option<Kind> {
 /// Handles one invocation: returns the whole event with the response's subject, email and
 /// SMS set. A field that would break one of Cognito's rules is left unset, so Cognito sends
 /// its default for it, and the reason is logged.
-pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
-    // aws_lambda_events's typed request has no `linkParameter`: read it from the payload.
-    let link_parameter = event
-        .payload
-        .get("request")
-        .and_then(|request| request.get("linkParameter"))
-        .and_then(Value::as_str)
-        .filter(|link| !link.is_empty())
-        .map(str::to_owned);
+pub async fn handler(event: LambdaEvent<Payload>, config: &Config) -> Result<Answer, Failure> {
     let mut invocation = match trigger_common::parse::<CognitoEventUserPoolsCustomMessage>(event.payload)? {
         Incoming::Known(invocation) => invocation,
         Incoming::Unknown { source, event } => return Ok(trigger_common::pass_through(&source, event)),
     };
+    // aws_lambda_events's typed request has no `linkParameter`: read it from the request as
+    // it came.
+    let link_parameter = link_parameter(invocation.sent("request"));
     let source = invocation.source.clone();
     let event = &mut invocation.event;
     let header = &event.cognito_event_user_pools_header;
     let Some(kind) = header.trigger_source.as_ref().and_then(kind_of) else {
         tracing::warn!(trigger_source = %source, "no messages for this trigger source; returning the event unchanged");
-        return Ok(invocation.reply()?);
+        return Ok(invocation.reply());
     };
     let request = &event.request;
     let attribute = |name: &str| {
@@ -226,7 +225,15 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
     response.email_subject = email_subject.ok();
     response.email_message = email_message.ok();
     response.sms_message = sms_message.ok();
-    Ok(invocation.reply()?)
+    Ok(invocation.reply())
+}
+
+/// The request's `linkParameter`, when it is a string that is not empty.
+fn link_parameter(request: Option<&RawValue>) -> Option<String> {
+    let link = trigger_common::member(request?, "linkParameter")?;
+    serde_json::from_str::<String>(link.get())
+        .ok()
+        .filter(|link| !link.is_empty())
 }
 
 /// The placeholders every email and SMS of `kind` must keep; `link` is `Some` when the email

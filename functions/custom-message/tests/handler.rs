@@ -5,7 +5,9 @@ use lambda_runtime::{Context, LambdaEvent};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
-use trigger_common::testing::{Outcome, arb_json, capture_logs, field_paths, fixture, run_binary_once, with_field};
+use trigger_common::testing::{
+    self, Outcome, arb_json, capture_logs, field_paths, fixture, run_binary_once, with_field,
+};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -26,8 +28,17 @@ fn config(vars: &[(&str, &str)]) -> Result<Config, trigger_common::ConfigError> 
 }
 
 fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config));
-    (result.map_err(|error| error.to_string()), logs)
+    let (result, logs) = capture_logs(handler(
+        LambdaEvent::new(testing::payload(&payload), Context::default()),
+        config,
+    ));
+    (
+        result
+            .as_ref()
+            .map(testing::answer_json)
+            .map_err(|error| error.to_string()),
+        logs,
+    )
 }
 
 fn response(name: &str, config: &Config) -> Value {
@@ -354,10 +365,19 @@ fn logged_as(json: bool, payload: Value, config: &Config) -> (Result<Value, Stri
     };
     let subscriber = trigger_common::logging::subscriber(lookup_in(vars), move || writer.clone());
     let result = tracing::subscriber::with_default(subscriber, || {
-        trigger_common::testing::now(handler(LambdaEvent::new(payload, Context::default()), config))
+        trigger_common::testing::now(handler(
+            LambdaEvent::new(testing::payload(&payload), Context::default()),
+            config,
+        ))
     });
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).expect("UTF-8 logs");
-    (result.map_err(|error| error.to_string()), logs)
+    (
+        result
+            .as_ref()
+            .map(testing::answer_json)
+            .map_err(|error| error.to_string()),
+        logs,
+    )
 }
 
 #[derive(Clone, Default)]

@@ -96,6 +96,41 @@ impl CognitoGroups {
     }
 }
 
+/// [`CognitoGroups`] built from the standard AWS configuration at the first call, then kept:
+/// building the SDK client (its configuration chains, endpoint tables and TLS trust store)
+/// is most of this function's start, and a confirmed password reset or a function with no
+/// `DEFAULT_GROUP` never needs it. Lambda gives an execution environment one invocation at a
+/// time, so it is built once.
+#[derive(Debug, Default)]
+pub struct LazyGroups {
+    groups: std::sync::OnceLock<CognitoGroups>,
+}
+
+impl LazyGroups {
+    /// Nothing is built until [`GroupMembership::add_user_to_group`] is first called.
+    pub fn from_env() -> Self {
+        Self::default()
+    }
+
+    /// Whether the client has been built.
+    pub fn is_built(&self) -> bool {
+        self.groups.get().is_some()
+    }
+}
+
+impl GroupMembership for LazyGroups {
+    async fn add_user_to_group(&self, user_pool_id: &str, username: &str, group: &str) -> Result<(), GroupError> {
+        let groups = match self.groups.get() {
+            Some(groups) => groups,
+            None => {
+                let built = CognitoGroups::from_env().await;
+                self.groups.get_or_init(|| built)
+            }
+        };
+        groups.add_user_to_group(user_pool_id, username, group).await
+    }
+}
+
 impl GroupMembership for CognitoGroups {
     async fn add_user_to_group(&self, user_pool_id: &str, username: &str, group: &str) -> Result<(), GroupError> {
         let result = self

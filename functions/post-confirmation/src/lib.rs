@@ -7,13 +7,16 @@
 pub mod groups;
 
 use aws_lambda_events::event::cognito::{
-    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPostConfirmationTriggerSource as Source,
+    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPostConfirmationResponse,
+    CognitoEventUserPoolsPostConfirmationTriggerSource as Source,
 };
 use lambda_runtime::{LambdaEvent, tracing};
-use serde_json::Value;
-use trigger_common::{ConfigError, Failure, Incoming, mask_email, mask_phone, var};
+use trigger_common::{ConfigError, Failure, Incoming, Payload, Reply, mask_email, mask_phone, var};
 
-pub use groups::{CognitoGroups, GroupError, GroupMembership};
+pub use groups::{CognitoGroups, GroupError, GroupMembership, LazyGroups};
+
+/// What the function answers: the event as it came, with its response.
+pub type Answer = Reply<CognitoEventUserPoolsPostConfirmationResponse>;
 
 /// The marker on the log line of a user who was confirmed but not added to the group: an
 /// alarm (a CloudWatch metric filter) matches it, and the README says how to repair the user.
@@ -74,10 +77,10 @@ pub enum Action<'a> {
 /// is harmless. When the group call fails (after the retries in [`groups`]), the person
 /// gets [`UNFINISHED`] and the log gets everything else, marked with [`ALARM`].
 pub async fn handler(
-    event: LambdaEvent<Value>,
+    event: LambdaEvent<Payload>,
     config: &Config,
     groups: &impl GroupMembership,
-) -> Result<Value, Failure> {
+) -> Result<Answer, Failure> {
     let invocation = match trigger_common::parse::<CognitoEventUserPoolsPostConfirmation>(event.payload)? {
         Incoming::Known(invocation) => invocation,
         Incoming::Unknown { source, event } => return Ok(trigger_common::pass_through(&source, event)),
@@ -116,7 +119,7 @@ pub async fn handler(
         }
     }
     tracing::info!(trigger_source = %source, sub, user = %user_masked, ?action, "confirmation handled");
-    Ok(invocation.reply()?)
+    Ok(invocation.reply())
 }
 
 /// A user name as the log shows it. With email or phone sign-in Cognito's user name is an

@@ -20,7 +20,8 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
 use trigger_common::testing::{
-    Answer, Exchange, Outcome, StubServer, arb_json, capture_logs, field_paths, fixture, run_binary_once, with_field,
+    self, Answer, Exchange, Outcome, StubServer, arb_json, capture_logs, field_paths, fixture, run_binary_once,
+    with_field,
 };
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -68,8 +69,18 @@ fn config(group: Option<&str>) -> Config {
 }
 
 fn invoke(payload: Value, config: &Config, groups: &impl GroupMembership) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config, groups));
-    (result.map_err(|error| error.to_string()), logs)
+    let (result, logs) = capture_logs(handler(
+        LambdaEvent::new(testing::payload(&payload), Context::default()),
+        config,
+        groups,
+    ));
+    (
+        result
+            .as_ref()
+            .map(testing::answer_json)
+            .map_err(|error| error.to_string()),
+        logs,
+    )
 }
 
 #[test]
@@ -163,10 +174,20 @@ fn logged_as(
         tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("a tokio runtime")
-            .block_on(handler(LambdaEvent::new(payload, Context::default()), config, groups))
+            .block_on(handler(
+                LambdaEvent::new(testing::payload(&payload), Context::default()),
+                config,
+                groups,
+            ))
     });
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).expect("UTF-8 logs");
-    (result.map_err(|error| error.to_string()), logs)
+    (
+        result
+            .as_ref()
+            .map(testing::answer_json)
+            .map_err(|error| error.to_string()),
+        logs,
+    )
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -395,9 +416,20 @@ fn invoke_sdk(server: &StubServer, payload: Value) -> (Result<Value, String>, St
     let config = config(Some("members"));
     let (result, logs) = capture_logs(async move {
         let groups = CognitoGroups::from_loader(loader).await;
-        handler(LambdaEvent::new(payload, Context::default()), &config, &groups).await
+        handler(
+            LambdaEvent::new(testing::payload(&payload), Context::default()),
+            &config,
+            &groups,
+        )
+        .await
     });
-    (result.map_err(|error| error.to_string()), logs)
+    (
+        result
+            .as_ref()
+            .map(testing::answer_json)
+            .map_err(|error| error.to_string()),
+        logs,
+    )
 }
 
 #[test]

@@ -17,11 +17,15 @@ pub mod linking;
 pub mod policy;
 
 use aws_lambda_events::event::cognito::{
-    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupTriggerSource as Kind,
+    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupResponse,
+    CognitoEventUserPoolsPreSignupTriggerSource as Kind,
 };
 use lambda_runtime::{LambdaEvent, tracing};
 use serde_json::Value;
-use trigger_common::{Failure, Incoming, Invocation, mask_email};
+use trigger_common::{Failure, Incoming, Invocation, Payload, Reply, mask_email};
+
+/// What the function answers: the event as it came, with its response.
+pub type Answer = Reply<CognitoEventUserPoolsPreSignupResponse>;
 
 pub use address::{DomainPattern, Malformed, canonical_domain, email_domain};
 pub use cognito::CognitoDirectory;
@@ -34,6 +38,18 @@ pub use policy::{Decision, Rejection, SignUp, Source};
 /// failed, or the identity could not be linked safely): an alarm (a CloudWatch metric
 /// filter) matches it. The person got a sentence and no account was made.
 pub const ALARM: &str = "PRE_SIGNUP_LINKING_FAILED";
+
+/// The `outcome` of an invocation's log line: the sign-up goes on.
+pub const ACCEPTED: &str = "accepted";
+/// The `outcome` of a sign-up refused by policy: the email's form, a missing email, the
+/// domain lists, or an address that signs in only through a provider (`reason` says which).
+/// The dashboard counts refusals from it, never from the email.
+pub const REFUSED: &str = "refused";
+/// The `outcome` of a federated sign-in linked to the native user (this sign-in is refused,
+/// the next one lands on that user).
+pub const LINKED_OUTCOME: &str = "linked";
+/// The `outcome` of the [`ALARM`] line: linking could not finish, the sign-up was refused.
+pub const LINKING_FAILED: &str = "linking_failed";
 
 /// What the person reads after their provider identity was linked to their existing user
 /// (Cognito shows it as "PreSignUp failed with error \<message\>."). This sign-in is refused
@@ -61,19 +77,25 @@ pub const EXISTING_ACCOUNT: &str =
 /// the lists (its email read where every known source has it); it is never auto-confirmed
 /// nor linked and, when accepted, goes back as it came.
 pub async fn handler<D: Directory>(
-    event: LambdaEvent<Value>,
+    event: LambdaEvent<Payload>,
     config: &Config,
     linking: &Linking<D>,
-) -> Result<Value, Failure> {
+) -> Result<Answer, Failure> {
     match trigger_common::parse::<CognitoEventUserPoolsPreSignup>(event.payload)? {
         Incoming::Known(invocation) => known(invocation, config, linking).await,
         Incoming::Unknown { source, event } => {
-            let email = match event.pointer("/request/userAttributes/email") {
+            // A source this version does not know: its email read where every known one has it.
+            let email: Option<Value> = event
+                .get("request")
+                .and_then(|request| trigger_common::member(request, "userAttributes"))
+                .and_then(|attributes| trigger_common::member(attributes, "email"))
+                .and_then(|email| serde_json::from_str(email.get()).ok());
+            let email = match &email {
                 None | Some(Value::Null) => None,
                 Some(Value::String(email)) => Some(email.as_str()),
                 Some(_) => {
                     let rejection = Rejection::InvalidEmail(Malformed::NotText);
-                    tracing::warn!(trigger_source = %source.escape_debug(), reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
+                    tracing::warn!(outcome = REFUSED, trigger_source = %source.escape_debug(), reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
                     return Err(Failure::new("SignUpRejected", rejection));
                 }
             };
@@ -85,11 +107,11 @@ pub async fn handler<D: Directory>(
             let email = email.map(mask_email).unwrap_or_default();
             match config.decide(&sign_up) {
                 Ok(decision) => {
-                    tracing::warn!(trigger_source = %source.escape_debug(), %email, ?decision, "unknown trigger source; sign-up accepted without auto-confirm, event returned unchanged");
-                    Ok(event)
+                    tracing::warn!(outcome = ACCEPTED, trigger_source = %source.escape_debug(), %email, ?decision, "unknown trigger source; sign-up accepted without auto-confirm, event returned unchanged");
+                    Ok(event.unchanged())
                 }
                 Err(rejection) => {
-                    tracing::warn!(trigger_source = %source.escape_debug(), %email, reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
+                    tracing::warn!(outcome = REFUSED, trigger_source = %source.escape_debug(), %email, reason = %Reason(&rejection), "unknown trigger source; sign-up rejected");
                     Err(Failure::new("SignUpRejected", rejection))
                 }
             }
@@ -103,7 +125,7 @@ async fn known<D: Directory>(
     mut invocation: Invocation<CognitoEventUserPoolsPreSignup>,
     config: &Config,
     linking: &Linking<D>,
-) -> Result<Value, Failure> {
+) -> Result<Answer, Failure> {
     let header = &invocation.event.cognito_event_user_pools_header;
     let (source, acts) = match header.trigger_source {
         Some(Kind::SignUp) => (Source::SignUp, Acts::NativeSignUp),
@@ -124,7 +146,7 @@ async fn known<D: Directory>(
     let decision = match config.decide(&sign_up) {
         Ok(decision) => decision,
         Err(rejection) => {
-            tracing::info!(trigger_source, %email, reason = %Reason(&rejection), "sign-up rejected");
+            tracing::info!(outcome = REFUSED, trigger_source, %email, reason = %Reason(&rejection), "sign-up rejected");
             return Err(Failure::new("SignUpRejected", rejection));
         }
     };
@@ -146,13 +168,13 @@ async fn known<D: Directory>(
     };
     match step {
         Ok(Step::Skipped(linking)) => {
-            tracing::info!(trigger_source, %email, user, ?decision, linking, "sign-up accepted");
+            tracing::info!(outcome = ACCEPTED, trigger_source, %email, user, ?decision, linking, "sign-up accepted");
             if let Decision::AutoConfirm { verify_email } = decision {
                 let response = &mut invocation.event.response;
                 response.auto_confirm_user = true;
                 response.auto_verify_email = verify_email;
             }
-            Ok(invocation.reply()?)
+            Ok(invocation.reply())
         }
         Ok(Step::Linked { sub, provider, again }) => {
             let message = if again {
@@ -160,7 +182,7 @@ async fn known<D: Directory>(
             } else {
                 "identity linked to the existing user; sign-up refused so no second user is made, the next sign-in lands on that user"
             };
-            tracing::info!(trigger_source, %email, user, provider, linked_to_sub = sub, "{message}");
+            tracing::info!(outcome = LINKED_OUTCOME, trigger_source, %email, user, provider, linked_to_sub = sub, "{message}");
             Err(Failure::new("AccountLinked", LINKED))
         }
         Ok(Step::ProviderOnly(provider)) => {
@@ -169,7 +191,7 @@ async fn known<D: Directory>(
                 None => "This email address already signs in with another provider. Please sign in with that provider."
                     .to_owned(),
             };
-            tracing::info!(trigger_source, %email, provider, reason = "the address signs in only through an identity provider", "sign-up rejected");
+            tracing::info!(outcome = REFUSED, trigger_source, %email, provider, reason = "the address signs in only through an identity provider", "sign-up rejected");
             Err(Failure::new("SignUpRejected", rejection))
         }
         Err(failure) => {
@@ -186,7 +208,7 @@ async fn known<D: Directory>(
                     format!("a native user holds this verified address, but {why}"),
                 ),
             };
-            tracing::error!(alarm = ALARM, trigger_source, %email, user, reason, "sign-up refused: linking did not finish, so no second user was made");
+            tracing::error!(alarm = ALARM, outcome = LINKING_FAILED, trigger_source, %email, user, reason, "sign-up refused: linking did not finish, so no second user was made");
             Err(Failure::new("LinkingFailed", message))
         }
     }

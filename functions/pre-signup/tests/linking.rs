@@ -23,7 +23,7 @@ use pre_signup::{
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
-use trigger_common::testing::{Answer, Exchange, Outcome, StubServer, capture_logs, fixture, run_binary_once};
+use trigger_common::testing::{self, Answer, Exchange, Outcome, StubServer, capture_logs, fixture, run_binary_once};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 const POOL: &str = "us-east-1_EXAMPLE1";
@@ -137,8 +137,18 @@ impl Directory for FakeDirectory {
 }
 
 fn invoke<D: Directory>(payload: Value, config: &Config, linking: &Linking<D>) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config, linking));
-    (result.map_err(|error| error.to_string()), logs)
+    let (result, logs) = capture_logs(handler(
+        LambdaEvent::new(testing::payload(&payload), Context::default()),
+        config,
+        linking,
+    ));
+    (
+        result
+            .as_ref()
+            .map(testing::answer_json)
+            .map_err(|error| error.to_string()),
+        logs,
+    )
 }
 
 fn with_fake(payload: Value, directory: FakeDirectory) -> (Result<Value, String>, String, FakeDirectory) {
@@ -492,9 +502,20 @@ fn invoke_sdk(server: &StubServer, payload: Value) -> (Result<Value, String>, St
     let config = config(&[]);
     let (result, logs) = capture_logs(async move {
         let linking = Linking::Verified(CognitoDirectory::from_loader(loader).await);
-        handler(LambdaEvent::new(payload, Context::default()), &config, &linking).await
+        handler(
+            LambdaEvent::new(testing::payload(&payload), Context::default()),
+            &config,
+            &linking,
+        )
+        .await
     });
-    (result.map_err(|error| error.to_string()), logs)
+    (
+        result
+            .as_ref()
+            .map(testing::answer_json)
+            .map_err(|error| error.to_string()),
+        logs,
+    )
 }
 
 /// The person reads one sentence: nothing of AWS's answer, the pool or the role.

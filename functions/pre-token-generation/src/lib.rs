@@ -18,8 +18,9 @@ use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsPreTokenGenV2, CognitoIdTokenGenerationV2, GroupConfiguration,
 };
 use lambda_runtime::{LambdaEvent, tracing};
-use serde_json::{Value, json};
-use trigger_common::{Failure, Incoming};
+use serde_json::Value;
+use trigger_common::serde::Serialize;
+use trigger_common::{Failure, Incoming, Payload, Reply};
 
 pub use claims::{FIXED_CLAIMS, IDENTITY_CLAIMS, Use, refusal};
 pub use config::{AttributeClaim, Config};
@@ -167,32 +168,43 @@ enum Shape {
     V2,
 }
 
+/// The response, in the shape of the event's version: `{"claimsOverrideDetails": …}` or
+/// `{"claimsAndScopeOverrideDetails": …}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(crate = "trigger_common::serde")]
+pub enum Response {
+    #[serde(rename = "claimsOverrideDetails")]
+    V1(ClaimsOverrideDetails),
+    #[serde(rename = "claimsAndScopeOverrideDetails")]
+    V2(ClaimsAndScopeOverrideDetailsV2),
+}
+
+/// What the function answers: the event as it came, with its response.
+pub type Answer = Reply<Response>;
+
 /// Handles one invocation: returns the whole event with `response` filled in the shape of
 /// the event's version. A V3_0 machine-to-machine event (`TokenGeneration_ClientCredentials`)
 /// has no user, so no groups or attributes: it goes back unchanged. Any other
 /// `TokenGeneration_` source this version does not know goes back unchanged with a warning.
-pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value, Failure> {
-    let (payload, filled) = fill_scopes(event.payload);
-    let invocation = match trigger_common::parse::<Event>(payload)? {
+pub async fn handler(event: LambdaEvent<Payload>, config: &Config) -> Result<Answer, Failure> {
+    let invocation = match trigger_common::parse::<Event>(event.payload)? {
         Incoming::Known(invocation) => invocation,
         Incoming::Unknown { source, event } if source == CLIENT_CREDENTIALS => {
             let client = event
-                .pointer("/callerContext/clientId")
-                .and_then(Value::as_str)
-                .unwrap_or("-");
+                .get("callerContext")
+                .and_then(|context| trigger_common::member(context, "clientId"))
+                .and_then(|client| serde_json::from_str::<String>(client.get()).ok())
+                .unwrap_or_else(|| "-".to_owned());
             let client = client.escape_debug();
             tracing::info!(
                 trigger_source = CLIENT_CREDENTIALS,
                 %client,
                 "machine-to-machine token: no user, so no group scope, claim or suppression; returned unchanged"
             );
-            return Ok(filled.undo(event));
+            return Ok(event.unchanged());
         }
         Incoming::Unknown { source, event } => {
-            return Ok(trigger_common::pass_through(
-                &source.escape_debug().to_string(),
-                filled.undo(event),
-            ));
+            return Ok(trigger_common::pass_through(&source.escape_debug().to_string(), event));
         }
     };
     let header = &invocation.event.cognito_event_user_pools_header;
@@ -200,7 +212,9 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
         Some("1") => Shape::V1,
         _ => Shape::V2,
     };
-    let answer = {
+    // `request.scopes` was filled in for the typed copy: the event lacked it.
+    let scopes_sent = !invocation.filled;
+    let response = {
         let event = &invocation.event;
         let decision = decide(event, config);
         // The sub is the one user identifier logged: never the email, phone or an attribute
@@ -218,11 +232,11 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
         let missing = &decision.missing_attributes;
         let suppressed = &decision.claims_to_suppress;
         let groups = &event.request.group_configuration;
-        match (shape, filled) {
-            (Shape::V2, Filled::AsSent) => {
+        match (shape, scopes_sent) {
+            (Shape::V2, true) => {
                 tracing::info!(%trigger_source, %version, %client, %sub, ?scopes, ?withheld, ?unearned, ?claims, ?missing, ?suppressed, "token claims set");
             }
-            (Shape::V2, Filled::Absent | Filled::Null) => tracing::warn!(
+            (Shape::V2, false) => tracing::warn!(
                 %trigger_source, %version, %client, %sub, ?scopes, ?withheld, ?unearned, ?claims, ?missing, ?suppressed,
                 "token claims set, though the event has no request.scopes, which V2_0 and V3_0 events carry"
             ),
@@ -240,64 +254,9 @@ pub async fn handler(event: LambdaEvent<Value>, config: &Config) -> Result<Value
             }
         }
         match shape {
-            Shape::V1 => (
-                "claimsOverrideDetails",
-                serde_json::to_value(decision.details_v1(groups))?,
-            ),
-            Shape::V2 => (
-                "claimsAndScopeOverrideDetails",
-                serde_json::to_value(decision.details(groups))?,
-            ),
+            Shape::V1 => Response::V1(decision.details_v1(groups)),
+            Shape::V2 => Response::V2(decision.details(groups)),
         }
     };
-    let (key, details) = answer;
-    let mut reply = filled.undo(invocation.reply()?);
-    reply["response"] = json!({ key: details });
-    Ok(reply)
-}
-
-/// What [`fill_scopes`] did to `request.scopes`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Filled {
-    AsSent,
-    Absent,
-    Null,
-}
-
-/// aws_lambda_events requires `request.scopes`, which the decision never reads and which a
-/// V1_0 event does not carry: the typed copy gets an empty list so that the event is
-/// answered, and [`Filled::undo`] takes it out of the reply again.
-fn fill_scopes(mut payload: Value) -> (Value, Filled) {
-    let filled = match payload.get_mut("request") {
-        Some(Value::Object(request)) => match request.get("scopes") {
-            None => Filled::Absent,
-            Some(Value::Null) => Filled::Null,
-            Some(_) => Filled::AsSent,
-        },
-        _ => Filled::AsSent,
-    };
-    if filled != Filled::AsSent
-        && let Some(Value::Object(request)) = payload.get_mut("request")
-    {
-        request.insert("scopes".into(), Value::Array(Vec::new()));
-    }
-    (payload, filled)
-}
-
-impl Filled {
-    /// `reply` with `request.scopes` as it came.
-    fn undo(self, mut reply: Value) -> Value {
-        if let Some(Value::Object(request)) = reply.get_mut("request") {
-            match self {
-                Filled::AsSent => {}
-                Filled::Absent => {
-                    request.remove("scopes");
-                }
-                Filled::Null => {
-                    request.insert("scopes".into(), Value::Null);
-                }
-            }
-        }
-        reply
-    }
+    Ok(invocation.reply_with(response))
 }

@@ -21,7 +21,9 @@ use pre_token_generation::{Config, FIXED_CLAIMS, IDENTITY_CLAIMS, Use, handler, 
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use trigger_common::lookup_in;
-use trigger_common::testing::{Outcome, arb_json, capture_logs, field_paths, fixture, run_binary_once, with_field};
+use trigger_common::testing::{
+    self, Outcome, arb_json, capture_logs, field_paths, fixture, run_binary_once, with_field,
+};
 
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -53,8 +55,17 @@ fn config(vars: &[(&str, &str)]) -> Config {
 }
 
 fn invoke(payload: Value, config: &Config) -> (Result<Value, String>, String) {
-    let (result, logs) = capture_logs(handler(LambdaEvent::new(payload, Context::default()), config));
-    (result.map_err(|error| error.to_string()), logs)
+    let (result, logs) = capture_logs(handler(
+        LambdaEvent::new(testing::payload(&payload), Context::default()),
+        config,
+    ));
+    (
+        result
+            .as_ref()
+            .map(testing::answer_json)
+            .map_err(|error| error.to_string()),
+        logs,
+    )
 }
 
 fn details(reply: &Value) -> &Value {
