@@ -902,6 +902,184 @@ function attachFederation(app, services, codeStore) {
   }
 }
 
+// --- The ID token's claims, as Cognito writes them ---------------------------------------
+//
+// Cognito's ID token carries every attribute the app client may read (its ReadAttributes;
+// all of them when it lists none) that the user has: the standard ones (`name`,
+// `given_name`, `locale`, ...; `email_verified` and `phone_number_verified` as booleans,
+// `updated_at` as a number, `address` as {"formatted": ...}), the custom ones, and, for a
+// user with provider identities (its own or linked), `identities`: the attribute's array
+// with every value a string ([{"userId", "providerName", "providerType", "issuer": null,
+// "primary": "true", "dateCreated": "1700000000000"}]). cognito-local's token had only sub,
+// email, email_verified and the custom attributes, and made email_verified true for the
+// stored string "false". This is its JwtTokenGenerator.generate with those claims. A
+// pre-token-generation function's claimsToSuppress and claimsToAddOrOverride apply to them
+// as before; `identities` is among the claims Cognito lets no function change.
+
+const { JwtTokenGenerator } = lib("services/tokenGenerator");
+const signingKey = require("cognito-local/lib/keys/cognitoLocal.private.json");
+
+const STANDARD_ATTRIBUTES = [
+  "address",
+  "birthdate",
+  "email",
+  "email_verified",
+  "family_name",
+  "gender",
+  "given_name",
+  "locale",
+  "middle_name",
+  "name",
+  "nickname",
+  "phone_number",
+  "phone_number_verified",
+  "picture",
+  "preferred_username",
+  "profile",
+  "updated_at",
+  "website",
+  "zoneinfo",
+];
+
+// What no pre-token-generation function may add, override or suppress (Cognito's list).
+const RESERVED_CLAIMS = [
+  "acr",
+  "amr",
+  "aud",
+  "at_hash",
+  "auth_time",
+  "azp",
+  "cognito:username",
+  "exp",
+  "iat",
+  "identities",
+  "iss",
+  "jti",
+  "nbf",
+  "nonce",
+  "origin_jti",
+  "sub",
+  "token_use",
+];
+
+/** A stored attribute's value as the ID token's claim. */
+function claimValue(name, value) {
+  switch (name) {
+    case "email_verified":
+    case "phone_number_verified":
+      return value === "true";
+    case "updated_at":
+      return Number.isFinite(Number(value)) ? Number(value) : value;
+    case "address":
+      return { formatted: value };
+    default:
+      return value;
+  }
+}
+
+/** The user's attributes the client may read, as ID token claims. */
+function attributeClaims(user, userPoolClient) {
+  const readable = userPoolClient.ReadAttributes?.length ? new Set(userPoolClient.ReadAttributes) : null;
+  const claims = {};
+  for (const { Name: name, Value: value } of user.Attributes ?? []) {
+    const known = STANDARD_ATTRIBUTES.includes(name) || name.startsWith("custom:");
+    if (!known || value === undefined || (readable && !readable.has(name))) continue;
+    claims[name] = claimValue(name, value);
+  }
+  const identities = identitiesOf(user);
+  if (identities.length > 0) {
+    claims.identities = identities.map((i) => ({
+      userId: String(i.userId),
+      providerName: String(i.providerName),
+      providerType: String(i.providerType),
+      issuer: i.issuer ?? null,
+      primary: String(i.primary === true || i.primary === "true"),
+      dateCreated: String(i.dateCreated),
+    }));
+  }
+  return claims;
+}
+
+function applyTokenOverrides(token, overrides) {
+  const allowed = ([claim]) => !RESERVED_CLAIMS.includes(claim);
+  const suppressed = (overrides?.claimsToSuppress ?? []).filter((claim) => !RESERVED_CLAIMS.includes(claim));
+  const added = Object.entries(overrides?.claimsToAddOrOverride ?? {}).filter(allowed);
+  return Object.fromEntries([...Object.entries(token), ...added].filter(([claim]) => !suppressed.includes(claim)));
+}
+
+function expiresIn(duration, unit, fallback) {
+  if (duration === undefined) return fallback;
+  if (!["seconds", "minutes", "hours", "days"].includes(unit)) throw new Error(`Invalid unit: ${unit}`);
+  return `${duration}${unit}`;
+}
+
+JwtTokenGenerator.prototype.generate = async function (ctx, user, userGroups, userPoolClient, clientMetadata, source) {
+  const eventId = uuid.v4();
+  const authTime = Math.floor(this.clock.get().getTime() / 1000);
+  const sub = (user.Attributes ?? []).find((a) => a.Name === "sub")?.Value;
+  const accessToken = {
+    auth_time: authTime,
+    client_id: userPoolClient.ClientId,
+    event_id: eventId,
+    iat: authTime,
+    jti: uuid.v4(),
+    scope: "aws.cognito.signin.user.admin",
+    sub,
+    token_use: "access",
+    username: user.Username,
+  };
+  let idToken = {
+    ...attributeClaims(user, userPoolClient),
+    "cognito:username": user.Username,
+    auth_time: authTime,
+    event_id: eventId,
+    iat: authTime,
+    jti: uuid.v4(),
+    sub,
+    token_use: "id",
+  };
+  if (userGroups.length) {
+    accessToken["cognito:groups"] = userGroups;
+    idToken["cognito:groups"] = userGroups;
+  }
+  if (this.triggers.enabled("PreTokenGeneration")) {
+    const result = await this.triggers.preTokenGeneration(ctx, {
+      clientId: userPoolClient.ClientId,
+      clientMetadata,
+      source,
+      userAttributes: user.Attributes,
+      username: user.Username,
+      groupConfiguration: { groupsToOverride: undefined, iamRolesToOverride: undefined, preferredRole: undefined },
+      userPoolId: userPoolClient.UserPoolId,
+    });
+    idToken = applyTokenOverrides(idToken, result?.claimsOverrideDetails);
+  }
+  const issuer = `${this.tokenConfig.IssuerDomain}/${userPoolClient.UserPoolId}`;
+  const units = userPoolClient.TokenValidityUnits ?? {};
+  const sign = (payload, options) => jwt.sign(payload, signingKey.pem, { algorithm: "RS256", issuer, ...options });
+  return {
+    AccessToken: sign(accessToken, {
+      expiresIn: expiresIn(userPoolClient.AccessTokenValidity, units.AccessToken ?? "hours", "24h"),
+      keyid: "CognitoLocal",
+    }),
+    IdToken: sign(idToken, {
+      expiresIn: expiresIn(userPoolClient.IdTokenValidity, units.IdToken ?? "hours", "24h"),
+      audience: userPoolClient.ClientId,
+      keyid: "CognitoLocal",
+    }),
+    // As cognito-local's: readable, for debugging (Cognito's is opaque).
+    RefreshToken: sign(
+      {
+        "cognito:username": user.Username,
+        email: (user.Attributes ?? []).find((a) => a.Name === "email")?.Value,
+        iat: authTime,
+        jti: uuid.v4(),
+      },
+      { expiresIn: expiresIn(userPoolClient.RefreshTokenValidity, units.RefreshToken ?? "days", "7d") },
+    ),
+  };
+};
+
 require.cache[routesPath].exports = {
   attachOAuth2Routes(app, services, codeStore) {
     attachCognitoBehaviour(app, services);

@@ -4,7 +4,8 @@
 //! - `/oauth2/authorize?identity_provider=Google` sends the browser to the provider, and
 //!   `/oauth2/idpresponse` brings a new person back as the user `Google_<sub>` (status
 //!   `EXTERNAL_PROVIDER`, `identities` set) made through PreSignUp_ExternalProvider and
-//!   PostConfirmation (the `members` group), with a code for the app;
+//!   PostConfirmation (the `members` group), with a code for the app; its ID token carries
+//!   the mapped `name` and `identities`, as Cognito's does;
 //! - with linking on, the first sign-in of a verified native user's address ends with the
 //!   pre-signup function's sentence on the callback, and the next one signs in as that user;
 //! - a `state` Cognito did not issue gets 400 and no redirect; an ID token whose signature
@@ -116,9 +117,25 @@ async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_tr
     assert!(username.starts_with("Google_"), "{username}");
     assert_eq!(first["email"], email.as_str());
     assert_eq!(first["cognito:groups"], serde_json::json!(["members"]));
-    // cognito-local's ID token carries only sub, email, email_verified and custom
-    // attributes (Cognito's carries every readable attribute and `identities`): the mapped
-    // name and the identity are read from the user below.
+    // Cognito's ID token carries the attributes the provider's mapping made and the
+    // identity, its values all strings.
+    assert_eq!(
+        first["name"], "Ada Google",
+        "the provider's name, by its attribute mapping"
+    );
+    assert_eq!(first["email_verified"], true);
+    let identity = &first["identities"][0];
+    assert_eq!(identity["providerName"], "Google", "{first:?}");
+    assert_eq!(identity["providerType"], "Google");
+    assert_eq!(identity["primary"], "true");
+    assert_eq!(identity["issuer"], Value::Null);
+    assert!(
+        identity["dateCreated"]
+            .as_str()
+            .is_some_and(|d| d.parse::<u64>().is_ok()),
+        "{identity}"
+    );
+    assert_eq!(format!("Google_{}", identity["userId"].as_str().unwrap()), username);
 
     let user = stack
         .cognito
@@ -129,28 +146,6 @@ async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_tr
         .await
         .unwrap();
     assert_eq!(user.user_status().map(|s| s.as_str()), Some("EXTERNAL_PROVIDER"));
-    let name = user
-        .user_attributes()
-        .iter()
-        .find(|a| a.name() == "name")
-        .and_then(|a| a.value());
-    assert_eq!(
-        name,
-        Some("Ada Google"),
-        "the provider's name, by its attribute mapping"
-    );
-    let identities = user
-        .user_attributes()
-        .iter()
-        .find(|a| a.name() == "identities")
-        .and_then(|a| a.value())
-        .expect("the identities attribute");
-    let identities: Value = serde_json::from_str(identities).unwrap();
-    assert_eq!(identities[0]["providerName"], "Google", "{identities}");
-    assert_eq!(
-        format!("Google_{}", identities[0]["userId"].as_str().unwrap()),
-        username
-    );
 
     // The same person again is the same user, not a second one.
     let again = claims(&google_sign_in(&stack, "Google", &person).unwrap());
@@ -180,6 +175,14 @@ async fn with_linking_on_a_verified_native_user_s_google_sign_in_fails_once_then
     let second = claims(&google_sign_in(&stack, "Google", &person).unwrap());
     assert_eq!(second["sub"], sub.as_str());
     assert_eq!(second["cognito:groups"], serde_json::json!(["members"]));
+    assert!(
+        !second["cognito:username"].as_str().unwrap().starts_with("Google_"),
+        "the native user itself: {second:?}"
+    );
+    assert_eq!(
+        second["identities"][0]["providerName"], "Google",
+        "the linked identity, in the ID token: {second:?}"
+    );
 }
 
 /// The sentence the README tells apps to look for (pre_signup::LINKED_MARKER).
