@@ -18,8 +18,8 @@ use aws_sdk_cognitoidentityprovider::types::{
 
 use crate::aws::{self, AwsError, Clients};
 use crate::desired::{
-    Attribute, Client, Desired, Domain, Group, IdentityProvider, MANAGED_TAG, Mfa, Pool, ResourceServer, SecretSource,
-    Trigger, Triggers,
+    Attribute, AuthFactor, Client, Desired, Domain, Group, IdentityProvider, MANAGED_TAG, Pool, ResourceServer,
+    SecretSource, Trigger, Triggers,
 };
 use crate::spec::{self, Comments, Section};
 
@@ -112,14 +112,13 @@ pub fn import(described: &Described) -> Imported {
     let mut refusal_explained = false;
 
     let pool = pool(described);
-    if pool.username_attributes.contains(&Attribute::PhoneNumber) {
+    if pool.username_attributes.contains(&Attribute::PhoneNumber) && pool.sms.is_none() {
         refusal_explained = true;
         warnings.push(
-            "the pool signs users in with phone_number, which cognito.toml refuses: it needs an SMS \
-             configuration (an IAM role Cognito assumes to publish through Amazon SNS) that the spec cannot \
-             declare yet. The file says phone_number as the pool does, and `plan` will refuse it; changing it \
-             to email is refused too (sign-in attributes are fixed when a pool is created), so this pool \
-             cannot be managed by the provisioner until the spec can declare SMS"
+            "the pool signs users in with phone_number but reports no SMS configuration, and cognito.toml \
+             needs one for phone numbers: the file says phone_number as the pool does, and `plan` will refuse it \
+             until you add [pool.sms] sns_caller_arn (the IAM role Cognito assumes to publish through Amazon \
+             SNS); changing it to email is refused too (sign-in attributes are fixed when a pool is created)"
                 .to_owned(),
         );
     }
@@ -176,6 +175,8 @@ pub fn import(described: &Described) -> Imported {
         }),
         triggers: triggers(raw, &pool_arn),
         groups: described.groups.clone(),
+        // Not read from the pool: the functions' logs and alarms live in Lambda and CloudWatch.
+        monitoring: Default::default(),
     };
     let mut comments = Comments::default();
     comments.add(
@@ -214,13 +215,14 @@ pub fn import(described: &Described) -> Imported {
 }
 
 fn pool(described: &Described) -> Pool {
-    let software_token = described
-        .mfa
-        .software_token_mfa_configuration()
-        .is_some_and(|s| s.enabled());
-    let mut pool = Pool::from_aws(&described.pool, Some(software_token));
-    // The spec manages the factor only while MFA is on.
-    pool.software_token_mfa = pool.mfa != Mfa::Off && software_token;
+    let mut pool = Pool::from_aws(&described.pool, Some(&described.mfa));
+    // The spec manages the factors only while MFA is on.
+    let on = pool.manages_factors();
+    pool.software_token_mfa &= on;
+    pool.sms_mfa &= on;
+    pool.email_mfa &= on;
+    // Passwords alone are what a pool offers when the spec says nothing.
+    pool.first_factors = pool.first_factors.filter(|f| f.as_slice() != [AuthFactor::Password]);
     // Tags AWS keeps for itself (`aws:...`) cannot be in the spec; `apply` keeps them.
     pool.tags.retain(|key, _| !unexpressed::is_aws_tag(key));
     // What `import` tags the pool with, and what the parser adds.

@@ -32,19 +32,17 @@ pub struct ObservedPool {
     pub triggers: Triggers,
     pub domain: Option<String>,
     pub raw: UserPoolType,
-    /// GetUserPoolMfaConfig, read when MFA is on or the spec wants it on.
+    /// GetUserPoolMfaConfig, read when MFA is on, the spec wants it on, or the spec declares
+    /// passkeys.
     pub mfa: Option<GetUserPoolMfaConfigOutput>,
 }
 
 impl ObservedPool {
     pub fn new(raw: UserPoolType, mfa: Option<GetUserPoolMfaConfigOutput>) -> Self {
-        let software_token = mfa
-            .as_ref()
-            .map(|m| m.software_token_mfa_configuration().is_some_and(|s| s.enabled()));
         Self {
             id: raw.id().unwrap_or_default().to_owned(),
             arn: raw.arn().unwrap_or_default().to_owned(),
-            state: Pool::from_aws(&raw, software_token),
+            state: Pool::from_aws(&raw, mfa.as_ref()),
             triggers: Triggers::from_aws(raw.lambda_config()),
             domain: raw.domain().filter(|d| !d.is_empty()).map(str::to_owned),
             raw,

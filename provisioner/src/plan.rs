@@ -95,7 +95,11 @@ fn plan_pool(
 
 fn plan_mfa(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedPool>, pool_id: &str) {
     let observed_mfa = pool.map_or_else(Pool::new_pool_mfa_fields, |p| p.state.mfa_fields());
-    let fields = diff(&observed_mfa, &desired.pool.mfa_fields());
+    // A factor the pool never had and the spec leaves off is no change.
+    let fields: Vec<FieldChange> = diff(&observed_mfa, &desired.pool.mfa_fields())
+        .into_iter()
+        .filter(|change| !(change.old == UNSET && change.new == "false"))
+        .collect();
     if !fields.is_empty() {
         plan.changes.push(Change::SetMfa {
             pool: pool_id.to_owned(),

@@ -356,13 +356,17 @@ fn settings_the_spec_lacks_are_imported_as_comments_in_a_file_that_still_plans_n
     let text = stdout(&output);
     for comment in [
         "# Not expressible in cognito.toml (`apply` leaves it as it is):",
-        "#   SMS configuration: role arn:aws:iam::123456789012:role/cognito-sms, external id \"sms-external-id\"",
         "#   verification message EmailSubject: \"Welcome to My App\"",
         "#   verification message EmailMessage: \"Your My App code is {####}\"",
         "#   device tracking: challenge on a new device true, remember devices only when the user opts in true",
     ] {
         assert!(text.contains(comment), "{comment:?} in\n{text}");
     }
+    // The SMS sender is a key.
+    assert!(
+        text.contains("[pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"sms-external-id\"\n"),
+        "{text}"
+    );
     let spec = f.account.dir.path().join("cognito.toml");
     std::fs::write(&spec, &text).unwrap();
     let parsed = parses(&spec);
@@ -379,7 +383,7 @@ fn settings_the_spec_lacks_are_imported_as_comments_in_a_file_that_still_plans_n
 }
 
 #[test]
-fn phone_number_sign_in_is_written_as_it_is_and_plans_refusal_is_warned() {
+fn phone_number_sign_in_with_its_sms_sender_is_imported_as_keys_and_plans_clean() {
     let f = Fixture::new();
     f.account.runtime.block_on(async {
         let pool = f
@@ -387,9 +391,22 @@ fn phone_number_sign_in_is_written_as_it_is_and_plans_refusal_is_warned() {
             .create_user_pool()
             .pool_name("by-phone")
             .username_attributes(UsernameAttributeType::PhoneNumber)
+            .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
+            .account_recovery_setting(
+                AccountRecoverySettingType::builder()
+                    .recovery_mechanisms(
+                        RecoveryOptionType::builder()
+                            .name(RecoveryOptionNameType::VerifiedPhoneNumber)
+                            .priority(1)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
             .sms_configuration(
                 SmsConfigurationType::builder()
                     .sns_caller_arn("arn:aws:iam::123456789012:role/cognito-sms")
+                    .external_id("by-phone")
                     .build(),
             )
             .send()
@@ -403,24 +420,16 @@ fn phone_number_sign_in_is_written_as_it_is_and_plans_refusal_is_warned() {
     let spec_arg = spec.to_str().unwrap();
     let output = f.run(&["import", "--pool-name", "by-phone", "--out", spec_arg]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let warned = stderr(&output);
+    assert!(!stderr(&output).contains("phone_number"), "{}", stderr(&output));
+    let written = std::fs::read_to_string(&spec).unwrap();
     assert!(
-        warned.contains("warning: the pool signs users in with phone_number")
-            && warned.contains("`plan` will refuse it"),
-        "{warned}"
+        written.contains("username_attributes = [\"phone_number\"]")
+            && written.contains("[pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"by-phone\"\n"),
+        "{written}"
     );
-    assert!(
-        std::fs::read_to_string(&spec)
-            .unwrap()
-            .contains("username_attributes = [\"phone_number\"]")
-    );
-    let plan = f.run(&["--spec", spec_arg, "plan"]);
-    assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));
-    assert!(
-        stderr(&plan).contains("phone_number sign-in needs codes sent by SMS"),
-        "{}",
-        stderr(&plan)
-    );
+    assert!(!written.contains("SmsConfiguration"), "no longer a comment: {written}");
+    let plan = f.run(&["--spec", spec_arg, "plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}{}", stdout(&plan), stderr(&plan));
 
     let missing = f.run(&["import", "--pool-name", "nobody"]);
     assert_eq!(missing.status.code(), Some(1));

@@ -24,8 +24,9 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
     };
     if let Some(id) = find_pool(clients, &desired.pool.name).await? {
         let raw = describe_pool(clients, &id).await?;
-        let mfa_matters =
-            desired.pool.mfa.is_on() || raw.mfa_configuration().is_some_and(|m| *m != UserPoolMfaType::Off);
+        let mfa_matters = desired.pool.mfa.is_on()
+            || desired.pool.web_authn.is_some()
+            || raw.mfa_configuration().is_some_and(|m| *m != UserPoolMfaType::Off);
         let mfa = if mfa_matters {
             Some(
                 clients

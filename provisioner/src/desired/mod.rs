@@ -26,8 +26,8 @@ pub use domain::Domain;
 pub use group::Group;
 pub use identity_provider::{IdentityProvider, ProviderKind, Secret, SecretSource, SecretState};
 pub use pool::{
-    Attribute, AttributeKind, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, SesEmail,
-    ThreatProtection, Tier,
+    Attribute, AttributeKind, AuthFactor, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery,
+    SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 pub use resource_server::{ResourceServer, Scope};
 pub use trigger::{Trigger, Triggers, Version, Wired};

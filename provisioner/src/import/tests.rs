@@ -327,17 +327,12 @@ fn settings_the_spec_lacks_are_comments_beside_their_table_and_the_file_still_re
     let imported = import(&described);
     let text = imported.text();
     for (after, comment) in [
-        (
-            "[pool]",
-            "  SMS configuration: role arn:aws:iam::123456789012:role/sms, external id \"ext-1\"",
-        ),
         ("[pool]", "  verification message EmailSubject: \"Welcome to My App\""),
         ("[pool]", "  verification message EmailMessage: \"Your code: {####}\""),
         ("[pool]", "  device tracking: challenge on a new device true"),
         ("[pool]", "  keep the old value until a change is verified"),
         ("[pool]", "  temporary password validity: 3 days"),
         ("[pool]", "  password history: the last 5 passwords cannot be reused"),
-        ("[pool]", "  MFA by SMS code: enabled"),
         (
             "[pool]",
             "  tags AWS keeps for itself: aws:cloudformation:stack-name = \"stack\"",
@@ -371,6 +366,13 @@ fn settings_the_spec_lacks_are_comments_beside_their_table_and_the_file_still_re
     );
     assert!(imported.desired.triggers.kms_key_id.is_none());
     assert!(text.contains("authorize_scopes = [\"openid\", \"email\"]"), "{text}");
+    // The SMS sender and the SMS factor are keys, no longer comments.
+    assert!(
+        text.contains("[pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/sms\"\nexternal_id = \"ext-1\"\n")
+            && text.contains("software_token = true\nsms = true\n")
+            && !text.contains("SMS configuration:"),
+        "{text}"
+    );
     assert_eq!(reads_back(&imported), imported.desired);
 }
 

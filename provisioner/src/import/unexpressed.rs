@@ -7,12 +7,12 @@
 //! updates reset what they are not sent), except where an entry says otherwise.
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFactorType, EmailSendingAccountType, EncryptionKeyType, FeatureType, IssuerType, UserPoolMfaType,
-    UserVerificationType, WebAuthnFactorConfigurationType,
+    AuthFactorType, EmailSendingAccountType, EncryptionKeyType, FeatureType, IssuerType,
+    WebAuthnFactorConfigurationType,
 };
 
 use super::Described;
-use crate::desired::{Desired, Trigger};
+use crate::desired::{AuthFactor, Desired, Trigger};
 use crate::spec::{self, Comments, Section};
 
 /// AWS's verification message for a new pool (and the console's), member by member.
@@ -207,19 +207,11 @@ fn pool(described: &Described, notes: &mut Notes) {
         notes.add("developer-only attributes", names(developer_only));
     }
 
-    if let Some(sms) = pool.sms_configuration() {
+    // The SMS sender is [pool.sms]; its end-user messaging origination is not.
+    if let Some(eums) = pool.sms_configuration().and_then(|sms| sms.eums_sms()) {
         notes.add(
-            "SMS configuration",
-            format!(
-                "role {}{}{}",
-                sms.sns_caller_arn(),
-                sms.external_id()
-                    .map(|id| format!(", external id {id:?}"))
-                    .unwrap_or_default(),
-                sms.sns_region()
-                    .map(|region| format!(", SNS region {region}"))
-                    .unwrap_or_default()
-            ),
+            "SMS through AWS End User Messaging (SmsConfiguration.EumsSms)",
+            format!("{eums:?}"),
         );
     }
     if let Some(template) = pool.verification_message_template() {
@@ -293,14 +285,19 @@ fn pool(described: &Described, notes: &mut Notes) {
             );
         }
     }
-    if let Some(factors) = policies
+    // The first factors are [pool.sign_in_policy]; those it has no spelling for are noted.
+    let unspoken: Vec<&str> = policies
         .and_then(|p| p.sign_in_policy())
         .map(|s| s.allowed_first_auth_factors())
-        .filter(|f| !f.is_empty() && *f != [AuthFactorType::Password])
-    {
+        .unwrap_or_default()
+        .iter()
+        .map(AuthFactorType::as_str)
+        .filter(|f| AuthFactor::from_aws(f).is_none())
+        .collect();
+    if !unspoken.is_empty() {
         notes.add(
-            "sign-in choices (SignInPolicy.AllowedFirstAuthFactors: passkeys, one-time codes)",
-            names(factors.iter().map(|f| f.as_str())),
+            "first factors cognito.toml has no spelling for (SignInPolicy.AllowedFirstAuthFactors)",
+            names(unspoken),
         );
     }
     if let Some(flows) = pool
@@ -368,39 +365,18 @@ fn pool(described: &Described, notes: &mut Notes) {
         notes.add("tags AWS keeps for itself", aws_tags.join(", "));
     }
 
-    let mfa = &described.mfa;
-    let on = pool.mfa_configuration().is_some_and(|m| *m != UserPoolMfaType::Off);
-    if on && mfa.sms_mfa_configuration().is_some() {
+    // The factors are [pool.mfa_factors] and passkeys [pool.web_authn]; passkeys as a second
+    // factor are not.
+    if let Some(factor) = described
+        .mfa
+        .web_authn_configuration()
+        .and_then(|passkeys| passkeys.factor_configuration())
+        .filter(|f| **f == WebAuthnFactorConfigurationType::MultiFactorWithUserVerification)
+    {
         notes.add(
-            "MFA by SMS code",
-            "enabled; the spec's only factor is authenticator apps ([pool.mfa_factors] software_token)",
+            "passkeys as a second factor (WebAuthnConfiguration.FactorConfiguration)",
+            factor.as_str(),
         );
-    }
-    if on && mfa.email_mfa_configuration().is_some() {
-        notes.add(
-            "MFA by email code",
-            "enabled; the spec's only factor is authenticator apps ([pool.mfa_factors] software_token)",
-        );
-    }
-    if let Some(passkeys) = mfa.web_authn_configuration() {
-        let relying_party = passkeys.relying_party_id();
-        let required = passkeys.user_verification() == Some(&UserVerificationType::Required);
-        let multi =
-            passkeys.factor_configuration() == Some(&WebAuthnFactorConfigurationType::MultiFactorWithUserVerification);
-        if relying_party.is_some() || required || multi {
-            notes.add(
-                "passkeys (WebAuthnConfiguration)",
-                format!(
-                    "relying party {}, user verification {}, {}",
-                    relying_party.unwrap_or("(the pool's domain)"),
-                    passkeys.user_verification().map(|v| v.as_str()).unwrap_or("preferred"),
-                    passkeys
-                        .factor_configuration()
-                        .map(|f| f.as_str())
-                        .unwrap_or("SINGLE_FACTOR")
-                ),
-            );
-        }
     }
 }
 

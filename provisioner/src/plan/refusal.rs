@@ -53,6 +53,12 @@ pub enum PlanError {
          the change of plan, or keep tier = \"plus\""
     )]
     ThreatProtectionNeedsPlus { id: String, tier: String, mode: String },
+    #[error(
+        "user pool {id} is on the Lite feature plan, which lacks {feature} (AWS: \"The following features need to \
+         be disabled for the LITE pricing tier configured\"). Set [pool] tier = \"essentials\" (or \"plus\"), \
+         which changes the pool's pricing, or leave the feature out"
+    )]
+    LacksEssentials { id: String, feature: &'static str },
 }
 
 /// Settings fixed at creation, and custom attributes, which Cognito can only add.
@@ -101,8 +107,9 @@ pub(super) fn refuse_replacements(desired: &Desired, pool: &ObservedPool) -> Res
 }
 
 /// What the feature plan the pool ends up on must allow, beside what `spec` checks on its
-/// own: access-token customization (pre-token generation V2 and V3) needs Essentials or
-/// Plus, and threat protection the pool has (and the spec leaves as it is) needs Plus.
+/// own: access-token customization (pre-token generation V2 and V3), passwordless first
+/// factors, passkeys and email MFA need Essentials or Plus, and threat protection the pool has
+/// (and the spec leaves as it is) needs Plus.
 pub(super) fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Result<(), PlanError> {
     if let (Some(pool), Some(tier), None) = (pool, desired.pool.tier, desired.pool.threat_protection)
         && let Some(mode) = pool.state.threat_protection
@@ -120,6 +127,14 @@ pub(super) fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Resu
         return Ok(());
     };
     let tier = desired.pool.tier.or(pool.state.tier);
+    if tier == Some(Tier::Lite)
+        && let Some(feature) = desired.pool.essentials_feature()
+    {
+        return Err(PlanError::LacksEssentials {
+            id: pool.id.clone(),
+            feature,
+        });
+    }
     let customizing = desired
         .triggers
         .wired

@@ -996,3 +996,141 @@ fn a_default_redirect_uri_left_to_the_pool_goes_with_its_callback_url() {
         Some("https://old.example.com/cb")
     );
 }
+
+const SMS_AND_SES: &str = "[pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"toyseven\"\n\
+[pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n";
+
+fn with_default(text: &str) -> Desired {
+    spec(&format!(
+        "[domain]\nprefix = \"toyseven\"\n[[groups]]\nname = \"members\"\n{text}"
+    ))
+}
+
+#[test]
+fn sms_and_email_factors_are_enabled_with_their_senders_before_the_mode() {
+    let desired = with_default(&format!(
+        "[pool]\nmfa = \"optional\"\n[pool.mfa_factors]\nsms = true\nemail = true\n{SMS_AND_SES}"
+    ));
+    let plan = plan_of(&desired, &converged());
+    let shown = shown(&plan);
+    assert_eq!(
+        shown[0],
+        "set MFA of user pool us-east-1_abc\n    mfa: OFF -> OPTIONAL\n    mfa_factors.sms: (unset) -> true\n    \
+         mfa_factors.email: (unset) -> true",
+        "a factor left off is no change: {shown:?}"
+    );
+    let Change::SetMfa { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    let sms = request
+        .get_sms_mfa_configuration()
+        .as_ref()
+        .expect("SMS MFA is enabled");
+    let sender = sms.sms_configuration().expect("with the spec's SMS sender");
+    assert_eq!(sender.sns_caller_arn(), "arn:aws:iam::123456789012:role/cognito-sms");
+    assert_eq!(sender.external_id(), Some("toyseven"));
+    assert!(request.get_email_mfa_configuration().is_some());
+    assert!(
+        request
+            .get_software_token_mfa_configuration()
+            .as_ref()
+            .is_some_and(|t| !t.enabled())
+    );
+    // The pool's update, after, sends the SMS sender and the mode.
+    let Some(Change::UpdatePool { request, fields, .. }) = plan.changes.last() else {
+        panic!("{shown:?}")
+    };
+    assert!(
+        fields.iter().any(|f| f.field == "sms" && f.new.contains("cognito-sms")),
+        "{fields:?}"
+    );
+    assert_eq!(
+        request.get_sms_configuration().as_ref().map(|s| s.sns_caller_arn()),
+        Some("arn:aws:iam::123456789012:role/cognito-sms")
+    );
+    assert_eq!(*request.get_mfa_configuration(), Some(UserPoolMfaType::Optional));
+}
+
+#[test]
+fn first_factors_and_passkeys_are_sent_and_read_back_as_converged() {
+    let desired = with_default(&format!(
+        "[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\", \"web_authn\"]\n\
+         [pool.web_authn]\nrelying_party_id = \"toyseven.auth.us-east-1.amazoncognito.com\"\n{SMS_AND_SES}"
+    ));
+    let plan = plan_of(&desired, &converged());
+    let Change::SetMfa { request, fields, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(
+        *request.get_mfa_configuration(),
+        Some(UserPoolMfaType::Off),
+        "passkeys need no MFA"
+    );
+    assert_eq!(
+        request.get_software_token_mfa_configuration(),
+        &None,
+        "and no factor goes beside OFF"
+    );
+    let passkeys = request.get_web_authn_configuration().as_ref().unwrap();
+    assert_eq!(
+        passkeys.relying_party_id(),
+        Some("toyseven.auth.us-east-1.amazoncognito.com")
+    );
+    assert_eq!(passkeys.user_verification().map(|v| v.as_str()), Some("preferred"));
+    assert!(
+        fields.iter().any(|f| f.field == "web_authn.relying_party_id"),
+        "{fields:?}"
+    );
+    let Some(Change::UpdatePool { request, .. }) = plan.changes.last() else {
+        panic!()
+    };
+    let policy = request.get_policies().as_ref().unwrap().sign_in_policy().unwrap();
+    assert_eq!(
+        policy
+            .allowed_first_auth_factors()
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>(),
+        ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
+    );
+
+    // What AWS then reports is converged.
+    let Change::UpdatePool { request: update, .. } = plan.changes.last().unwrap() else {
+        unreachable!()
+    };
+    let mut raw = described_pool();
+    raw.policies = update.get_policies().clone();
+    raw.sms_configuration = update.get_sms_configuration().clone();
+    raw.email_configuration = update.get_email_configuration().clone();
+    let Change::SetMfa { request: mfa, .. } = &plan.changes[0] else {
+        unreachable!()
+    };
+    let answered = GetUserPoolMfaConfigOutput::builder()
+        .mfa_configuration(UserPoolMfaType::Off)
+        .set_web_authn_configuration(mfa.get_web_authn_configuration().clone())
+        .build();
+    let mut observed = converged();
+    observed.pool = Some(ObservedPool::new(raw, Some(answered)));
+    assert!(
+        plan_of(&desired, &observed).is_empty(),
+        "{:?}",
+        shown(&plan_of(&desired, &observed))
+    );
+}
+
+#[test]
+fn a_lite_pool_is_refused_passwordless_factors_before_any_write() {
+    let desired = with_default(&format!(
+        "[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\"]\n{SMS_AND_SES}"
+    ));
+    let mut observed = converged();
+    let mut raw = described_pool();
+    raw.user_pool_tier = Some(UserPoolTierType::Lite);
+    observed.pool = Some(ObservedPool::new(raw, None));
+    let error = plan(&desired, &observed, Options::default()).unwrap_err();
+    assert!(matches!(error, PlanError::LacksEssentials { .. }), "{error}");
+    assert!(error.to_string().contains("passwordless sign-in"), "{error}");
+    // On Essentials (the default of a new pool) it is planned.
+    assert!(plan(&desired, &converged(), Options::default()).is_ok());
+    assert!(plan(&desired, &empty_account(), Options::default()).is_ok());
+}

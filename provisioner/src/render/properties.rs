@@ -27,8 +27,35 @@ pub(super) fn pool_properties(pool: &Pool) -> Value {
         "EmailConfiguration": email(&pool.email),
         "UserPoolTags": pool.tags,
     });
-    if pool.uses_software_token() {
-        properties["EnabledMfas"] = json!(["SOFTWARE_TOKEN_MFA"]);
+    // CloudFormation's names for the factors SetUserPoolMfaConfig enables.
+    let factors: Vec<&str> = [
+        (pool.uses_sms_mfa(), "SMS_MFA"),
+        (pool.uses_software_token(), "SOFTWARE_TOKEN_MFA"),
+        (pool.uses_email_mfa(), "EMAIL_OTP"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    if !factors.is_empty() {
+        properties["EnabledMfas"] = json!(factors);
+    }
+    if let Some(sms) = &pool.sms {
+        let mut config = json!({"SnsCallerArn": sms.sns_caller_arn});
+        if let Some(id) = &sms.external_id {
+            config["ExternalId"] = json!(id);
+        }
+        if let Some(region) = &sms.sns_region {
+            config["SnsRegion"] = json!(region);
+        }
+        properties["SmsConfiguration"] = config;
+    }
+    if let Some(first) = &pool.first_factors {
+        properties["Policies"]["SignInPolicy"] =
+            json!({"AllowedFirstAuthFactors": first.iter().map(|f| f.as_aws()).collect::<Vec<_>>()});
+    }
+    if let Some(passkeys) = &pool.web_authn {
+        properties["WebAuthnRelyingPartyID"] = json!(passkeys.relying_party_id);
+        properties["WebAuthnUserVerification"] = json!(passkeys.user_verification.as_aws());
     }
     if !pool.custom_attributes.is_empty() {
         properties["Schema"] = json!(pool.custom_attributes.iter().map(schema).collect::<Vec<_>>());

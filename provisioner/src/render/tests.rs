@@ -352,3 +352,28 @@ fn the_production_example_renders_providers_with_their_secret_by_reference() {
         "built here, so in the template"
     );
 }
+
+#[test]
+fn the_pool_renders_its_sms_sender_factors_first_factors_and_passkeys() {
+    let (_, _, template) = template_of(
+        "[pool]\nmfa = \"optional\"\n[pool.mfa_factors]\nsoftware_token = true\nsms = true\nemail = true\n\
+         [pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"toyseven\"\n\
+         [pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n\
+         [pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\", \"web_authn\"]\n\
+         [pool.web_authn]\nrelying_party_id = \"toyseven.auth.eu-west-1.amazoncognito.com\"\nuser_verification = \"required\"\n\
+         [domain]\nprefix = \"toyseven\"\n",
+    );
+    let pool = &template["Resources"]["UserPool"]["Properties"];
+    assert_eq!(pool["EnabledMfas"], serde_json::json!(["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]));
+    assert_eq!(
+        pool["SmsConfiguration"],
+        serde_json::json!({"SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-sms", "ExternalId": "toyseven"})
+    );
+    assert_eq!(
+        pool["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"],
+        serde_json::json!(["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"])
+    );
+    assert_eq!(pool["WebAuthnRelyingPartyID"], "toyseven.auth.eu-west-1.amazoncognito.com");
+    assert_eq!(pool["WebAuthnUserVerification"], "required");
+    assert!(pool["Policies"]["PasswordPolicy"]["MinimumLength"].is_number(), "beside the password policy");
+}

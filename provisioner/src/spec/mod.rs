@@ -130,7 +130,8 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     let raw: RawSpec = toml::from_str(text).map_err(|error| loc.at(error.span().unwrap_or(0..0), error.message()))?;
     let mut warnings = Vec::new();
 
-    let (pool, attribute_names) = pool::desired(raw.pool, &loc)?;
+    let domain = raw.domain.map(|d| domain::desired(d, &loc)).transpose()?;
+    let (pool, attribute_names) = pool::desired(raw.pool, domain.as_ref().map(|d| d.prefix.as_str()), &loc)?;
     let resource_servers = resource_servers::desired(raw.resource_servers, &loc)?;
     let scopes: Vec<String> = resource_servers.iter().flat_map(|s| s.scope_names()).collect();
     let identity_providers = identity_providers::desired(raw.identity_providers, &loc)?;
@@ -146,7 +147,6 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
         &loc,
         &mut warnings,
     )?;
-    let domain = raw.domain.map(|d| domain::desired(d, &loc)).transpose()?;
     let triggers = triggers::desired(raw.triggers, &loc)?;
     let groups = groups::desired(raw.groups, &loc)?;
 

@@ -1,5 +1,6 @@
 //! `[pool]` and its sub-tables: `[pool.password_policy]`, `[pool.mfa_factors]`,
-//! `[pool.email]`, `[pool.tags]` and `[[pool.attributes]]`.
+//! `[pool.email]`, `[pool.sms]`, `[pool.sign_in_policy]`, `[pool.web_authn]`, `[pool.tags]` and
+//! `[[pool.attributes]]`.
 
 use std::collections::BTreeMap;
 
@@ -8,8 +9,8 @@ use toml::Spanned;
 
 use super::{Locator, SpecError, sorted, unspanned};
 use crate::desired::{
-    Attribute, AttributeKind, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, SesEmail,
-    ThreatProtection, Tier,
+    Attribute, AttributeKind, AuthFactor, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery,
+    SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 
 #[derive(Deserialize)]
@@ -26,6 +27,9 @@ pub(super) struct RawPool {
     account_recovery: Spanned<Vec<Recovery>>,
     allow_admin_create_user_only: bool,
     email: Option<Spanned<RawEmail>>,
+    sms: Option<Spanned<RawSms>>,
+    sign_in_policy: Option<Spanned<RawSignInPolicy>>,
+    web_authn: Option<Spanned<RawWebAuthn>>,
     attributes: Vec<Spanned<RawAttribute>>,
     tier: Option<Tier>,
     threat_protection: Option<Spanned<ThreatProtection>>,
@@ -46,6 +50,9 @@ impl Default for RawPool {
             account_recovery: unspanned(vec![Recovery::VerifiedEmail]),
             allow_admin_create_user_only: false,
             email: None,
+            sms: None,
+            sign_in_policy: None,
+            web_authn: None,
             attributes: Vec::new(),
             tier: None,
             threat_protection: None,
@@ -58,6 +65,34 @@ impl Default for RawPool {
 #[serde(deny_unknown_fields, default)]
 struct RawMfaFactors {
     software_token: bool,
+    sms: bool,
+    email: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSms {
+    sns_caller_arn: Spanned<String>,
+    external_id: Option<Spanned<String>>,
+    sns_region: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignInPolicy {
+    allowed_first_auth_factors: Spanned<Vec<AuthFactor>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebAuthn {
+    relying_party_id: Spanned<String>,
+    #[serde(default = "preferred")]
+    user_verification: UserVerification,
+}
+
+fn preferred() -> UserVerification {
+    UserVerification::Preferred
 }
 
 #[derive(Deserialize)]
@@ -87,12 +122,17 @@ fn yes() -> bool {
     true
 }
 
-/// What AWS needs before a pool can send SMS, which the spec cannot declare yet.
-const NO_SMS: &str = "Cognito sends SMS only with an SMS configuration (an IAM role it assumes to publish \
-     through Amazon SNS, and an external id), which cognito.toml cannot declare yet";
+/// What AWS needs before a pool can send SMS.
+const NO_SMS: &str = "Cognito sends SMS only with an SMS configuration: set [pool.sms] sns_caller_arn (an IAM \
+     role it assumes to publish through Amazon SNS) and external_id";
 
 /// The pool, and the names of its custom attributes (for the clients' attribute lists).
-pub(super) fn desired(raw: RawPool, loc: &Locator) -> Result<(Pool, Vec<String>), SpecError> {
+/// `domain_prefix` is the spec's `[domain] prefix`, which passkeys may be bound to.
+pub(super) fn desired(
+    raw: RawPool,
+    domain_prefix: Option<&str>,
+    loc: &Locator,
+) -> Result<(Pool, Vec<String>), SpecError> {
     check_pool_name(raw.name.get_ref()).map_err(|m| loc.on(&raw.name, m))?;
     let username_attributes = raw.username_attributes.get_ref();
     if username_attributes.is_empty() {
@@ -101,33 +141,35 @@ pub(super) fn desired(raw: RawPool, loc: &Locator) -> Result<(Pool, Vec<String>)
             "username_attributes must name at least one of \"email\", \"phone_number\"",
         ));
     }
-    if username_attributes.contains(&Attribute::PhoneNumber) {
+    let sms = raw.sms.map(|sms| self::sms(sms.into_inner(), loc)).transpose()?;
+    if username_attributes.contains(&Attribute::PhoneNumber) && sms.is_none() {
         return Err(loc.on(
             &raw.username_attributes,
             format!("phone_number sign-in needs codes sent by SMS. {NO_SMS}; use [\"email\"]"),
         ));
     }
-    if raw.auto_verified_attributes.get_ref().contains(&Attribute::PhoneNumber) {
+    if raw.auto_verified_attributes.get_ref().contains(&Attribute::PhoneNumber) && sms.is_none() {
         return Err(loc.on(
             &raw.auto_verified_attributes,
             format!("verifying phone_number sends an SMS. {NO_SMS}; use [\"email\"] or []"),
         ));
     }
     let mfa = *raw.mfa.get_ref();
-    match mfa {
-        Mfa::Off => {}
-        Mfa::On | Mfa::Optional if raw.mfa_factors.software_token => {}
-        Mfa::On | Mfa::Optional => {
-            return Err(loc.on(
-                &raw.mfa,
-                format!(
-                    "mfa = \"{}\" needs a second factor, and AWS refuses MFA without one (\"SMS configuration and \
-                     Auto verification for phone_number are required when MFA is required/optional\"). Set \
-                     [pool.mfa_factors] software_token = true (authenticator apps); SMS codes are not available: {NO_SMS}",
-                    mfa.as_aws().to_ascii_lowercase()
-                ),
-            ));
-        }
+    let mfa_span = raw.mfa.span();
+    let sign_in_span = raw.sign_in_policy.as_ref().map(Spanned::span);
+    let web_authn_span = raw.web_authn.as_ref().map(Spanned::span);
+    let factors = &raw.mfa_factors;
+    if mfa.is_on() && !(factors.software_token || factors.sms || factors.email) {
+        return Err(loc.on(
+            &raw.mfa,
+            format!(
+                "mfa = \"{}\" needs a second factor, and AWS refuses MFA without one (\"SMS configuration and Auto \
+                 verification for phone_number are required when MFA is required/optional\"). Set one of \
+                 [pool.mfa_factors] software_token = true (authenticator apps), sms = true (with [pool.sms]) or \
+                 email = true (with [pool.email], Amazon SES)",
+                mfa.as_aws().to_ascii_lowercase()
+            ),
+        ));
     }
     let policy = *raw.password_policy.get_ref();
     if !(6..=99).contains(&policy.minimum_length) {
@@ -170,6 +212,27 @@ pub(super) fn desired(raw: RawPool, loc: &Locator) -> Result<(Pool, Vec<String>)
         None => Email::Cognito,
         Some(email) => ses_email(email.into_inner(), loc)?,
     };
+    let first_factors = raw
+        .sign_in_policy
+        .as_ref()
+        .map(|policy| first_factors(policy, loc))
+        .transpose()?;
+    let web_authn = raw
+        .web_authn
+        .map(|passkeys| web_authn(passkeys, domain_prefix, loc))
+        .transpose()?;
+    if first_factors
+        .as_deref()
+        .is_some_and(|f| f.contains(&AuthFactor::WebAuthn))
+        && web_authn.is_none()
+    {
+        let policy = raw.sign_in_policy.as_ref().expect("first factors come from the policy");
+        return Err(loc.on(
+            policy,
+            "the web_authn first factor (passkeys) needs [pool.web_authn] relying_party_id: the domain passkeys are \
+             registered for",
+        ));
+    }
     let custom_attributes = custom_attributes(raw.attributes, loc)?;
     let names = custom_attributes.iter().map(CustomAttribute::aws_name).collect();
 
@@ -183,6 +246,11 @@ pub(super) fn desired(raw: RawPool, loc: &Locator) -> Result<(Pool, Vec<String>)
         auto_verified_attributes: sorted(raw.auto_verified_attributes.into_inner()),
         mfa,
         software_token_mfa: mfa.is_on() && raw.mfa_factors.software_token,
+        sms_mfa: mfa.is_on() && raw.mfa_factors.sms,
+        email_mfa: mfa.is_on() && raw.mfa_factors.email,
+        sms,
+        first_factors,
+        web_authn,
         deletion_protection: raw.deletion_protection,
         password_policy: policy,
         account_recovery: raw.account_recovery.into_inner(),
@@ -193,7 +261,148 @@ pub(super) fn desired(raw: RawPool, loc: &Locator) -> Result<(Pool, Vec<String>)
         threat_protection: raw.threat_protection.map(Spanned::into_inner),
         tags,
     };
+    // Rules across settings: the error points at the setting that asks for the feature.
+    let asking = |feature: &str| {
+        let span = if feature.starts_with("passwordless") {
+            sign_in_span.clone()
+        } else if feature.starts_with("passkeys") {
+            web_authn_span.clone()
+        } else {
+            None
+        };
+        span.unwrap_or_else(|| mfa_span.clone())
+    };
+    if pool.tier == Some(Tier::Lite)
+        && let Some(feature) = pool.essentials_feature()
+    {
+        return Err(loc.at(
+            asking(feature),
+            format!(
+                "{feature} needs the Essentials or Plus feature plan (AWS: \"The following features need to be \
+                 disabled for the LITE pricing tier configured\"): set [pool] tier = \"essentials\" or \"plus\""
+            ),
+        ));
+    }
+    if let Some(missing) = pool.missing_sender() {
+        let codes_first = pool
+            .first_factors
+            .as_deref()
+            .is_some_and(|f| f.contains(&AuthFactor::EmailOtp) || f.contains(&AuthFactor::SmsOtp));
+        let span = sign_in_span.filter(|_| codes_first).unwrap_or(mfa_span);
+        return Err(loc.at(span, missing));
+    }
     Ok((pool, names))
+}
+
+fn sms(raw: RawSms, loc: &Locator) -> Result<Sms, SpecError> {
+    let arn = raw.sns_caller_arn.get_ref();
+    if !is_role_arn(arn) {
+        return Err(loc.on(
+            &raw.sns_caller_arn,
+            format!(
+                "{arn:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>): Cognito assumes this role to \
+                 send SMS through Amazon SNS"
+            ),
+        ));
+    }
+    if let Some(id) = &raw.external_id
+        && id.get_ref().is_empty()
+    {
+        return Err(loc.on(
+            id,
+            "external_id is empty: leave the key out, or give the id the role's trust policy requires",
+        ));
+    }
+    if let Some(region) = &raw.sns_region
+        && !is_region(region.get_ref())
+    {
+        return Err(loc.on(
+            region,
+            format!(
+                "{:?} is not an AWS region (for example \"us-east-1\")",
+                region.get_ref()
+            ),
+        ));
+    }
+    Ok(Sms {
+        sns_caller_arn: raw.sns_caller_arn.into_inner(),
+        external_id: raw.external_id.map(Spanned::into_inner),
+        sns_region: raw.sns_region.map(Spanned::into_inner),
+    })
+}
+
+/// The model's ArnType, narrowed to an IAM role: `arn:<partition>:iam::<12 digits>:role/<path and name>`.
+fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    arn.len() <= 2048
+        && parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5].strip_prefix("role/").is_some_and(|name| !name.is_empty())
+}
+
+/// The model's RegionCodeType (5 to 32 characters) in AWS's shape: `us-east-1`, `ap-southeast-2`.
+fn is_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    (5..=32).contains(&region.len())
+        && parts.len() >= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn first_factors(raw: &Spanned<RawSignInPolicy>, loc: &Locator) -> Result<Vec<AuthFactor>, SpecError> {
+    let listed = &raw.get_ref().allowed_first_auth_factors;
+    let factors = sorted(listed.get_ref().clone());
+    if factors.len() != listed.get_ref().len() {
+        return Err(loc.on(listed, "allowed_first_auth_factors lists a factor twice"));
+    }
+    // The console: "The Password option is always available"; CDK refuses password: false.
+    if !factors.contains(&AuthFactor::Password) {
+        return Err(loc.on(
+            listed,
+            format!(
+                "allowed_first_auth_factors must include \"password\" (Cognito always offers it); accepted: {}",
+                AuthFactor::SPEC_NAMES.join(", ")
+            ),
+        ));
+    }
+    Ok(factors)
+}
+
+/// Passkeys, bound to a domain the pool serves: its prefix domain (the spec's `[domain]`).
+fn web_authn(raw: Spanned<RawWebAuthn>, domain_prefix: Option<&str>, loc: &Locator) -> Result<WebAuthn, SpecError> {
+    let raw = raw.into_inner();
+    let id = raw.relying_party_id.get_ref();
+    let Some(prefix) = domain_prefix else {
+        return Err(loc.on(
+            &raw.relying_party_id,
+            "passkeys are bound to a domain the pool serves, and the spec declares none: add [domain] prefix, and \
+             set relying_party_id to \"<prefix>.auth.<region>.amazoncognito.com\"",
+        ));
+    };
+    let region = id
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix(".auth."))
+        .and_then(|rest| rest.strip_suffix(".amazoncognito.com"));
+    if !region.is_some_and(is_region) {
+        return Err(loc.on(
+            &raw.relying_party_id,
+            format!(
+                "relying_party_id {id:?} is not a domain the pool serves: passkeys are bound to the pool's domain, \
+                 \"{prefix}.auth.<region>.amazoncognito.com\" (its [domain] prefix in the pool's region)"
+            ),
+        ));
+    }
+    Ok(WebAuthn {
+        relying_party_id: raw.relying_party_id.into_inner(),
+        user_verification: raw.user_verification,
+    })
 }
 
 fn check_pool_name(name: &str) -> Result<(), String> {

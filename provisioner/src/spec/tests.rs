@@ -1,7 +1,7 @@
 use super::*;
 use crate::desired::{
-    Attribute, AttributeKind, Domain, Email, MANAGED_TAG, Mfa, PasswordPolicy, Recovery, TimeUnit, Trigger, Validity,
-    Version,
+    Attribute, AttributeKind, AuthFactor, Domain, Email, MANAGED_TAG, Mfa, PasswordPolicy, Recovery, TimeUnit, Trigger,
+    UserVerification, Validity, Version,
 };
 
 fn error(text: &str) -> SpecError {
@@ -183,19 +183,141 @@ fn mfa_without_a_factor_is_refused_with_what_aws_needs() {
     let spec = ok("[pool]\nmfa = \"on\"\n[pool.mfa_factors]\nsoftware_token = true\n");
     assert_eq!(spec.pool.mfa, Mfa::On);
     assert!(spec.pool.software_token_mfa);
+    let off = ok("[pool.mfa_factors]\nsoftware_token = true\nsms = true\n");
+    assert!(!off.pool.uses_sms_mfa(), "factors count only while MFA is on");
+}
+
+const SMS: &str = "[pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"x\"\n";
+const SES: &str = "[pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n";
+
+#[test]
+fn phone_numbers_need_an_sms_configuration() {
+    let e = error("[pool]\nusername_attributes = [\"email\", \"phone_number\"]\n");
     assert!(
-        error("[pool.mfa_factors]\nsms = true\n")
-            .message
-            .contains("unknown field `sms`")
+        e.message.contains("SMS configuration") && e.message.contains("[pool.sms]"),
+        "{e}"
+    );
+    let e = error("[pool]\nauto_verified_attributes = [\"email\", \"phone_number\"]\n");
+    assert!(e.message.contains("SMS configuration"), "{e}");
+    let spec = ok(&format!(
+        "[pool]\nusername_attributes = [\"email\", \"phone_number\"]\nauto_verified_attributes = [\"phone_number\"]\n{SMS}"
+    ));
+    let sms = spec.pool.sms.expect("declared");
+    assert_eq!(sms.sns_caller_arn, "arn:aws:iam::123456789012:role/cognito-sms");
+    assert_eq!(sms.external_id.as_deref(), Some("x"));
+}
+
+#[test]
+fn an_sms_configuration_names_an_iam_role_and_a_region() {
+    let e = error("[pool.sms]\nsns_caller_arn = \"arn:aws:sns:us-east-1:123456789012:topic\"\n");
+    assert_eq!(e.line, 2, "{e}");
+    assert!(e.message.contains("not an IAM role ARN"), "{e}");
+    let e = error("[pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/r\"\nsns_region = \"mars\"\n");
+    assert_eq!(e.line, 3, "{e}");
+    assert!(e.message.contains("not an AWS region"), "{e}");
+}
+
+#[test]
+fn sms_and_email_codes_need_their_senders() {
+    let e = error("[pool]\nmfa = \"on\"\n[pool.mfa_factors]\nsms = true\n");
+    assert_eq!(e.line, 2, "the mode asks for the factor: {e}");
+    assert!(e.message.contains("[pool.sms]"), "{e}");
+    let e = error("[pool]\nmfa = \"optional\"\n[pool.mfa_factors]\nemail = true\n");
+    assert!(
+        e.message.contains("Amazon SES") && e.message.contains("DEVELOPER"),
+        "{e}"
+    );
+    let spec = ok(&format!(
+        "[pool]\nmfa = \"optional\"\n[pool.mfa_factors]\nemail = true\nsms = true\n{SMS}{SES}"
+    ));
+    assert!(spec.pool.uses_email_mfa() && spec.pool.uses_sms_mfa());
+
+    let e = error("[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\"]\n");
+    assert_eq!(e.line, 1, "the policy asks for the sender: {e}");
+    assert!(e.message.contains("Amazon SES"), "{e}");
+    let e = error("[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"sms_otp\"]\n");
+    assert!(e.message.contains("[pool.sms]"), "{e}");
+}
+
+#[test]
+fn passwordless_factors_passkeys_and_email_mfa_need_essentials_or_plus() {
+    let lite = "[pool]\ntier = \"lite\"\n";
+    for (spec, line, feature) in [
+        (
+            format!("{lite}[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\"]\n{SES}"),
+            3,
+            "passwordless sign-in",
+        ),
+        (
+            format!("{lite}mfa = \"on\"\n[pool.mfa_factors]\nemail = true\n{SES}"),
+            3,
+            "email MFA",
+        ),
+        (
+            format!(
+                "{lite}[pool.web_authn]\nrelying_party_id = \"my-app.auth.eu-west-1.amazoncognito.com\"\n[domain]\nprefix = \"my-app\"\n"
+            ),
+            3,
+            "passkeys",
+        ),
+    ] {
+        let e = error(&spec);
+        assert_eq!(e.line, line, "{e}");
+        assert!(
+            e.message.contains(feature) && e.message.contains("LITE pricing tier") && e.message.contains("essentials"),
+            "{e}"
+        );
+    }
+    let spec = ok(&format!(
+        "[pool]\ntier = \"essentials\"\n[pool.sign_in_policy]\nallowed_first_auth_factors = [\"email_otp\", \"password\"]\n{SES}"
+    ));
+    assert_eq!(
+        spec.pool.first_factors,
+        Some(vec![AuthFactor::Password, AuthFactor::EmailOtp]),
+        "sorted"
     );
 }
 
 #[test]
-fn phone_numbers_need_sms_which_the_spec_cannot_configure() {
-    let e = error("[pool]\nusername_attributes = [\"email\", \"phone_number\"]\n");
-    assert!(e.message.contains("SMS configuration"), "{e}");
-    let e = error("[pool]\nauto_verified_attributes = [\"email\", \"phone_number\"]\n");
-    assert!(e.message.contains("SMS configuration"), "{e}");
+fn the_first_factors_always_include_password_and_list_each_once() {
+    let e = error("[pool.sign_in_policy]\nallowed_first_auth_factors = [\"email_otp\"]\n");
+    assert_eq!(e.line, 2, "{e}");
+    assert!(e.message.contains("must include \"password\""), "{e}");
+    let e = error("[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"password\"]\n");
+    assert!(e.message.contains("twice"), "{e}");
+    let e = error("[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"magic_link\"]\n");
+    assert!(e.message.contains("web_authn"), "the accepted factors are listed: {e}");
+}
+
+#[test]
+fn passkeys_are_bound_to_the_domain_the_pool_serves() {
+    let passkeys =
+        |id: &str| format!("[pool.web_authn]\nrelying_party_id = \"{id}\"\nuser_verification = \"required\"\n");
+    let e = error(&passkeys("my-app.auth.eu-west-1.amazoncognito.com"));
+    assert_eq!(e.line, 2, "{e}");
+    assert!(
+        e.message.contains("declares none") && e.message.contains("[domain]"),
+        "{e}"
+    );
+    let domain = "[domain]\nprefix = \"my-app\"\n";
+    for wrong in [
+        "other.auth.eu-west-1.amazoncognito.com",
+        "my-app.example.com",
+        "my-app.auth..amazoncognito.com",
+    ] {
+        let e = error(&format!("{}{domain}", passkeys(wrong)));
+        assert!(e.message.contains("not a domain the pool serves"), "{wrong}: {e}");
+    }
+    let spec = ok(&format!(
+        "{}{domain}",
+        passkeys("my-app.auth.eu-west-1.amazoncognito.com")
+    ));
+    let passkeys = spec.pool.web_authn.expect("declared");
+    assert_eq!(passkeys.user_verification, UserVerification::Required);
+    let e = error(&format!(
+        "[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"web_authn\"]\n{domain}"
+    ));
+    assert!(e.message.contains("[pool.web_authn]"), "{e}");
 }
 
 #[test]

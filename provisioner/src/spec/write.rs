@@ -128,6 +128,12 @@ fn pool(out: &mut Out, desired: &Desired, comments: &Comments) {
 
     out.table("[pool.mfa_factors]");
     out.key("software_token", pool.software_token_mfa);
+    if pool.sms_mfa {
+        out.key("sms", true);
+    }
+    if pool.email_mfa {
+        out.key("email", true);
+    }
 
     let policy = &pool.password_policy;
     out.table("[pool.password_policy]");
@@ -150,6 +156,29 @@ fn pool(out: &mut Out, desired: &Desired, comments: &Comments) {
                 out.key("configuration_set", string(set));
             }
         }
+    }
+
+    if let Some(sms) = &pool.sms {
+        out.table("[pool.sms]");
+        out.key("sns_caller_arn", string(&sms.sns_caller_arn));
+        if let Some(id) = &sms.external_id {
+            out.key("external_id", string(id));
+        }
+        if let Some(region) = &sms.sns_region {
+            out.key("sns_region", string(region));
+        }
+    }
+    if let Some(factors) = &pool.first_factors {
+        out.table("[pool.sign_in_policy]");
+        out.key(
+            "allowed_first_auth_factors",
+            array(factors.iter().map(|f| string(f.as_spec()))),
+        );
+    }
+    if let Some(passkeys) = &pool.web_authn {
+        out.table("[pool.web_authn]");
+        out.key("relying_party_id", string(&passkeys.relying_party_id));
+        out.key("user_verification", string(passkeys.user_verification.as_spec()));
     }
 
     // The management tag is the provisioner's own: the parser adds it.

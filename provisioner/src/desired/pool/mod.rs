@@ -4,21 +4,27 @@
 //! [`Pool::update_request`]) and the tag that adopts it ([`adopt_request`]). What each setting
 //! means in AWS terms is written here once; its parts with calls of their own are apart:
 //! [`mfa`] (SetUserPoolMfaConfig), [`attributes`] (custom attributes, AddCustomAttributes) and
-//! [`email`] (EmailConfiguration).
+//! [`email`] (EmailConfiguration), [`sms`] (SmsConfiguration) and [`sign_in`] (first factors
+//! and passkeys).
 
 pub mod attributes;
 pub mod email;
 pub mod mfa;
+pub mod sign_in;
+pub mod sms;
 
 pub use attributes::{AttributeKind, CustomAttribute};
 pub use email::{Email, SesEmail};
 pub use mfa::Mfa;
+pub use sign_in::{AuthFactor, UserVerification, WebAuthn};
+pub use sms::Sms;
 
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::{
     CreateUserPoolInput, builders::CreateUserPoolInputBuilder,
 };
+use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::operation::tag_resource::{TagResourceInput, builders::TagResourceInputBuilder};
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool::{
     UpdateUserPoolInput, builders::UpdateUserPoolInputBuilder,
@@ -26,8 +32,8 @@ use aws_sdk_cognitoidentityprovider::operation::update_user_pool::{
 use aws_sdk_cognitoidentityprovider::types::{
     AccountRecoverySettingType, AdminCreateUserConfigType, AdvancedSecurityModeType, DeletionProtectionType,
     EmailConfigurationType, LambdaConfigType, PasswordPolicyType, RecoveryOptionNameType, RecoveryOptionType,
-    UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserPoolType, UsernameAttributeType,
-    UsernameConfigurationType, VerifiedAttributeType,
+    SmsConfigurationType, UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserPoolType,
+    UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
 };
 use serde::Deserialize;
 
@@ -52,6 +58,17 @@ pub struct Pool {
     pub mfa: Mfa,
     /// Authenticator apps (TOTP); managed only while `mfa` is not off.
     pub software_token_mfa: bool,
+    /// Codes by SMS as a second factor; managed only while `mfa` is not off.
+    pub sms_mfa: bool,
+    /// Codes by email as a second factor; managed only while `mfa` is not off.
+    pub email_mfa: bool,
+    /// The SMS sender. `None`: left as it is.
+    pub sms: Option<Sms>,
+    /// The first factors of choice-based sign-in, sorted. `None`: left as it is (a new pool
+    /// offers passwords only).
+    pub first_factors: Option<Vec<AuthFactor>>,
+    /// Passkeys. `None`: left as it is.
+    pub web_authn: Option<WebAuthn>,
     pub deletion_protection: bool,
     pub password_policy: PasswordPolicy,
     /// In priority order.
@@ -156,6 +173,7 @@ struct Settings {
     admin_create_user_config: AdminCreateUserConfigType,
     email: EmailConfigurationType,
     tags: HashMap<String, String>,
+    sms: Option<SmsConfigurationType>,
     tier: Option<UserPoolTierType>,
     add_ons: Option<UserPoolAddOnsType>,
     lambda_config: Option<LambdaConfigType>,
@@ -174,6 +192,7 @@ macro_rules! with_settings {
             .admin_create_user_config(s.admin_create_user_config)
             .email_configuration(s.email)
             .set_user_pool_tags(Some(s.tags))
+            .set_sms_configuration(s.sms)
             .set_user_pool_tier(s.tier)
             .set_user_pool_add_ons(s.add_ons)
             .set_lambda_config(s.lambda_config)
@@ -181,9 +200,9 @@ macro_rules! with_settings {
 }
 
 impl Pool {
-    /// The pool as DescribeUserPool reports it. `software_token_mfa` comes from
-    /// GetUserPoolMfaConfig, read only when MFA matters (`None` otherwise).
-    pub fn from_aws(pool: &UserPoolType, software_token_mfa: Option<bool>) -> Self {
+    /// The pool as DescribeUserPool reports it, its factors and passkeys as
+    /// GetUserPoolMfaConfig does (when it was read; `None`: none of them).
+    pub fn from_aws(pool: &UserPoolType, mfa: Option<&GetUserPoolMfaConfigOutput>) -> Self {
         let policy = pool.policies().and_then(|p| p.password_policy());
         let mut recovery: Vec<&RecoveryOptionType> = pool
             .account_recovery_setting()
@@ -211,7 +230,18 @@ impl Pool {
                 .mfa_configuration()
                 .and_then(|m| Mfa::from_aws(m.as_str()))
                 .unwrap_or(Mfa::Off),
-            software_token_mfa: software_token_mfa.unwrap_or(false),
+            software_token_mfa: mfa
+                .and_then(|m| m.software_token_mfa_configuration())
+                .is_some_and(|s| s.enabled()),
+            sms_mfa: mfa.is_some_and(|m| m.sms_mfa_configuration().is_some()),
+            email_mfa: mfa.is_some_and(|m| m.email_mfa_configuration().is_some()),
+            sms: pool.sms_configuration().and_then(Sms::from_aws),
+            first_factors: Some(sign_in::first_factors_from_aws(
+                pool.policies().and_then(|p| p.sign_in_policy()),
+            )),
+            web_authn: mfa
+                .and_then(|m| m.web_authn_configuration())
+                .and_then(WebAuthn::from_aws),
             deletion_protection: pool.deletion_protection() == Some(&DeletionProtectionType::Active),
             password_policy: PasswordPolicy {
                 minimum_length: policy
@@ -284,6 +314,15 @@ impl Pool {
             field("allow_admin_create_user_only", self.allow_admin_create_user_only),
             field("email", &self.email),
         ];
+        if let Some(sms) = &self.sms {
+            fields.push(field("sms", sms));
+        }
+        if let Some(factors) = &self.first_factors {
+            fields.push(field(
+                "sign_in_policy.allowed_first_auth_factors",
+                list(factors.iter().map(|f| f.as_aws())),
+            ));
+        }
         if let Some(tier) = self.tier {
             fields.push(field("tier", tier.as_aws()));
         }
@@ -351,7 +390,6 @@ impl Pool {
                 settings
             }))
             .set_device_configuration(c.device_configuration)
-            .set_sms_configuration(c.sms_configuration)
             .set_key_configuration(c.key_configuration)
             .set_issuer_configuration(c.issuer_configuration)
             .set_acr_configuration(c.acr_configuration)
@@ -403,11 +441,13 @@ impl Pool {
         Settings {
             policies: UserPoolPolicyType::builder()
                 .password_policy(password_policy)
-                .set_sign_in_policy(
-                    base.and_then(|p| p.policies())
+                .set_sign_in_policy(match &self.first_factors {
+                    Some(factors) => Some(sign_in::sign_in_policy(factors)),
+                    None => base
+                        .and_then(|p| p.policies())
                         .and_then(|p| p.sign_in_policy())
                         .cloned(),
-                )
+                })
                 .build(),
             deletion_protection: if self.deletion_protection {
                 DeletionProtectionType::Active
@@ -437,6 +477,10 @@ impl Pool {
             admin_create_user_config,
             email: self.email.to_aws(base.and_then(|p| p.email_configuration())),
             tags,
+            sms: match &self.sms {
+                Some(sms) => Some(sms.to_aws(base.and_then(|p| p.sms_configuration()))),
+                None => base.and_then(|p| p.sms_configuration()).cloned(),
+            },
             tier: self
                 .tier
                 .map(|t| UserPoolTierType::from(t.as_aws()))

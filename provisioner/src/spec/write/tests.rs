@@ -434,11 +434,28 @@ fn pool() -> impl Strategy<Value = crate::desired::Pool> {
         any::<bool>(),
         proptest::collection::btree_map("[A-Za-z][A-Za-z0-9 :/._-]{0,12}", text(), 0..3),
     );
-    (settings, more).prop_map(
+    // Bits for the factors and senders: an SMS sender, SMS and email MFA, and which first
+    // factors (each only where its sender and plan allow it).
+    let factors = (any::<[bool; 4]>(), proptest::option::of("[a-z0-9-]{1,12}"));
+    (settings, more, factors).prop_map(
         |(
             (name, case_sensitive, verify, mfa, deletion_protection, (length, rules), recovery, admin_only),
             (ses, attributes, tier, threat, extra_tags),
+            ([with_sms, sms_mfa, email_mfa, codes_first], external_id),
         )| {
+            let sms = with_sms.then(|| crate::desired::Sms {
+                sns_caller_arn: "arn:aws:iam::123456789012:role/cognito-sms".into(),
+                external_id,
+                sns_region: Some("eu-west-1".into()),
+            });
+            let essentials = tier != Some(Tier::Lite);
+            let mut first_factors = vec![crate::desired::AuthFactor::Password];
+            if codes_first && essentials && ses.is_some() {
+                first_factors.push(crate::desired::AuthFactor::EmailOtp);
+            }
+            if codes_first && essentials && sms.is_some() {
+                first_factors.push(crate::desired::AuthFactor::SmsOtp);
+            }
             let custom_attributes = attributes
                 .into_iter()
                 .map(|(name, (kind, mutable, (a, b)))| {
@@ -473,6 +490,11 @@ fn pool() -> impl Strategy<Value = crate::desired::Pool> {
                 auto_verified_attributes: if verify { vec![Attribute::Email] } else { vec![] },
                 mfa,
                 software_token_mfa: mfa != Mfa::Off,
+                sms_mfa: mfa != Mfa::Off && sms_mfa && sms.is_some(),
+                email_mfa: mfa != Mfa::Off && email_mfa && essentials && ses.is_some(),
+                first_factors: codes_first.then_some(first_factors),
+                web_authn: None,
+                sms,
                 deletion_protection,
                 password_policy: PasswordPolicy {
                     minimum_length: length,
@@ -756,6 +778,7 @@ fn desired() -> impl Strategy<Value = Desired> {
                 domain,
                 triggers,
                 groups,
+                monitoring: Default::default(),
             },
         )
 }
