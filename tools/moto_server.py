@@ -17,6 +17,7 @@ import regex
 
 from moto.cognitoidp import models, responses
 from moto.cognitoidp.exceptions import InvalidParameterException
+from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
 Backend = models.CognitoIdpBackend
@@ -78,7 +79,106 @@ def mfa_requested(config):
 
 def has_factor(pool):
     token = (pool.token_mfa_config or {}).get("Enabled")
-    return bool(token or pool.sms_mfa_config or pool.extended_config.get("SmsConfiguration"))
+    email = getattr(pool, "email_mfa_config", None) is not None
+    return bool(token or email or pool.sms_mfa_config or pool.extended_config.get("SmsConfiguration"))
+
+
+# --- Feature plans, senders and passkeys ---------------------------------------------------
+# The Lite plan lacks passwordless sign-in (first factors beyond PASSWORD, and passkeys) and
+# email MFA: AWS answers FeatureUnavailableInTierException, "The following features need to
+# be disabled for the LITE pricing tier configured: Passwordless Sign-In". Email codes go out
+# only through SES (EmailSendingAccount DEVELOPER), SMS codes only with an SmsConfiguration.
+# PASSWORD is always a first factor (the console: "The Password option is always
+# available"). Passkeys are bound to a domain the pool serves: its prefix domain
+# (<prefix>.auth.<region>.amazoncognito.com) or its custom domain. moto checks none of it and
+# has no email factor or passkeys in SetUserPoolMfaConfig and GetUserPoolMfaConfig at all.
+class FeatureUnavailableInTierException(JsonRESTError):
+    def __init__(self, tier, features):
+        super().__init__(
+            "FeatureUnavailableInTierException",
+            f"The following features need to be disabled for the {tier} pricing tier configured: {features}",
+        )
+
+
+def refuse_on_lite(pool_config, features):
+    tier = pool_config.get("UserPoolTier") or "ESSENTIALS"
+    if tier == "LITE" and features:
+        raise FeatureUnavailableInTierException(tier, ", ".join(features))
+
+
+def sends_email_through_ses(config):
+    return (config.get("EmailConfiguration") or {}).get("EmailSendingAccount") == "DEVELOPER"
+
+
+def check_sign_in_policy(config):
+    factors = ((config.get("Policies") or {}).get("SignInPolicy") or {}).get("AllowedFirstAuthFactors")
+    if factors is None:
+        return
+    if "PASSWORD" not in factors:
+        raise InvalidParameterException("AllowedFirstAuthFactors must include PASSWORD.")
+    refuse_on_lite(config, ["Passwordless Sign-In"] if set(factors) - {"PASSWORD"} else [])
+    if "EMAIL_OTP" in factors and not sends_email_through_ses(config):
+        raise InvalidParameterException(
+            "EMAIL_OTP requires the user pool to send email with Amazon SES (EmailSendingAccount DEVELOPER)."
+        )
+    if "SMS_OTP" in factors and not (config.get("SmsConfiguration") or {}).get("SnsCallerArn"):
+        raise InvalidParameterException("SMS_OTP requires an SMS configuration (SmsConfiguration).")
+
+
+def served_domains(backend, user_pool_id, region):
+    for domain in backend.user_pool_domains.values():
+        if domain.user_pool_id == user_pool_id:
+            if domain.custom_domain_config:
+                yield domain.domain
+            else:
+                yield f"{domain.domain}.auth.{region}.amazoncognito.com"
+
+
+def set_user_pool_mfa_config_response(self):
+    user_pool_id = self._get_param("UserPoolId")
+    mode = self._get_param("MfaConfiguration")
+    sms = self._get_param("SmsMfaConfiguration", None)
+    token = self._get_param("SoftwareTokenMfaConfiguration", None)
+    email = self._get_param("EmailMfaConfiguration", None)
+    passkeys = self._get_param("WebAuthnConfiguration", None)
+    pool = self.backend.describe_user_pool(user_pool_id)
+    if mode == "OFF" and (sms is not None or token is not None or email is not None):
+        raise InvalidParameterException(MFA_OFF_WITH_A_FACTOR)
+    if mode in ("ON", "OPTIONAL") and not ((token or {}).get("Enabled") or sms is not None or email is not None):
+        raise InvalidParameterException(MFA_ON_WITHOUT_A_FACTOR)
+    refuse_on_lite(
+        pool.extended_config,
+        (["Email MFA"] if email is not None else []) + (["Passwordless Sign-In"] if passkeys is not None else []),
+    )
+    if email is not None and not sends_email_through_ses(pool.extended_config):
+        raise InvalidParameterException(
+            "Email MFA requires the user pool to send email with Amazon SES (EmailSendingAccount DEVELOPER)."
+        )
+    relying_party = (passkeys or {}).get("RelyingPartyId")
+    if relying_party and relying_party not in served_domains(self.backend, user_pool_id, self.region):
+        raise InvalidParameterException(
+            f"RelyingPartyId {relying_party} is not a domain of the user pool: use its prefix domain or its custom domain."
+        )
+    if sms is not None and "SmsConfiguration" not in sms:
+        raise InvalidParameterException("[SmsConfiguration] is a required member of [SmsMfaConfiguration].")
+    self.backend.set_user_pool_mfa_config(user_pool_id, sms, token, mode)
+    pool.email_mfa_config = email
+    if passkeys is not None:
+        pool.web_authn_config = passkeys
+    return ActionResult(self.backend.get_user_pool_mfa_config(user_pool_id))
+
+
+_get_user_pool_mfa_config = Backend.get_user_pool_mfa_config
+
+
+def get_user_pool_mfa_config(self, user_pool_id):
+    answer = _get_user_pool_mfa_config(self, user_pool_id)
+    pool = self.describe_user_pool(user_pool_id)
+    if getattr(pool, "email_mfa_config", None) is not None:
+        answer["EmailMfaConfiguration"] = pool.email_mfa_config
+    if getattr(pool, "web_authn_config", None) is not None:
+        answer["WebAuthnConfiguration"] = pool.web_authn_config
+    return {key: value for key, value in answer.items() if value is not None}
 
 
 _set_user_pool_mfa_config = Backend.set_user_pool_mfa_config
@@ -105,6 +205,7 @@ def create_user_pool(self, name, extended_config):
     if mfa_requested(extended_config) and not extended_config.get("SmsConfiguration"):
         raise InvalidParameterException(MFA_NEEDS_A_FACTOR)
     extended_config.setdefault("UserPoolTier", "ESSENTIALS")
+    check_sign_in_policy(extended_config)
     return _create_user_pool(self, name, extended_config)
 
 
@@ -119,6 +220,7 @@ def update_user_pool(self, user_pool_id, extended_config):
     pool = self.describe_user_pool(user_pool_id)
     if mfa_requested(extended_config) and not has_factor(pool):
         raise InvalidParameterException(MFA_NEEDS_A_FACTOR)
+    check_sign_in_policy({"UserPoolTier": pool.extended_config.get("UserPoolTier"), **extended_config})
     fixed = {
         key: pool.extended_config[key]
         for key in ("UsernameAttributes", "AliasAttributes", "Schema", "UsernameConfiguration")
@@ -467,6 +569,8 @@ def call_action(self):
 
 Pool.to_json = to_json
 Backend.set_user_pool_mfa_config = set_user_pool_mfa_config
+Backend.get_user_pool_mfa_config = get_user_pool_mfa_config
+Response.set_user_pool_mfa_config = set_user_pool_mfa_config_response
 Backend.create_user_pool = create_user_pool
 Backend.update_user_pool = update_user_pool
 Backend.update_user_pool_client = update_user_pool_client

@@ -45,14 +45,15 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     // The pool itself, and what the rest of the plan hangs on; refusals before anything else.
     plan_pool(&mut plan, desired, pool, options)?;
     refusal::check_tier(desired, pool)?;
-    // MFA: SetUserPoolMfaConfig enables the factor before UpdateUserPool names the mode.
-    plan_mfa(&mut plan, desired, pool, &pool_id);
     // Resource servers and identity providers, then the clients that use them.
     plan_resource_servers(&mut plan, desired, observed, &pool_id);
     plan_identity_providers(&mut plan, desired, observed, &pool_id)?;
     plan_clients(&mut plan, desired, observed, &pool_id)?;
     // The hosted-UI domain; checked free before any write.
     plan_domain(&mut plan, desired, observed, &pool_id)?;
+    // MFA and passkeys: SetUserPoolMfaConfig enables the factors before UpdateUserPool names
+    // the mode, and binds passkeys once the domain they are bound to exists.
+    plan_mfa(&mut plan, desired, pool, &pool_id);
     plan_groups(&mut plan, desired, observed, &pool_id);
     // Invoke permissions before the wiring; wrong statements of ours removed after it.
     let revokes = plan_permissions(&mut plan, desired, observed, &pool_id);

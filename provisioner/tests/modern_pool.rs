@@ -1,0 +1,188 @@
+//! The Cognito of today against moto's server as the launcher patches it: a pool with an SMS
+//! sender, SMS and email MFA, passwordless first factors and passkeys is created, then plans
+//! no change; and the launcher holds AWS's rules for them, as AWS does.
+
+mod common;
+
+use aws_sdk_cognitoidentityprovider as cognito;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFactorType, SignInPolicyType, UserPoolPolicyType, UserPoolTierType, WebAuthnConfigurationType,
+};
+
+use common::{Account, project_spec, stderr, stdout};
+
+/// The project's spec without triggers (no Lambda here), its pool with today's sign-in.
+fn spec_text() -> String {
+    let text = project_spec();
+    let start = text.find("[triggers]").unwrap();
+    let end = start + text[start..].find("\n[[groups]]").unwrap();
+    let text = format!("{}[triggers]\n{}", &text[..start], &text[end..])
+        .replace("prefix = \"toyseven\"", "prefix = \"modern\"")
+        .replace("mfa = \"off\"\n", "mfa = \"optional\"\ntier = \"essentials\"\n")
+        .replace(
+            "[pool.password_policy]\n",
+            "[pool.mfa_factors]\nsoftware_token = true\nsms = true\nemail = true\n\n\
+             [pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"modern\"\n\n\
+             [pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n\n\
+             [pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\", \"sms_otp\", \"web_authn\"]\n\n\
+             [pool.web_authn]\nrelying_party_id = \"modern.auth.us-east-1.amazoncognito.com\"\nuser_verification = \"required\"\n\n[pool.password_policy]\n",
+        );
+    assert!(
+        text.contains("[pool.web_authn]") && text.contains("mfa = \"optional\""),
+        "the project's [pool] has mfa = \"off\" and a password policy"
+    );
+    text
+}
+
+#[test]
+fn a_pool_with_sms_email_mfa_first_factors_and_passkeys_is_created_then_plans_no_change() {
+    let account = Account::start();
+    let spec = account.write_spec(&spec_text());
+    let applied = account.run(&spec, &["apply", "--yes"]);
+    assert!(applied.status.success(), "{}\n{}", stdout(&applied), stderr(&applied));
+    let again = account.run(&spec, &["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
+
+    let cognito = cognito::Client::new(&account.config);
+    account.runtime.block_on(async {
+        let pools = cognito.list_user_pools().max_results(60).send().await.unwrap();
+        let id = pools.user_pools()[0].id().unwrap().to_owned();
+        let pool = cognito
+            .describe_user_pool()
+            .user_pool_id(&id)
+            .send()
+            .await
+            .unwrap()
+            .user_pool
+            .unwrap();
+        let factors = pool
+            .policies()
+            .unwrap()
+            .sign_in_policy()
+            .unwrap()
+            .allowed_first_auth_factors();
+        assert_eq!(factors.len(), 4, "{factors:?}");
+        assert_eq!(pool.sms_configuration().unwrap().external_id(), Some("modern"));
+        let mfa = cognito
+            .get_user_pool_mfa_config()
+            .user_pool_id(&id)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(mfa.mfa_configuration().map(|m| m.as_str()), Some("OPTIONAL"));
+        assert!(mfa.email_mfa_configuration().is_some());
+        assert!(
+            mfa.sms_mfa_configuration()
+                .and_then(|s| s.sms_configuration())
+                .is_some()
+        );
+        let passkeys = mfa.web_authn_configuration().unwrap();
+        assert_eq!(
+            passkeys.relying_party_id(),
+            Some("modern.auth.us-east-1.amazoncognito.com")
+        );
+        assert_eq!(passkeys.user_verification().map(|v| v.as_str()), Some("required"));
+    });
+}
+
+#[test]
+fn the_launcher_holds_the_plan_sender_and_relying_party_rules_as_aws_does() {
+    let account = Account::start();
+    let cognito = cognito::Client::new(&account.config);
+    account.runtime.block_on(async {
+        let passwordless = |factors: &[AuthFactorType]| {
+            UserPoolPolicyType::builder()
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .set_allowed_first_auth_factors(Some(factors.to_vec()))
+                        .build(),
+                )
+                .build()
+        };
+        // The Lite plan has no passwordless sign-in.
+        let refused = cognito
+            .create_user_pool()
+            .pool_name("lite")
+            .user_pool_tier(UserPoolTierType::Lite)
+            .policies(passwordless(&[AuthFactorType::Password, AuthFactorType::WebAuthn]))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Some("FeatureUnavailableInTierException"), "{refused:?}");
+        assert!(
+            refused
+                .message()
+                .unwrap()
+                .contains("LITE pricing tier configured: Passwordless Sign-In"),
+            "{refused:?}"
+        );
+        // PASSWORD stays; email codes need SES.
+        for (factors, text) in [
+            (&[AuthFactorType::EmailOtp][..], "must include PASSWORD"),
+            (&[AuthFactorType::Password, AuthFactorType::EmailOtp][..], "Amazon SES"),
+            (
+                &[AuthFactorType::Password, AuthFactorType::SmsOtp][..],
+                "SMS configuration",
+            ),
+        ] {
+            let refused = cognito
+                .create_user_pool()
+                .pool_name("codes")
+                .policies(passwordless(factors))
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(refused.code(), Some("InvalidParameterException"), "{refused:?}");
+            assert!(refused.message().unwrap().contains(text), "{text}: {refused:?}");
+        }
+        // Passkeys are bound to a domain the pool serves.
+        let pool = cognito
+            .create_user_pool()
+            .pool_name("keys")
+            .send()
+            .await
+            .unwrap()
+            .user_pool
+            .unwrap();
+        let id = pool.id().unwrap();
+        cognito
+            .create_user_pool_domain()
+            .user_pool_id(id)
+            .domain("keys")
+            .send()
+            .await
+            .unwrap();
+        let passkeys = |rp: &str| WebAuthnConfigurationType::builder().relying_party_id(rp).build();
+        let refused = cognito
+            .set_user_pool_mfa_config()
+            .user_pool_id(id)
+            .mfa_configuration(cognito::types::UserPoolMfaType::Off)
+            .web_authn_configuration(passkeys("other.auth.us-east-1.amazoncognito.com"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            refused.message().unwrap().contains("not a domain of the user pool"),
+            "{refused:?}"
+        );
+        cognito
+            .set_user_pool_mfa_config()
+            .user_pool_id(id)
+            .mfa_configuration(cognito::types::UserPoolMfaType::Off)
+            .web_authn_configuration(passkeys("keys.auth.us-east-1.amazoncognito.com"))
+            .send()
+            .await
+            .unwrap();
+        // Email MFA needs SES.
+        let refused = cognito
+            .set_user_pool_mfa_config()
+            .user_pool_id(id)
+            .mfa_configuration(cognito::types::UserPoolMfaType::Optional)
+            .email_mfa_configuration(cognito::types::EmailMfaConfigType::builder().build())
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused.message().unwrap().contains("Amazon SES"), "{refused:?}");
+    });
+}
