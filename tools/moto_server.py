@@ -11,6 +11,8 @@ import base64
 import gzip
 import json
 import sys
+import time
+import uuid
 from importlib.resources import files
 
 import regex
@@ -286,6 +288,141 @@ def delete_user_pool(self, user_pool_id):
             "User pool cannot be deleted. It has a domain configured that should be deleted first."
         )
     _delete_user_pool(self, user_pool_id)
+
+
+# --- Managed login -----------------------------------------------------------------------
+# A domain serves a managed login version (1: the classic hosted UI, 2: managed login), set by
+# CreateUserPoolDomain and UpdateUserPoolDomain (which leaves what it is not sent) and reported
+# by their answers and DescribeUserPoolDomain. A custom domain's certificate must be in
+# us-east-1: "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't
+# valid, or doesn't include a valid certificate chain." A client has at most one branding
+# style (ManagedLoginBrandingExistsException), which CreateManagedLoginBranding makes from
+# Cognito's own values or from settings, never both, and DescribeManagedLoginBrandingByClient
+# finds (ResourceNotFoundException when the client has none). moto has none of it.
+CERTIFICATE_REFUSED = (
+    "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't valid, or doesn't include a "
+    "valid certificate chain."
+)
+
+
+class ManagedLoginBrandingExistsException(JsonRESTError):
+    def __init__(self):
+        super().__init__("ManagedLoginBrandingExistsException", "A managed login branding style already exists for this app client.")
+
+
+def check_certificate(custom_domain_config):
+    arn = (custom_domain_config or {}).get("CertificateArn", "")
+    parts = arn.split(":")
+    if custom_domain_config and (len(parts) < 6 or parts[2] != "acm" or parts[3] != "us-east-1"):
+        raise InvalidParameterException(CERTIFICATE_REFUSED)
+
+
+_domain_to_json = models.CognitoIdpUserPoolDomain.to_json
+
+
+def domain_to_json(self, extended=True):
+    answer = _domain_to_json(self, extended)
+    answer["ManagedLoginVersion"] = getattr(self, "managed_login_version", 1)
+    if extended and self.custom_domain_config:
+        answer["CustomDomainConfig"] = self.custom_domain_config
+    return answer
+
+
+def create_user_pool_domain_response(self):
+    config = self._get_param("CustomDomainConfig")
+    check_certificate(config)
+    domain = self.backend.create_user_pool_domain(self._get_param("UserPoolId"), self._get_param("Domain"), config)
+    domain.managed_login_version = self._get_param("ManagedLoginVersion") or 1
+    return ActionResult(domain.to_json(extended=False))
+
+
+def update_user_pool_domain_response(self):
+    name = self._get_param("Domain")
+    domain = self.backend.describe_user_pool_domain(name)
+    if domain is None or domain.user_pool_id != self._get_param("UserPoolId"):
+        raise models.ResourceNotFoundError(name)
+    config = self._get_param("CustomDomainConfig")
+    if config is not None:
+        check_certificate(config)
+        domain.custom_domain_config = config
+    version = self._get_param("ManagedLoginVersion")
+    if version is not None:
+        domain.managed_login_version = version
+    return ActionResult(domain.to_json(extended=False))
+
+
+def brandings(backend):
+    return backend.__dict__.setdefault("managed_login_brandings", {})
+
+
+def branding_of(backend, user_pool_id, branding_id):
+    branding = brandings(backend).get(branding_id)
+    if branding is None or branding["UserPoolId"] != user_pool_id:
+        raise models.ResourceNotFoundError(f"Managed login branding {branding_id} does not exist.")
+    return branding
+
+
+def check_branding_values(params):
+    if params.get("UseCognitoProvidedValues") and params.get("Settings") is not None:
+        raise InvalidParameterException("UseCognitoProvidedValues cannot be combined with Settings.")
+
+
+def create_managed_login_branding(self):
+    user_pool_id = self._get_param("UserPoolId")
+    client_id = self._get_param("ClientId")
+    pool = self.backend.describe_user_pool(user_pool_id)
+    if client_id not in pool.clients:
+        raise models.ResourceNotFoundError(f"App client {client_id} does not exist.")
+    if any(b["UserPoolId"] == user_pool_id and b["ClientId"] == client_id for b in brandings(self.backend).values()):
+        raise ManagedLoginBrandingExistsException()
+    check_branding_values(self.parameters)
+    now = time.time()
+    branding = {
+        "ManagedLoginBrandingId": str(uuid.uuid4()),
+        "UserPoolId": user_pool_id,
+        "ClientId": client_id,
+        "UseCognitoProvidedValues": bool(self._get_param("UseCognitoProvidedValues")),
+        "Settings": self._get_param("Settings"),
+        "Assets": self._get_param("Assets") or [],
+        "CreationDate": now,
+        "LastModifiedDate": now,
+    }
+    brandings(self.backend)[branding["ManagedLoginBrandingId"]] = branding
+    return ActionResult({"ManagedLoginBranding": shown_branding(branding)})
+
+
+def shown_branding(branding):
+    return {key: value for key, value in branding.items() if key != "ClientId" and value is not None}
+
+
+def describe_managed_login_branding_by_client(self):
+    user_pool_id = self._get_param("UserPoolId")
+    client_id = self._get_param("ClientId")
+    for branding in brandings(self.backend).values():
+        if branding["UserPoolId"] == user_pool_id and branding["ClientId"] == client_id:
+            return ActionResult({"ManagedLoginBranding": shown_branding(branding)})
+    raise models.ResourceNotFoundError(f"App client {client_id} has no managed login branding.")
+
+
+def describe_managed_login_branding(self):
+    branding = branding_of(self.backend, self._get_param("UserPoolId"), self._get_param("ManagedLoginBrandingId"))
+    return ActionResult({"ManagedLoginBranding": shown_branding(branding)})
+
+
+def update_managed_login_branding(self):
+    branding = branding_of(self.backend, self._get_param("UserPoolId"), self._get_param("ManagedLoginBrandingId"))
+    check_branding_values(self.parameters)
+    for key in ("UseCognitoProvidedValues", "Settings", "Assets"):
+        if key in self.parameters:
+            branding[key] = self.parameters[key]
+    branding["LastModifiedDate"] = time.time()
+    return ActionResult({"ManagedLoginBranding": shown_branding(branding)})
+
+
+def delete_managed_login_branding(self):
+    branding = branding_of(self.backend, self._get_param("UserPoolId"), self._get_param("ManagedLoginBrandingId"))
+    del brandings(self.backend)[branding["ManagedLoginBrandingId"]]
+    return EmptyResult()
 
 
 # --- Tags --------------------------------------------------------------------------------
@@ -577,6 +714,14 @@ Backend.update_user_pool_client = update_user_pool_client
 Backend.create_user_pool_domain = create_user_pool_domain
 Backend.delete_user_pool = delete_user_pool
 Response.tag_resource = tag_resource
+models.CognitoIdpUserPoolDomain.to_json = domain_to_json
+Response.create_user_pool_domain = create_user_pool_domain_response
+Response.update_user_pool_domain = update_user_pool_domain_response
+Response.create_managed_login_branding = create_managed_login_branding
+Response.describe_managed_login_branding_by_client = describe_managed_login_branding_by_client
+Response.describe_managed_login_branding = describe_managed_login_branding
+Response.update_managed_login_branding = update_managed_login_branding
+Response.delete_managed_login_branding = delete_managed_login_branding
 Response.update_resource_server = update_resource_server
 Response.call_action = call_action
 

@@ -172,6 +172,8 @@ pub fn import(described: &Described) -> Imported {
         identity_providers,
         domain: raw.domain().filter(|d| !d.is_empty()).map(|prefix| Domain {
             prefix: prefix.to_owned(),
+            // Written as the domain serves it, so that `apply` never switches it.
+            managed_login_version: described.domain.as_ref().and_then(|d| d.managed_login_version),
         }),
         triggers: triggers(raw, &pool_arn),
         groups: described.groups.clone(),

@@ -19,8 +19,11 @@ pub struct Observed {
     /// The pool that owns the spec's domain prefix, when that is not this pool.
     pub domain_owner: Option<String>,
     /// The managed login version (1: the classic hosted UI, 2: managed login) of the pool's
-    /// prefix domain, read only when the spec's prefix replaces it.
-    pub replaced_domain_version: Option<i32>,
+    /// prefix domain, read when the spec declares a domain.
+    pub domain_version: Option<i32>,
+    /// The ids of the spec's clients that have a managed login branding style, read when
+    /// the domain serves (or will serve) managed login.
+    pub branded_clients: Vec<String>,
     pub functions: Functions,
 }
 

@@ -16,11 +16,12 @@ pub mod change;
 pub mod refusal;
 
 pub use change::{
-    Action, Change, FORMAT_VERSION, FieldChange, Kind, NEW_POOL, NEW_POOL_ARN, Plan, ProviderSecret, Resource,
-    SENSITIVE, UNSET, created,
+    Action, Change, FORMAT_VERSION, FieldChange, Kind, NEW_CLIENT, NEW_POOL, NEW_POOL_ARN, Plan, ProviderSecret,
+    Resource, SENSITIVE, UNSET, created,
 };
 pub use refusal::PlanError;
 
+use crate::desired::domain::{CLASSIC, MANAGED_LOGIN, default_branding_request};
 use crate::desired::permission::{InvokePermission, remove_request};
 use crate::desired::{Desired, Field, Pool, SecretState, Wired};
 use crate::observed::{Functions, Observed, ObservedPool};
@@ -49,7 +50,9 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     plan_resource_servers(&mut plan, desired, observed, &pool_id);
     plan_identity_providers(&mut plan, desired, observed, &pool_id)?;
     plan_clients(&mut plan, desired, observed, &pool_id)?;
-    // The hosted-UI domain; checked free before any write.
+    // The hosted-UI domain, checked free before any write; each client it serves has a
+    // branding style before the domain serves managed login.
+    plan_branding(&mut plan, desired, observed, &pool_id);
     plan_domain(&mut plan, desired, observed, &pool_id)?;
     // MFA and passkeys: SetUserPoolMfaConfig enables the factors before UpdateUserPool names
     // the mode, and binds passkeys once the domain they are bound to exists.
@@ -232,32 +235,83 @@ fn plan_clients(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id
     Ok(())
 }
 
-fn plan_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {
-    let pool = observed.pool.as_ref();
-    if let Some(domain) = &desired.domain {
-        if let Some(owner) = &observed.domain_owner {
-            return Err(PlanError::DomainTaken {
-                prefix: domain.prefix.clone(),
-                owner: owner.clone(),
-            });
-        }
-        match pool.and_then(|p| p.domain.as_deref()) {
-            Some(current) if current == domain.prefix => plan.unchanged.push(Resource::named(Kind::Domain, current)),
-            Some(current) => plan.changes.push(Change::ReplaceDomain {
-                old: current.to_owned(),
-                new: domain.prefix.clone(),
-                delete: crate::desired::domain::delete_request(pool_id, current),
-                // The version the old domain served: without it the new one would serve the
-                // classic hosted UI, whatever the old one served.
-                create: domain.create_request(pool_id, observed.replaced_domain_version),
-            }),
-            None => plan.changes.push(Change::CreateDomain {
-                prefix: domain.prefix.clone(),
-                request: domain.create_request(pool_id, None),
+/// The managed login version the spec's domain ends up serving: the spec's, else what the
+/// pool's domain serves now (a domain that reports none serves the classic hosted UI), else,
+/// for a new domain, managed login.
+fn domain_version(desired: &Desired, observed: &Observed) -> Option<i32> {
+    let domain = desired.domain.as_ref()?;
+    let exists = observed.pool.as_ref().is_some_and(|p| p.domain.is_some());
+    let current = exists.then(|| observed.domain_version.unwrap_or(CLASSIC));
+    Some(domain.version(current))
+}
+
+/// Cognito's own branding style for each client the domain's managed login serves and that
+/// has none: without one, managed login shows "Login pages unavailable".
+fn plan_branding(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
+    if domain_version(desired, observed) != Some(MANAGED_LOGIN) {
+        return;
+    }
+    for client in desired.clients.iter().filter(|c| c.uses_hosted_ui()) {
+        let id = observed
+            .clients
+            .iter()
+            .find(|c| c.state.name == client.name)
+            .map(|c| c.id.clone());
+        match id {
+            Some(id) if observed.branded_clients.contains(&id) => plan
+                .unchanged
+                .push(Resource::named(Kind::Branding, &client.name).and_id(&id)),
+            id => plan.changes.push(Change::CreateBranding {
+                client: client.name.clone(),
+                request: default_branding_request(pool_id, id.as_deref().unwrap_or(NEW_CLIENT)),
+                client_id: id,
             }),
         }
     }
+}
 
+fn plan_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {
+    let pool = observed.pool.as_ref();
+    let (Some(domain), Some(version)) = (&desired.domain, domain_version(desired, observed)) else {
+        return Ok(());
+    };
+    if let Some(owner) = &observed.domain_owner {
+        return Err(PlanError::DomainTaken {
+            prefix: domain.prefix.clone(),
+            owner: owner.clone(),
+        });
+    }
+    match pool.and_then(|p| p.domain.as_deref()) {
+        Some(current) if current == domain.prefix => {
+            let serving = observed.domain_version.unwrap_or(CLASSIC);
+            if serving == version {
+                plan.unchanged.push(Resource::named(Kind::Domain, current));
+            } else {
+                plan.changes.push(Change::UpdateDomain {
+                    prefix: current.to_owned(),
+                    fields: vec![FieldChange::new(
+                        "managed_login_version",
+                        serving.to_string(),
+                        version.to_string(),
+                    )],
+                    request: domain.update_request(pool_id, version),
+                });
+            }
+        }
+        Some(current) => plan.changes.push(Change::ReplaceDomain {
+            old: current.to_owned(),
+            new: domain.prefix.clone(),
+            delete: crate::desired::domain::delete_request(pool_id, current),
+            // The version the old domain served, unless the spec names one: the login pages
+            // do not change with the prefix.
+            create: domain.create_request(pool_id, version),
+        }),
+        None => plan.changes.push(Change::CreateDomain {
+            prefix: domain.prefix.clone(),
+            version,
+            request: domain.create_request(pool_id, version),
+        }),
+    }
     Ok(())
 }
 

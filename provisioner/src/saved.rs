@@ -193,8 +193,8 @@ fn canonical(observed: &Observed) -> String {
     }
     let _ = writeln!(
         text,
-        "domain owner {:?} replaced version {:?}\nfunctions {:?}",
-        observed.domain_owner, observed.replaced_domain_version, observed.functions
+        "domain owner {:?} version {:?} branded {:?}\nfunctions {:?}",
+        observed.domain_owner, observed.domain_version, observed.branded_clients, observed.functions
     );
     text
 }

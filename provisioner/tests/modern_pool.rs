@@ -186,3 +186,73 @@ fn the_launcher_holds_the_plan_sender_and_relying_party_rules_as_aws_does() {
         assert!(refused.message().unwrap().contains("Amazon SES"), "{refused:?}");
     });
 }
+
+#[test]
+fn a_new_domain_serves_managed_login_with_cognitos_style_for_its_client_and_keeps_what_the_spec_says() {
+    let account = Account::start();
+    let spec = account.write_spec(&spec_text());
+    let applied = account.run(&spec, &["apply", "--yes"]);
+    assert!(applied.status.success(), "{}\n{}", stdout(&applied), stderr(&applied));
+    let cognito = cognito::Client::new(&account.config);
+    let (version, style) = read(&account, &cognito);
+    assert_eq!(version, Some(2), "managed login, as the console makes a domain");
+    assert_eq!(
+        style,
+        Some(true),
+        "Cognito's own style, made before the domain served it"
+    );
+
+    // Back to the classic hosted UI when the spec says so; then nothing to do.
+    let classic = account.write_spec(&spec_text().replace(
+        "prefix = \"modern\"\n",
+        "prefix = \"modern\"\nmanaged_login_version = 1\n",
+    ));
+    let applied = account.run(&classic, &["apply", "--yes"]);
+    assert!(
+        stdout(&applied).contains("~ update hosted-UI domain \"modern\""),
+        "{}\n{}",
+        stdout(&applied),
+        stderr(&applied)
+    );
+    assert_eq!(read(&account, &cognito).0, Some(1));
+    let again = account.run(&classic, &["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
+    // A spec that names no version leaves the classic domain as it is.
+    let unnamed = account.run(&spec, &["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        unnamed.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&unnamed),
+        stderr(&unnamed)
+    );
+}
+
+/// The version the "modern" domain serves, and whether the first client's style is Cognito's.
+fn read(account: &Account, cognito: &cognito::Client) -> (Option<i32>, Option<bool>) {
+    account.runtime.block_on(async {
+        let pools = cognito.list_user_pools().max_results(60).send().await.unwrap();
+        let id = pools.user_pools()[0].id().unwrap().to_owned();
+        let domain = cognito
+            .describe_user_pool_domain()
+            .domain("modern")
+            .send()
+            .await
+            .unwrap();
+        let clients = cognito.list_user_pool_clients().user_pool_id(&id).send().await.unwrap();
+        let client = clients.user_pool_clients()[0].client_id().unwrap().to_owned();
+        let branding = cognito
+            .describe_managed_login_branding_by_client()
+            .user_pool_id(&id)
+            .client_id(client)
+            .send()
+            .await
+            .unwrap();
+        (
+            domain.domain_description().and_then(|d| d.managed_login_version()),
+            branding
+                .managed_login_branding()
+                .map(|b| b.use_cognito_provided_values()),
+        )
+    })
+}

@@ -6,7 +6,7 @@
 use super::{AwsError, Clients, call_error, read_secret};
 use crate::desired::permission::InvokePermission;
 use crate::observed::account_of;
-use crate::plan::{Change, NEW_POOL, NEW_POOL_ARN, Plan};
+use crate::plan::{Change, NEW_CLIENT, NEW_POOL, NEW_POOL_ARN, Plan};
 
 /// What `apply` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -184,6 +184,34 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .send_with(cognito)
                 .await
                 .map_err(call_error("CreateUserPoolDomain"))?;
+        }
+        Change::CreateBranding { client, request, .. } => {
+            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
+            let client_id = match request.get_client_id().as_deref() {
+                Some(NEW_CLIENT) | None => applied
+                    .created_clients
+                    .iter()
+                    .find(|(name, _)| name == client)
+                    .map(|(_, id)| id.clone())
+                    .ok_or_else(|| AwsError::Refused(format!("the app client {client:?} does not exist")))?,
+                Some(id) => id.to_owned(),
+            };
+            request
+                .clone()
+                .user_pool_id(pool)
+                .client_id(client_id)
+                .send_with(cognito)
+                .await
+                .map_err(call_error("CreateManagedLoginBranding"))?;
+        }
+        Change::UpdateDomain { request, .. } => {
+            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
+            request
+                .clone()
+                .user_pool_id(pool)
+                .send_with(cognito)
+                .await
+                .map_err(call_error("UpdateUserPoolDomain"))?;
         }
         Change::ReplaceDomain { delete, create, .. } => {
             delete

@@ -3,6 +3,7 @@
 //! prefix, and the trigger functions with their resource policies. The listing helpers are
 //! shared with `import`, which reads all of a pool.
 
+use aws_sdk_cognitoidentityprovider::operation::describe_managed_login_branding_by_client::DescribeManagedLoginBrandingByClientError;
 use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::DescribeUserPoolDomainError;
 use aws_sdk_cognitoidentityprovider::types::{
     DomainDescriptionType, IdentityProviderType, UserPoolClientType, UserPoolMfaType, UserPoolType,
@@ -12,6 +13,7 @@ use aws_sdk_lambda::operation::get_policy::GetPolicyError;
 use aws_sdk_lambda::types::FunctionConfiguration;
 
 use super::{AwsError, Clients, call_error, read_secret};
+use crate::desired::domain::MANAGED_LOGIN;
 use crate::desired::{Desired, IdentityProvider, SecretState, Triggers};
 use crate::observed::{Function, Functions, Observed, ObservedClient, ObservedPool, ObservedProvider};
 
@@ -57,16 +59,25 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
     }
     if let Some(domain) = &desired.domain {
         // The pool's own description names its domain; ask only when it is another one.
-        let pool_has_it = observed.pool.as_ref().and_then(|p| p.domain.as_deref()) == Some(domain.prefix.as_str());
-        if !pool_has_it {
+        let current = observed.pool.as_ref().and_then(|p| p.domain.clone());
+        if current.as_deref() != Some(domain.prefix.as_str()) {
             observed.domain_owner = domain_owner(clients, &domain.prefix)
                 .await?
                 .filter(|owner| observed.pool.as_ref().is_none_or(|p| &p.id != owner));
-            // The new prefix is created with the old one's managed login version.
-            if let Some(current) = observed.pool.as_ref().and_then(|p| p.domain.as_deref()) {
-                observed.replaced_domain_version = describe_domain(clients, current)
-                    .await?
-                    .and_then(|d| d.managed_login_version);
+        }
+        // What the pool's domain serves: kept by a replacement, changed only when the spec says.
+        if let Some(current) = &current {
+            observed.domain_version = describe_domain(clients, current)
+                .await?
+                .and_then(|d| d.managed_login_version);
+        }
+        if domain.version(observed.domain_version) == MANAGED_LOGIN
+            && let Some(pool) = &observed.pool
+        {
+            for client in observed.clients.iter().filter(|c| c.state.uses_hosted_ui()) {
+                if has_branding(clients, &pool.id, &client.id).await? {
+                    observed.branded_clients.push(client.id.clone());
+                }
             }
         }
     }
@@ -324,6 +335,28 @@ async fn domain_owner(clients: &Clients, prefix: &str) -> Result<Option<String>,
 
 /// A domain's description (a prefix or a custom domain); `None` when nobody owns it. AWS
 /// answers an unowned domain with an empty description, not an error.
+/// Whether the client has a managed login branding style (DescribeManagedLoginBrandingByClient).
+async fn has_branding(clients: &Clients, pool_id: &str, client_id: &str) -> Result<bool, AwsError> {
+    match clients
+        .cognito
+        .describe_managed_login_branding_by_client()
+        .user_pool_id(pool_id)
+        .client_id(client_id)
+        .send()
+        .await
+    {
+        Ok(output) => Ok(output.managed_login_branding.is_some()),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(DescribeManagedLoginBrandingByClientError::is_resource_not_found_exception) =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(call_error("DescribeManagedLoginBrandingByClient")(error)),
+    }
+}
+
 pub(crate) async fn describe_domain(
     clients: &Clients,
     domain: &str,

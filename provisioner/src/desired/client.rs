@@ -238,6 +238,14 @@ macro_rules! with_client_settings {
 }
 
 impl Client {
+    /// Whether people sign in to the client through the login pages (the code or implicit
+    /// grant), so that a domain serving managed login needs a branding style for it.
+    pub fn uses_hosted_ui(&self) -> bool {
+        self.oauth_flows
+            .iter()
+            .any(|flow| matches!(flow, OAuthFlow::Code | OAuthFlow::Implicit))
+    }
+
     /// AllowedOAuthFlowsUserPoolClient: true exactly when the client has OAuth flows.
     pub fn oauth_enabled(&self) -> bool {
         !self.oauth_flows.is_empty()

@@ -129,17 +129,6 @@ pub fn comments(described: &Described, desired: &Desired, comments: &mut Comment
             ),
         );
     }
-    if let Some(version) = described.domain.as_ref().and_then(|d| d.managed_login_version())
-        && version != 1
-    {
-        notes.add(
-            "managed login version",
-            format!(
-                "{version} (the newer hosted UI, with its branding); a domain the spec creates gets the classic \
-                 hosted UI (version 1)"
-            ),
-        );
-    }
     notes.flush(Section::Domain, comments);
     if let Some(config) = described.pool.lambda_config() {
         if let Some(key) = &config.kms_key_id

@@ -8,6 +8,7 @@ use std::fmt;
 use aws_sdk_cognitoidentityprovider::operation::add_custom_attributes::builders::AddCustomAttributesInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::create_group::builders::CreateGroupInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::builders::CreateIdentityProviderInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_managed_login_branding::builders::CreateManagedLoginBrandingInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::create_resource_server::builders::CreateResourceServerInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientInputBuilder;
@@ -20,6 +21,7 @@ use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::builde
 use aws_sdk_cognitoidentityprovider::operation::update_resource_server::builders::UpdateResourceServerInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool::builders::UpdateUserPoolInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool_client::builders::UpdateUserPoolClientInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool_domain::builders::UpdateUserPoolDomainInputBuilder;
 use aws_sdk_lambda::operation::add_permission::builders::AddPermissionInputBuilder;
 use aws_sdk_lambda::operation::remove_permission::builders::RemovePermissionInputBuilder;
 use serde_json::{Value, json};
@@ -31,6 +33,9 @@ use crate::desired::{MANAGED_TAG, SecretSource};
 pub const NEW_POOL: &str = "(new pool)";
 /// The ARN of the pool to be created, likewise.
 pub const NEW_POOL_ARN: &str = "(new pool ARN)";
+/// The client id in the requests for a client this plan creates; `apply` puts its id in
+/// place, found by the client's name.
+pub const NEW_CLIENT: &str = "(new client)";
 /// The old value of a field that is not set (a created resource's fields), or the new value
 /// of one that goes away; `null` in JSON.
 pub const UNSET: &str = "(unset)";
@@ -142,6 +147,8 @@ pub enum Kind {
     ResourceServer,
     IdentityProvider,
     AppClient,
+    /// A client's managed login branding style.
+    Branding,
     Domain,
     Group,
     /// A statement in a trigger function's resource policy.
@@ -157,6 +164,7 @@ impl Kind {
             Kind::ResourceServer => "resource_server",
             Kind::IdentityProvider => "identity_provider",
             Kind::AppClient => "app_client",
+            Kind::Branding => "managed_login_branding",
             Kind::Domain => "domain",
             Kind::Group => "group",
             Kind::InvokePermission => "invoke_permission",
@@ -171,6 +179,7 @@ impl Kind {
             Kind::ResourceServer => "resource server",
             Kind::IdentityProvider => "identity provider",
             Kind::AppClient => "app client",
+            Kind::Branding => "managed login branding of",
             Kind::Domain => "domain",
             Kind::Group => "group",
             Kind::InvokePermission => "invoke permission on",
@@ -294,9 +303,23 @@ pub enum Change {
         fields: Vec<FieldChange>,
         request: Box<UpdateUserPoolClientInputBuilder>,
     },
+    /// Cognito's own branding style for a client (`client_id` `None`: the client is created by
+    /// this plan, and its id is known once it is).
+    CreateBranding {
+        client: String,
+        client_id: Option<String>,
+        request: CreateManagedLoginBrandingInputBuilder,
+    },
     CreateDomain {
         prefix: String,
+        version: i32,
         request: CreateUserPoolDomainInputBuilder,
+    },
+    /// The login pages a domain serves (its managed login version).
+    UpdateDomain {
+        prefix: String,
+        fields: Vec<FieldChange>,
+        request: UpdateUserPoolDomainInputBuilder,
     },
     /// A pool has one prefix domain: the old one is deleted, then the new one created.
     ReplaceDomain {
@@ -348,6 +371,7 @@ impl Change {
             | Change::CreateResourceServer { .. }
             | Change::CreateIdentityProvider { .. }
             | Change::CreateClient { .. }
+            | Change::CreateBranding { .. }
             | Change::CreateDomain { .. }
             | Change::CreateGroup { .. }
             | Change::Grant { .. } => Action::Create,
@@ -357,6 +381,7 @@ impl Change {
             | Change::UpdateResourceServer { .. }
             | Change::UpdateIdentityProvider { .. }
             | Change::UpdateClient { .. }
+            | Change::UpdateDomain { .. }
             | Change::UpdateGroup { .. }
             | Change::UpdatePool { .. } => Action::Update,
             Change::ReplaceDomain { .. } => Action::Replace,
@@ -389,7 +414,16 @@ impl Change {
             }
             Change::CreateClient { name, .. } => Resource::named(Kind::AppClient, name),
             Change::UpdateClient { name, id, .. } => Resource::named(Kind::AppClient, name).and_id(id),
-            Change::CreateDomain { prefix, .. } => Resource::named(Kind::Domain, prefix),
+            Change::CreateBranding { client, client_id, .. } => {
+                let resource = Resource::named(Kind::Branding, client);
+                match client_id {
+                    Some(id) => resource.and_id(id),
+                    None => resource,
+                }
+            }
+            Change::CreateDomain { prefix, .. } | Change::UpdateDomain { prefix, .. } => {
+                Resource::named(Kind::Domain, prefix)
+            }
             Change::ReplaceDomain { old, .. } => Resource::named(Kind::Domain, old),
             Change::CreateGroup { name, .. } | Change::UpdateGroup { name, .. } => Resource::named(Kind::Group, name),
             Change::Grant {
@@ -420,8 +454,13 @@ impl Change {
             | Change::UpdateClient { fields, .. }
             | Change::CreateGroup { fields, .. }
             | Change::UpdateGroup { fields, .. }
+            | Change::UpdateDomain { fields, .. }
             | Change::UpdatePool { fields, .. } => fields.clone(),
-            Change::CreateDomain { prefix, .. } => vec![FieldChange::new("prefix", UNSET, prefix)],
+            Change::CreateBranding { .. } => vec![FieldChange::new("use_cognito_provided_values", UNSET, "true")],
+            Change::CreateDomain { prefix, version, .. } => vec![
+                FieldChange::new("prefix", UNSET, prefix),
+                FieldChange::new("managed_login_version", UNSET, version.to_string()),
+            ],
             Change::ReplaceDomain { old, new, .. } => vec![FieldChange::new("prefix", old, new)],
             Change::Grant { request, .. } => vec![
                 FieldChange::new(
@@ -452,7 +491,9 @@ impl Change {
             | Change::UpdateIdentityProvider { .. }
             | Change::CreateClient { .. }
             | Change::UpdateClient { .. }
+            | Change::CreateBranding { .. }
             | Change::CreateDomain { .. }
+            | Change::UpdateDomain { .. }
             | Change::ReplaceDomain { .. }
             | Change::CreateGroup { .. }
             | Change::UpdateGroup { .. }
@@ -514,7 +555,16 @@ impl fmt::Display for Description<'_> {
             Change::UpdateIdentityProvider { name, .. } => write!(f, "update identity provider {name:?}"),
             Change::CreateClient { name, .. } => write!(f, "create app client {name:?}"),
             Change::UpdateClient { name, id, .. } => write!(f, "update app client {name:?} ({id})"),
-            Change::CreateDomain { prefix, .. } => write!(f, "create hosted-UI domain {prefix:?}"),
+            Change::CreateBranding { client, .. } => {
+                write!(
+                    f,
+                    "create managed login branding for app client {client:?} (Cognito's own style)"
+                )
+            }
+            Change::CreateDomain { prefix, version, .. } => {
+                write!(f, "create hosted-UI domain {prefix:?} ({})", pages(*version))
+            }
+            Change::UpdateDomain { prefix, .. } => write!(f, "update hosted-UI domain {prefix:?}"),
             Change::ReplaceDomain { old, new, .. } => write!(
                 f,
                 "replace hosted-UI domain {old:?} with {new:?}: delete, then create (a pool has one prefix \
@@ -539,6 +589,14 @@ impl fmt::Display for Description<'_> {
                 "remove the wrong invoke permission {statement_id} from {function_arn}"
             ),
         }
+    }
+}
+
+/// What a managed login version serves, in words.
+fn pages(version: i32) -> &'static str {
+    match version {
+        crate::desired::domain::CLASSIC => "the classic hosted UI",
+        _ => "managed login",
     }
 }
 

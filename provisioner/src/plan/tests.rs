@@ -133,7 +133,8 @@ fn converged() -> Observed {
             &GroupType::builder().group_name("members").build(),
         )],
         domain_owner: None,
-        replaced_domain_version: None,
+        domain_version: Some(2),
+        branded_clients: vec!["client1".into()],
         functions: Functions::Resolved(
             ["pre-signup", "post-confirmation", "custom-message"]
                 .map(|name| Function {
@@ -178,23 +179,36 @@ fn an_empty_account_gets_everything_and_the_wiring_comes_after_the_grants() {
     let plan = plan_of(&default_spec(), &empty_account());
     let shown = shown(&plan);
     assert_eq!(
-        shown[..4],
+        shown[..5],
         [
             "create user pool \"toyseven-cognito\"",
             "create app client \"toyseven-web\"",
-            "create hosted-UI domain \"toyseven\"",
+            // Managed login, as the console makes a domain today, with a style for the client
+            // before the domain serves it.
+            "create managed login branding for app client \"toyseven-web\" (Cognito's own style)",
+            "create hosted-UI domain \"toyseven\" (managed login)",
             "create group \"members\"",
         ]
     );
     assert!(
-        shown[4..7].iter().all(|s| s.starts_with("grant cognito-idp")),
+        shown[5..8].iter().all(|s| s.starts_with("grant cognito-idp")),
         "{shown:?}"
     );
     assert!(
-        shown[7].starts_with("update user pool (new pool)\n    triggers.pre_sign_up: (unset) -> arn:"),
+        shown[8].starts_with("update user pool (new pool)\n    triggers.pre_sign_up: (unset) -> arn:"),
         "{shown:?}"
     );
-    assert_eq!(shown.len(), 8);
+    assert_eq!(shown.len(), 9);
+    let Change::CreateBranding { request, client_id, .. } = &plan.changes[2] else {
+        panic!()
+    };
+    assert_eq!(*client_id, None, "the client is created by this plan");
+    assert_eq!(request.get_client_id().as_deref(), Some(NEW_CLIENT));
+    assert_eq!(*request.get_use_cognito_provided_values(), Some(true));
+    let Change::CreateDomain { request, .. } = &plan.changes[3] else {
+        panic!()
+    };
+    assert_eq!(*request.get_managed_login_version(), Some(2));
     let Change::CreatePool { request, .. } = &plan.changes[0] else {
         panic!()
     };
@@ -229,7 +243,7 @@ fn an_empty_account_gets_everything_and_the_wiring_comes_after_the_grants() {
 fn a_converged_account_needs_nothing() {
     let plan = plan_of(&default_spec(), &converged());
     assert!(plan.is_empty(), "{:?}", shown(&plan));
-    assert_eq!(plan.unchanged.len(), 8, "{:?}", plan.unchanged);
+    assert_eq!(plan.unchanged.len(), 9, "{:?}", plan.unchanged);
 }
 
 #[test]
@@ -367,7 +381,7 @@ fn a_new_prefix_replaces_the_domain_and_says_the_hosted_ui_goes_down() {
     );
 
     // The old domain served managed login (version 2): so does the new one.
-    observed.replaced_domain_version = Some(2);
+    observed.domain_version = Some(2);
     let plan = plan_of(&default_spec(), &observed);
     let Change::ReplaceDomain { create, .. } = &plan.changes[0] else {
         panic!()
@@ -1133,4 +1147,59 @@ fn a_lite_pool_is_refused_passwordless_factors_before_any_write() {
     // On Essentials (the default of a new pool) it is planned.
     assert!(plan(&desired, &converged(), Options::default()).is_ok());
     assert!(plan(&desired, &empty_account(), Options::default()).is_ok());
+}
+
+#[test]
+fn an_existing_domain_keeps_its_login_pages_unless_the_spec_names_a_version() {
+    // A classic domain stays classic, and needs no branding style.
+    let mut classic = converged();
+    classic.domain_version = Some(1);
+    classic.branded_clients.clear();
+    assert!(plan_of(&default_spec(), &classic).is_empty());
+
+    // Switched to managed login: the client's style first, then the domain.
+    let desired = spec("[domain]\nprefix = \"toyseven\"\nmanaged_login_version = 2\n[[groups]]\nname = \"members\"\n");
+    let plan = plan_of(&desired, &classic);
+    assert_eq!(
+        shown(&plan),
+        [
+            "create managed login branding for app client \"toyseven-web\" (Cognito's own style)",
+            "update hosted-UI domain \"toyseven\"\n    managed_login_version: 1 -> 2",
+        ]
+    );
+    let Change::CreateBranding { request, .. } = &plan.changes[0] else {
+        panic!()
+    };
+    assert_eq!(request.get_client_id().as_deref(), Some("client1"));
+    let Change::UpdateDomain { request, .. } = &plan.changes[1] else {
+        panic!()
+    };
+    assert_eq!(*request.get_managed_login_version(), Some(2));
+
+    // Back to the classic hosted UI: the style is left as it is.
+    let desired = spec("[domain]\nprefix = \"toyseven\"\nmanaged_login_version = 1\n[[groups]]\nname = \"members\"\n");
+    assert_eq!(
+        shown(&plan_of(&desired, &converged())),
+        ["update hosted-UI domain \"toyseven\"\n    managed_login_version: 2 -> 1"]
+    );
+}
+
+#[test]
+fn a_client_of_a_managed_login_domain_without_a_style_gets_cognitos_own() {
+    let mut observed = converged();
+    observed.branded_clients.clear();
+    let plan = plan_of(&default_spec(), &observed);
+    assert_eq!(
+        shown(&plan),
+        ["create managed login branding for app client \"toyseven-web\" (Cognito's own style)"]
+    );
+    // A client with only the client-credentials grant never sees the login pages.
+    let mut machine = default_spec();
+    machine.clients[0].oauth_flows = vec![crate::desired::OAuthFlow::ClientCredentials];
+    let plan = plan_of(&machine, &observed);
+    assert!(
+        !shown(&plan).iter().any(|s| s.contains("branding")),
+        "{:?}",
+        shown(&plan)
+    );
 }

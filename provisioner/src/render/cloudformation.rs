@@ -234,10 +234,29 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
         );
     }
     if let Some(domain) = &desired.domain {
-        resources.insert(
-            "UserPoolDomain".into(),
-            json!({"Type": "AWS::Cognito::UserPoolDomain", "Properties": {"Domain": domain.prefix, "UserPoolId": {"Ref": "UserPool"}}}),
-        );
+        // The stack makes the domain: it serves what the spec says, managed login unless it
+        // says otherwise, and only once each client it serves has a branding style.
+        let version = domain.version(None);
+        let mut resource = json!({"Type": "AWS::Cognito::UserPoolDomain", "Properties": {"Domain": domain.prefix, "UserPoolId": {"Ref": "UserPool"}, "ManagedLoginVersion": version}});
+        if version == crate::desired::domain::MANAGED_LOGIN {
+            let mut styles = Vec::new();
+            for client in desired.clients.iter().filter(|c| c.uses_hosted_ui()) {
+                let id = format!("ManagedLoginBranding{}", pascal(&client.name));
+                resources.insert(
+                    id.clone(),
+                    json!({"Type": "AWS::Cognito::ManagedLoginBranding", "Properties": {
+                        "UserPoolId": {"Ref": "UserPool"},
+                        "ClientId": {"Ref": format!("UserPoolClient{}", pascal(&client.name))},
+                        "UseCognitoProvidedValues": true,
+                    }}),
+                );
+                styles.push(id);
+            }
+            if !styles.is_empty() {
+                resource["DependsOn"] = json!(styles);
+            }
+        }
+        resources.insert("UserPoolDomain".into(), resource);
         outputs.insert(
             "HostedUiBaseUrl".into(),
             json!({"Value": sub(&format!("https://{}.auth.${{AWS::Region}}.amazoncognito.com", domain.prefix))}),

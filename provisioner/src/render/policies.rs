@@ -66,7 +66,9 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
                         "cognito-idp:ListUserPoolClients", "cognito-idp:DescribeUserPoolClient",
                         "cognito-idp:CreateUserPoolClient", "cognito-idp:UpdateUserPoolClient",
                         "cognito-idp:ListResourceServers", "cognito-idp:CreateResourceServer", "cognito-idp:UpdateResourceServer",
-                        "cognito-idp:CreateUserPoolDomain", "cognito-idp:DeleteUserPoolDomain",
+                        "cognito-idp:CreateUserPoolDomain", "cognito-idp:UpdateUserPoolDomain",
+                        "cognito-idp:DeleteUserPoolDomain",
+                        "cognito-idp:DescribeManagedLoginBrandingByClient", "cognito-idp:CreateManagedLoginBranding",
                         "cognito-idp:ListGroups", "cognito-idp:CreateGroup", "cognito-idp:UpdateGroup",
                         "cognito-idp:ListIdentityProviders", "cognito-idp:DescribeIdentityProvider",
                         "cognito-idp:CreateIdentityProvider", "cognito-idp:UpdateIdentityProvider",
@@ -90,8 +92,14 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
             ],
         }),
     );
-    // CreateGroup and UpdateGroup pass a group's role to Cognito.
-    let group_roles: Vec<&str> = desired.groups.iter().filter_map(|g| g.role_arn.as_deref()).collect();
+    // CreateGroup and UpdateGroup pass a group's role to Cognito; CreateUserPool and
+    // UpdateUserPool pass the SMS sender's.
+    let group_roles: Vec<&str> = desired
+        .groups
+        .iter()
+        .filter_map(|g| g.role_arn.as_deref())
+        .chain(desired.pool.sms.as_ref().map(|sms| sms.sns_caller_arn.as_str()))
+        .collect();
     if !group_roles.is_empty()
         && let Some(statements) = documents
             .get_mut("provisioner.json")

@@ -377,3 +377,35 @@ fn the_pool_renders_its_sms_sender_factors_first_factors_and_passkeys() {
     assert_eq!(pool["WebAuthnUserVerification"], "required");
     assert!(pool["Policies"]["PasswordPolicy"]["MinimumLength"].is_number(), "beside the password policy");
 }
+
+#[test]
+fn the_domain_serves_managed_login_after_a_style_for_each_hosted_ui_client() {
+    let (_, _, template) = template_of("[domain]\nprefix = \"toyseven\"\n");
+    let domain = &template["Resources"]["UserPoolDomain"];
+    assert_eq!(domain["Properties"]["ManagedLoginVersion"], 2);
+    assert_eq!(domain["DependsOn"], serde_json::json!(["ManagedLoginBrandingToysevenWeb"]));
+    let style = &template["Resources"]["ManagedLoginBrandingToysevenWeb"];
+    assert_eq!(style["Type"], "AWS::Cognito::ManagedLoginBranding");
+    assert_eq!(style["Properties"]["ClientId"], serde_json::json!({"Ref": "UserPoolClientToysevenWeb"}));
+    assert_eq!(style["Properties"]["UseCognitoProvidedValues"], true);
+
+    let (_, _, classic) = template_of("[domain]\nprefix = \"toyseven\"\nmanaged_login_version = 1\n");
+    assert_eq!(classic["Resources"]["UserPoolDomain"]["Properties"]["ManagedLoginVersion"], 1);
+    assert!(classic["Resources"].get("ManagedLoginBrandingToysevenWeb").is_none());
+}
+
+#[test]
+fn the_domain_serves_managed_login_after_a_style_for_each_hosted_ui_client() {
+    let (_, _, template) = template_of("[domain]\nprefix = \"toyseven\"\n");
+    let domain = &template["Resources"]["UserPoolDomain"];
+    assert_eq!(domain["Properties"]["ManagedLoginVersion"], 2);
+    assert_eq!(domain["DependsOn"], serde_json::json!(["ManagedLoginBrandingToysevenWeb"]));
+    let style = &template["Resources"]["ManagedLoginBrandingToysevenWeb"];
+    assert_eq!(style["Type"], "AWS::Cognito::ManagedLoginBranding");
+    assert_eq!(style["Properties"]["ClientId"], serde_json::json!({"Ref": "UserPoolClientToysevenWeb"}));
+    assert_eq!(style["Properties"]["UseCognitoProvidedValues"], true);
+
+    let (_, _, classic) = template_of("[domain]\nprefix = \"toyseven\"\nmanaged_login_version = 1\n");
+    assert_eq!(classic["Resources"]["UserPoolDomain"]["Properties"]["ManagedLoginVersion"], 1);
+    assert!(classic["Resources"].get("ManagedLoginBrandingToysevenWeb").is_none());
+}

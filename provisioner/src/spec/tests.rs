@@ -45,7 +45,8 @@ fn the_checked_in_spec_is_the_default_with_a_domain_and_a_described_group() {
     assert_eq!(
         spec.domain,
         Some(Domain {
-            prefix: "toyseven".into()
+            prefix: "toyseven".into(),
+            managed_login_version: None,
         })
     );
     assert_eq!(

@@ -79,6 +79,9 @@ pub fn write_commented(desired: &Desired, comments: &Comments) -> String {
         Some(domain) => {
             out.table("[domain]");
             out.key("prefix", string(&domain.prefix));
+            if let Some(version) = domain.managed_login_version {
+                out.key("managed_login_version", version);
+            }
             out.comments(comments, &Section::Domain);
         }
         None => {

@@ -226,6 +226,7 @@ fn full() -> Desired {
     desired.clients = vec![web, machine];
     desired.domain = Some(Domain {
         prefix: "example-auth".into(),
+        managed_login_version: Some(2),
     });
     let mut wired = BTreeMap::new();
     wired.insert(
@@ -376,7 +377,7 @@ fn comments_go_beside_their_table_and_a_line_break_in_one_stays_in_the_comment()
     let machine = text.find("name = \"machine\"").unwrap();
     assert!(text[machine..].find("# about machine").unwrap() < text[machine..].find("\n[").unwrap());
     assert!(
-        text.contains("prefix = \"example-auth\"\n# about the domain\n"),
+        text.contains("prefix = \"example-auth\"\nmanaged_login_version = 2\n# about the domain\n"),
         "{text}"
     );
     assert!(text.contains("# about Corp"), "{text}");
@@ -741,7 +742,12 @@ fn desired() -> impl Strategy<Value = Desired> {
             p.as_ref()
                 .is_none_or(|p| !["aws", "amazon", "cognito"].iter().any(|r| p.contains(r)))
         })
-        .prop_map(|prefix| prefix.map(|prefix| Domain { prefix }));
+        .prop_map(|prefix| {
+            prefix.map(|prefix| Domain {
+                managed_login_version: [None, Some(1), Some(2)][prefix.len() % 3],
+                prefix,
+            })
+        });
     (pool(), servers, providers, domain, wiring(), groups)
         .prop_filter("V2_0 and V3_0 need more than lite", |(pool, _, _, _, triggers, _)| {
             !(pool.tier == Some(Tier::Lite)
