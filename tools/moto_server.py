@@ -53,6 +53,12 @@ def to_json(self, extended=False):
         admin = dict(described.get("AdminCreateUserConfig") or {})
         admin["UnusedAccountValidityDays"] = policy.get("TemporaryPasswordValidityDays", 7)
         described["AdminCreateUserConfig"] = admin
+        # A pool has a prefix domain (Domain) and a custom domain (CustomDomain) apart; moto
+        # reports whichever it finds first as Domain.
+        described.pop("Domain", None)
+        for domain in self.backend.user_pool_domains.values():
+            if domain.user_pool_id == self.id:
+                described["CustomDomain" if domain.custom_domain_config else "Domain"] = domain.domain
     return described
 
 

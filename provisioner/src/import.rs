@@ -17,6 +17,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 
 use crate::aws::{self, AwsError, Clients};
+use crate::desired::domain::CustomDomain;
 use crate::desired::{
     Attribute, AuthFactor, Client, Desired, Domain, Group, IdentityProvider, MANAGED_TAG, Pool, ResourceServer,
     SecretSource, Trigger, Triggers,
@@ -174,6 +175,17 @@ pub fn import(described: &Described) -> Imported {
             prefix: prefix.to_owned(),
             // Written as the domain serves it, so that `apply` never switches it.
             managed_login_version: described.domain.as_ref().and_then(|d| d.managed_login_version),
+            custom: raw.custom_domain().filter(|d| !d.is_empty()).and_then(|name| {
+                Some(CustomDomain {
+                    name: name.to_owned(),
+                    certificate_arn: described
+                        .custom_domain
+                        .as_ref()?
+                        .custom_domain_config()?
+                        .certificate_arn()
+                        .to_owned(),
+                })
+            }),
         }),
         triggers: triggers(raw, &pool_arn),
         groups: described.groups.clone(),

@@ -24,7 +24,17 @@ pub struct Observed {
     /// The ids of the spec's clients that have a managed login branding style, read when
     /// the domain serves (or will serve) managed login.
     pub branded_clients: Vec<String>,
+    /// The pool's custom domain, read when the spec declares one.
+    pub custom_domain: Option<ObservedCustomDomain>,
     pub functions: Functions,
+}
+
+/// A custom domain as DescribeUserPoolDomain reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObservedCustomDomain {
+    pub name: String,
+    pub certificate_arn: Option<String>,
+    pub managed_login_version: Option<i32>,
 }
 
 #[derive(Debug, Clone)]

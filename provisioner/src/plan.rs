@@ -54,6 +54,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     // branding style before the domain serves managed login.
     plan_branding(&mut plan, desired, observed, &pool_id);
     plan_domain(&mut plan, desired, observed, &pool_id)?;
+    plan_custom_domain(&mut plan, desired, observed, &pool_id);
     // MFA and passkeys: SetUserPoolMfaConfig enables the factors before UpdateUserPool names
     // the mode, and binds passkeys once the domain they are bound to exists.
     plan_mfa(&mut plan, desired, pool, &pool_id);
@@ -248,7 +249,15 @@ fn domain_version(desired: &Desired, observed: &Observed) -> Option<i32> {
 /// Cognito's own branding style for each client the domain's managed login serves and that
 /// has none: without one, managed login shows "Login pages unavailable".
 fn plan_branding(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
-    if domain_version(desired, observed) != Some(MANAGED_LOGIN) {
+    let custom_version = desired.domain.as_ref().filter(|d| d.custom.is_some()).map(|d| {
+        d.version(
+            observed
+                .custom_domain
+                .as_ref()
+                .map(|c| c.managed_login_version.unwrap_or(CLASSIC)),
+        )
+    });
+    if domain_version(desired, observed) != Some(MANAGED_LOGIN) && custom_version != Some(MANAGED_LOGIN) {
         return;
     }
     for client in desired.clients.iter().filter(|c| c.uses_hosted_ui()) {
@@ -313,6 +322,61 @@ fn plan_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id:
         }),
     }
     Ok(())
+}
+
+/// The custom domain beside the prefix domain, serving the same login pages.
+fn plan_custom_domain(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {
+    let Some((domain, custom)) = desired.domain.as_ref().and_then(|d| Some((d, d.custom.as_ref()?))) else {
+        return;
+    };
+    match &observed.custom_domain {
+        None => {
+            let version = domain.version(None);
+            plan.changes.push(Change::CreateCustomDomain {
+                name: custom.name.clone(),
+                version,
+                request: custom.create_request(pool_id, version),
+            });
+        }
+        Some(current) if current.name == custom.name => {
+            let serving = current.managed_login_version.unwrap_or(CLASSIC);
+            let version = domain.version(Some(serving));
+            let mut fields = Vec::new();
+            let certificate = current.certificate_arn.as_deref().unwrap_or(UNSET);
+            if certificate != custom.certificate_arn {
+                fields.push(FieldChange::new(
+                    "certificate_arn",
+                    certificate,
+                    &custom.certificate_arn,
+                ));
+            }
+            if serving != version {
+                fields.push(FieldChange::new(
+                    "managed_login_version",
+                    serving.to_string(),
+                    version.to_string(),
+                ));
+            }
+            if fields.is_empty() {
+                plan.unchanged.push(Resource::named(Kind::CustomDomain, &custom.name));
+            } else {
+                plan.changes.push(Change::UpdateCustomDomain {
+                    name: custom.name.clone(),
+                    fields,
+                    request: custom.update_request(pool_id, version),
+                });
+            }
+        }
+        Some(current) => {
+            let version = domain.version(Some(current.managed_login_version.unwrap_or(CLASSIC)));
+            plan.changes.push(Change::ReplaceCustomDomain {
+                old: current.name.clone(),
+                new: custom.name.clone(),
+                delete: crate::desired::domain::delete_request(pool_id, &current.name),
+                create: custom.create_request(pool_id, version),
+            });
+        }
+    }
 }
 
 fn plan_groups(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) {

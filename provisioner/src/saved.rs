@@ -193,8 +193,12 @@ fn canonical(observed: &Observed) -> String {
     }
     let _ = writeln!(
         text,
-        "domain owner {:?} version {:?} branded {:?}\nfunctions {:?}",
-        observed.domain_owner, observed.domain_version, observed.branded_clients, observed.functions
+        "domain owner {:?} version {:?} branded {:?} custom {:?}\nfunctions {:?}",
+        observed.domain_owner,
+        observed.domain_version,
+        observed.branded_clients,
+        observed.custom_domain,
+        observed.functions
     );
     text
 }

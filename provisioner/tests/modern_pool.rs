@@ -256,3 +256,58 @@ fn read(account: &Account, cognito: &cognito::Client) -> (Option<i32>, Option<bo
         )
     })
 }
+
+#[test]
+fn a_custom_domain_with_passkeys_bound_to_it_is_created_then_plans_no_change() {
+    let account = Account::start();
+    let text = spec_text()
+        .replace(
+            "prefix = \"modern\"\n",
+            "prefix = \"modern\"\n\n[domain.custom]\nname = \"auth.example.com\"\n\
+             certificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/abc\"\n",
+        )
+        .replace(
+            "relying_party_id = \"modern.auth.us-east-1.amazoncognito.com\"",
+            "relying_party_id = \"auth.example.com\"",
+        );
+    let spec = account.write_spec(&text);
+    let applied = account.run(&spec, &["apply", "--yes"]);
+    assert!(applied.status.success(), "{}\n{}", stdout(&applied), stderr(&applied));
+    assert!(
+        stdout(&applied).contains("+ create custom domain \"auth.example.com\" (managed login)"),
+        "{}",
+        stdout(&applied)
+    );
+    let again = account.run(&spec, &["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
+
+    // A certificate outside us-east-1 is refused by AWS (and by the spec, before that).
+    let cognito = cognito::Client::new(&account.config);
+    account.runtime.block_on(async {
+        let pool = cognito
+            .create_user_pool()
+            .pool_name("other")
+            .send()
+            .await
+            .unwrap()
+            .user_pool
+            .unwrap();
+        let refused = cognito
+            .create_user_pool_domain()
+            .user_pool_id(pool.id().unwrap())
+            .domain("login.example.com")
+            .custom_domain_config(
+                cognito::types::CustomDomainConfigType::builder()
+                    .certificate_arn("arn:aws:acm:eu-west-1:123456789012:certificate/abc")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            refused.message().unwrap().contains("isn't in us-east-1 region"),
+            "{refused:?}"
+        );
+    });
+}

@@ -176,7 +176,7 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .await
                 .map_err(call_error("UpdateUserPoolClient"))?;
         }
-        Change::CreateDomain { request, .. } => {
+        Change::CreateDomain { request, .. } | Change::CreateCustomDomain { request, .. } => {
             let pool = applied.pool(request.get_user_pool_id().as_ref())?;
             request
                 .clone()
@@ -204,7 +204,7 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .await
                 .map_err(call_error("CreateManagedLoginBranding"))?;
         }
-        Change::UpdateDomain { request, .. } => {
+        Change::UpdateDomain { request, .. } | Change::UpdateCustomDomain { request, .. } => {
             let pool = applied.pool(request.get_user_pool_id().as_ref())?;
             request
                 .clone()
@@ -213,7 +213,7 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .await
                 .map_err(call_error("UpdateUserPoolDomain"))?;
         }
-        Change::ReplaceDomain { delete, create, .. } => {
+        Change::ReplaceDomain { delete, create, .. } | Change::ReplaceCustomDomain { delete, create, .. } => {
             delete
                 .clone()
                 .send_with(cognito)

@@ -15,7 +15,9 @@ use aws_sdk_lambda::types::FunctionConfiguration;
 use super::{AwsError, Clients, call_error, read_secret};
 use crate::desired::domain::MANAGED_LOGIN;
 use crate::desired::{Desired, IdentityProvider, SecretState, Triggers};
-use crate::observed::{Function, Functions, Observed, ObservedClient, ObservedPool, ObservedProvider};
+use crate::observed::{
+    Function, Functions, Observed, ObservedClient, ObservedCustomDomain, ObservedPool, ObservedProvider,
+};
 
 /// Reads everything the spec manages.
 pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, AwsError> {
@@ -64,6 +66,23 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
             observed.domain_owner = domain_owner(clients, &domain.prefix)
                 .await?
                 .filter(|owner| observed.pool.as_ref().is_none_or(|p| &p.id != owner));
+        }
+        if domain.custom.is_some()
+            && let Some(name) = observed
+                .pool
+                .as_ref()
+                .and_then(|p| p.raw.custom_domain())
+                .filter(|d| !d.is_empty())
+        {
+            let described = describe_domain(clients, name).await?;
+            observed.custom_domain = Some(ObservedCustomDomain {
+                name: name.to_owned(),
+                certificate_arn: described
+                    .as_ref()
+                    .and_then(|d| d.custom_domain_config())
+                    .map(|c| c.certificate_arn().to_owned()),
+                managed_login_version: described.and_then(|d| d.managed_login_version),
+            });
         }
         // What the pool's domain serves: kept by a replacement, changed only when the spec says.
         if let Some(current) = &current {

@@ -280,6 +280,17 @@ fn settings_the_spec_lacks_are_comments_beside_their_table_and_the_file_still_re
             .build(),
     );
     pool.custom_domain = Some("auth.example.com".into());
+    described.custom_domain = Some(
+        aws_sdk_cognitoidentityprovider::types::DomainDescriptionType::builder()
+            .domain("auth.example.com")
+            .custom_domain_config(
+                aws_sdk_cognitoidentityprovider::types::CustomDomainConfigType::builder()
+                    .certificate_arn("arn:aws:acm:us-east-1:123456789012:certificate/abc")
+                    .build()
+                    .unwrap(),
+            )
+            .build(),
+    );
     pool.user_pool_tags = Some([("aws:cloudformation:stack-name".to_owned(), "stack".to_owned())].into());
     if let Some(policy) = pool.policies.as_mut().and_then(|p| p.password_policy.as_mut()) {
         policy.temporary_password_validity_days = 3;
@@ -347,7 +358,6 @@ fn settings_the_spec_lacks_are_comments_beside_their_table_and_the_file_still_re
             "  provider detail authorize_url: \"https://accounts.google.com/o/oauth2/v2/auth\"",
         ),
         ("name = \"Google\"", "  identifiers (IdpIdentifiers): [\"google.com\"]"),
-        ("[domain]", "  custom domain: auth.example.com"),
         (
             "[triggers]",
             "  kms_key_id: arn:aws:kms:us-east-1:123456789012:key/k, with no custom sender wired",
@@ -366,6 +376,11 @@ fn settings_the_spec_lacks_are_comments_beside_their_table_and_the_file_still_re
     );
     assert!(imported.desired.triggers.kms_key_id.is_none());
     assert!(text.contains("authorize_scopes = [\"openid\", \"email\"]"), "{text}");
+    // The custom domain is a key, beside the prefix domain.
+    assert!(
+        text.contains("[domain.custom]\nname = \"auth.example.com\"\ncertificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/abc\"\n"),
+        "{text}"
+    );
     // The SMS sender and the SMS factor are keys, no longer comments.
     assert!(
         text.contains("[pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/sms\"\nexternal_id = \"ext-1\"\n")

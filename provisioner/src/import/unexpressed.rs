@@ -115,17 +115,29 @@ pub fn comments(described: &Described, desired: &Desired, comments: &mut Comment
         }
         notes.flush(Section::IdentityProvider(name.to_owned()), comments);
     }
-    if let Some(custom) = described.pool.custom_domain().filter(|d| !d.is_empty()) {
-        let certificate = described
-            .custom_domain
-            .as_ref()
-            .and_then(|d| d.custom_domain_config())
-            .map(|c| c.certificate_arn().to_owned());
+    // A custom domain is [domain.custom], beside a prefix domain; alone, or without the
+    // certificate it is served with, it cannot be said.
+    let prefix = described.pool.domain().filter(|d| !d.is_empty());
+    let certificate = described
+        .custom_domain
+        .as_ref()
+        .and_then(|d| d.custom_domain_config())
+        .map(|c| c.certificate_arn().to_owned());
+    if let Some(custom) = described
+        .pool
+        .custom_domain()
+        .filter(|d| !d.is_empty() && (prefix.is_none() || certificate.is_none()))
+    {
         notes.add(
             "custom domain",
             format!(
-                "{custom} (certificate {}); the spec's [domain] is the prefix domain only",
-                certificate.as_deref().unwrap_or("unknown")
+                "{custom} (certificate {}){}",
+                certificate.as_deref().unwrap_or("unknown"),
+                if prefix.is_none() {
+                    ", without a prefix domain, which [domain] needs beside it"
+                } else {
+                    ""
+                }
             ),
         );
     }

@@ -150,6 +150,7 @@ pub enum Kind {
     /// A client's managed login branding style.
     Branding,
     Domain,
+    CustomDomain,
     Group,
     /// A statement in a trigger function's resource policy.
     InvokePermission,
@@ -166,6 +167,7 @@ impl Kind {
             Kind::AppClient => "app_client",
             Kind::Branding => "managed_login_branding",
             Kind::Domain => "domain",
+            Kind::CustomDomain => "custom_domain",
             Kind::Group => "group",
             Kind::InvokePermission => "invoke_permission",
         }
@@ -181,6 +183,7 @@ impl Kind {
             Kind::AppClient => "app client",
             Kind::Branding => "managed login branding of",
             Kind::Domain => "domain",
+            Kind::CustomDomain => "custom domain",
             Kind::Group => "group",
             Kind::InvokePermission => "invoke permission on",
         }
@@ -328,6 +331,24 @@ pub enum Change {
         delete: DeleteUserPoolDomainInputBuilder,
         create: CreateUserPoolDomainInputBuilder,
     },
+    CreateCustomDomain {
+        name: String,
+        version: i32,
+        request: CreateUserPoolDomainInputBuilder,
+    },
+    /// Its certificate, or the login pages it serves.
+    UpdateCustomDomain {
+        name: String,
+        fields: Vec<FieldChange>,
+        request: UpdateUserPoolDomainInputBuilder,
+    },
+    /// A pool has one custom domain: the old one is deleted, then the new one created.
+    ReplaceCustomDomain {
+        old: String,
+        new: String,
+        delete: DeleteUserPoolDomainInputBuilder,
+        create: CreateUserPoolDomainInputBuilder,
+    },
     CreateGroup {
         name: String,
         fields: Vec<FieldChange>,
@@ -373,6 +394,7 @@ impl Change {
             | Change::CreateClient { .. }
             | Change::CreateBranding { .. }
             | Change::CreateDomain { .. }
+            | Change::CreateCustomDomain { .. }
             | Change::CreateGroup { .. }
             | Change::Grant { .. } => Action::Create,
             Change::AdoptPool { .. }
@@ -382,9 +404,10 @@ impl Change {
             | Change::UpdateIdentityProvider { .. }
             | Change::UpdateClient { .. }
             | Change::UpdateDomain { .. }
+            | Change::UpdateCustomDomain { .. }
             | Change::UpdateGroup { .. }
             | Change::UpdatePool { .. } => Action::Update,
-            Change::ReplaceDomain { .. } => Action::Replace,
+            Change::ReplaceDomain { .. } | Change::ReplaceCustomDomain { .. } => Action::Replace,
             Change::Revoke { .. } => Action::Delete,
         }
     }
@@ -425,6 +448,10 @@ impl Change {
                 Resource::named(Kind::Domain, prefix)
             }
             Change::ReplaceDomain { old, .. } => Resource::named(Kind::Domain, old),
+            Change::CreateCustomDomain { name, .. } | Change::UpdateCustomDomain { name, .. } => {
+                Resource::named(Kind::CustomDomain, name)
+            }
+            Change::ReplaceCustomDomain { old, .. } => Resource::named(Kind::CustomDomain, old),
             Change::CreateGroup { name, .. } | Change::UpdateGroup { name, .. } => Resource::named(Kind::Group, name),
             Change::Grant {
                 function_arn, request, ..
@@ -455,7 +482,22 @@ impl Change {
             | Change::CreateGroup { fields, .. }
             | Change::UpdateGroup { fields, .. }
             | Change::UpdateDomain { fields, .. }
+            | Change::UpdateCustomDomain { fields, .. }
             | Change::UpdatePool { fields, .. } => fields.clone(),
+            Change::CreateCustomDomain { name, version, request } => vec![
+                FieldChange::new("name", UNSET, name),
+                FieldChange::new(
+                    "certificate_arn",
+                    UNSET,
+                    request
+                        .get_custom_domain_config()
+                        .as_ref()
+                        .map(|c| c.certificate_arn().to_owned())
+                        .unwrap_or_default(),
+                ),
+                FieldChange::new("managed_login_version", UNSET, version.to_string()),
+            ],
+            Change::ReplaceCustomDomain { old, new, .. } => vec![FieldChange::new("name", old, new)],
             Change::CreateBranding { .. } => vec![FieldChange::new("use_cognito_provided_values", UNSET, "true")],
             Change::CreateDomain { prefix, version, .. } => vec![
                 FieldChange::new("prefix", UNSET, prefix),
@@ -495,6 +537,9 @@ impl Change {
             | Change::CreateDomain { .. }
             | Change::UpdateDomain { .. }
             | Change::ReplaceDomain { .. }
+            | Change::CreateCustomDomain { .. }
+            | Change::UpdateCustomDomain { .. }
+            | Change::ReplaceCustomDomain { .. }
             | Change::CreateGroup { .. }
             | Change::UpdateGroup { .. }
             | Change::Grant { .. }
@@ -569,6 +614,18 @@ impl fmt::Display for Description<'_> {
                 f,
                 "replace hosted-UI domain {old:?} with {new:?}: delete, then create (a pool has one prefix \
                  domain), so the hosted UI is unavailable between the two, usually under a minute"
+            ),
+            Change::CreateCustomDomain { name, version, .. } => write!(
+                f,
+                "create custom domain {name:?} ({}); CloudFront takes up to an hour to serve it, and the name's \
+                 DNS alias must point at the CloudFront distribution DescribeUserPoolDomain names",
+                pages(*version)
+            ),
+            Change::UpdateCustomDomain { name, .. } => write!(f, "update custom domain {name:?}"),
+            Change::ReplaceCustomDomain { old, new, .. } => write!(
+                f,
+                "replace custom domain {old:?} with {new:?}: delete, then create (a pool has one custom domain), so \
+                 sign-in on {old:?} stops at once and {new:?} serves once CloudFront has deployed it, up to an hour"
             ),
             Change::CreateGroup { name, .. } => write!(f, "create group {name:?}"),
             Change::UpdateGroup { name, .. } => write!(f, "update group {name:?}"),

@@ -135,6 +135,7 @@ fn converged() -> Observed {
         domain_owner: None,
         domain_version: Some(2),
         branded_clients: vec!["client1".into()],
+        custom_domain: None,
         functions: Functions::Resolved(
             ["pre-signup", "post-confirmation", "custom-message"]
                 .map(|name| Function {
@@ -1201,5 +1202,60 @@ fn a_client_of_a_managed_login_domain_without_a_style_gets_cognitos_own() {
         !shown(&plan).iter().any(|s| s.contains("branding")),
         "{:?}",
         shown(&plan)
+    );
+}
+
+#[test]
+fn a_custom_domain_is_created_updated_for_its_certificate_and_replaced_only_as_a_destructive_change() {
+    let with = |name: &str, certificate: &str| {
+        spec(&format!(
+            "[domain]\nprefix = \"toyseven\"\n[domain.custom]\nname = \"{name}\"\n\
+             certificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/{certificate}\"\n\
+             [[groups]]\nname = \"members\"\n"
+        ))
+    };
+    let plan = plan_of(&with("auth.example.com", "one"), &converged());
+    let [Change::CreateCustomDomain { request, version, .. }] = plan.changes.as_slice() else {
+        panic!("{:?}", shown(&plan))
+    };
+    assert_eq!(*version, 2, "the login pages the prefix domain serves");
+    assert_eq!(request.get_domain().as_deref(), Some("auth.example.com"));
+    assert!(
+        request
+            .get_custom_domain_config()
+            .as_ref()
+            .unwrap()
+            .certificate_arn()
+            .ends_with("/one")
+    );
+
+    let mut observed = converged();
+    observed.custom_domain = Some(crate::observed::ObservedCustomDomain {
+        name: "auth.example.com".into(),
+        certificate_arn: Some("arn:aws:acm:us-east-1:123456789012:certificate/one".into()),
+        managed_login_version: Some(2),
+    });
+    assert!(plan_of(&with("auth.example.com", "one"), &observed).is_empty());
+    let renewed = plan_of(&with("auth.example.com", "two"), &observed);
+    assert_eq!(
+        shown(&renewed),
+        [
+            "update custom domain \"auth.example.com\"\n    certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/one -> \
+          arn:aws:acm:us-east-1:123456789012:certificate/two"
+        ]
+    );
+    assert!(renewed.destructive().is_empty(), "a new certificate keeps sign-in up");
+
+    let moved = plan_of(&with("login.example.com", "one"), &observed);
+    let [Change::ReplaceCustomDomain { delete, create, .. }] = moved.changes.as_slice() else {
+        panic!("{:?}", shown(&moved))
+    };
+    assert_eq!(delete.get_domain().as_deref(), Some("auth.example.com"));
+    assert_eq!(create.get_domain().as_deref(), Some("login.example.com"));
+    assert_eq!(moved.destructive().len(), 1);
+    assert!(
+        shown(&moved)[0].contains("sign-in on \"auth.example.com\" stops"),
+        "{:?}",
+        shown(&moved)
     );
 }

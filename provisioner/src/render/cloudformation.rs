@@ -256,6 +256,23 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
                 resource["DependsOn"] = json!(styles);
             }
         }
+        if let Some(custom) = &domain.custom {
+            let mut custom_resource = json!({"Type": "AWS::Cognito::UserPoolDomain", "Properties": {
+                "Domain": custom.name,
+                "UserPoolId": {"Ref": "UserPool"},
+                "CustomDomainConfig": {"CertificateArn": custom.certificate_arn},
+                "ManagedLoginVersion": version,
+            }});
+            if let Some(styles) = resource.get("DependsOn") {
+                custom_resource["DependsOn"] = styles.clone();
+            }
+            resources.insert("UserPoolCustomDomain".into(), custom_resource);
+            // The name's DNS alias points here.
+            outputs.insert(
+                "CustomDomainCloudFrontDistribution".into(),
+                json!({"Value": {"Fn::GetAtt": ["UserPoolCustomDomain", "CloudFrontDistribution"]}}),
+            );
+        }
         resources.insert("UserPoolDomain".into(), resource);
         outputs.insert(
             "HostedUiBaseUrl".into(),

@@ -409,3 +409,27 @@ fn the_domain_serves_managed_login_after_a_style_for_each_hosted_ui_client() {
     assert_eq!(classic["Resources"]["UserPoolDomain"]["Properties"]["ManagedLoginVersion"], 1);
     assert!(classic["Resources"].get("ManagedLoginBrandingToysevenWeb").is_none());
 }
+
+#[test]
+fn a_custom_domain_renders_beside_the_prefix_domain_with_its_certificate_and_cloudfront_alias() {
+    let (_, _, template) = template_of(
+        "[domain]\nprefix = \"toyseven\"\n[domain.custom]\nname = \"auth.example.com\"\n\
+         certificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/abc\"\n",
+    );
+    let custom = &template["Resources"]["UserPoolCustomDomain"];
+    assert_eq!(custom["Type"], "AWS::Cognito::UserPoolDomain");
+    assert_eq!(custom["Properties"]["Domain"], "auth.example.com");
+    assert_eq!(
+        custom["Properties"]["CustomDomainConfig"]["CertificateArn"],
+        "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    );
+    assert_eq!(custom["Properties"]["ManagedLoginVersion"], 2);
+    assert_eq!(
+        custom["DependsOn"],
+        serde_json::json!(["ManagedLoginBrandingToysevenWeb"])
+    );
+    assert_eq!(
+        template["Outputs"]["CustomDomainCloudFrontDistribution"]["Value"],
+        serde_json::json!({"Fn::GetAtt": ["UserPoolCustomDomain", "CloudFrontDistribution"]})
+    );
+}

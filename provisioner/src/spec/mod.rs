@@ -131,7 +131,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     let mut warnings = Vec::new();
 
     let domain = raw.domain.map(|d| domain::desired(d, &loc)).transpose()?;
-    let (pool, attribute_names) = pool::desired(raw.pool, domain.as_ref().map(|d| d.prefix.as_str()), &loc)?;
+    let (pool, attribute_names) = pool::desired(raw.pool, domain.as_ref(), &loc)?;
     let resource_servers = resource_servers::desired(raw.resource_servers, &loc)?;
     let scopes: Vec<String> = resource_servers.iter().flat_map(|s| s.scope_names()).collect();
     let identity_providers = identity_providers::desired(raw.identity_providers, &loc)?;

@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use super::{Locator, SpecError, sorted, unspanned};
 use crate::desired::{
-    Attribute, AttributeKind, AuthFactor, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery,
-    SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
+    Attribute, AttributeKind, AuthFactor, CustomAttribute, Domain, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool,
+    Recovery, SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 
 #[derive(Deserialize)]
@@ -127,12 +127,8 @@ const NO_SMS: &str = "Cognito sends SMS only with an SMS configuration: set [poo
      role it assumes to publish through Amazon SNS) and external_id";
 
 /// The pool, and the names of its custom attributes (for the clients' attribute lists).
-/// `domain_prefix` is the spec's `[domain] prefix`, which passkeys may be bound to.
-pub(super) fn desired(
-    raw: RawPool,
-    domain_prefix: Option<&str>,
-    loc: &Locator,
-) -> Result<(Pool, Vec<String>), SpecError> {
+/// `domain` is the spec's `[domain]`, whose prefix or custom domain passkeys may be bound to.
+pub(super) fn desired(raw: RawPool, domain: Option<&Domain>, loc: &Locator) -> Result<(Pool, Vec<String>), SpecError> {
     check_pool_name(raw.name.get_ref()).map_err(|m| loc.on(&raw.name, m))?;
     let username_attributes = raw.username_attributes.get_ref();
     if username_attributes.is_empty() {
@@ -219,7 +215,7 @@ pub(super) fn desired(
         .transpose()?;
     let web_authn = raw
         .web_authn
-        .map(|passkeys| web_authn(passkeys, domain_prefix, loc))
+        .map(|passkeys| web_authn(passkeys, domain, loc))
         .transpose()?;
     if first_factors
         .as_deref()
@@ -375,28 +371,41 @@ fn first_factors(raw: &Spanned<RawSignInPolicy>, loc: &Locator) -> Result<Vec<Au
     Ok(factors)
 }
 
-/// Passkeys, bound to a domain the pool serves: its prefix domain (the spec's `[domain]`).
-fn web_authn(raw: Spanned<RawWebAuthn>, domain_prefix: Option<&str>, loc: &Locator) -> Result<WebAuthn, SpecError> {
+/// Passkeys, bound to a domain the pool serves: its prefix domain or its custom domain (the
+/// spec's `[domain]`).
+fn web_authn(raw: Spanned<RawWebAuthn>, domain: Option<&Domain>, loc: &Locator) -> Result<WebAuthn, SpecError> {
     let raw = raw.into_inner();
     let id = raw.relying_party_id.get_ref();
-    let Some(prefix) = domain_prefix else {
+    let Some(domain) = domain else {
         return Err(loc.on(
             &raw.relying_party_id,
             "passkeys are bound to a domain the pool serves, and the spec declares none: add [domain] prefix, and \
-             set relying_party_id to \"<prefix>.auth.<region>.amazoncognito.com\"",
+             set relying_party_id to \"<prefix>.auth.<region>.amazoncognito.com\" (or to [domain.custom] name)",
         ));
     };
+    let prefix = &domain.prefix;
     let region = id
-        .strip_prefix(prefix)
+        .strip_prefix(prefix.as_str())
         .and_then(|rest| rest.strip_prefix(".auth."))
         .and_then(|rest| rest.strip_suffix(".amazoncognito.com"));
-    if !region.is_some_and(is_region) {
+    let custom = domain.custom.as_ref().map(|c| c.name.as_str());
+    // AWS: with a custom domain, passkeys used through the login pages must name it.
+    let served = match custom {
+        Some(name) => id == name,
+        None => region.is_some_and(is_region),
+    };
+    if !served {
+        let expected = match custom {
+            Some(name) => {
+                format!("the pool's custom domain, {name:?} (a pool with a custom domain binds passkeys to it)")
+            }
+            None => format!(
+                "the pool's domain, \"{prefix}.auth.<region>.amazoncognito.com\" (its [domain] prefix in the pool's region)"
+            ),
+        };
         return Err(loc.on(
             &raw.relying_party_id,
-            format!(
-                "relying_party_id {id:?} is not a domain the pool serves: passkeys are bound to the pool's domain, \
-                 \"{prefix}.auth.<region>.amazoncognito.com\" (its [domain] prefix in the pool's region)"
-            ),
+            format!("relying_party_id {id:?} is not a domain the pool serves: passkeys are bound to {expected}"),
         ));
     }
     Ok(WebAuthn {

@@ -47,6 +47,7 @@ fn the_checked_in_spec_is_the_default_with_a_domain_and_a_described_group() {
         Some(Domain {
             prefix: "toyseven".into(),
             managed_login_version: None,
+            custom: None,
         })
     );
     assert_eq!(
@@ -888,4 +889,47 @@ fn a_provider_detail_over_131072_characters_is_refused_on_its_line() {
             .contains("`client_id` is longer than Cognito accepts; accepted: at most 131072 characters"),
         "{e}"
     );
+}
+
+#[test]
+fn a_custom_domain_needs_a_name_of_ones_own_and_a_certificate_in_us_east_1() {
+    let custom = |name: &str, arn: &str| {
+        format!("[domain]\nprefix = \"my-app\"\n[domain.custom]\nname = \"{name}\"\ncertificate_arn = \"{arn}\"\n")
+    };
+    let arn = "arn:aws:acm:us-east-1:123456789012:certificate/abc";
+    let spec = ok(&custom("auth.example.com", arn));
+    let domain = spec.domain.unwrap();
+    assert_eq!(
+        domain.custom.as_ref().map(|c| c.name.as_str()),
+        Some("auth.example.com")
+    );
+    for (name, text) in [
+        ("example", "not a domain name"),
+        ("Auth.Example.com", "not a domain name"),
+        ("auth..example.com", "not a domain name"),
+        ("x.auth.us-east-1.amazoncognito.com", "AWS domain"),
+    ] {
+        let e = error(&custom(name, arn));
+        assert_eq!(e.line, 4, "{e}");
+        assert!(e.message.contains(text), "{name}: {e}");
+    }
+    let e = error(&custom(
+        "auth.example.com",
+        "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+    ));
+    assert_eq!(e.line, 5, "{e}");
+    assert!(e.message.contains("must be in us-east-1"), "{e}");
+    let e = error(&custom("auth.example.com", "arn:aws:iam::123456789012:role/x"));
+    assert!(e.message.contains("not an ACM certificate ARN"), "{e}");
+
+    // With a custom domain, passkeys are bound to it.
+    let passkeys = |id: &str| {
+        format!(
+            "{}[pool.web_authn]\nrelying_party_id = \"{id}\"\n",
+            custom("auth.example.com", arn)
+        )
+    };
+    assert!(ok(&passkeys("auth.example.com")).pool.web_authn.is_some());
+    let e = error(&passkeys("my-app.auth.us-east-1.amazoncognito.com"));
+    assert!(e.message.contains("custom domain"), "{e}");
 }

@@ -83,6 +83,11 @@ pub fn write_commented(desired: &Desired, comments: &Comments) -> String {
                 out.key("managed_login_version", version);
             }
             out.comments(comments, &Section::Domain);
+            if let Some(custom) = &domain.custom {
+                out.table("[domain.custom]");
+                out.key("name", string(&custom.name));
+                out.key("certificate_arn", string(&custom.certificate_arn));
+            }
         }
         None => {
             let mut noted = comments.lines(&Section::Domain).peekable();

@@ -139,9 +139,13 @@ fn planned(change: &Change) -> Vec<(&'static str, Vec<String>)> {
         Change::CreateClient { request, .. } => vec![("CreateUserPoolClient", members_set(request))],
         Change::UpdateClient { request, .. } => vec![("UpdateUserPoolClient", members_set(request))],
         Change::CreateBranding { request, .. } => vec![("CreateManagedLoginBranding", members_set(request))],
-        Change::CreateDomain { request, .. } => vec![("CreateUserPoolDomain", members_set(request))],
-        Change::UpdateDomain { request, .. } => vec![("UpdateUserPoolDomain", members_set(request))],
-        Change::ReplaceDomain { delete, create, .. } => vec![
+        Change::CreateDomain { request, .. } | Change::CreateCustomDomain { request, .. } => {
+            vec![("CreateUserPoolDomain", members_set(request))]
+        }
+        Change::UpdateDomain { request, .. } | Change::UpdateCustomDomain { request, .. } => {
+            vec![("UpdateUserPoolDomain", members_set(request))]
+        }
+        Change::ReplaceDomain { delete, create, .. } | Change::ReplaceCustomDomain { delete, create, .. } => vec![
             ("DeleteUserPoolDomain", members_set(delete)),
             ("CreateUserPoolDomain", members_set(create)),
         ],

@@ -227,6 +227,10 @@ fn full() -> Desired {
     desired.domain = Some(Domain {
         prefix: "example-auth".into(),
         managed_login_version: Some(2),
+        custom: Some(crate::desired::domain::CustomDomain {
+            name: "auth.example.com".into(),
+            certificate_arn: "arn:aws:acm:us-east-1:123456789012:certificate/abc".into(),
+        }),
     });
     let mut wired = BTreeMap::new();
     wired.insert(
@@ -745,6 +749,10 @@ fn desired() -> impl Strategy<Value = Desired> {
         .prop_map(|prefix| {
             prefix.map(|prefix| Domain {
                 managed_login_version: [None, Some(1), Some(2)][prefix.len() % 3],
+                custom: (prefix.len() % 2 == 0).then(|| crate::desired::domain::CustomDomain {
+                    name: format!("auth.{prefix}.example.com"),
+                    certificate_arn: "arn:aws:acm:us-east-1:123456789012:certificate/abc".into(),
+                }),
                 prefix,
             })
         });
