@@ -4,9 +4,9 @@
 //!
 //! One module per resource: [`pool`] (with its [`pool::mfa`], [`pool::attributes`] and
 //! [`pool::email`]), [`client`], [`resource_server`], [`identity_provider`], [`group`],
-//! [`domain`], [`trigger`] (every Cognito trigger and its names) and [`permission`] (a
-//! function's invoke permission). `closed` writes each closed set (its members and their spec
-//! and AWS spellings) once.
+//! [`domain`], [`trigger`] (every Cognito trigger and its names), [`permission`] (a
+//! function's invoke permission) and [`monitoring`] (the functions' logs and alarms).
+//! `closed` writes each closed set (its members and their spec and AWS spellings) once.
 
 #[macro_use]
 mod closed;
@@ -14,6 +14,7 @@ pub mod client;
 pub mod domain;
 pub mod group;
 pub mod identity_provider;
+pub mod monitoring;
 pub mod permission;
 pub mod pool;
 pub mod resource_server;
@@ -25,6 +26,7 @@ pub use client::{COGNITO, Client, ExplicitAuthFlow, OAuthFlow, TimeUnit, Validit
 pub use domain::Domain;
 pub use group::Group;
 pub use identity_provider::{IdentityProvider, ProviderKind, Secret, SecretSource, SecretState};
+pub use monitoring::{LogLevel, Monitoring};
 pub use pool::{
     Attribute, AttributeKind, AuthFactor, CustomAttribute, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery,
     SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
@@ -47,6 +49,8 @@ pub struct Desired {
     pub triggers: Triggers,
     /// Each keyed by its name.
     pub groups: Vec<Group>,
+    /// The functions' logs and alarms (`[logs]`, `[alarms]`).
+    pub monitoring: Monitoring,
 }
 
 impl Desired {

@@ -7,8 +7,9 @@
 use serde_json::{Map, Value, json};
 
 use super::properties::{client_properties, pool_properties};
-use super::{FunctionDeploy, pascal};
-use crate::desired::{COGNITO, Desired, Trigger};
+use super::{FunctionDeploy, monitoring, pascal};
+use crate::desired::monitoring::{LOG_FORMAT, SYSTEM_LOG_LEVEL, log_group};
+use crate::desired::{COGNITO, Desired, Monitoring, Trigger};
 
 fn sub(text: &str) -> Value {
     json!({"Fn::Sub": text})
@@ -75,8 +76,9 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
             Some(value) if client_scoped == Some(function.name.as_str()) => vec![(super::CLIENT_SCOPES, value)],
             _ => Vec::new(),
         };
-        function_resources(&mut resources, function, extra);
+        function_resources(&mut resources, function, &desired.monitoring, extra);
     }
+    monitoring::resources(&monitoring::watch(desired, functions), &mut resources);
     for reference in desired.triggers.functions() {
         resources.insert(
             format!("{}InvokePermission", pascal(reference)),
@@ -309,13 +311,19 @@ pub fn secret_name(pool: &str, provider: &str) -> String {
     format!("{pool}/identity-providers/{provider}")
 }
 
-/// A function's log group, role and function; `extra` are environment variables the template
-/// fills from its own resources, beside the crate's `[package.metadata.lambda.deploy.env]`.
-fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDeploy, extra: Vec<(&str, Value)>) {
+/// A function's log group (kept as long as the spec's `[logs]` says), role and function
+/// (logging JSON at the spec's level to that group); `extra` are environment variables the
+/// template fills from its own resources, beside the crate's `[package.metadata.lambda.deploy.env]`.
+fn function_resources(
+    resources: &mut Map<String, Value>,
+    function: &FunctionDeploy,
+    monitoring: &Monitoring,
+    extra: Vec<(&str, Value)>,
+) {
     let id = pascal(&function.name);
     let mut variables: Map<String, Value> = function.env.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     variables.extend(extra.into_iter().map(|(key, value)| (key.to_owned(), value)));
-    let log_group = format!("/aws/lambda/{}", function.name);
+    let log_group = log_group(&function.name);
     resources.insert(
         format!("{id}LogGroup"),
         json!({
@@ -323,7 +331,7 @@ fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDep
             "Metadata": {"checkov": {"skip": [
                 {"id": "CKV_AWS_158", "comment": "Logs hold no personal data in the clear (emails and phone numbers are masked); the default service-side encryption is enough."}
             ]}},
-            "Properties": {"LogGroupName": log_group, "RetentionInDays": 30},
+            "Properties": {"LogGroupName": log_group, "RetentionInDays": monitoring.log_retention_days},
         }),
     );
     resources.insert(
@@ -353,7 +361,6 @@ fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDep
         format!("{id}Function"),
         json!({
             "Type": "AWS::Serverless::Function",
-            "DependsOn": [format!("{id}LogGroup")],
             "Metadata": {
                 "BuildMethod": "rust-cargolambda",
                 "BuildProperties": {"Binary": function.name},
@@ -374,6 +381,12 @@ fn function_resources(resources: &mut Map<String, Value>, function: &FunctionDep
                 "MemorySize": function.memory,
                 "Role": get_att(&format!("{id}Role"), "Arn"),
                 "Environment": {"Variables": variables},
+                "LoggingConfig": {
+                    "LogFormat": LOG_FORMAT,
+                    "ApplicationLogLevel": monitoring.log_level.as_aws(),
+                    "SystemLogLevel": SYSTEM_LOG_LEVEL,
+                    "LogGroup": {"Ref": format!("{id}LogGroup")},
+                },
             },
         }),
     );

@@ -2,11 +2,13 @@
 //! renders an AWS SAM template (pool, clients, resource servers, domain, groups, the
 //! functions built with cargo-lambda, their roles and invoke permissions); `policies` renders
 //! the least-privilege IAM policy documents; `properties` holds the pool's and clients' properties
-//! (the clients' read from their requests). The checked-in copies under `infra/` are tested
+//! (the clients' read from their requests); `monitoring` the metric filters, alarms and
+//! dashboard both the template and `cargo xtask deploy` create. The checked-in copies under `infra/` are tested
 //! to be current. Values come from [`crate::desired`], never re-derived from the spec.
 
 mod cloudformation;
 mod functions;
+pub mod monitoring;
 mod policies;
 mod properties;
 

@@ -4,13 +4,14 @@
 //! lists, which reproduce the usual console setup.
 //!
 //! One module per table: `pool`, `clients`, `resource_servers`, `identity_providers`,
-//! `domain`, `triggers`, `groups`; the checks that span tables are here. `write` is the
-//! inverse: a desired state as cognito.toml text.
+//! `domain`, `triggers`, `groups`, `monitoring` (`[logs]` and `[alarms]`); the checks that span
+//! tables are here. `write` is the inverse: a desired state as cognito.toml text.
 
 mod clients;
 mod domain;
 mod groups;
 mod identity_providers;
+mod monitoring;
 mod pool;
 mod resource_servers;
 mod triggers;
@@ -110,6 +111,8 @@ struct RawSpec {
     domain: Option<domain::RawDomain>,
     triggers: Option<Spanned<triggers::RawTriggers>>,
     groups: Option<Vec<groups::RawGroup>>,
+    logs: monitoring::RawLogs,
+    alarms: monitoring::RawAlarms,
 }
 
 /// Reads and validates the spec at `path`.
@@ -149,6 +152,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     )?;
     let triggers = triggers::desired(raw.triggers, &loc)?;
     let groups = groups::desired(raw.groups, &loc)?;
+    let monitoring = monitoring::desired(raw.logs, raw.alarms, &loc)?;
 
     // Checks across tables.
     if let Some((span, trigger, version)) = triggers.1.iter().find(|(_, t, v)| t.needs_token_customization(*v))
@@ -171,6 +175,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
         domain,
         triggers: triggers.0,
         groups,
+        monitoring,
     };
     Ok((spec, warnings))
 }

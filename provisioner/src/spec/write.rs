@@ -100,6 +100,8 @@ pub fn write_commented(desired: &Desired, comments: &Comments) -> String {
         }
     }
     triggers(&mut out, desired, comments);
+    out.blank();
+    out.text.push_str(&super::monitoring::write(&desired.monitoring));
     for group in &desired.groups {
         self::group(&mut out, group);
     }
