@@ -431,6 +431,43 @@ def delete_managed_login_branding(self):
     return EmptyResult()
 
 
+# --- Log delivery ------------------------------------------------------------------------
+# SetLogDeliveryConfiguration replaces every delivery of the pool: one per source, each with
+# one destination, userNotification at ERROR and userAuthEvents at INFO, and userAuthEvents on
+# the Plus plan only (FeatureUnavailableInTierException); GetLogDeliveryConfiguration reports
+# them. moto has neither call.
+LOG_LEVELS = {"userNotification": "ERROR", "userAuthEvents": "INFO"}
+DESTINATIONS = ("CloudWatchLogsConfiguration", "S3Configuration", "FirehoseConfiguration")
+
+
+def set_log_delivery_configuration(self):
+    user_pool_id = self._get_param("UserPoolId")
+    pool = self.backend.describe_user_pool(user_pool_id)
+    configurations = self._get_param("LogConfigurations") or []
+    sources = [c.get("EventSource") for c in configurations]
+    if len(set(sources)) != len(sources):
+        raise InvalidParameterException("Each event source can have only one log configuration.")
+    for configuration in configurations:
+        source = configuration.get("EventSource")
+        if configuration.get("LogLevel") != LOG_LEVELS.get(source):
+            raise InvalidParameterException(f"Log level {configuration.get('LogLevel')} is not supported for {source}.")
+        if sum(1 for key in DESTINATIONS if configuration.get(key)) != 1:
+            raise InvalidParameterException("A log configuration needs exactly one destination.")
+        if source == "userAuthEvents" and (pool.extended_config.get("UserPoolTier") or "ESSENTIALS") != "PLUS":
+            raise FeatureUnavailableInTierException(
+                pool.extended_config.get("UserPoolTier") or "ESSENTIALS", "User Auth Events Export"
+            )
+    pool.log_delivery = {"UserPoolId": user_pool_id, "LogConfigurations": configurations}
+    return ActionResult({"LogDeliveryConfiguration": pool.log_delivery})
+
+
+def get_log_delivery_configuration(self):
+    user_pool_id = self._get_param("UserPoolId")
+    pool = self.backend.describe_user_pool(user_pool_id)
+    delivery = getattr(pool, "log_delivery", None) or {"UserPoolId": user_pool_id, "LogConfigurations": []}
+    return ActionResult({"LogDeliveryConfiguration": delivery})
+
+
 # --- Tags --------------------------------------------------------------------------------
 # moto has no TagResource for user pools; AWS adds the tags to the pool's UserPoolTags, which
 # DescribeUserPool reports.
@@ -452,6 +489,57 @@ def update_resource_server(self):
     server.name = params["Name"]
     server.scopes = params.get("Scopes") or []
     return ActionResult({"ResourceServer": server.to_json()})
+
+# --- Lambda: LoggingConfig (issue 22's deploy test) ---------------------------------------
+# Lambda keeps a function's LoggingConfig: CreateFunction and UpdateFunctionConfiguration take
+# it, GetFunction and GetFunctionConfiguration report it, by default LogFormat Text to the log
+# group /aws/lambda/<name>, and with JSON the levels INFO unless set. moto ignores the member
+# and reports none, so a deploy that never set JSON logs would look the same as one that did.
+# (The deploy sends all four members; what AWS keeps of a partial update is not modelled.)
+from moto.awslambda import models as lambda_models
+
+LambdaFunction = lambda_models.LambdaFunction
+
+
+def logging_config(function, given, current=None):
+    config = dict(current or {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{function.function_name}"})
+    config.update(given or {})
+    if config.get("LogFormat") == "JSON":
+        config.setdefault("ApplicationLogLevel", "INFO")
+        config.setdefault("SystemLogLevel", "INFO")
+    return config
+
+
+_lambda_init = LambdaFunction.__init__
+
+
+def lambda_init(self, account_id, spec, region, version=1):
+    _lambda_init(self, account_id, spec, region, version)
+    self.logging_config = logging_config(self, spec.get("LoggingConfig"))
+
+
+_lambda_get_configuration = LambdaFunction.get_configuration
+
+
+def lambda_get_configuration(self, on_create=False):
+    config = _lambda_get_configuration(self, on_create)
+    config["LoggingConfig"] = getattr(self, "logging_config", None) or logging_config(self, None)
+    return config
+
+
+_lambda_update_configuration = LambdaFunction.update_configuration
+
+
+def lambda_update_configuration(self, config_updates):
+    if "LoggingConfig" in config_updates:
+        self.logging_config = logging_config(self, config_updates["LoggingConfig"], getattr(self, "logging_config", None))
+    return _lambda_update_configuration(self, config_updates)
+
+
+LambdaFunction.__init__ = lambda_init
+LambdaFunction.get_configuration = lambda_get_configuration
+LambdaFunction.update_configuration = lambda_update_configuration
+# --- end of Lambda: LoggingConfig --------------------------------------------------------
 
 # --- Every request within AWS's model ----------------------------------------------------
 # AWS checks each request against its API model before anything else: a required member
@@ -720,6 +808,8 @@ Backend.update_user_pool_client = update_user_pool_client
 Backend.create_user_pool_domain = create_user_pool_domain
 Backend.delete_user_pool = delete_user_pool
 Response.tag_resource = tag_resource
+Response.set_log_delivery_configuration = set_log_delivery_configuration
+Response.get_log_delivery_configuration = get_log_delivery_configuration
 models.CognitoIdpUserPoolDomain.to_json = domain_to_json
 Response.create_user_pool_domain = create_user_pool_domain_response
 Response.update_user_pool_domain = update_user_pool_domain_response

@@ -13,7 +13,7 @@ pub mod unexpressed;
 
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    DomainDescriptionType, IdentityProviderType, UserPoolClientType, UserPoolType,
+    DomainDescriptionType, IdentityProviderType, LogDeliveryConfigurationType, UserPoolClientType, UserPoolType,
 };
 
 use crate::aws::{self, AwsError, Clients};
@@ -47,6 +47,8 @@ pub struct Described {
     pub domain: Option<DomainDescriptionType>,
     /// DescribeUserPoolDomain of the pool's custom domain, when it has one.
     pub custom_domain: Option<DomainDescriptionType>,
+    /// GetLogDeliveryConfiguration.
+    pub log_delivery: Option<LogDeliveryConfigurationType>,
 }
 
 /// A pool as cognito.toml declares it.
@@ -230,6 +232,9 @@ pub fn import(described: &Described) -> Imported {
 
 fn pool(described: &Described) -> Pool {
     let mut pool = Pool::from_aws(&described.pool, Some(&described.mfa));
+    // Where its logs go; none is left as it is.
+    let deliveries = crate::desired::pool::log_delivery::log_delivery_from_aws(described.log_delivery.as_ref());
+    pool.log_delivery = Some(deliveries).filter(|d| !d.is_empty());
     // The spec manages the factors only while MFA is on.
     let on = pool.manages_factors();
     pool.software_token_mfa &= on;

@@ -63,6 +63,8 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     let revokes = plan_permissions(&mut plan, desired, observed, &pool_id);
     // The pool's settings and trigger wiring.
     plan_pool_update(&mut plan, desired, observed, &pool_id);
+    // Log delivery once the pool is on the plan its sources need.
+    plan_log_delivery(&mut plan, desired, observed.pool.as_ref(), &pool_id);
     plan.changes.extend(revokes);
     Ok(plan)
 }
@@ -113,6 +115,28 @@ fn plan_mfa(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedPool>, poo
         });
     } else if pool.is_some() {
         plan.unchanged.push(Resource::with_id(Kind::UserPoolMfa, pool_id));
+    }
+}
+
+fn plan_log_delivery(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedPool>, pool_id: &str) {
+    let Some(request) = desired.pool.log_delivery_request(pool_id) else {
+        return;
+    };
+    let observed = pool.map_or_else(
+        || crate::desired::pool::log_delivery::log_delivery_fields(&[]),
+        |p| {
+            crate::desired::pool::log_delivery::log_delivery_fields(p.state.log_delivery.as_deref().unwrap_or_default())
+        },
+    );
+    let fields = diff(&observed, &desired.pool.log_delivery_fields());
+    if !fields.is_empty() {
+        plan.changes.push(Change::SetLogDelivery {
+            pool: pool_id.to_owned(),
+            fields,
+            request,
+        });
+    } else if pool.is_some() {
+        plan.unchanged.push(Resource::with_id(Kind::LogDelivery, pool_id));
     }
 }
 

@@ -26,7 +26,9 @@ fn spec_text() -> String {
              [pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"modern\"\n\n\
              [pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n\n\
              [pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\", \"sms_otp\", \"web_authn\"]\n\n\
-             [pool.web_authn]\nrelying_party_id = \"modern.auth.us-east-1.amazoncognito.com\"\nuser_verification = \"required\"\n\n[pool.password_policy]\n",
+             [pool.web_authn]\nrelying_party_id = \"modern.auth.us-east-1.amazoncognito.com\"\nuser_verification = \"required\"\n\n\
+             [[pool.log_delivery]]\nevent_source = \"user_notification\"\n\
+             destination = \"arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/modern\"\n\n[pool.password_policy]\n",
         );
     assert!(
         text.contains("[pool.web_authn]") && text.contains("mfa = \"optional\""),
@@ -83,6 +85,19 @@ fn a_pool_with_sms_email_mfa_first_factors_and_passkeys_is_created_then_plans_no
             Some("modern.auth.us-east-1.amazoncognito.com")
         );
         assert_eq!(passkeys.user_verification().map(|v| v.as_str()), Some("required"));
+        let logs = cognito
+            .get_log_delivery_configuration()
+            .user_pool_id(&id)
+            .send()
+            .await
+            .unwrap();
+        let logs = logs.log_delivery_configuration().unwrap().log_configurations();
+        assert_eq!(logs.len(), 1);
+        assert_eq!(
+            logs[0].log_level().as_str(),
+            "ERROR",
+            "delivery errors are logged at ERROR"
+        );
     });
 }
 
@@ -174,6 +189,26 @@ fn the_launcher_holds_the_plan_sender_and_relying_party_rules_as_aws_does() {
             .send()
             .await
             .unwrap();
+        // User auth events are exported on Plus only.
+        let refused = cognito
+            .set_log_delivery_configuration()
+            .user_pool_id(id)
+            .log_configurations(
+                cognito::types::LogConfigurationType::builder()
+                    .event_source(cognito::types::EventSourceName::UserAuthEvents)
+                    .log_level(cognito::types::LogLevel::Info)
+                    .s3_configuration(
+                        cognito::types::S3ConfigurationType::builder()
+                            .bucket_arn("arn:aws:s3:::b")
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Some("FeatureUnavailableInTierException"), "{refused:?}");
         // Email MFA needs SES.
         let refused = cognito
             .set_user_pool_mfa_config()

@@ -128,7 +128,8 @@ fn a_saved_plan_is_applied_exactly_and_its_writes_are_the_plans() {
         [
             "+ create user pool \"toyseven-cognito\"",
             "+ create app client \"toyseven-web\"",
-            "+ create hosted-UI domain \"plans\"",
+            "+ create managed login branding for app client \"toyseven-web\" (Cognito's own style)",
+            "+ create hosted-UI domain \"plans\" (managed login)",
             "+ create group \"members\"",
         ]
     );
@@ -148,6 +149,7 @@ fn a_saved_plan_is_applied_exactly_and_its_writes_are_the_plans() {
         [
             "CreateUserPool",
             "CreateUserPoolClient",
+            "CreateManagedLoginBranding",
             "CreateUserPoolDomain",
             "CreateGroup"
         ]

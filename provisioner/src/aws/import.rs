@@ -76,7 +76,16 @@ async fn read(clients: &Clients, which: &PoolRef) -> Result<Described, AwsError>
         Some(custom) => describe_domain(clients, custom).await?,
         None => None,
     };
+    let log_delivery = clients
+        .cognito
+        .get_log_delivery_configuration()
+        .user_pool_id(&id)
+        .send()
+        .await
+        .map_err(call_error("GetLogDeliveryConfiguration"))?
+        .log_delivery_configuration;
     Ok(Described {
+        log_delivery,
         resource_servers: list_resource_servers(clients, &id).await?,
         groups: list_groups(clients, &id).await?,
         pool,

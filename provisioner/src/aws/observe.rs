@@ -14,6 +14,7 @@ use aws_sdk_lambda::types::FunctionConfiguration;
 
 use super::{AwsError, Clients, call_error, read_secret};
 use crate::desired::domain::MANAGED_LOGIN;
+use crate::desired::pool::log_delivery::log_delivery_from_aws;
 use crate::desired::{Desired, IdentityProvider, SecretState, Triggers};
 use crate::observed::{
     Function, Functions, Observed, ObservedClient, ObservedCustomDomain, ObservedPool, ObservedProvider,
@@ -57,7 +58,18 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
             observed.identity_providers = identity_providers(clients, &id, desired).await?;
         }
         observed.groups = list_groups(clients, &id).await?;
-        observed.pool = Some(ObservedPool::new(raw, mfa));
+        let mut pool = ObservedPool::new(raw, mfa);
+        if desired.pool.log_delivery.is_some() {
+            let delivery = clients
+                .cognito
+                .get_log_delivery_configuration()
+                .user_pool_id(&id)
+                .send()
+                .await
+                .map_err(call_error("GetLogDeliveryConfiguration"))?;
+            pool.state.log_delivery = Some(log_delivery_from_aws(delivery.log_delivery_configuration()));
+        }
+        observed.pool = Some(pool);
     }
     if let Some(domain) = &desired.domain {
         // The pool's own description names its domain; ask only when it is another one.

@@ -159,6 +159,7 @@ fn described() -> Described {
                 .build(),
         ),
         custom_domain: None,
+        log_delivery: None,
     }
 }
 

@@ -14,6 +14,7 @@ use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::Crea
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::builders::CreateUserPoolDomainInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::builders::DeleteUserPoolDomainInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::set_log_delivery_configuration::builders::SetLogDeliveryConfigurationInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::set_user_pool_mfa_config::builders::SetUserPoolMfaConfigInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::tag_resource::builders::TagResourceInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::update_group::builders::UpdateGroupInputBuilder;
@@ -144,6 +145,8 @@ pub enum Kind {
     UserPool,
     /// The pool's MFA configuration (SetUserPoolMfaConfig, apart from UpdateUserPool).
     UserPoolMfa,
+    /// Where the pool's logs go (SetLogDeliveryConfiguration).
+    LogDelivery,
     ResourceServer,
     IdentityProvider,
     AppClient,
@@ -162,6 +165,7 @@ impl Kind {
         match self {
             Kind::UserPool => "user_pool",
             Kind::UserPoolMfa => "user_pool_mfa",
+            Kind::LogDelivery => "log_delivery",
             Kind::ResourceServer => "resource_server",
             Kind::IdentityProvider => "identity_provider",
             Kind::AppClient => "app_client",
@@ -178,6 +182,7 @@ impl Kind {
         match self {
             Kind::UserPool => "user pool",
             Kind::UserPoolMfa => "MFA of user pool",
+            Kind::LogDelivery => "log delivery of user pool",
             Kind::ResourceServer => "resource server",
             Kind::IdentityProvider => "identity provider",
             Kind::AppClient => "app client",
@@ -370,6 +375,11 @@ pub enum Change {
         fields: Vec<FieldChange>,
         request: Box<UpdateUserPoolInputBuilder>,
     },
+    SetLogDelivery {
+        pool: String,
+        fields: Vec<FieldChange>,
+        request: SetLogDeliveryConfigurationInputBuilder,
+    },
     /// Remove a statement of ours that is wrong (after the right one is in place).
     Revoke {
         function_arn: String,
@@ -406,7 +416,8 @@ impl Change {
             | Change::UpdateDomain { .. }
             | Change::UpdateCustomDomain { .. }
             | Change::UpdateGroup { .. }
-            | Change::UpdatePool { .. } => Action::Update,
+            | Change::UpdatePool { .. }
+            | Change::SetLogDelivery { .. } => Action::Update,
             Change::ReplaceDomain { .. } | Change::ReplaceCustomDomain { .. } => Action::Replace,
             Change::Revoke { .. } => Action::Delete,
         }
@@ -429,6 +440,7 @@ impl Change {
                 Resource::with_id(Kind::UserPool, pool)
             }
             Change::SetMfa { pool, .. } => Resource::with_id(Kind::UserPoolMfa, pool),
+            Change::SetLogDelivery { pool, .. } => Resource::with_id(Kind::LogDelivery, pool),
             Change::CreateResourceServer { identifier, .. } | Change::UpdateResourceServer { identifier, .. } => {
                 Resource::named(Kind::ResourceServer, identifier)
             }
@@ -483,7 +495,8 @@ impl Change {
             | Change::UpdateGroup { fields, .. }
             | Change::UpdateDomain { fields, .. }
             | Change::UpdateCustomDomain { fields, .. }
-            | Change::UpdatePool { fields, .. } => fields.clone(),
+            | Change::UpdatePool { fields, .. }
+            | Change::SetLogDelivery { fields, .. } => fields.clone(),
             Change::CreateCustomDomain { name, version, request } => vec![
                 FieldChange::new("name", UNSET, name),
                 FieldChange::new(
@@ -544,6 +557,7 @@ impl Change {
             | Change::UpdateGroup { .. }
             | Change::Grant { .. }
             | Change::UpdatePool { .. }
+            | Change::SetLogDelivery { .. }
             | Change::Revoke { .. } => false,
         }
     }
@@ -637,6 +651,7 @@ impl fmt::Display for Description<'_> {
                 if *corrects { "grant (corrected)" } else { "grant" }
             ),
             Change::UpdatePool { pool, .. } => write!(f, "update user pool {pool}"),
+            Change::SetLogDelivery { pool, .. } => write!(f, "set log delivery of user pool {pool}"),
             Change::Revoke {
                 function_arn,
                 statement_id,

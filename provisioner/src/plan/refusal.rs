@@ -3,6 +3,7 @@
 
 use crate::desired::{Attribute, Desired, MANAGED_TAG, Tier, list};
 use crate::observed::ObservedPool;
+use crate::plan::NEW_POOL;
 
 /// Why a spec cannot be applied to what exists, found before any write.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,6 +60,15 @@ pub enum PlanError {
          which changes the pool's pricing, or leave the feature out"
     )]
     LacksEssentials { id: String, feature: &'static str },
+    #[error(
+        "user pool {id} is on the {tier} feature plan, and {feature} needs Plus. Set [pool] tier = \"plus\", which \
+         changes the pool's pricing, or leave the feature out"
+    )]
+    NeedsPlus {
+        id: String,
+        tier: String,
+        feature: &'static str,
+    },
 }
 
 /// Settings fixed at creation, and custom attributes, which Cognito can only add.
@@ -120,6 +130,21 @@ pub(super) fn check_tier(desired: &Desired, pool: Option<&ObservedPool>) -> Resu
             id: pool.id.clone(),
             tier: tier.as_aws().to_ascii_lowercase(),
             mode: mode.as_aws().to_owned(),
+        });
+    }
+    // The plan the pool ends up on: the spec's, the pool's, or a new pool's default.
+    let tier = desired
+        .pool
+        .tier
+        .or_else(|| pool.and_then(|p| p.state.tier))
+        .unwrap_or(Tier::Essentials);
+    if tier != Tier::Plus
+        && let Some(feature) = desired.pool.plus_feature()
+    {
+        return Err(PlanError::NeedsPlus {
+            id: pool.map_or(NEW_POOL, |p| p.id.as_str()).to_owned(),
+            tier: tier.as_aws().to_ascii_lowercase(),
+            feature,
         });
     }
     let Some(pool) = pool else {

@@ -1259,3 +1259,55 @@ fn a_custom_domain_is_created_updated_for_its_certificate_and_replaced_only_as_a
         shown(&moved)
     );
 }
+
+#[test]
+fn log_delivery_is_set_after_the_pool_and_refused_before_any_write_where_the_plan_lacks_plus() {
+    let group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/toyseven";
+    let desired = with_default(&format!(
+        "[[pool.log_delivery]]\nevent_source = \"user_notification\"\ndestination = \"{group}\"\n"
+    ));
+    let created = plan_of(&desired, &empty_account());
+    let Some(Change::SetLogDelivery { request, fields, .. }) = created.changes.last() else {
+        panic!("{:?}", shown(&created))
+    };
+    assert_eq!(request.get_log_configurations().as_ref().map(Vec::len), Some(1));
+    assert_eq!(fields[0].field, "log_delivery.user_notification");
+
+    // Converged, then a source removed shows as a change.
+    let mut observed = converged();
+    if let Some(pool) = observed.pool.as_mut() {
+        pool.state.log_delivery = Some(vec![crate::desired::LogDelivery {
+            event_source: crate::desired::EventSource::UserNotification,
+            destination: group.into(),
+        }]);
+    }
+    assert!(plan_of(&desired, &observed).is_empty());
+    let none = with_default("[pool]\nname = \"toyseven-cognito\"\n");
+    assert!(plan_of(&none, &observed).is_empty(), "no table: left as it is");
+    let mut removed = desired.clone();
+    removed.pool.log_delivery = Some(Vec::new());
+    assert_eq!(
+        shown(&plan_of(&removed, &observed)),
+        [format!(
+            "set log delivery of user pool us-east-1_abc\n    log_delivery.user_notification: {group} -> (none)"
+        )]
+    );
+
+    // User auth events need Plus: the pool is on Essentials and the spec names no plan.
+    let mut auth_events = desired.clone();
+    auth_events.pool.log_delivery = Some(vec![crate::desired::LogDelivery {
+        event_source: crate::desired::EventSource::UserAuthEvents,
+        destination: group.into(),
+    }]);
+    let mut essentials = converged();
+    if let Some(pool) = essentials.pool.as_mut() {
+        pool.state.tier = Some(crate::desired::Tier::Essentials);
+    }
+    let error = plan(&auth_events, &essentials, Options::default()).unwrap_err();
+    assert!(matches!(error, PlanError::NeedsPlus { .. }), "{error}");
+    let error = plan(&auth_events, &empty_account(), Options::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("essentials feature plan"),
+        "a new pool's default: {error}"
+    );
+}

@@ -235,6 +235,32 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
             json!({"Value": {"Ref": id}}),
         );
     }
+    if let Some(deliveries) = desired.pool.log_delivery.as_deref().filter(|d| !d.is_empty()) {
+        use crate::desired::pool::log_delivery::Destination;
+        let configurations: Vec<Value> = deliveries
+            .iter()
+            .map(|delivery| {
+                let mut configuration = json!({
+                    "EventSource": delivery.event_source.as_aws(),
+                    "LogLevel": delivery.event_source.log_level().as_str(),
+                });
+                let (key, member) = match Destination::of(&delivery.destination) {
+                    Some(Destination::S3) => ("S3Configuration", "BucketArn"),
+                    Some(Destination::Firehose) => ("FirehoseConfiguration", "StreamArn"),
+                    Some(Destination::CloudWatchLogs) | None => ("CloudWatchLogsConfiguration", "LogGroupArn"),
+                };
+                configuration[key] = json!({ member: delivery.destination });
+                configuration
+            })
+            .collect();
+        resources.insert(
+            "LogDeliveryConfiguration".into(),
+            json!({"Type": "AWS::Cognito::LogDeliveryConfiguration", "Properties": {
+                "UserPoolId": {"Ref": "UserPool"},
+                "LogConfigurations": configurations,
+            }}),
+        );
+    }
     if let Some(domain) = &desired.domain {
         // The stack makes the domain: it serves what the spec says, managed login unless it
         // says otherwise, and only once each client it serves has a branding style.

@@ -62,6 +62,7 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
                     "Action": [
                         "cognito-idp:UpdateUserPool", "cognito-idp:DeleteUserPool", "cognito-idp:TagResource",
                         "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:SetUserPoolMfaConfig",
+                        "cognito-idp:GetLogDeliveryConfiguration", "cognito-idp:SetLogDeliveryConfiguration",
                         "cognito-idp:AddCustomAttributes",
                         "cognito-idp:ListUserPoolClients", "cognito-idp:DescribeUserPoolClient",
                         "cognito-idp:CreateUserPoolClient", "cognito-idp:UpdateUserPoolClient",
@@ -110,6 +111,48 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
             "Effect": "Allow",
             "Action": ["iam:PassRole"],
             "Resource": group_roles,
+        }));
+    }
+    // SetLogDeliveryConfiguration sets up a vended-log delivery as its caller: the Logs
+    // delivery calls, and the destination's policy (a log group's resource policy, a bucket's
+    // policy, Firehose's service-linked role).
+    let deliveries = desired.pool.log_delivery.as_deref().unwrap_or_default();
+    if !deliveries.is_empty()
+        && let Some(statements) = documents
+            .get_mut("provisioner.json")
+            .and_then(|d| d["Statement"].as_array_mut())
+    {
+        use crate::desired::pool::log_delivery::Destination;
+        let mut actions = vec![
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+        ];
+        for delivery in deliveries {
+            match Destination::of(&delivery.destination) {
+                Some(Destination::CloudWatchLogs) => {
+                    actions.extend([
+                        "logs:PutResourcePolicy",
+                        "logs:DescribeResourcePolicies",
+                        "logs:DescribeLogGroups",
+                    ]);
+                }
+                Some(Destination::S3) => actions.extend(["s3:GetBucketPolicy", "s3:PutBucketPolicy"]),
+                Some(Destination::Firehose) => {
+                    actions.extend(["firehose:TagDeliveryStream", "iam:CreateServiceLinkedRole"])
+                }
+                None => {}
+            }
+        }
+        actions.sort_unstable();
+        actions.dedup();
+        statements.push(json!({
+            "Sid": "DeliverThePoolsLogs",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": "*",
         }));
     }
     let parameters: Vec<String> = desired

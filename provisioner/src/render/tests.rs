@@ -364,7 +364,10 @@ fn the_pool_renders_its_sms_sender_factors_first_factors_and_passkeys() {
          [domain]\nprefix = \"toyseven\"\n",
     );
     let pool = &template["Resources"]["UserPool"]["Properties"];
-    assert_eq!(pool["EnabledMfas"], serde_json::json!(["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]));
+    assert_eq!(
+        pool["EnabledMfas"],
+        serde_json::json!(["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"])
+    );
     assert_eq!(
         pool["SmsConfiguration"],
         serde_json::json!({"SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-sms", "ExternalId": "toyseven"})
@@ -373,9 +376,15 @@ fn the_pool_renders_its_sms_sender_factors_first_factors_and_passkeys() {
         pool["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"],
         serde_json::json!(["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"])
     );
-    assert_eq!(pool["WebAuthnRelyingPartyID"], "toyseven.auth.eu-west-1.amazoncognito.com");
+    assert_eq!(
+        pool["WebAuthnRelyingPartyID"],
+        "toyseven.auth.eu-west-1.amazoncognito.com"
+    );
     assert_eq!(pool["WebAuthnUserVerification"], "required");
-    assert!(pool["Policies"]["PasswordPolicy"]["MinimumLength"].is_number(), "beside the password policy");
+    assert!(
+        pool["Policies"]["PasswordPolicy"]["MinimumLength"].is_number(),
+        "beside the password policy"
+    );
 }
 
 #[test]
@@ -383,30 +392,23 @@ fn the_domain_serves_managed_login_after_a_style_for_each_hosted_ui_client() {
     let (_, _, template) = template_of("[domain]\nprefix = \"toyseven\"\n");
     let domain = &template["Resources"]["UserPoolDomain"];
     assert_eq!(domain["Properties"]["ManagedLoginVersion"], 2);
-    assert_eq!(domain["DependsOn"], serde_json::json!(["ManagedLoginBrandingToysevenWeb"]));
+    assert_eq!(
+        domain["DependsOn"],
+        serde_json::json!(["ManagedLoginBrandingToysevenWeb"])
+    );
     let style = &template["Resources"]["ManagedLoginBrandingToysevenWeb"];
     assert_eq!(style["Type"], "AWS::Cognito::ManagedLoginBranding");
-    assert_eq!(style["Properties"]["ClientId"], serde_json::json!({"Ref": "UserPoolClientToysevenWeb"}));
+    assert_eq!(
+        style["Properties"]["ClientId"],
+        serde_json::json!({"Ref": "UserPoolClientToysevenWeb"})
+    );
     assert_eq!(style["Properties"]["UseCognitoProvidedValues"], true);
 
     let (_, _, classic) = template_of("[domain]\nprefix = \"toyseven\"\nmanaged_login_version = 1\n");
-    assert_eq!(classic["Resources"]["UserPoolDomain"]["Properties"]["ManagedLoginVersion"], 1);
-    assert!(classic["Resources"].get("ManagedLoginBrandingToysevenWeb").is_none());
-}
-
-#[test]
-fn the_domain_serves_managed_login_after_a_style_for_each_hosted_ui_client() {
-    let (_, _, template) = template_of("[domain]\nprefix = \"toyseven\"\n");
-    let domain = &template["Resources"]["UserPoolDomain"];
-    assert_eq!(domain["Properties"]["ManagedLoginVersion"], 2);
-    assert_eq!(domain["DependsOn"], serde_json::json!(["ManagedLoginBrandingToysevenWeb"]));
-    let style = &template["Resources"]["ManagedLoginBrandingToysevenWeb"];
-    assert_eq!(style["Type"], "AWS::Cognito::ManagedLoginBranding");
-    assert_eq!(style["Properties"]["ClientId"], serde_json::json!({"Ref": "UserPoolClientToysevenWeb"}));
-    assert_eq!(style["Properties"]["UseCognitoProvidedValues"], true);
-
-    let (_, _, classic) = template_of("[domain]\nprefix = \"toyseven\"\nmanaged_login_version = 1\n");
-    assert_eq!(classic["Resources"]["UserPoolDomain"]["Properties"]["ManagedLoginVersion"], 1);
+    assert_eq!(
+        classic["Resources"]["UserPoolDomain"]["Properties"]["ManagedLoginVersion"],
+        1
+    );
     assert!(classic["Resources"].get("ManagedLoginBrandingToysevenWeb").is_none());
 }
 
@@ -431,5 +433,24 @@ fn a_custom_domain_renders_beside_the_prefix_domain_with_its_certificate_and_clo
     assert_eq!(
         template["Outputs"]["CustomDomainCloudFrontDistribution"]["Value"],
         serde_json::json!({"Fn::GetAtt": ["UserPoolCustomDomain", "CloudFrontDistribution"]})
+    );
+}
+
+#[test]
+fn log_delivery_renders_each_source_at_its_level_to_its_destination() {
+    let (_, _, template) = template_of(
+        "[pool]\ntier = \"plus\"\n[[pool.log_delivery]]\nevent_source = \"user_notification\"\n\
+         destination = \"arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/toyseven\"\n\
+         [[pool.log_delivery]]\nevent_source = \"user_auth_events\"\ndestination = \"arn:aws:s3:::auth-events\"\n",
+    );
+    let delivery = &template["Resources"]["LogDeliveryConfiguration"];
+    assert_eq!(delivery["Type"], "AWS::Cognito::LogDeliveryConfiguration");
+    assert_eq!(
+        delivery["Properties"]["LogConfigurations"],
+        serde_json::json!([
+            {"EventSource": "userNotification", "LogLevel": "ERROR",
+             "CloudWatchLogsConfiguration": {"LogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/toyseven"}},
+            {"EventSource": "userAuthEvents", "LogLevel": "INFO", "S3Configuration": {"BucketArn": "arn:aws:s3:::auth-events"}},
+        ])
     );
 }

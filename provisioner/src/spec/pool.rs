@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use super::{Locator, SpecError, sorted, unspanned};
 use crate::desired::{
-    Attribute, AttributeKind, AuthFactor, CustomAttribute, Domain, Email, MANAGED_TAG, Mfa, PasswordPolicy, Pool,
-    Recovery, SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
+    Attribute, AttributeKind, AuthFactor, CustomAttribute, Domain, Email, EventSource, LogDelivery, MANAGED_TAG, Mfa,
+    PasswordPolicy, Pool, Recovery, SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 
 #[derive(Deserialize)]
@@ -30,6 +30,7 @@ pub(super) struct RawPool {
     sms: Option<Spanned<RawSms>>,
     sign_in_policy: Option<Spanned<RawSignInPolicy>>,
     web_authn: Option<Spanned<RawWebAuthn>>,
+    log_delivery: Option<Vec<Spanned<RawLogDelivery>>>,
     attributes: Vec<Spanned<RawAttribute>>,
     tier: Option<Tier>,
     threat_protection: Option<Spanned<ThreatProtection>>,
@@ -53,6 +54,7 @@ impl Default for RawPool {
             sms: None,
             sign_in_policy: None,
             web_authn: None,
+            log_delivery: None,
             attributes: Vec::new(),
             tier: None,
             threat_protection: None,
@@ -89,6 +91,13 @@ struct RawWebAuthn {
     relying_party_id: Spanned<String>,
     #[serde(default = "preferred")]
     user_verification: UserVerification,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLogDelivery {
+    event_source: Spanned<EventSource>,
+    destination: Spanned<String>,
 }
 
 fn preferred() -> UserVerification {
@@ -229,6 +238,10 @@ pub(super) fn desired(raw: RawPool, domain: Option<&Domain>, loc: &Locator) -> R
              registered for",
         ));
     }
+    let log_delivery = raw
+        .log_delivery
+        .map(|deliveries| log_delivery(deliveries, raw.tier, loc))
+        .transpose()?;
     let custom_attributes = custom_attributes(raw.attributes, loc)?;
     let names = custom_attributes.iter().map(CustomAttribute::aws_name).collect();
 
@@ -247,6 +260,7 @@ pub(super) fn desired(raw: RawPool, domain: Option<&Domain>, loc: &Locator) -> R
         sms,
         first_factors,
         web_authn,
+        log_delivery,
         deletion_protection: raw.deletion_protection,
         password_policy: policy,
         account_recovery: raw.account_recovery.into_inner(),
@@ -412,6 +426,49 @@ fn web_authn(raw: Spanned<RawWebAuthn>, domain: Option<&Domain>, loc: &Locator) 
         relying_party_id: raw.relying_party_id.into_inner(),
         user_verification: raw.user_verification,
     })
+}
+
+/// One delivery per source, each to a destination AWS delivers to; user authentication
+/// events only on the Plus plan.
+fn log_delivery(
+    raw: Vec<Spanned<RawLogDelivery>>,
+    tier: Option<Tier>,
+    loc: &Locator,
+) -> Result<Vec<LogDelivery>, SpecError> {
+    let mut deliveries: Vec<LogDelivery> = Vec::new();
+    for delivery in &raw {
+        let delivery = delivery.get_ref();
+        let source = *delivery.event_source.get_ref();
+        if deliveries.iter().any(|d| d.event_source == source) {
+            return Err(loc.on(
+                &delivery.event_source,
+                format!("{} is delivered once: one destination per source", source.as_spec()),
+            ));
+        }
+        if source.needs_plus() && tier.is_some_and(|t| t != Tier::Plus) {
+            return Err(loc.on(
+                &delivery.event_source,
+                "user_auth_events are exported on the Plus feature plan only: set [pool] tier = \"plus\"",
+            ));
+        }
+        let arn = delivery.destination.get_ref();
+        if crate::desired::pool::log_delivery::Destination::of(arn).is_none() {
+            return Err(loc.on(
+                &delivery.destination,
+                format!(
+                    "{arn:?} is not a destination Cognito delivers logs to; accepted: a CloudWatch Logs group \
+                     (arn:aws:logs:<region>:<account>:log-group:<name>), an S3 bucket (arn:aws:s3:::<bucket>) or a \
+                     Firehose stream (arn:aws:firehose:<region>:<account>:deliverystream/<name>)"
+                ),
+            ));
+        }
+        deliveries.push(LogDelivery {
+            event_source: source,
+            destination: arn.clone(),
+        });
+    }
+    deliveries.sort_by_key(|d| d.event_source);
+    Ok(deliveries)
 }
 
 fn check_pool_name(name: &str) -> Result<(), String> {

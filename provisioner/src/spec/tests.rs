@@ -933,3 +933,47 @@ fn a_custom_domain_needs_a_name_of_ones_own_and_a_certificate_in_us_east_1() {
     let e = error(&passkeys("my-app.auth.us-east-1.amazoncognito.com"));
     assert!(e.message.contains("custom domain"), "{e}");
 }
+
+#[test]
+fn logs_are_delivered_once_per_source_to_a_destination_cognito_delivers_to() {
+    let delivery = |source: &str, arn: &str| {
+        format!("[[pool.log_delivery]]\nevent_source = \"{source}\"\ndestination = \"{arn}\"\n")
+    };
+    let group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/toyseven";
+    let spec = ok(&format!(
+        "[pool]\ntier = \"plus\"\n{}{}",
+        delivery(
+            "user_auth_events",
+            "arn:aws:firehose:us-east-1:123456789012:deliverystream/auth"
+        ),
+        delivery("user_notification", group)
+    ));
+    let deliveries = spec.pool.log_delivery.unwrap();
+    assert_eq!(
+        deliveries[0].event_source,
+        crate::desired::EventSource::UserNotification,
+        "sorted by source"
+    );
+    let e = error(&format!(
+        "{}{}",
+        delivery("user_notification", group),
+        delivery("user_notification", group)
+    ));
+    assert_eq!(e.line, 5, "{e}");
+    assert!(e.message.contains("delivered once"), "{e}");
+    let e = error(&delivery(
+        "user_notification",
+        "arn:aws:sns:us-east-1:123456789012:topic",
+    ));
+    assert!(e.message.contains("not a destination Cognito delivers logs to"), "{e}");
+    let e = error(&format!(
+        "[pool]\ntier = \"essentials\"\n{}",
+        delivery("user_auth_events", group)
+    ));
+    assert!(e.message.contains("Plus feature plan"), "{e}");
+    let e = error(&delivery("everything", group));
+    assert!(
+        e.message.contains("user_auth_events"),
+        "the accepted sources are listed: {e}"
+    );
+}

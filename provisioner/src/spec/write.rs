@@ -190,6 +190,12 @@ fn pool(out: &mut Out, desired: &Desired, comments: &Comments) {
         out.key("relying_party_id", string(&passkeys.relying_party_id));
         out.key("user_verification", string(passkeys.user_verification.as_spec()));
     }
+    // No delivery and no table say the same: `apply` leaves the pool's as they are.
+    for delivery in pool.log_delivery.as_deref().unwrap_or_default() {
+        out.table("[[pool.log_delivery]]");
+        out.key("event_source", string(delivery.event_source.as_spec()));
+        out.key("destination", string(&delivery.destination));
+    }
 
     // The management tag is the provisioner's own: the parser adds it.
     let tags: Vec<_> = pool.tags.iter().filter(|(key, _)| *key != MANAGED_TAG).collect();

@@ -9,12 +9,14 @@
 
 pub mod attributes;
 pub mod email;
+pub mod log_delivery;
 pub mod mfa;
 pub mod sign_in;
 pub mod sms;
 
 pub use attributes::{AttributeKind, CustomAttribute};
 pub use email::{Email, SesEmail};
+pub use log_delivery::{EventSource, LogDelivery};
 pub use mfa::Mfa;
 pub use sign_in::{AuthFactor, UserVerification, WebAuthn};
 pub use sms::Sms;
@@ -69,6 +71,8 @@ pub struct Pool {
     pub first_factors: Option<Vec<AuthFactor>>,
     /// Passkeys. `None`: left as it is.
     pub web_authn: Option<WebAuthn>,
+    /// Where the pool's logs go, one delivery per source. `None`: left as it is.
+    pub log_delivery: Option<Vec<LogDelivery>>,
     pub deletion_protection: bool,
     pub password_policy: PasswordPolicy,
     /// In priority order.
@@ -151,6 +155,19 @@ closed_set! {
         Off = ("off", "OFF"),
         Audit = ("audit", "AUDIT"),
         Enforced = ("enforced", "ENFORCED"),
+    }
+}
+
+impl Pool {
+    /// The first setting of the spec that needs the Plus plan beside threat protection:
+    /// exporting user authentication events.
+    pub fn plus_feature(&self) -> Option<&'static str> {
+        self.log_delivery
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .any(|d| d.event_source.needs_plus())
+            .then_some("the export of user authentication events ([[pool.log_delivery]] user_auth_events)")
     }
 }
 
@@ -242,6 +259,8 @@ impl Pool {
             web_authn: mfa
                 .and_then(|m| m.web_authn_configuration())
                 .and_then(WebAuthn::from_aws),
+            // GetLogDeliveryConfiguration, read apart (`ObservedPool`).
+            log_delivery: None,
             deletion_protection: pool.deletion_protection() == Some(&DeletionProtectionType::Active),
             password_policy: PasswordPolicy {
                 minimum_length: policy

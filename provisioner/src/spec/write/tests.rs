@@ -499,6 +499,19 @@ fn pool() -> impl Strategy<Value = crate::desired::Pool> {
                 email_mfa: mfa != Mfa::Off && email_mfa && essentials && ses.is_some(),
                 first_factors: codes_first.then_some(first_factors),
                 web_authn: None,
+                log_delivery: with_sms.then(|| {
+                    let mut deliveries = vec![crate::desired::LogDelivery {
+                        event_source: crate::desired::EventSource::UserNotification,
+                        destination: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/x".into(),
+                    }];
+                    if tier == Some(Tier::Plus) {
+                        deliveries.push(crate::desired::LogDelivery {
+                            event_source: crate::desired::EventSource::UserAuthEvents,
+                            destination: "arn:aws:s3:::auth-events".into(),
+                        });
+                    }
+                    deliveries
+                }),
                 sms,
                 deletion_protection,
                 password_policy: PasswordPolicy {
