@@ -2,8 +2,12 @@
 //! `cargo xtask deploy` runs: arm64 zips built by cargo-lambda, deployed with
 //! `cargo lambda deploy`, then provisioned. After it, the pool's LambdaConfig points at the
 //! deployed functions, each function's resource policy lets only cognito-idp.amazonaws.com
-//! from that pool invoke it, and each role allows no more than its function needs.
+//! from that pool invoke it, each role allows no more than its function needs, each function
+//! logs JSON to its log group kept as the spec says, and the alarms, metric filters and
+//! dashboard are there (moto's Lambda, CloudWatch and CloudWatch Logs).
 
+use aws_sdk_cloudwatch as cloudwatch;
+use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_iam as iam;
 use aws_sdk_lambda as lambda;
@@ -12,6 +16,7 @@ use e2e::{Moto, Tools};
 use serde_json::Value;
 
 const REGION: &str = "us-east-1";
+const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:cognito-alarms";
 
 #[tokio::test]
 async fn deploy_then_provision_wires_each_function_with_least_privilege() {
@@ -38,6 +43,8 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
         "custom_message = \"custom-message\"\npre_token_generation = { function = \"pre-token-generation\", version = \"V2_0\" }\n",
     );
     assert!(text.contains("pre_token_generation"), "the spec's [triggers] moved");
+    // Logs kept 90 days (not the default 30), alarms sent to a topic.
+    let text = format!("{text}\n[logs]\nretention_days = 90\n\n[alarms]\ntopic = \"{TOPIC}\"\n");
     std::fs::write(&spec, text).unwrap();
     let target = Target {
         spec: Some(spec),
@@ -58,6 +65,8 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
     let cognito = cognito::Client::new(&config);
     let lambda = lambda::Client::new(&config);
     let iam = iam::Client::new(&config);
+    let logs = logs::Client::new(&config);
+    let cloudwatch = cloudwatch::Client::new(&config);
     let pool = cognito
         .describe_user_pool()
         .user_pool_id(&pool_id)
@@ -94,6 +103,37 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
                 .unwrap()
                 .ends_with(&format!(":role/{function}-role"))
         );
+
+        let logging = lambda
+            .get_function_configuration()
+            .function_name(function)
+            .send()
+            .await
+            .unwrap();
+        let logging = logging.logging_config().expect("a logging configuration");
+        let group = format!("/aws/lambda/{function}");
+        assert_eq!(
+            (
+                logging.log_format().map(|f| f.as_str()),
+                logging.application_log_level().map(|l| l.as_str()),
+                logging.system_log_level().map(|l| l.as_str()),
+                logging.log_group(),
+            ),
+            (Some("JSON"), Some("INFO"), Some("WARN"), Some(group.as_str())),
+            "{function} logs JSON to its own group"
+        );
+        let groups = logs
+            .describe_log_groups()
+            .log_group_name_prefix(&group)
+            .send()
+            .await
+            .unwrap();
+        let found = groups
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(group.as_str()))
+            .unwrap_or_else(|| panic!("{group} was created"));
+        assert_eq!(found.retention_in_days(), Some(90), "the spec's [logs] retention_days");
 
         let wired = match function {
             "pre-signup" => lambda_config.pre_sign_up(),
@@ -160,8 +200,75 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
         }
     }
 
+    // A metric filter per marker on its function's log group, and the refusals' count.
+    for (function, filter) in [
+        ("pre-signup", "PRE_SIGNUP_LINKING_FAILED"),
+        ("pre-signup", "sign-ups-refused"),
+        ("post-confirmation", "POST_CONFIRMATION_GROUP_ADD_FAILED"),
+    ] {
+        let found = logs
+            .describe_metric_filters()
+            .log_group_name(format!("/aws/lambda/{function}"))
+            .send()
+            .await
+            .unwrap();
+        let found = found
+            .metric_filters()
+            .iter()
+            .find(|f| f.filter_name() == Some(filter))
+            .unwrap_or_else(|| panic!("no metric filter {filter} on {function}'s log group"));
+        let transformation = &found.metric_transformations()[0];
+        assert_eq!(transformation.metric_namespace(), "toyseven-cognito");
+        assert_eq!(transformation.metric_value(), "1");
+    }
+    // Three alarms per function, one per marker, all notifying the spec's topic.
+    let alarms = cloudwatch.describe_alarms().send().await.unwrap();
+    let alarms = alarms.metric_alarms();
+    assert_eq!(alarms.len(), deploy::FUNCTIONS.len() * 3 + 2, "{alarms:#?}");
+    for alarm in alarms {
+        assert_eq!(alarm.alarm_actions(), [TOPIC], "{:?}", alarm.alarm_name());
+    }
+    for (function, _) in deploy::FUNCTIONS {
+        for metric in ["Errors", "Throttles", "Duration"] {
+            let alarm = alarms
+                .iter()
+                .find(|a| a.metric_name() == Some(metric) && a.dimensions().iter().any(|d| d.value() == Some(function)))
+                .unwrap_or_else(|| panic!("no {metric} alarm on {function}"));
+            assert_eq!(alarm.namespace(), Some("AWS/Lambda"));
+            if metric == "Duration" {
+                assert_eq!(alarm.extended_statistic(), Some("p99"));
+                assert_eq!(alarm.threshold(), Some(4000.0), "near Cognito's 5 s");
+            }
+        }
+    }
+    for marker in ["PRE_SIGNUP_LINKING_FAILED", "POST_CONFIRMATION_GROUP_ADD_FAILED"] {
+        let alarm = alarms
+            .iter()
+            .find(|a| a.metric_name() == Some(marker))
+            .unwrap_or_else(|| panic!("no alarm on {marker}"));
+        assert_eq!(alarm.namespace(), Some("toyseven-cognito"));
+        assert_eq!(alarm.threshold(), Some(0.0), "one marked line fires it");
+    }
+    let dashboard = cloudwatch
+        .get_dashboard()
+        .dashboard_name("toyseven-cognito-triggers")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_str(dashboard.dashboard_body().unwrap()).unwrap();
+    let text = body.to_string();
+    assert!(text.contains(&pool_id), "the pool's metrics: {text}");
+    assert!(!text.contains("${"), "every placeholder filled: {text}");
+    for (function, _) in deploy::FUNCTIONS {
+        assert!(
+            text.contains(&format!("\"FunctionName\",\"{function}\"")),
+            "{function}: {text}"
+        );
+    }
+
     // A second deploy converges: the functions' code uploaded again (a deploy always does),
-    // and nothing else written: no role, no provisioner change, no role policy.
+    // and nothing else written: no role, no provisioner change, no role policy, no log group,
+    // logging configuration, metric filter, alarm or dashboard.
     let again = deploy::deploy(&tools, &target).await.unwrap();
     assert_eq!(again.user_pool_id, pool_id);
     assert_eq!(again.provisioner_writes, 0, "{:?}", again.done);

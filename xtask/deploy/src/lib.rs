@@ -7,7 +7,9 @@
 //! role this deploy manages gets its least-privilege policy from the rendered documents
 //! (`infra/policies`): logs for all, AdminAddUserToGroup on this pool only for
 //! post-confirmation, ListUsers and AdminLinkProviderForUser for pre-signup when it links
-//! users; last, the invoke permissions and the wiring. So no trigger points at a function
+//! users; then the functions' logs (a log group each with the spec's retention, JSON at the
+//! spec's level), the metric filters, alarms and dashboard (`monitoring.rs`, as the SAM template
+//! has them); last, the invoke permissions and the wiring. So no trigger points at a function
 //! before its role can do its job.
 
 use std::path::PathBuf;
@@ -21,6 +23,8 @@ use provisioner::plan::Options;
 use provisioner::{Mode, converge, render, spec};
 
 pub use harness::{FUNCTION_NAMES, FUNCTIONS};
+
+mod monitoring;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
@@ -174,7 +178,11 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
         .region()
         .map(ToString::to_string)
         .ok_or_else(|| DeployError::Step("no AWS region: pass --region or set AWS_REGION".into()))?;
+    monitoring::check_topic(&spec.monitoring, &region)?;
     let iam = Iam::new(&config);
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config);
+    let lambda = aws_sdk_lambda::Client::new(&config);
     let mut deployed = Deployed::default();
 
     // 1. The pool, its clients, domain and groups, as `provisioner apply` makes them, but not
@@ -203,7 +211,9 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
         .map_err(|e| DeployError::Step(e.to_string()))?;
     let extra_env = extra_env(&spec, &functions, &live.clients);
 
-    // 2. The functions, each with its role.
+    // 2. The functions, each with its role, logging JSON to a log group made first (their roles
+    // may write to it, not create it).
+    monitoring::log_groups(&logs, &wired, &spec.monitoring, &mut deployed.done).await?;
     let mut managed_roles = Vec::new();
     for function in wired.iter().copied() {
         let role = match target.roles.iter().find(|(f, _)| f == function) {
@@ -260,6 +270,7 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
         deployed
             .done
             .push(format!("deployed function {function} (role {role})"));
+        monitoring::logging_config(&lambda, function, &spec.monitoring, &mut deployed.done).await?;
     }
 
     let (pool_id, pool_arn) = (live.pool_id, live.pool_arn);
@@ -290,6 +301,10 @@ pub async fn deploy(tools: &Tools, target: &Target) -> Result<Deployed, DeployEr
             .map_err(|e| step("PutRolePolicy")(aws_sdk_iam::error::DisplayErrorContext(e).to_string()))?;
         deployed.done.push(format!("least-privilege policy on {role}"));
     }
+
+    // The metric filters, alarms and dashboard, as the template has them.
+    let watch = render::monitoring::watch(&spec, &functions);
+    monitoring::watch(&logs, &cloudwatch, &watch, &region, &pool_id, &mut deployed.done).await?;
 
     // 4. The invoke permissions, then the wiring, exactly as `provisioner apply`.
     let converged = converge(&clients, &spec, Mode::Apply, options)
