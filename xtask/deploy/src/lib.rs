@@ -117,8 +117,9 @@ pub struct Target {
 pub struct Deployed {
     pub user_pool_id: String,
     /// Every write, in order, for people to read: the functions' code always (a deploy
-    /// uploads it), roles, the provisioner's changes and role policies only when they did
-    /// not match already.
+    /// uploads it); roles, the provisioner's changes, role policies, log groups and their
+    /// retention, logging configurations, metric filters, alarms and the dashboard only when
+    /// they did not match already.
     pub done: Vec<String>,
     /// How many write calls the provisioner made (none when the pool and its wiring
     /// already matched the spec).
