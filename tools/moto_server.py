@@ -468,6 +468,41 @@ def get_log_delivery_configuration(self):
     return ActionResult({"LogDeliveryConfiguration": delivery})
 
 
+# --- Threat protection's tuning ----------------------------------------------------------
+# SetRiskConfiguration needs threat protection on (AUDIT or ENFORCED): AWS answers
+# UserPoolAddOnNotEnabledException otherwise; account-takeover notices need an SES identity
+# (NotifyConfiguration.SourceArn). DescribeRiskConfiguration reports the pool's tuning (with no
+# ClientId, the whole pool's). moto has neither call.
+class UserPoolAddOnNotEnabledException(JsonRESTError):
+    def __init__(self):
+        super().__init__("UserPoolAddOnNotEnabledException", "Advanced security features are not enabled for this user pool.")
+
+
+def set_risk_configuration(self):
+    user_pool_id = self._get_param("UserPoolId")
+    pool = self.backend.describe_user_pool(user_pool_id)
+    mode = (pool.extended_config.get("UserPoolAddOns") or {}).get("AdvancedSecurityMode", "OFF")
+    if mode == "OFF":
+        raise UserPoolAddOnNotEnabledException()
+    takeover = self._get_param("AccountTakeoverRiskConfiguration") or {}
+    notifies = any((action or {}).get("Notify") for action in (takeover.get("Actions") or {}).values())
+    if notifies and not (takeover.get("NotifyConfiguration") or {}).get("SourceArn"):
+        raise InvalidParameterException("NotifyConfiguration with a SourceArn is required when Notify is true.")
+    configuration = {"UserPoolId": user_pool_id}
+    for key in ("CompromisedCredentialsRiskConfiguration", "AccountTakeoverRiskConfiguration", "RiskExceptionConfiguration"):
+        if self._get_param(key) is not None:
+            configuration[key] = self._get_param(key)
+    configuration["LastModifiedDate"] = time.time()
+    pool.risk_configuration = configuration
+    return ActionResult({"RiskConfiguration": configuration})
+
+
+def describe_risk_configuration(self):
+    user_pool_id = self._get_param("UserPoolId")
+    pool = self.backend.describe_user_pool(user_pool_id)
+    return ActionResult({"RiskConfiguration": getattr(pool, "risk_configuration", None) or {"UserPoolId": user_pool_id}})
+
+
 # --- Tags --------------------------------------------------------------------------------
 # moto has no TagResource for user pools; AWS adds the tags to the pool's UserPoolTags, which
 # DescribeUserPool reports.
@@ -808,6 +843,8 @@ Backend.update_user_pool_client = update_user_pool_client
 Backend.create_user_pool_domain = create_user_pool_domain
 Backend.delete_user_pool = delete_user_pool
 Response.tag_resource = tag_resource
+Response.set_risk_configuration = set_risk_configuration
+Response.describe_risk_configuration = describe_risk_configuration
 Response.set_log_delivery_configuration = set_log_delivery_configuration
 Response.get_log_delivery_configuration = get_log_delivery_configuration
 models.CognitoIdpUserPoolDomain.to_json = domain_to_json

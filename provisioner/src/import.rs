@@ -13,14 +13,15 @@ pub mod unexpressed;
 
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    DomainDescriptionType, IdentityProviderType, LogDeliveryConfigurationType, UserPoolClientType, UserPoolType,
+    DomainDescriptionType, IdentityProviderType, LogDeliveryConfigurationType, RiskConfigurationType,
+    UserPoolClientType, UserPoolType,
 };
 
 use crate::aws::{self, AwsError, Clients};
 use crate::desired::domain::CustomDomain;
 use crate::desired::{
-    Attribute, AuthFactor, Client, Desired, Domain, Group, IdentityProvider, MANAGED_TAG, Pool, ResourceServer,
-    SecretSource, Trigger, Triggers,
+    Attribute, AuthFactor, Client, Desired, Domain, Group, IdentityProvider, MANAGED_TAG, Pool, ResourceServer, Risk,
+    SecretSource, ThreatProtection, Trigger, Triggers,
 };
 use crate::spec::{self, Comments, Section};
 
@@ -49,6 +50,8 @@ pub struct Described {
     pub custom_domain: Option<DomainDescriptionType>,
     /// GetLogDeliveryConfiguration.
     pub log_delivery: Option<LogDeliveryConfigurationType>,
+    /// DescribeRiskConfiguration, read when threat protection is on.
+    pub risk: Option<RiskConfigurationType>,
 }
 
 /// A pool as cognito.toml declares it.
@@ -235,6 +238,10 @@ fn pool(described: &Described) -> Pool {
     // Where its logs go; none is left as it is.
     let deliveries = crate::desired::pool::log_delivery::log_delivery_from_aws(described.log_delivery.as_ref());
     pool.log_delivery = Some(deliveries).filter(|d| !d.is_empty());
+    // Threat protection's tuning, while it is on.
+    if pool.threat_protection.is_some_and(ThreatProtection::needs_plus) {
+        pool.risk = described.risk.as_ref().map(|risk| Risk::from_aws(Some(risk)));
+    }
     // The spec manages the factors only while MFA is on.
     let on = pool.manages_factors();
     pool.software_token_mfa &= on;

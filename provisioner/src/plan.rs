@@ -23,7 +23,7 @@ pub use refusal::PlanError;
 
 use crate::desired::domain::{CLASSIC, MANAGED_LOGIN, default_branding_request};
 use crate::desired::permission::{InvokePermission, remove_request};
-use crate::desired::{Desired, Field, Pool, SecretState, Wired};
+use crate::desired::{Desired, Field, Pool, Risk, SecretState, Wired};
 use crate::observed::{Functions, Observed, ObservedPool};
 
 /// How to plan.
@@ -65,6 +65,8 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     plan_pool_update(&mut plan, desired, observed, &pool_id);
     // Log delivery once the pool is on the plan its sources need.
     plan_log_delivery(&mut plan, desired, observed.pool.as_ref(), &pool_id);
+    // Threat protection's tuning once the update has switched it on.
+    plan_risk(&mut plan, desired, observed.pool.as_ref(), &pool_id);
     plan.changes.extend(revokes);
     Ok(plan)
 }
@@ -137,6 +139,25 @@ fn plan_log_delivery(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedP
         });
     } else if pool.is_some() {
         plan.unchanged.push(Resource::with_id(Kind::LogDelivery, pool_id));
+    }
+}
+
+fn plan_risk(plan: &mut Plan, desired: &Desired, pool: Option<&ObservedPool>, pool_id: &str) {
+    let (Some(risk), Some(request)) = (&desired.pool.risk, desired.pool.risk_request(pool_id)) else {
+        return;
+    };
+    let observed = pool
+        .and_then(|p| p.state.risk.as_ref())
+        .map_or_else(Vec::new, Risk::fields);
+    let fields = diff(&observed, &risk.fields());
+    if !fields.is_empty() {
+        plan.changes.push(Change::SetRisk {
+            pool: pool_id.to_owned(),
+            fields,
+            request,
+        });
+    } else if pool.is_some() {
+        plan.unchanged.push(Resource::with_id(Kind::RiskConfiguration, pool_id));
     }
 }
 

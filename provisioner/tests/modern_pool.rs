@@ -346,3 +346,45 @@ fn a_custom_domain_with_passkeys_bound_to_it_is_created_then_plans_no_change() {
         );
     });
 }
+
+#[test]
+fn tuned_threat_protection_on_plus_is_applied_after_it_is_switched_on_then_plans_no_change() {
+    let account = Account::start();
+    let text = spec_text().replace(
+        "mfa = \"optional\"\ntier = \"essentials\"\n",
+        "mfa = \"optional\"\ntier = \"plus\"\nthreat_protection = \"enforced\"\n",
+    ) + "\n[pool.risk_configuration]\ncompromised_credentials = \"block\"\n\
+         account_takeover = { low = \"no_action\", medium = \"mfa_if_configured\", high = \"block\" }\nnotify = true\n\
+         blocked_ip_ranges = [\"203.0.113.0/24\"]\n";
+    // (TOML takes a [pool.*] table anywhere in the file.)
+    let spec = account.write_spec(&text);
+    let applied = account.run(&spec, &["apply", "--yes"]);
+    assert!(applied.status.success(), "{}\n{}", stdout(&applied), stderr(&applied));
+    assert!(
+        stdout(&applied).contains("~ set threat protection settings"),
+        "{}",
+        stdout(&applied)
+    );
+    let again = account.run(&spec, &["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
+
+    // AWS refuses tuning without threat protection on.
+    let cognito = cognito::Client::new(&account.config);
+    account.runtime.block_on(async {
+        let pool = cognito
+            .create_user_pool()
+            .pool_name("off")
+            .send()
+            .await
+            .unwrap()
+            .user_pool
+            .unwrap();
+        let refused = cognito
+            .set_risk_configuration()
+            .user_pool_id(pool.id().unwrap())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Some("UserPoolAddOnNotEnabledException"), "{refused:?}");
+    });
+}

@@ -103,6 +103,15 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .await
                 .map_err(call_error("AddCustomAttributes"))?;
         }
+        Change::SetRisk { request, .. } => {
+            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
+            request
+                .clone()
+                .user_pool_id(pool)
+                .send_with(cognito)
+                .await
+                .map_err(call_error("SetRiskConfiguration"))?;
+        }
         Change::SetLogDelivery { request, .. } => {
             let pool = applied.pool(request.get_user_pool_id().as_ref())?;
             request

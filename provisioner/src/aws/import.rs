@@ -84,8 +84,24 @@ async fn read(clients: &Clients, which: &PoolRef) -> Result<Described, AwsError>
         .await
         .map_err(call_error("GetLogDeliveryConfiguration"))?
         .log_delivery_configuration;
+    let threat_protection_on = pool
+        .user_pool_add_ons()
+        .is_some_and(|a| a.advanced_security_mode().as_str() != "OFF");
+    let risk = if threat_protection_on {
+        clients
+            .cognito
+            .describe_risk_configuration()
+            .user_pool_id(&id)
+            .send()
+            .await
+            .map_err(call_error("DescribeRiskConfiguration"))?
+            .risk_configuration
+    } else {
+        None
+    };
     Ok(Described {
         log_delivery,
+        risk,
         resource_servers: list_resource_servers(clients, &id).await?,
         groups: list_groups(clients, &id).await?,
         pool,

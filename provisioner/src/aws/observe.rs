@@ -15,7 +15,7 @@ use aws_sdk_lambda::types::FunctionConfiguration;
 use super::{AwsError, Clients, call_error, read_secret};
 use crate::desired::domain::MANAGED_LOGIN;
 use crate::desired::pool::log_delivery::log_delivery_from_aws;
-use crate::desired::{Desired, IdentityProvider, SecretState, Triggers};
+use crate::desired::{Desired, IdentityProvider, Risk, SecretState, Triggers};
 use crate::observed::{
     Function, Functions, Observed, ObservedClient, ObservedCustomDomain, ObservedPool, ObservedProvider,
 };
@@ -68,6 +68,16 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
                 .await
                 .map_err(call_error("GetLogDeliveryConfiguration"))?;
             pool.state.log_delivery = Some(log_delivery_from_aws(delivery.log_delivery_configuration()));
+        }
+        if desired.pool.risk.is_some() {
+            let risk = clients
+                .cognito
+                .describe_risk_configuration()
+                .user_pool_id(&id)
+                .send()
+                .await
+                .map_err(call_error("DescribeRiskConfiguration"))?;
+            pool.state.risk = Some(Risk::from_aws(risk.risk_configuration()));
         }
         observed.pool = Some(pool);
     }

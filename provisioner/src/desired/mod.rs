@@ -28,8 +28,9 @@ pub use group::Group;
 pub use identity_provider::{IdentityProvider, ProviderKind, Secret, SecretSource, SecretState};
 pub use monitoring::{LogLevel, Monitoring};
 pub use pool::{
-    Attribute, AttributeKind, AuthFactor, CustomAttribute, Email, EventSource, LogDelivery, MANAGED_TAG, Mfa,
-    PasswordPolicy, Pool, Recovery, SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
+    Attribute, AttributeKind, AuthFactor, CredentialsAction, CredentialsEvent, CustomAttribute, Email, EventSource,
+    LogDelivery, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, Risk, SesEmail, Sms, TakeoverAction,
+    ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 pub use resource_server::{ResourceServer, Scope};
 pub use trigger::{Trigger, Triggers, Version, Wired};

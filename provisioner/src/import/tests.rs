@@ -160,6 +160,7 @@ fn described() -> Described {
         ),
         custom_domain: None,
         log_delivery: None,
+        risk: None,
     }
 }
 

@@ -15,6 +15,7 @@ use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builder
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::builders::CreateUserPoolDomainInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::builders::DeleteUserPoolDomainInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::set_log_delivery_configuration::builders::SetLogDeliveryConfigurationInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::set_risk_configuration::builders::SetRiskConfigurationInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::set_user_pool_mfa_config::builders::SetUserPoolMfaConfigInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::tag_resource::builders::TagResourceInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::update_group::builders::UpdateGroupInputBuilder;
@@ -147,6 +148,8 @@ pub enum Kind {
     UserPoolMfa,
     /// Where the pool's logs go (SetLogDeliveryConfiguration).
     LogDelivery,
+    /// Threat protection's tuning (SetRiskConfiguration).
+    RiskConfiguration,
     ResourceServer,
     IdentityProvider,
     AppClient,
@@ -166,6 +169,7 @@ impl Kind {
             Kind::UserPool => "user_pool",
             Kind::UserPoolMfa => "user_pool_mfa",
             Kind::LogDelivery => "log_delivery",
+            Kind::RiskConfiguration => "risk_configuration",
             Kind::ResourceServer => "resource_server",
             Kind::IdentityProvider => "identity_provider",
             Kind::AppClient => "app_client",
@@ -183,6 +187,7 @@ impl Kind {
             Kind::UserPool => "user pool",
             Kind::UserPoolMfa => "MFA of user pool",
             Kind::LogDelivery => "log delivery of user pool",
+            Kind::RiskConfiguration => "threat protection settings of user pool",
             Kind::ResourceServer => "resource server",
             Kind::IdentityProvider => "identity provider",
             Kind::AppClient => "app client",
@@ -380,6 +385,11 @@ pub enum Change {
         fields: Vec<FieldChange>,
         request: SetLogDeliveryConfigurationInputBuilder,
     },
+    SetRisk {
+        pool: String,
+        fields: Vec<FieldChange>,
+        request: SetRiskConfigurationInputBuilder,
+    },
     /// Remove a statement of ours that is wrong (after the right one is in place).
     Revoke {
         function_arn: String,
@@ -417,7 +427,8 @@ impl Change {
             | Change::UpdateCustomDomain { .. }
             | Change::UpdateGroup { .. }
             | Change::UpdatePool { .. }
-            | Change::SetLogDelivery { .. } => Action::Update,
+            | Change::SetLogDelivery { .. }
+            | Change::SetRisk { .. } => Action::Update,
             Change::ReplaceDomain { .. } | Change::ReplaceCustomDomain { .. } => Action::Replace,
             Change::Revoke { .. } => Action::Delete,
         }
@@ -441,6 +452,7 @@ impl Change {
             }
             Change::SetMfa { pool, .. } => Resource::with_id(Kind::UserPoolMfa, pool),
             Change::SetLogDelivery { pool, .. } => Resource::with_id(Kind::LogDelivery, pool),
+            Change::SetRisk { pool, .. } => Resource::with_id(Kind::RiskConfiguration, pool),
             Change::CreateResourceServer { identifier, .. } | Change::UpdateResourceServer { identifier, .. } => {
                 Resource::named(Kind::ResourceServer, identifier)
             }
@@ -496,7 +508,8 @@ impl Change {
             | Change::UpdateDomain { fields, .. }
             | Change::UpdateCustomDomain { fields, .. }
             | Change::UpdatePool { fields, .. }
-            | Change::SetLogDelivery { fields, .. } => fields.clone(),
+            | Change::SetLogDelivery { fields, .. }
+            | Change::SetRisk { fields, .. } => fields.clone(),
             Change::CreateCustomDomain { name, version, request } => vec![
                 FieldChange::new("name", UNSET, name),
                 FieldChange::new(
@@ -558,6 +571,7 @@ impl Change {
             | Change::Grant { .. }
             | Change::UpdatePool { .. }
             | Change::SetLogDelivery { .. }
+            | Change::SetRisk { .. }
             | Change::Revoke { .. } => false,
         }
     }
@@ -652,6 +666,7 @@ impl fmt::Display for Description<'_> {
             ),
             Change::UpdatePool { pool, .. } => write!(f, "update user pool {pool}"),
             Change::SetLogDelivery { pool, .. } => write!(f, "set log delivery of user pool {pool}"),
+            Change::SetRisk { pool, .. } => write!(f, "set threat protection settings of user pool {pool}"),
             Change::Revoke {
                 function_arn,
                 statement_id,

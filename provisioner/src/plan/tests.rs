@@ -1311,3 +1311,56 @@ fn log_delivery_is_set_after_the_pool_and_refused_before_any_write_where_the_pla
         "a new pool's default: {error}"
     );
 }
+
+#[test]
+fn threat_protection_is_tuned_after_the_update_that_switches_it_on_and_then_converges() {
+    let desired = with_default(
+        "[pool]\ntier = \"plus\"\nthreat_protection = \"audit\"\n[pool.risk_configuration]\n\
+         compromised_credentials = \"block\"\nskipped_ip_ranges = [\"198.51.100.0/24\"]\n",
+    );
+    let plan = plan_of(&desired, &converged());
+    let shown = shown(&plan);
+    let update = shown
+        .iter()
+        .position(|s| s.starts_with("update user pool"))
+        .expect("threat protection is switched on");
+    let tuning = shown
+        .iter()
+        .position(|s| s.starts_with("set threat protection settings"))
+        .expect("and tuned");
+    assert!(update < tuning, "{shown:?}");
+    let Change::SetRisk { request, .. } = &plan.changes[tuning] else {
+        unreachable!()
+    };
+    assert_eq!(request.get_client_id(), &None, "the whole pool");
+    assert_eq!(
+        request
+            .get_risk_exception_configuration()
+            .as_ref()
+            .unwrap()
+            .skipped_ip_range_list(),
+        ["198.51.100.0/24"]
+    );
+
+    // What DescribeRiskConfiguration then reports is converged.
+    let mut observed = converged();
+    if let Some(pool) = observed.pool.as_mut() {
+        let built = request.clone().build().unwrap();
+        let reported = aws_sdk_cognitoidentityprovider::types::RiskConfigurationType::builder()
+            .set_compromised_credentials_risk_configuration(built.compromised_credentials_risk_configuration)
+            .set_account_takeover_risk_configuration(built.account_takeover_risk_configuration)
+            .set_risk_exception_configuration(built.risk_exception_configuration)
+            .build();
+        pool.state.risk = Some(crate::desired::Risk::from_aws(Some(&reported)));
+    }
+    let again = plan_of(&desired, &observed);
+    assert!(
+        !shown_of(&again).iter().any(|s| s.starts_with("set threat protection")),
+        "{:?}",
+        shown_of(&again)
+    );
+}
+
+fn shown_of(plan: &Plan) -> Vec<String> {
+    shown(plan)
+}

@@ -235,6 +235,48 @@ pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value 
             json!({"Value": {"Ref": id}}),
         );
     }
+    if let Some(request) = desired.pool.risk_request("") {
+        // The request's members, spelled as CloudFormation spells them (the same names).
+        let mut properties = json!({"UserPoolId": {"Ref": "UserPool"}, "ClientId": "ALL"});
+        if let Some(credentials) = request.get_compromised_credentials_risk_configuration() {
+            properties["CompromisedCredentialsRiskConfiguration"] = json!({
+                "EventFilter": credentials.event_filter().iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+                "Actions": {"EventAction": credentials.actions().map(|a| a.event_action().as_str())},
+            });
+        }
+        if let Some(takeover) = request.get_account_takeover_risk_configuration() {
+            let action = |a: Option<&aws_sdk_cognitoidentityprovider::types::AccountTakeoverActionType>| {
+                a.map(|a| json!({"Notify": a.notify(), "EventAction": a.event_action().as_str()}))
+            };
+            let actions = takeover.actions();
+            let mut configuration = json!({"Actions": {
+                "LowAction": action(actions.and_then(|a| a.low_action())),
+                "MediumAction": action(actions.and_then(|a| a.medium_action())),
+                "HighAction": action(actions.and_then(|a| a.high_action())),
+            }});
+            if let Some(notify) = takeover.notify_configuration() {
+                let mut notice = json!({"SourceArn": notify.source_arn()});
+                if let Some(from) = notify.from() {
+                    notice["From"] = json!(from);
+                }
+                if let Some(reply_to) = notify.reply_to() {
+                    notice["ReplyTo"] = json!(reply_to);
+                }
+                configuration["NotifyConfiguration"] = notice;
+            }
+            properties["AccountTakeoverRiskConfiguration"] = configuration;
+        }
+        if let Some(exceptions) = request.get_risk_exception_configuration() {
+            properties["RiskExceptionConfiguration"] = json!({
+                "BlockedIPRangeList": exceptions.blocked_ip_range_list(),
+                "SkippedIPRangeList": exceptions.skipped_ip_range_list(),
+            });
+        }
+        resources.insert(
+            "RiskConfiguration".into(),
+            json!({"Type": "AWS::Cognito::UserPoolRiskConfigurationAttachment", "Properties": properties}),
+        );
+    }
     if let Some(deliveries) = desired.pool.log_delivery.as_deref().filter(|d| !d.is_empty()) {
         use crate::desired::pool::log_delivery::Destination;
         let configurations: Vec<Value> = deliveries

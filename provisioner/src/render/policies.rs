@@ -63,6 +63,7 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
                         "cognito-idp:UpdateUserPool", "cognito-idp:DeleteUserPool", "cognito-idp:TagResource",
                         "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:SetUserPoolMfaConfig",
                         "cognito-idp:GetLogDeliveryConfiguration", "cognito-idp:SetLogDeliveryConfiguration",
+                        "cognito-idp:DescribeRiskConfiguration", "cognito-idp:SetRiskConfiguration",
                         "cognito-idp:AddCustomAttributes",
                         "cognito-idp:ListUserPoolClients", "cognito-idp:DescribeUserPoolClient",
                         "cognito-idp:CreateUserPoolClient", "cognito-idp:UpdateUserPoolClient",

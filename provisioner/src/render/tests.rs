@@ -454,3 +454,23 @@ fn log_delivery_renders_each_source_at_its_level_to_its_destination() {
         ])
     );
 }
+
+#[test]
+fn threat_protection_settings_render_as_a_risk_configuration_attachment_for_the_whole_pool() {
+    let (_, _, template) = template_of(
+        "[pool]\ntier = \"plus\"\nthreat_protection = \"enforced\"\n[pool.risk_configuration]\n\
+         compromised_credentials = \"block\"\n\
+         account_takeover = { low = \"no_action\", medium = \"mfa_required\", high = \"block\" }\n",
+    );
+    let risk = &template["Resources"]["RiskConfiguration"];
+    assert_eq!(risk["Type"], "AWS::Cognito::UserPoolRiskConfigurationAttachment");
+    assert_eq!(risk["Properties"]["ClientId"], "ALL");
+    assert_eq!(
+        risk["Properties"]["CompromisedCredentialsRiskConfiguration"]["Actions"]["EventAction"],
+        "BLOCK"
+    );
+    assert_eq!(
+        risk["Properties"]["AccountTakeoverRiskConfiguration"]["Actions"]["MediumAction"],
+        serde_json::json!({"Notify": false, "EventAction": "MFA_REQUIRED"})
+    );
+}

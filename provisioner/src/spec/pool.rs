@@ -9,8 +9,9 @@ use toml::Spanned;
 
 use super::{Locator, SpecError, sorted, unspanned};
 use crate::desired::{
-    Attribute, AttributeKind, AuthFactor, CustomAttribute, Domain, Email, EventSource, LogDelivery, MANAGED_TAG, Mfa,
-    PasswordPolicy, Pool, Recovery, SesEmail, Sms, ThreatProtection, Tier, UserVerification, WebAuthn,
+    Attribute, AttributeKind, AuthFactor, CredentialsAction, CredentialsEvent, CustomAttribute, Domain, Email,
+    EventSource, LogDelivery, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, Risk, SesEmail, Sms, TakeoverAction,
+    ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 
 #[derive(Deserialize)]
@@ -31,6 +32,7 @@ pub(super) struct RawPool {
     sign_in_policy: Option<Spanned<RawSignInPolicy>>,
     web_authn: Option<Spanned<RawWebAuthn>>,
     log_delivery: Option<Vec<Spanned<RawLogDelivery>>>,
+    risk_configuration: Option<Spanned<RawRisk>>,
     attributes: Vec<Spanned<RawAttribute>>,
     tier: Option<Tier>,
     threat_protection: Option<Spanned<ThreatProtection>>,
@@ -55,6 +57,7 @@ impl Default for RawPool {
             sign_in_policy: None,
             web_authn: None,
             log_delivery: None,
+            risk_configuration: None,
             attributes: Vec::new(),
             tier: None,
             threat_protection: None,
@@ -98,6 +101,53 @@ struct RawWebAuthn {
 struct RawLogDelivery {
     event_source: Spanned<EventSource>,
     destination: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRisk {
+    #[serde(default = "no_action")]
+    compromised_credentials: CredentialsAction,
+    #[serde(default = "every_event")]
+    compromised_credentials_events: Vec<CredentialsEvent>,
+    #[serde(default)]
+    account_takeover: RawTakeover,
+    #[serde(default)]
+    notify: bool,
+    #[serde(default = "no_ranges")]
+    blocked_ip_ranges: Spanned<Vec<String>>,
+    #[serde(default = "no_ranges")]
+    skipped_ip_ranges: Spanned<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTakeover {
+    low: TakeoverAction,
+    medium: TakeoverAction,
+    high: TakeoverAction,
+}
+
+impl Default for RawTakeover {
+    fn default() -> Self {
+        Self {
+            low: TakeoverAction::NoAction,
+            medium: TakeoverAction::NoAction,
+            high: TakeoverAction::NoAction,
+        }
+    }
+}
+
+fn no_ranges() -> Spanned<Vec<String>> {
+    unspanned(Vec::new())
+}
+
+fn no_action() -> CredentialsAction {
+    CredentialsAction::NoAction
+}
+
+fn every_event() -> Vec<CredentialsEvent> {
+    CredentialsEvent::ALL.to_vec()
 }
 
 fn preferred() -> UserVerification {
@@ -242,6 +292,10 @@ pub(super) fn desired(raw: RawPool, domain: Option<&Domain>, loc: &Locator) -> R
         .log_delivery
         .map(|deliveries| log_delivery(deliveries, raw.tier, loc))
         .transpose()?;
+    let risk = raw
+        .risk_configuration
+        .map(|risk| self::risk(risk, raw.threat_protection.as_ref().map(|t| *t.get_ref()), &email, loc))
+        .transpose()?;
     let custom_attributes = custom_attributes(raw.attributes, loc)?;
     let names = custom_attributes.iter().map(CustomAttribute::aws_name).collect();
 
@@ -261,6 +315,7 @@ pub(super) fn desired(raw: RawPool, domain: Option<&Domain>, loc: &Locator) -> R
         first_factors,
         web_authn,
         log_delivery,
+        risk,
         deletion_protection: raw.deletion_protection,
         password_policy: policy,
         account_recovery: raw.account_recovery.into_inner(),
@@ -469,6 +524,75 @@ fn log_delivery(
     }
     deliveries.sort_by_key(|d| d.event_source);
     Ok(deliveries)
+}
+
+/// Threat protection's tuning: only with threat protection on, notices only through SES, and
+/// IP ranges in CIDR notation.
+fn risk(
+    raw: Spanned<RawRisk>,
+    mode: Option<ThreatProtection>,
+    email: &Email,
+    loc: &Locator,
+) -> Result<Risk, SpecError> {
+    if !mode.is_some_and(ThreatProtection::needs_plus) {
+        return Err(loc.on(
+            &raw,
+            "[pool.risk_configuration] tunes threat protection, which is off here: set [pool] threat_protection = \
+             \"audit\" or \"enforced\" (AWS refuses SetRiskConfiguration otherwise)",
+        ));
+    }
+    let span = raw.span();
+    let raw = raw.into_inner();
+    if raw.notify && !matches!(email, Email::Ses(_)) {
+        return Err(loc.at(
+            span,
+            "notify = true emails users through Amazon SES (NotifyConfiguration.SourceArn): set [pool.email] \
+             source_arn and from",
+        ));
+    }
+    if raw.compromised_credentials_events.is_empty() {
+        return Err(loc.at(
+            span,
+            "compromised_credentials_events lists at least one of sign_in, password_change, sign_up",
+        ));
+    }
+    for ranges in [&raw.blocked_ip_ranges, &raw.skipped_ip_ranges] {
+        if ranges.get_ref().len() > 200 {
+            return Err(loc.on(ranges, "at most 200 IP ranges"));
+        }
+        if let Some(bad) = ranges.get_ref().iter().find(|r| !is_cidr(r)) {
+            return Err(loc.on(
+                ranges,
+                format!("{bad:?} is not an IP range in CIDR notation (\"203.0.113.0/24\" or \"2001:db8::/32\")"),
+            ));
+        }
+    }
+    Ok(Risk {
+        compromised_credentials: raw.compromised_credentials,
+        compromised_credentials_events: sorted(raw.compromised_credentials_events),
+        account_takeover: [
+            raw.account_takeover.low,
+            raw.account_takeover.medium,
+            raw.account_takeover.high,
+        ],
+        notify: raw.notify,
+        blocked_ip_ranges: raw.blocked_ip_ranges.into_inner(),
+        skipped_ip_ranges: raw.skipped_ip_ranges.into_inner(),
+    })
+}
+
+fn is_cidr(range: &str) -> bool {
+    let Some((address, bits)) = range.split_once('/') else {
+        return false;
+    };
+    let Ok(bits) = bits.parse::<u8>() else {
+        return false;
+    };
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => bits <= 32,
+        Ok(std::net::IpAddr::V6(_)) => bits <= 128,
+        Err(_) => false,
+    }
 }
 
 fn check_pool_name(name: &str) -> Result<(), String> {

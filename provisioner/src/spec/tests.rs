@@ -977,3 +977,38 @@ fn logs_are_delivered_once_per_source_to_a_destination_cognito_delivers_to() {
         "the accepted sources are listed: {e}"
     );
 }
+
+#[test]
+fn threat_protection_is_tuned_only_while_it_is_on_and_notices_go_through_ses() {
+    let tuned = "[pool.risk_configuration]\ncompromised_credentials = \"block\"\n\
+                 account_takeover = { low = \"no_action\", medium = \"mfa_if_configured\", high = \"block\" }\n\
+                 blocked_ip_ranges = [\"203.0.113.0/24\", \"2001:db8::/32\"]\n";
+    let on = "[pool]\ntier = \"plus\"\nthreat_protection = \"enforced\"\n";
+    let spec = ok(&format!("{on}{tuned}"));
+    let risk = spec.pool.risk.unwrap();
+    assert_eq!(risk.compromised_credentials, crate::desired::CredentialsAction::Block);
+    assert_eq!(
+        risk.compromised_credentials_events.len(),
+        3,
+        "every event unless the spec says"
+    );
+    assert_eq!(risk.account_takeover[2], crate::desired::TakeoverAction::Block);
+
+    let e = error(tuned);
+    assert_eq!(e.line, 1, "{e}");
+    assert!(e.message.contains("threat protection, which is off"), "{e}");
+    let e = error(&format!("{on}{tuned}notify = true\n"));
+    assert!(e.message.contains("Amazon SES"), "{e}");
+    let e = error(&format!(
+        "{on}[pool.risk_configuration]\nskipped_ip_ranges = [\"10.0.0.0/33\"]\n"
+    ));
+    assert_eq!(e.line, 5, "{e}");
+    assert!(e.message.contains("CIDR"), "{e}");
+    let e = error(&format!(
+        "{on}[pool.risk_configuration]\naccount_takeover = {{ low = \"lock\", medium = \"block\", high = \"block\" }}\n"
+    ));
+    assert!(
+        e.message.contains("mfa_required"),
+        "the accepted actions are listed: {e}"
+    );
+}

@@ -190,6 +190,36 @@ fn pool(out: &mut Out, desired: &Desired, comments: &Comments) {
         out.key("relying_party_id", string(&passkeys.relying_party_id));
         out.key("user_verification", string(passkeys.user_verification.as_spec()));
     }
+    if let Some(risk) = &pool.risk {
+        out.table("[pool.risk_configuration]");
+        out.key(
+            "compromised_credentials",
+            string(risk.compromised_credentials.as_spec()),
+        );
+        out.key(
+            "compromised_credentials_events",
+            array(risk.compromised_credentials_events.iter().map(|e| string(e.as_spec()))),
+        );
+        let [low, medium, high] = risk.account_takeover;
+        out.key(
+            "account_takeover",
+            format!(
+                "{{ low = {}, medium = {}, high = {} }}",
+                string(low.as_spec()),
+                string(medium.as_spec()),
+                string(high.as_spec())
+            ),
+        );
+        out.key("notify", risk.notify);
+        out.key(
+            "blocked_ip_ranges",
+            array(risk.blocked_ip_ranges.iter().map(|r| string(r))),
+        );
+        out.key(
+            "skipped_ip_ranges",
+            array(risk.skipped_ip_ranges.iter().map(|r| string(r))),
+        );
+    }
     // No delivery and no table say the same: `apply` leaves the pool's as they are.
     for delivery in pool.log_delivery.as_deref().unwrap_or_default() {
         out.table("[[pool.log_delivery]]");

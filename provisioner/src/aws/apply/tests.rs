@@ -123,6 +123,7 @@ fn planned(change: &Change) -> Vec<(&'static str, Vec<String>)> {
         Change::AddCustomAttributes { request, .. } => vec![("AddCustomAttributes", members_set(request))],
         Change::SetMfa { request, .. } => vec![("SetUserPoolMfaConfig", members_set(request))],
         Change::SetLogDelivery { request, .. } => vec![("SetLogDeliveryConfiguration", members_set(request))],
+        Change::SetRisk { request, .. } => vec![("SetRiskConfiguration", members_set(request))],
         Change::CreateResourceServer { request, .. } => vec![("CreateResourceServer", members_set(request))],
         Change::UpdateResourceServer { request, .. } => vec![("UpdateResourceServer", members_set(request))],
         Change::CreateIdentityProvider { request, .. } => {

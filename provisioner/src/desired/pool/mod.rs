@@ -11,6 +11,7 @@ pub mod attributes;
 pub mod email;
 pub mod log_delivery;
 pub mod mfa;
+pub mod risk;
 pub mod sign_in;
 pub mod sms;
 
@@ -18,6 +19,7 @@ pub use attributes::{AttributeKind, CustomAttribute};
 pub use email::{Email, SesEmail};
 pub use log_delivery::{EventSource, LogDelivery};
 pub use mfa::Mfa;
+pub use risk::{CredentialsAction, CredentialsEvent, Risk, TakeoverAction};
 pub use sign_in::{AuthFactor, UserVerification, WebAuthn};
 pub use sms::Sms;
 
@@ -73,6 +75,8 @@ pub struct Pool {
     pub web_authn: Option<WebAuthn>,
     /// Where the pool's logs go, one delivery per source. `None`: left as it is.
     pub log_delivery: Option<Vec<LogDelivery>>,
+    /// Threat protection's tuning. `None`: left as it is.
+    pub risk: Option<Risk>,
     pub deletion_protection: bool,
     pub password_policy: PasswordPolicy,
     /// In priority order.
@@ -259,8 +263,9 @@ impl Pool {
             web_authn: mfa
                 .and_then(|m| m.web_authn_configuration())
                 .and_then(WebAuthn::from_aws),
-            // GetLogDeliveryConfiguration, read apart (`ObservedPool`).
+            // GetLogDeliveryConfiguration and DescribeRiskConfiguration, read apart.
             log_delivery: None,
+            risk: None,
             deletion_protection: pool.deletion_protection() == Some(&DeletionProtectionType::Active),
             password_policy: PasswordPolicy {
                 minimum_length: policy

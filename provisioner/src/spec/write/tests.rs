@@ -512,6 +512,21 @@ fn pool() -> impl Strategy<Value = crate::desired::Pool> {
                     }
                     deliveries
                 }),
+                risk: (tier == Some(Tier::Plus) && threat).then(|| crate::desired::Risk {
+                    compromised_credentials: crate::desired::CredentialsAction::Block,
+                    compromised_credentials_events: vec![
+                        crate::desired::CredentialsEvent::SignIn,
+                        crate::desired::CredentialsEvent::SignUp,
+                    ],
+                    account_takeover: [
+                        crate::desired::TakeoverAction::NoAction,
+                        crate::desired::TakeoverAction::MfaIfConfigured,
+                        crate::desired::TakeoverAction::Block,
+                    ],
+                    notify: ses.is_some(),
+                    blocked_ip_ranges: vec!["203.0.113.0/24".into()],
+                    skipped_ip_ranges: Vec::new(),
+                }),
                 sms,
                 deletion_protection,
                 password_policy: PasswordPolicy {
