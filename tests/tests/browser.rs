@@ -5,10 +5,20 @@
 //! in the email, then in the browser opens the app, clicks "Sign in", fills the hosted UI's
 //! form, lands back on the app signed in with the `members` group, refreshes and signs out.
 //!
-//! The app listens on 127.0.0.1:3000 (the spec's callback URL): the test fails, naming the
-//! port, when something else holds it. A screenshot of the signed-in page is written under
-//! the target folder (`CARGO_TARGET_TMPDIR/browser/signed-in.png`) for people to look at.
+//! Google sign-in, against the local Google (`tools/google_provider.mjs`) with the local
+//! stack's pre-signup linking (`LINK_EXTERNAL_USERS=verified`, `LINK_TRUSTED_PROVIDERS=Google`):
+//! "Sign in with Google" for a new person shows a user of their own with the `members` group;
+//! for a person who signed up natively and confirmed the address it lands on that person's
+//! `sub`, the app retrying once after pre-signup's linked answer; an unverified native
+//! address, or a provider linking does not trust, links nothing and makes a separate user.
+//!
+//! The app listens on 127.0.0.1:3000 (the spec's callback URL): the tests fail, naming the
+//! port, when something else holds it, and run one at a time. A screenshot of the signed-in
+//! page is written under the target folder (`CARGO_TARGET_TMPDIR/browser/signed-in.png`, and
+//! `google-linked.png`) for people to look at.
 
+use std::future::Future;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
@@ -71,8 +81,23 @@ async fn wait_for_text(browser: &Client, id: &str, ready: impl Fn(&str) -> bool)
     panic!("#{id} never became ready; last text {last:?}");
 }
 
-#[tokio::test]
-async fn a_user_signs_in_to_the_web_app_in_a_real_browser_sees_their_groups_refreshes_and_signs_out() {
+/// The app holds port 3000: its tests run one at a time, each on a runtime of its own.
+fn alone(test: impl Future<Output = ()>) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(test);
+}
+
+#[test]
+fn a_user_signs_in_to_the_web_app_in_a_real_browser_sees_their_groups_refreshes_and_signs_out() {
+    alone(signs_in_refreshes_and_signs_out());
+}
+
+async fn signs_in_refreshes_and_signs_out() {
     let dir = tempfile::tempdir().unwrap();
     let stack = Stack::start(&Tools::default(), dir.path(), &[], Progress::Hidden)
         .await
@@ -186,4 +211,221 @@ async fn a_user_signs_in_to_the_web_app_in_a_real_browser_sees_their_groups_refr
     browser.close().await.unwrap();
     drop(driver);
     drop(app);
+}
+
+/// The local stack (with `env` over its functions' environment), the app on port 3000 and a
+/// browser, stopped in reverse when dropped.
+struct Session {
+    browser: Client,
+    _driver: ChromeDriver,
+    _app: App,
+    stack: Stack,
+    _dir: tempfile::TempDir,
+}
+
+impl Session {
+    async fn open(env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let stack = Stack::start(&Tools::default(), dir.path(), env, Progress::Hidden)
+            .await
+            .unwrap();
+        let app = App::start_for(&stack).unwrap_or_else(|error| panic!("{error}"));
+        let driver = ChromeDriver::start(dir.path()).unwrap();
+        let browser = browser(&driver).await;
+        Self {
+            browser,
+            _driver: driver,
+            _app: app,
+            stack,
+            _dir: dir,
+        }
+    }
+
+    /// Signs up `email` natively (the API, as a sign-up form would) and confirms it: with
+    /// the emailed code (the address then verified), or by an administrator (unverified).
+    async fn native_user(&self, email: &str, verified: bool) -> String {
+        let stack = &self.stack;
+        let signed_up = stack
+            .cognito
+            .sign_up()
+            .client_id(stack.client_id())
+            .username(email)
+            .password(PASSWORD)
+            .user_attributes(AttributeType::builder().name("email").value(email).build().unwrap())
+            .send()
+            .await
+            .unwrap();
+        if verified {
+            let code = stack.local.delivery_to(email, 0).expect("the SignUp email").code;
+            stack
+                .cognito
+                .confirm_sign_up()
+                .client_id(stack.client_id())
+                .username(email)
+                .confirmation_code(code)
+                .send()
+                .await
+                .unwrap();
+        } else {
+            stack
+                .cognito
+                .admin_confirm_sign_up()
+                .user_pool_id(&stack.outputs.user_pool_id)
+                .username(email)
+                .send()
+                .await
+                .unwrap();
+        }
+        signed_up.user_sub().to_owned()
+    }
+
+    /// From the signed-out app: "Sign in with Google", then the local Google's form, once.
+    async fn sign_in_with_google(&self, email: &str, name: &str) {
+        let browser = &self.browser;
+        browser.goto(APP).await.unwrap();
+        let link = browser.find(Locator::Id("sign-in-google")).await.unwrap();
+        assert_eq!(link.text().await.unwrap(), "Sign in with Google");
+        link.click().await.unwrap();
+        let field = browser
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Id("email"))
+            .await
+            .unwrap_or_else(|error| panic!("no local Google form: {error}"));
+        let at = browser.current_url().await.unwrap();
+        assert!(
+            at.as_str().starts_with(&self.stack.google.issuer()),
+            "the form is the local Google's: {at}"
+        );
+        field.send_keys(email).await.unwrap();
+        browser
+            .find(Locator::Id("name"))
+            .await
+            .unwrap()
+            .send_keys(name)
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Id("submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// What the signed-in page shows: the `sub`, the masked email, the providers and groups.
+    async fn shown(&self) -> (String, String, String, String) {
+        let sub = text_of(&self.browser, "sub").await;
+        assert_eq!(
+            self.browser.current_url().await.unwrap().as_str(),
+            format!("{APP}/"),
+            "signed in at the clean address"
+        );
+        (
+            sub,
+            text_of(&self.browser, "email").await,
+            text_of(&self.browser, "identities").await,
+            text_of(&self.browser, "groups").await,
+        )
+    }
+
+    /// The pool's users' names.
+    async fn usernames(&self) -> Vec<String> {
+        let users = self
+            .stack
+            .cognito
+            .list_users()
+            .user_pool_id(&self.stack.outputs.user_pool_id)
+            .send()
+            .await
+            .unwrap();
+        users
+            .users()
+            .iter()
+            .filter_map(|u| u.username())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    async fn close(self) {
+        self.browser.clone().close().await.unwrap();
+    }
+}
+
+#[test]
+fn google_sign_in_of_a_new_person_shows_them_in_the_app_with_the_members_group() {
+    alone(async {
+        let session = Session::open(&[]).await;
+        let email = fresh_email("ada", "example.com");
+        session.sign_in_with_google(&email, "Ada").await;
+        let (sub, shown_email, identities, groups) = session.shown().await;
+        assert_eq!(shown_email, mask_email(&email));
+        assert_eq!(identities, "Google");
+        assert_eq!(groups, "members", "post-confirmation added the new user to members");
+        let users = session.usernames().await;
+        assert_eq!(users.len(), 1, "{users:?}");
+        assert!(users[0].starts_with("Google_"), "a user of their own: {users:?}");
+        assert!(!sub.is_empty());
+        session.close().await;
+    });
+}
+
+#[test]
+fn a_native_user_with_a_confirmed_address_signing_in_with_google_lands_on_their_own_sub_after_one_retry() {
+    alone(async {
+        let session = Session::open(&[]).await;
+        let email = fresh_email("jane", "example.com");
+        let native = session.native_user(&email, true).await;
+        // The form is filled once: pre-signup links and refuses the first attempt, the app
+        // retries once with identity_provider=Google, and the local Google, still signed
+        // in, sends the browser straight back.
+        session.sign_in_with_google(&email, "Jane").await;
+        let (sub, shown_email, identities, groups) = session.shown().await;
+        assert_eq!(sub, native, "the native user's sub");
+        assert_eq!(shown_email, mask_email(&email));
+        assert_eq!(identities, "Google", "the linked identity");
+        assert_eq!(groups, "members");
+        let users = session.usernames().await;
+        assert_eq!(users.len(), 1, "no second user: {users:?}");
+        let screenshots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+        std::fs::create_dir_all(&screenshots).unwrap();
+        let png = session.browser.screenshot().await.unwrap();
+        std::fs::write(screenshots.join("google-linked.png"), png).unwrap();
+        session.close().await;
+    });
+}
+
+#[test]
+fn a_native_user_whose_address_is_unverified_is_not_linked_and_google_makes_a_separate_user() {
+    alone(async {
+        let session = Session::open(&[]).await;
+        let email = fresh_email("unproven", "example.com");
+        let native = session.native_user(&email, false).await;
+        session.sign_in_with_google(&email, "Not Jane").await;
+        let (sub, _, identities, groups) = session.shown().await;
+        assert_ne!(sub, native, "a separate user");
+        assert_eq!(identities, "Google");
+        assert_eq!(groups, "members");
+        let users = session.usernames().await;
+        assert_eq!(users.len(), 2, "{users:?}");
+        assert!(users.iter().any(|u| u.starts_with("Google_")), "{users:?}");
+        session.close().await;
+    });
+}
+
+#[test]
+fn a_provider_that_linking_does_not_trust_is_not_linked_to_a_verified_native_user() {
+    alone(async {
+        let session = Session::open(&[("LINK_TRUSTED_PROVIDERS", "SignInWithApple")]).await;
+        let email = fresh_email("jane", "example.com");
+        let native = session.native_user(&email, true).await;
+        session.sign_in_with_google(&email, "Jane").await;
+        let (sub, _, identities, _) = session.shown().await;
+        assert_ne!(sub, native, "a separate user");
+        assert_eq!(identities, "Google");
+        let users = session.usernames().await;
+        assert_eq!(users.len(), 2, "{users:?}");
+        session.close().await;
+    });
 }

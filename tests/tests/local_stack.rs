@@ -330,7 +330,8 @@ async fn a_failing_post_confirmation_is_reported_under_its_trigger_name() {
 
 #[tokio::test]
 async fn auto_confirm_for_allowed_domains_verifies_the_email_and_adds_the_default_group() {
-    let (stack, _dir) = stack(&[("AUTO_CONFIRM", "allowed")]).await;
+    // Linking off: with it, pre-signup never marks a native sign-up's address verified.
+    let (stack, _dir) = stack(&[("AUTO_CONFIRM", "allowed"), ("LINK_EXTERNAL_USERS", "never")]).await;
     let email = fresh_email("ana", "eng.example.com");
     let (sub, confirmed) = sign_up(&stack, &email, "en").await.unwrap();
     assert!(confirmed, "pre-signup auto-confirmed the user");

@@ -3,12 +3,18 @@
 //! would be:
 //!
 //! - `/` signed out: a "Sign in" link to `/login`, which keeps the login's `state`, `nonce`
-//!   and PKCE verifier in the HttpOnly login cookie and redirects to the hosted UI;
+//!   and PKCE verifier in the HttpOnly login cookie and redirects to the hosted UI, and a
+//!   "Sign in with <provider>" link for each provider the client lists
+//!   (`/login?identity_provider=Google`: straight to that provider);
 //! - `/?code=…&state=…` (the callback): checks `state` against the cookie, exchanges the code,
 //!   verifies the ID token, keeps the tokens in a server-side session (the browser holds only
 //!   an opaque session id in an HttpOnly cookie) and redirects to `/`, so no code is left in
-//!   the address bar; `/?error=…` is shown as a sentence;
-//! - `/` signed in: the user's email (masked), groups and when the tokens expire, what the API
+//!   the address bar; `/?error=…` is shown as a sentence, except the answer of a first
+//!   provider sign-in that pre-signup linked to an existing account (the README's "The first
+//!   sign-in after a link"): that one is retried once with `identity_provider`, a one-shot
+//!   cookie making a second such answer a sentence, never another redirect;
+//! - `/` signed in: the user's email (masked), `sub`, the providers it signs in with
+//!   (`identities`), groups and when the tokens expire, what the API
 //!   route answered for the access token, a "Refresh" button (`POST /refresh`, the refresh
 //!   grant) and a "Sign out" button (`POST /logout`, then the hosted UI's `/logout`, back here);
 //! - `/api/me`: an API route behind the `AccessClaims` extractor (RFC 6750 rejections);
@@ -49,6 +55,17 @@ pub const ADDRESS: &str = "127.0.0.1:3000";
 /// The session cookie: an opaque id into the server's session store.
 const SESSION: &str = "app_session";
 
+/// The provider the pending login went to (its index in `AppConfig::identity_providers`),
+/// for the retry after a link.
+const PROVIDER: &str = "app_provider";
+
+/// The one-shot flag: set on the retry after a link, consumed by the next callback.
+const RETRIED: &str = "app_link_retried";
+
+/// What pre-signup's answer says after it linked the sign-in to an existing account
+/// (`pre_signup::LINKED_MARKER`), and Cognito's own answer then.
+pub const LINKED_MARKERS: [&str; 2] = ["linked to your existing account", "Already found an entry for username"];
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(
@@ -75,6 +92,9 @@ pub struct AppConfig {
     /// Where the hosted UI's `/logout` sends the browser back.
     pub logout_uri: String,
     pub scopes: Vec<String>,
+    /// The client's identity providers other than `COGNITO` (`Google`), each offered as
+    /// "Sign in with …".
+    pub identity_providers: Vec<String>,
     /// Whether the ID token must carry the login's nonce (Cognito's does; cognito-local's
     /// tokens have none).
     pub check_nonce: bool,
@@ -93,6 +113,12 @@ impl AppConfig {
             redirect_uri: stack.redirect_uri().to_owned(),
             logout_uri: client.logout_urls.first().cloned().unwrap_or_default(),
             scopes: client.oauth_scopes.clone(),
+            identity_providers: client
+                .identity_providers
+                .iter()
+                .filter(|p| p.as_str() != "COGNITO")
+                .cloned()
+                .collect(),
             check_nonce: false,
             cognito: stack.cognito.clone(),
         }
@@ -245,10 +271,23 @@ async fn home(State(app): State<AppState>, headers: HeaderMap, uri: Uri, Query(c
         })
     });
     let Some((claims, access_token, can_refresh, refreshed)) = shown else {
+        let providers: String = app
+            .config
+            .identity_providers
+            .iter()
+            .map(|name| {
+                let query = url_encode(name);
+                let id = escape(&name.to_ascii_lowercase());
+                let name = escape(name);
+                format!(
+                    "\n<p><a id=\"sign-in-{id}\" href=\"/login?identity_provider={query}\">Sign in with {name}</a></p>"
+                )
+            })
+            .collect();
         return page(
             StatusCode::OK,
             "Signed out",
-            "<p>You are signed out.</p>\n<p><a id=\"sign-in\" href=\"/login\">Sign in</a></p>",
+            &format!("<p>You are signed out.</p>\n<p><a id=\"sign-in\" href=\"/login\">Sign in</a></p>{providers}"),
         );
     };
     // The page calls the API route as a client of it would, with the session's access token;
@@ -274,6 +313,12 @@ async fn home(State(app): State<AppState>, headers: HeaderMap, uri: Uri, Query(c
         Err(never) => match never {},
     };
     let email = claims.email().map(mask_email).unwrap_or_else(|| "(no email)".into());
+    let identities = identity_providers(&claims);
+    let identities = if identities.is_empty() {
+        "(none: signed up here)".to_owned()
+    } else {
+        identities.join(", ")
+    };
     let groups = claims.groups();
     let groups = if groups.is_empty() {
         "(none)".to_owned()
@@ -287,12 +332,16 @@ async fn home(State(app): State<AppState>, headers: HeaderMap, uri: Uri, Query(c
     };
     let body = format!(
         "<p>Signed in as <strong id=\"email\">{email}</strong></p>\n\
+         <p>User (<code>sub</code>): <code id=\"sub\">{sub}</code></p>\n\
+         <p>Signs in with providers (<code>identities</code>): <span id=\"identities\">{identities}</span></p>\n\
          <p>Groups: <span id=\"groups\">{groups}</span></p>\n\
          <p>Tokens expire: <span id=\"expires\">{expires}</span> (refreshed <span id=\"refreshed\">{refreshed}</span> times)</p>\n\
          <p>The API (<code>GET /api/me</code> with the access token) answered: <code id=\"api\">{api}</code></p>\n\
          {refresh}\n\
          <form method=\"post\" action=\"/logout\"><button id=\"sign-out\" type=\"submit\">Sign out</button></form>",
         email = escape(&email),
+        sub = escape(claims.subject()),
+        identities = escape(&identities),
         groups = escape(&groups),
         expires = escape(&expiry(claims.expires_at())),
         api = escape(&api),
@@ -303,31 +352,44 @@ async fn home(State(app): State<AppState>, headers: HeaderMap, uri: Uri, Query(c
 /// The callback: checks state against the login cookie, exchanges the code, verifies the ID
 /// token, starts a session, and redirects to the clean address.
 async fn finish_login(app: &AppState, headers: &HeaderMap, uri: &Uri) -> Response {
-    let clear = app.login.clear();
+    // Every callback consumes the one-shot flag, whatever its outcome; only the retry sets it.
+    let retried = app.jar.get(headers, RETRIED) == Some("1");
+    let end = |sentence: &str| {
+        let mut response = failed(app.login.clear(), sentence);
+        response.headers_mut().append(SET_COOKIE, app.jar.clear(RETRIED));
+        response.headers_mut().append(SET_COOKIE, app.jar.clear(PROVIDER));
+        response
+    };
     let Some(pending) = app.login.get(headers) else {
-        return failed(
-            clear,
-            "This sign-in was not started here, or took longer than 10 minutes: sign in again.",
-        );
+        return end("This sign-in was not started here, or took longer than 10 minutes: sign in again.");
     };
     let code = match pending.code_from_callback(uri.query().unwrap_or_default()) {
         Ok(code) => code,
-        Err(error) => return failed(clear, &callback_sentence(&error)),
+        Err(CallbackError::Denied {
+            description: Some(description),
+            ..
+        }) if is_linked(&description) => {
+            if retried {
+                return end(
+                    "Your sign-in is linked to your existing account, but signing in again did not finish either: \
+                     sign in again.",
+                );
+            }
+            return retry_after_link(app, headers, &description);
+        }
+        Err(error) => return end(&callback_sentence(&error)),
     };
     let tokens = match app.client.exchange_code(&code, &pending).await {
         Ok(tokens) => tokens,
-        Err(error) => return failed(clear, &format!("The sign-in could not be completed: {error}.")),
+        Err(error) => return end(&format!("The sign-in could not be completed: {error}.")),
     };
     let Some(id_token) = tokens.id_token.as_ref() else {
-        return failed(
-            clear,
-            "The sign-in gave no ID token: the app client must allow the openid scope.",
-        );
+        return end("The sign-in gave no ID token: the app client must allow the openid scope.");
     };
     let nonce = app.config.check_nonce.then(|| pending.nonce());
     let claims = match app.client.verify_id_token(id_token.secret(), nonce).await {
         Ok(claims) => claims,
-        Err(error) => return failed(clear, &format!("The ID token was refused: {error}.")),
+        Err(error) => return end(&format!("The ID token was refused: {error}.")),
     };
     let id = random_string();
     app.sessions().insert(
@@ -339,11 +401,77 @@ async fn finish_login(app: &AppState, headers: &HeaderMap, uri: &Uri) -> Respons
         },
     );
     let mut response = redirect("/");
-    response.headers_mut().append(SET_COOKIE, clear);
+    for cookie in [app.login.clear(), app.jar.clear(RETRIED), app.jar.clear(PROVIDER)] {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
     response
         .headers_mut()
         .append(SET_COOKIE, app.jar.set(SESSION, &id, 12 * 3600));
     response
+}
+
+/// Whether a callback's `error_description` is the answer of a first provider sign-in that
+/// pre-signup linked to an existing account.
+pub fn is_linked(description: &str) -> bool {
+    LINKED_MARKERS.iter().any(|marker| description.contains(marker))
+}
+
+/// The provider a linked answer came from: the one the login went to (its cookie), else
+/// the one Cognito's own answer names (`Already found an entry for username Google_1083…`),
+/// if the client lists it.
+fn linked_provider<'a>(app: &'a AppState, headers: &HeaderMap, description: &str) -> Option<&'a str> {
+    let providers = &app.config.identity_providers;
+    let from_cookie = app
+        .jar
+        .get(headers, PROVIDER)
+        .and_then(|index| index.parse::<usize>().ok())
+        .and_then(|index| providers.get(index));
+    let named = || {
+        let username = description.split(LINKED_MARKERS[1]).nth(1)?.trim_start();
+        providers
+            .iter()
+            .filter(|p| username.starts_with(&format!("{p}_")))
+            .max_by_key(|p| p.len())
+    };
+    from_cookie.or_else(named).map(String::as_str)
+}
+
+/// The one retry after a link: the same client and scopes, `identity_provider`, a fresh
+/// `state` and PKCE pair, and the one-shot flag set. The provider usually still has a
+/// session, so the person sees no second prompt.
+fn retry_after_link(app: &AppState, headers: &HeaderMap, description: &str) -> Response {
+    let mut options = AuthorizeOptions::scopes(app.config.scopes.iter().cloned());
+    if let Some(provider) = linked_provider(app, headers, description) {
+        options = options.identity_provider(provider);
+    }
+    let pending = PendingLogin::new();
+    let url = app.client.oauth().authorize_url(&options, &pending);
+    let mut response = redirect(url.as_str());
+    response.headers_mut().append(SET_COOKIE, app.login.set(&pending));
+    response
+        .headers_mut()
+        .append(SET_COOKIE, app.jar.set(RETRIED, "1", LoginCookie::MAX_AGE_SECONDS));
+    response
+}
+
+/// The providers a user signs in with, from the ID token's `identities`.
+fn identity_providers(claims: &Claims) -> Vec<String> {
+    let Some(serde_json::Value::Array(identities)) = claims.get("identities") else {
+        return Vec::new();
+    };
+    identities
+        .iter()
+        .filter_map(|identity| identity.get("providerName")?.as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A query value, percent-encoded.
+fn url_encode(text: &str) -> String {
+    cognito_oauth::Url::parse_with_params("http://x/", [("v", text)])
+        .ok()
+        .and_then(|url| url.query().map(|q| q["v=".len()..].to_owned()))
+        .unwrap_or_default()
 }
 
 fn callback_sentence(error: &CallbackError) -> String {
@@ -361,14 +489,41 @@ fn callback_sentence(error: &CallbackError) -> String {
     }
 }
 
-async fn login(State(app): State<AppState>) -> Response {
+#[derive(Debug, Deserialize)]
+struct Login {
+    identity_provider: Option<String>,
+}
+
+/// Starts a login: with `identity_provider` (one the client lists), straight to that
+/// provider, remembered in a cookie for the retry after a link.
+async fn login(State(app): State<AppState>, Query(login): Query<Login>) -> Response {
+    let mut options = AuthorizeOptions::scopes(app.config.scopes.iter().cloned());
+    let provider = match login.identity_provider.as_deref() {
+        None => None,
+        Some(name) => match app.config.identity_providers.iter().position(|p| p == name) {
+            Some(index) => {
+                options = options.identity_provider(name);
+                Some(index)
+            }
+            None => {
+                return failed(
+                    app.jar.clear(PROVIDER),
+                    "This app does not offer that sign-in provider: choose one on the sign-in page.",
+                );
+            }
+        },
+    };
     let pending = PendingLogin::new();
-    let url = app
-        .client
-        .oauth()
-        .authorize_url(&AuthorizeOptions::scopes(app.config.scopes.iter().cloned()), &pending);
+    let url = app.client.oauth().authorize_url(&options, &pending);
     let mut response = redirect(url.as_str());
     response.headers_mut().append(SET_COOKIE, app.login.set(&pending));
+    let provider = match provider {
+        Some(index) => app.jar.set(PROVIDER, &index.to_string(), LoginCookie::MAX_AGE_SECONDS),
+        None => app.jar.clear(PROVIDER),
+    };
+    response.headers_mut().append(SET_COOKIE, provider);
+    // A new login is not a retry.
+    response.headers_mut().append(SET_COOKIE, app.jar.clear(RETRIED));
     response
 }
 
@@ -554,6 +709,7 @@ mod tests {
             redirect_uri: "http://localhost:3000".into(),
             logout_uri: "http://localhost:3000".into(),
             scopes: vec!["openid".into(), "email".into()],
+            identity_providers: vec!["Google".into()],
             check_nonce: false,
             cognito: cognito::Client::new(&sdk),
         }
@@ -631,6 +787,115 @@ mod tests {
         );
         let (_, _, forged) = get("/?code=abc&state=forged", Some(&cookie)).await;
         assert!(forged.contains("its state differs"), "{forged}");
+    }
+
+    /// The `Set-Cookie` values of a response, as `name=value` pairs.
+    fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+        headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect()
+    }
+
+    fn query_value(url: &str, name: &str) -> Option<String> {
+        cognito_oauth::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// Starts a login at `path`; returns the cookies a browser then sends and the `state`.
+    async fn started(path: &str) -> (String, String) {
+        let (status, headers, _) = get(path, None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let state = query_value(headers[LOCATION].to_str().unwrap(), "state").unwrap();
+        let cookies: Vec<String> = set_cookies(&headers)
+            .into_iter()
+            .filter(|c| !c.ends_with('='))
+            .collect();
+        (cookies.join("; "), state)
+    }
+
+    const LINKED: &str =
+        "PreSignUp+failed+with+error+Your+sign-in+is+now+linked+to+your+existing+account.+Please+sign+in+again..+";
+
+    #[tokio::test]
+    async fn signed_out_the_home_page_offers_each_provider_of_the_client() {
+        let (_, _, body) = get("/", None).await;
+        assert!(
+            body.contains("<a id=\"sign-in-google\" href=\"/login?identity_provider=Google\">Sign in with Google</a>"),
+            "{body}"
+        );
+        let (status, headers, location) = {
+            let (status, headers, _) = get("/login?identity_provider=Google", None).await;
+            let location = headers[LOCATION].to_str().unwrap().to_owned();
+            (status, headers, location)
+        };
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(query_value(&location, "identity_provider").as_deref(), Some("Google"));
+        assert!(set_cookies(&headers).contains(&format!("{PROVIDER}=0")));
+        let (status, _, body) = get("/login?identity_provider=Nobody", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("does not offer that sign-in provider"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_linked_answer_is_retried_once_with_the_provider_and_a_fresh_state() {
+        let (cookies, state) = started("/login?identity_provider=Google").await;
+        let (status, headers, _) = get(
+            &format!("/?error=invalid_request&error_description={LINKED}&state={state}"),
+            Some(&cookies),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let location = headers[LOCATION].to_str().unwrap();
+        assert!(
+            location.starts_with("http://127.0.0.1:9/oauth2/authorize?"),
+            "{location}"
+        );
+        assert_eq!(query_value(location, "identity_provider").as_deref(), Some("Google"));
+        assert_ne!(query_value(location, "state").unwrap(), state, "a fresh state");
+        let set = set_cookies(&headers);
+        assert!(set.contains(&format!("{RETRIED}=1")), "{set:?}");
+        assert!(
+            set.iter()
+                .any(|c| c.starts_with("cognito_login=") && c.len() > "cognito_login=".len())
+        );
+    }
+
+    #[tokio::test]
+    async fn cognito_s_own_linked_answer_names_the_provider_to_retry_with() {
+        let (cookies, state) = started("/login").await;
+        let (status, headers, _) = get(
+            &format!(
+                "/?error=invalid_request&error_description=Already+found+an+entry+for+username+Google_1083&state={state}"
+            ),
+            Some(&cookies),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let location = headers[LOCATION].to_str().unwrap();
+        assert_eq!(query_value(location, "identity_provider").as_deref(), Some("Google"));
+    }
+
+    #[tokio::test]
+    async fn a_second_linked_answer_is_a_sentence_not_another_redirect() {
+        let (cookies, state) = started("/login?identity_provider=Google").await;
+        let cookies = format!("{cookies}; {RETRIED}=1");
+        let (status, headers, body) = get(
+            &format!("/?error=invalid_request&error_description={LINKED}&state={state}"),
+            Some(&cookies),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(headers.get(LOCATION).is_none());
+        assert!(body.contains("signing in again did not finish either"), "{body}");
+        assert!(
+            set_cookies(&headers).contains(&format!("{RETRIED}=")),
+            "the flag is consumed"
+        );
     }
 
     #[tokio::test]

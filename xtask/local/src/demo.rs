@@ -1,8 +1,10 @@
 //! The demo `cargo xtask local` runs on the local stack, step by step, printed for people:
 //! sign-up, the custom message as delivered (with its verification link), confirmation (the
 //! email then verified), the default group, hosted login with the code grant and PKCE, the ID
-//! token verified against the JWKS, refresh, and a sign-up on a denied domain with the error
-//! as the app receives it. Emails are masked and tokens shortened in what it prints.
+//! token verified against the JWKS, refresh, sign-in with the local Google twice (a new
+//! person, a user of their own; then the person who signed up above, linked to their account
+//! by pre-signup after the one retry an app makes), and a sign-up on a denied domain with the
+//! error as the app receives it. Emails are masked and tokens shortened in what it prints.
 
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
@@ -12,7 +14,10 @@ use trigger_common::mask_email;
 use cognito_oauth::{AuthorizeOptions, random_string};
 
 use crate::Stack;
+use crate::app::is_linked;
 use crate::flow;
+use crate::google::{self, Person};
+use provisioner::desired::ProviderKind;
 
 #[derive(Debug, thiserror::Error)]
 #[error("demo step {step} failed: {message}")]
@@ -39,6 +44,10 @@ fn sdk<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug
 pub struct Outcome {
     /// The denied sign-up's error, as the app receives it: its code and its message.
     pub denied: (String, String),
+    /// The new person's Google sign-in: their user name (`Google_<sub>`) and `sub`.
+    pub google_user: (String, String),
+    /// The `sub` the native user's Google sign-in landed on, after the retry.
+    pub linked_sub: String,
 }
 
 /// The first link (`href`) in an HTML email, its HTML escapes undone.
@@ -262,9 +271,129 @@ pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<Outcome, 
         .map_err(|e| fail("refresh")(e.to_string()))?;
     say(format!("   new id token:  {} (verified)", shorten(renewed.secret())));
 
+    // 8-9. The local Google: whoever is typed into its form is signed in.
+    let provider = stack
+        .spec
+        .identity_providers
+        .iter()
+        .find(|p| p.kind == ProviderKind::Google)
+        .map(|p| p.name.clone())
+        .ok_or_else(|| fail("sign in with Google")("the stack has no Google provider".into()))?;
+    let with_google = AuthorizeOptions::scopes(stack.spec.clients[0].oauth_scopes.iter().cloned())
+        .identity_provider(provider.as_str());
+    let google_sign_in = |person: &Person<'_>, step: &'static str| {
+        let (authorize, pending) = app.oauth().start_login(&with_google);
+        let callback =
+            google::sign_in(authorize.as_str(), person, redirect_uri).map_err(|e| fail(step)(e.to_string()))?;
+        let code = match pending.code_from_callback(&callback) {
+            Ok(code) => code,
+            Err(error) => return Ok(Err(error)),
+        };
+        let tokens = app
+            .exchange_code(&code, &pending)
+            .map_err(|e| fail(step)(e.to_string()))?;
+        let id_token = tokens.id_token.ok_or_else(|| fail(step)("no ID token".into()))?;
+        let claims = app
+            .verify_id_token(id_token.secret(), None)
+            .map_err(|e| fail(step)(e.to_string()))?;
+        Ok::<_, DemoError>(Ok(claims))
+    };
+    let identities = |claims: &cognito_oauth::Claims| {
+        claims
+            .get("identities")
+            .and_then(Value::as_array)
+            .map(|all| {
+                all.iter()
+                    .filter_map(|i| i.get("providerName")?.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+
+    let newcomer = fresh_email("ada", "example.com");
+    say(format!(
+        "8. Sign in with {provider} (the local Google, {}) as {}, new to the pool",
+        stack.google.issuer(),
+        mask_email(&newcomer)
+    ));
+    let step = "sign in with Google as a new person";
+    let person = Person {
+        email: &newcomer,
+        name: Some("Ada"),
+        email_verified: true,
+    };
+    let claims = google_sign_in(&person, step)?.map_err(|e| fail(step)(e.to_string()))?;
+    let username = claims.username().unwrap_or_default().to_owned();
+    say(format!(
+        "   GET  {base}/oauth2/authorize?identity_provider={provider} -> the local Google's form -> {base}/oauth2/idpresponse -> {redirect_uri}?code=…"
+    ));
+    say(format!(
+        "   a user of their own: {username}, sub {}, name {}, identities: {}",
+        claims.subject(),
+        claims.get("name").and_then(Value::as_str).unwrap_or("(none)"),
+        identities(&claims)
+    ));
+    say(format!(
+        "   email {}, groups: {} (PreSignUp_ExternalProvider, then post-confirmation)",
+        claims.email().map(mask_email).unwrap_or_default(),
+        claims.groups().join(", ")
+    ));
+    if !username.starts_with(&format!("{provider}_")) || claims.subject() == signed_up.user_sub() {
+        return Err(fail(step)(format!("signed in as {username}, not a user of their own")));
+    }
+    if !claims.groups().contains(&"members") {
+        return Err(fail(step)("the new user is not in the default group".into()));
+    }
+    let google_user = (username, claims.subject().to_owned());
+
+    say(format!(
+        "9. Sign in with {provider} as {masked}, who signed up above with a password and confirmed the address \
+         (pre-signup: LINK_EXTERNAL_USERS=verified, LINK_TRUSTED_PROVIDERS={provider})"
+    ));
+    let step = "sign in with Google as the native user";
+    let person = Person {
+        email: &email,
+        name: Some("Jane"),
+        email_verified: true,
+    };
+    let linked = match google_sign_in(&person, step)? {
+        Ok(claims) => claims,
+        Err(cognito_oauth::CallbackError::Denied {
+            description: Some(description),
+            ..
+        }) if is_linked(&description) => {
+            say(format!(
+                "   first attempt: pre-signup linked the identity; the callback says {description:?}"
+            ));
+            say(format!(
+                "   so the app retries once with identity_provider={provider} (a one-shot flag: a second such answer is an error)"
+            ));
+            google_sign_in(&person, step)?.map_err(|e| fail(step)(format!("the retry: {e}")))?
+        }
+        Err(error) => return Err(fail(step)(error.to_string())),
+    };
+    say(format!(
+        "   signed in as {}, sub {} (the native sign-up's: {}), identities: {}",
+        linked.username().unwrap_or_default(),
+        linked.subject(),
+        signed_up.user_sub(),
+        identities(&linked)
+    ));
+    say(format!("   groups: {}", linked.groups().join(", ")));
+    if linked.subject() != signed_up.user_sub() {
+        return Err(fail(step)(
+            "the Google sign-in landed on another user than the native one".into(),
+        ));
+    }
+    if !linked.groups().contains(&"members") {
+        return Err(fail(step)("the linked sign-in lost the native user's groups".into()));
+    }
+    let linked_sub = linked.subject().to_owned();
+
     let denied = fresh_email("mallory", "mailinator.com");
     say(format!(
-        "8. Sign up {} (mailinator.com is a denied domain)",
+        "10. Sign up {} (mailinator.com is a denied domain)",
         mask_email(&denied)
     ));
     let refused = cognito
@@ -294,7 +423,11 @@ pub async fn run(stack: &Stack, say: &mut dyn FnMut(String)) -> Result<Outcome, 
         )));
     }
     say("The demo ran every step.".into());
-    Ok(Outcome { denied })
+    Ok(Outcome {
+        denied,
+        google_user,
+        linked_sub,
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The command behind `cargo xtask local` (which installs the tools first): builds the
-//! functions, starts cognito-local and `cargo lambda watch` on loopback ports, provisions
+//! functions, starts cognito-local, `cargo lambda watch` and the local Google on loopback ports, provisions
 //! them from cognito.toml, serves the example web app at http://localhost:3000 (`app`), runs
 //! the demo, then stays up (printing what an app needs) until Ctrl-C, SIGTERM or SIGHUP, any
 //! of which stops every process it started. Each step goes to
@@ -15,6 +15,7 @@ use local::app::App;
 use local::demo;
 use local::stack::Stack;
 use local::watch::{Progress, run_dir};
+use provisioner::desired::ProviderKind;
 
 #[derive(Parser)]
 #[command(
@@ -89,21 +90,49 @@ fn main() -> Result<()> {
     }
 
     let out = &stack.outputs;
+    let login_url = out.client().and_then(|c| c.login_url.as_deref()).unwrap_or_default();
+    let google = stack
+        .spec
+        .identity_providers
+        .iter()
+        .find(|p| p.kind == ProviderKind::Google)
+        .map(|p| p.name.as_str());
     println!();
     if app.is_some() {
         println!("The stack is up. Open the web app and sign in:");
         println!("  web app           {}", stack.redirect_uri());
+    } else {
+        println!("The stack is up.");
+    }
+    if let Some(google) = google {
+        if app.is_some() {
+            println!(
+                "Sign in with {google}: \"Sign in with {google}\" on the web app, \"Continue with {google}\" on the hosted UI, or this URL:"
+            );
+        } else {
+            println!(
+                "Sign in with {google}: \"Continue with {google}\" on the hosted UI, or this URL (your app gets the code):"
+            );
+        }
+        println!("  {login_url}&identity_provider={google}");
+        println!(
+            "  The local Google ({}) signs in whoever you type into its form: no password, no consent screen.",
+            stack.google.issuer()
+        );
+        println!(
+            "  Sign up and confirm an address first, then sign in with {google} on that address: pre-signup links the"
+        );
+        println!("  two (LINK_EXTERNAL_USERS=verified) and you land on the same user, with the same sub and groups.");
+    }
+    if app.is_some() {
         println!("What your own app needs:");
     } else {
-        println!("The stack is up. What your app needs:");
+        println!("What your app needs:");
     }
     println!("  Cognito endpoint  {}", stack.local.endpoint());
     println!("  user pool id      {}", out.user_pool_id);
     println!("  client id         {}", stack.client_id());
-    println!(
-        "  login URL         {}",
-        out.client().and_then(|c| c.login_url.as_deref()).unwrap_or_default()
-    );
+    println!("  login URL         {login_url}");
     println!(
         "  token endpoint    {}",
         out.token_endpoint.as_deref().unwrap_or_default()
@@ -111,10 +140,12 @@ fn main() -> Result<()> {
     println!("  JWKS              {}", out.jwks_url);
     println!("  Lambda endpoint   {}", stack.watch.endpoint());
     println!("  logs              {}", dir.display());
+    println!("  local Google      {}", stack.google.issuer());
     println!(
-        "  processes         cognito-local pid {}, cargo lambda watch pid {}",
+        "  processes         cognito-local pid {}, cargo lambda watch pid {}, the local Google pid {}",
         stack.local.pid().unwrap_or_default(),
-        stack.watch.pid()
+        stack.watch.pid(),
+        stack.google.pid().unwrap_or_default()
     );
     println!("Press Ctrl-C to stop.");
     WAITING.store(true, Ordering::SeqCst);

@@ -21,13 +21,35 @@ use provisioner::desired::{IdentityProvider, ProviderKind};
 /// The functions' environment in the local stack, on top of each crate's
 /// `[package.metadata.lambda.watch.env]` (an allowed and a denied domain, the product name),
 /// whose values cargo-lambda lets nothing override: auto-confirmation off, the default group,
-/// and a verification link on the app's own address (the launcher fills in every code
-/// placeholder, as Cognito does, so the link carries the code).
+/// a verification link on the app's own address (the launcher fills in every code
+/// placeholder, as Cognito does, so the link carries the code), and one account per person
+/// for the local Google (pre-signup links a Google sign-in to the native user holding the
+/// same verified address).
+///
+/// On AWS, `cargo xtask deploy` refuses linking beside `VERIFY_URL` (a click on mail nobody
+/// asked for would prove an address for a stranger); locally no mail leaves the outbox, and
+/// the demo and the tests confirm with the code.
 pub const DEMO_ENV: &[(&str, &str)] = &[
     ("AUTO_CONFIRM", "never"),
     ("DEFAULT_GROUP", "members"),
     ("VERIFY_URL", VERIFY_URL),
+    ("LINK_EXTERNAL_USERS", "verified"),
+    ("LINK_TRUSTED_PROVIDERS", LOCAL_PROVIDER_NAME),
 ];
+
+/// `DEMO_ENV` with `env` over it. pre-signup refuses to start with `LINK_TRUSTED_PROVIDERS`
+/// but linking off, so an `env` that turns `LINK_EXTERNAL_USERS` to anything but `verified`
+/// also drops the default trusted providers (unless it names its own).
+pub fn functions_env<'a>(env: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let linking_off = env
+        .iter()
+        .any(|(key, value)| *key == "LINK_EXTERNAL_USERS" && *value != "verified");
+    let mut merged: Vec<(&str, &str)> = DEMO_ENV.to_vec();
+    let dropped = |key: &str| env.iter().any(|(k, _)| *k == key) || (linking_off && key == "LINK_TRUSTED_PROVIDERS");
+    merged.retain(|(key, _)| !dropped(key));
+    merged.extend_from_slice(env);
+    merged
+}
 
 /// Where the SignUp email's link points: the app's own page on localhost (the spec's
 /// callback URL's host), which would confirm the sign-up with the code in its query.
@@ -84,7 +106,8 @@ pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 
 impl Stack {
     /// Builds the functions, starts both servers in `dir` (logs and data), waits until both
-    /// serve, and provisions the spec. `env` overrides `DEMO_ENV` for the functions. With
+    /// serve, and provisions the spec. `env` overrides `DEMO_ENV` for the functions
+    /// (see [`functions_env`]). With
     /// `Progress::Shown`, each step (and the compile) is shown on stderr.
     pub async fn start(
         tools: &Tools,
@@ -123,9 +146,7 @@ impl Stack {
             &[format!("{cognito_endpoint}/oauth2/idpresponse")],
         )?;
 
-        let mut watch_env: Vec<(&str, &str)> = DEMO_ENV.to_vec();
-        watch_env.retain(|(key, _)| !env.iter().any(|(k, _)| k == key));
-        watch_env.extend_from_slice(env);
+        let mut watch_env = functions_env(env);
         watch_env.extend([
             ("AWS_ENDPOINT_URL", cognito_endpoint.as_str()),
             ("AWS_REGION", REGION),
@@ -310,4 +331,33 @@ async fn create_google(
             ))
         })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_stack_links_google_sign_ins_unless_told_otherwise() {
+        let env = functions_env(&[]);
+        assert!(env.contains(&("LINK_EXTERNAL_USERS", "verified")));
+        assert!(env.contains(&("LINK_TRUSTED_PROVIDERS", "Google")));
+
+        let off = functions_env(&[("LINK_EXTERNAL_USERS", "never")]);
+        assert!(off.contains(&("LINK_EXTERNAL_USERS", "never")));
+        assert!(
+            !off.iter().any(|(k, _)| *k == "LINK_TRUSTED_PROVIDERS"),
+            "pre-signup refuses trusted providers with linking off: {off:?}"
+        );
+
+        let other = functions_env(&[("LINK_TRUSTED_PROVIDERS", "SignInWithApple")]);
+        assert!(other.contains(&("LINK_EXTERNAL_USERS", "verified")));
+        assert_eq!(
+            other
+                .iter()
+                .filter(|(k, _)| *k == "LINK_TRUSTED_PROVIDERS")
+                .collect::<Vec<_>>(),
+            [&("LINK_TRUSTED_PROVIDERS", "SignInWithApple")]
+        );
+    }
 }
