@@ -256,3 +256,66 @@ fn refusals_are_counted_from_pre_signups_outcome_field_never_from_the_email() {
     assert!(!pattern.contains("email"), "{pattern}");
     assert_eq!(filter["MetricTransformations"][0]["MetricName"], REFUSED_METRIC);
 }
+
+/// Whether a JSON line matches a metric filter of the form the watch uses: `{ (C) || (C) }`,
+/// each condition `$.path.to.field = "value"` (CloudWatch Logs' JSON filter syntax, the part
+/// of it these filters need).
+fn selects(pattern: &str, line: &Value) -> bool {
+    let inner = pattern
+        .trim()
+        .strip_prefix('{')
+        .and_then(|p| p.strip_suffix('}'))
+        .unwrap();
+    inner.split("||").any(|condition| {
+        let condition = condition.trim().trim_start_matches('(').trim_end_matches(')');
+        let (path, value) = condition.split_once(" = ").unwrap();
+        let field = path
+            .trim()
+            .strip_prefix("$.")
+            .unwrap()
+            .split('.')
+            .try_fold(line, |at, key| at.get(key));
+        field == Some(&json!(value.trim().trim_matches('"')))
+    })
+}
+
+/// A refused sign-up's line as the functions write it with `AWS_LAMBDA_LOG_FORMAT=JSON`
+/// (tracing-subscriber's JSON formatter: the event's own fields under `fields`), the shape the
+/// README shows and the functions' `tests/log_queries.rs` check.
+fn refused_line() -> Value {
+    json!({
+        "timestamp": "2026-12-02T18:36:18.123456Z",
+        "level": "INFO",
+        "fields": {
+            "message": "sign-up rejected",
+            "outcome": "refused",
+            "trigger_source": "PreSignUp_SignUp",
+            "email": "j***@mailinator.com",
+            "reason": "domain not allowed",
+        },
+        "span": {"requestId": "8f5c…", "name": "Lambda runtime invoke"},
+    })
+}
+
+#[test]
+fn the_filters_select_the_functions_json_lines_by_field_and_nothing_a_user_name_can_forge() {
+    let refused = refused_line();
+    assert!(selects(super::REFUSED_PATTERN, &refused), "{refused}");
+    let mut accepted = refused.clone();
+    accepted["fields"]["outcome"] = json!("accepted");
+    assert!(!selects(super::REFUSED_PATTERN, &accepted));
+
+    for (_, marker) in MARKERS {
+        let pattern = super::marker_pattern(marker);
+        let mut alarm = refused.clone();
+        alarm["level"] = json!("ERROR");
+        alarm["fields"]["alarm"] = json!(marker);
+        assert!(selects(&pattern, &alarm), "{pattern} on {alarm}");
+        let mut flattened = alarm["fields"].clone();
+        flattened["level"] = json!("ERROR");
+        assert!(selects(&pattern, &flattened), "fields at the top: {flattened}");
+        let mut forged = refused.clone();
+        forged["fields"]["user"] = json!(format!("alarm=\"{marker}\""));
+        assert!(!selects(&pattern, &forged), "a user name holding the marker: {forged}");
+    }
+}
