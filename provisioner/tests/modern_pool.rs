@@ -316,6 +316,19 @@ fn a_custom_domain_with_passkeys_bound_to_it_is_created_then_plans_no_change() {
     let again = account.run(&spec, &["plan", "--detailed-exitcode"]);
     assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
 
+    // The spec's custom domain goes with the pool, before it (AWS deletes no pool with a domain).
+    let unprotected = account.write_spec(&text.replace("deletion_protection = true", "deletion_protection = false"));
+    assert!(account.run(&unprotected, &["apply", "--yes"]).status.success());
+    let destroyed = account.run(&unprotected, &["destroy", "--confirm", "toyseven-cognito"]);
+    assert!(
+        destroyed.status.success(),
+        "{}\n{}",
+        stdout(&destroyed),
+        stderr(&destroyed)
+    );
+    let said = format!("{}{}", stdout(&destroyed), stderr(&destroyed));
+    assert!(said.contains("deleted custom domain \"auth.example.com\""), "{said}");
+
     // A certificate outside us-east-1 is refused by AWS (and by the spec, before that).
     let cognito = cognito::Client::new(&account.config);
     account.runtime.block_on(async {

@@ -1,9 +1,9 @@
-//! `destroy`: the domain, then the pool (its clients, groups and users go with it), then the
+//! `destroy`: the domains, then the pool (its clients, groups and users go with it), then the
 //! pool's invoke permissions on the trigger functions. Refused, before any write, for a pool
 //! this project did not create, while deletion protection is on, and while the pool has a
-//! custom domain (which the spec does not manage, and which AWS would refuse the deletion
-//! over after the prefix domain was gone). If the pool's deletion fails, the pool is left
-//! with its clients and permissions, without its prefix domain.
+//! custom domain the spec does not declare (AWS would refuse the deletion over it after the
+//! prefix domain was gone). If the pool's deletion fails, the pool is left with its clients
+//! and permissions, without its domains.
 
 use aws_sdk_cognitoidentityprovider::types::DeletionProtectionType;
 use aws_sdk_lambda::operation::get_policy::GetPolicyError;
@@ -35,7 +35,13 @@ pub async fn destroy(clients: &Clients, desired: &Desired) -> Result<Vec<String>
              `provisioner apply`, then destroy"
         )));
     }
-    if let Some(custom) = pool.custom_domain().filter(|d| !d.is_empty()) {
+    let declared = desired
+        .domain
+        .as_ref()
+        .and_then(|d| d.custom.as_ref())
+        .map(|c| c.name.as_str());
+    let custom = pool.custom_domain().filter(|d| !d.is_empty());
+    if let Some(custom) = custom.filter(|c| declared != Some(*c)) {
         return Err(AwsError::Refused(format!(
             "user pool {id} has the custom domain {custom:?}, which the spec does not manage, and AWS deletes no \
              pool that has a domain; nothing was deleted. Delete the custom domain first (aws cognito-idp \
@@ -43,6 +49,17 @@ pub async fn destroy(clients: &Clients, desired: &Desired) -> Result<Vec<String>
         )));
     }
     // AWS refuses to delete a pool that still has a domain.
+    if let Some(custom) = custom {
+        clients
+            .cognito
+            .delete_user_pool_domain()
+            .user_pool_id(&id)
+            .domain(custom)
+            .send()
+            .await
+            .map_err(call_error("DeleteUserPoolDomain"))?;
+        done.push(format!("deleted custom domain {custom:?}"));
+    }
     if let Some(domain) = pool.domain().filter(|d| !d.is_empty()) {
         clients
             .cognito
