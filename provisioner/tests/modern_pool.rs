@@ -706,3 +706,40 @@ fn a_console_made_modern_pool_is_imported_with_nothing_unexpressed_and_its_spec_
         }
     });
 }
+
+#[test]
+fn the_readmes_walk_through_applies_then_plans_no_change() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let marker = "# walk-through: managed login on a custom domain, with passkeys\n";
+    let start = readme.find(marker).expect("the README's walk-through") + marker.len();
+    let text = &readme[start..start + readme[start..].find("```").unwrap()];
+    let account = Account::start();
+    // The walk-through's region is eu-west-1, the test server's us-east-1.
+    let spec = account.write_spec(&format!("[triggers]\n{}", text.replace("eu-west-1", "us-east-1")));
+    let planned = account.run(&spec, &["plan"]);
+    assert!(planned.status.success(), "{}\n{}", stdout(&planned), stderr(&planned));
+    let order: Vec<usize> = [
+        "create user pool",
+        "create managed login branding",
+        "create hosted-UI domain",
+        "create custom domain \"auth.example.com\" (managed login)",
+        "set MFA",
+        "set log delivery",
+    ]
+    .iter()
+    .map(|step| {
+        stdout(&planned)
+            .find(step)
+            .unwrap_or_else(|| panic!("{step}: {}", stdout(&planned)))
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "in the README's order: {}",
+        stdout(&planned)
+    );
+    let applied = account.run(&spec, &["apply", "--yes"]);
+    assert!(applied.status.success(), "{}\n{}", stdout(&applied), stderr(&applied));
+    let again = account.run(&spec, &["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
+}
