@@ -1,7 +1,10 @@
 //! Helpers for the functions' tests: arbitrary JSON for property tests, fixture loading, log
 //! capture (to check that personal data is masked), a loopback HTTP server that answers a
 //! real client from a script, and a run of a function binary against a Runtime API of our
-//! own.
+//! own; [`insights`] runs the README's Logs Insights queries against the lines the functions
+//! write.
+
+pub mod insights;
 
 use std::future::Future;
 use std::io::Write;
