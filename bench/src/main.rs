@@ -63,7 +63,7 @@ fn main() -> Result<()> {
         let harness = Harness::new(&work, &env)?;
         sizes = check_answers(&harness, &subjects)?;
         report.cold = cold_starts(&harness, &subjects)?;
-        for subject in subjects.iter().filter(|s| s.work != report::NO_CERT_FOLDER) {
+        for subject in subjects.iter().filter(|s| s.work != report::HOST_CERT_FOLDER) {
             eprintln!("==> warm: {}", subject.name());
             report.warm.push(WarmRow {
                 work: subject.work,
@@ -84,6 +84,7 @@ fn main() -> Result<()> {
         })
         .collect();
     report.notes = notes(&report, &sizes);
+    report.cold_notes = cold_notes(&report);
 
     let path = root.join("BENCHMARKS.md");
     std::fs::write(&path, report.markdown())?;
@@ -150,9 +151,9 @@ fn fixture(function: &str, name: &str) -> Result<Vec<u8>> {
 
 /// Every subject: the Rust functions, the Rust floor, and pre-signup and the floor in
 /// Node.js and Python, all with the same event per kind of work. post-confirmation runs
-/// three ways: a confirmed password reset (no call: its start alone, the row the floor
-/// goal reads), the same with an empty certificate folder, and a confirmed sign-up with its
-/// AdminAddUserToGroup call to moto.
+/// three ways: a confirmed password reset (no call, so no SDK client: its start alone, the
+/// row the floor goal reads), a confirmed sign-up with its AdminAddUserToGroup call to moto
+/// (the client built for it), and the same with this host's certificate folder.
 fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
     let release = workspace_root().join("target").join("release");
     let bench = workspace_root().join("bench");
@@ -162,23 +163,30 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
     let mut confirmation: Value = serde_json::from_slice(&fixture("post-confirmation", "confirm-signup.json")?)?;
     confirmation["userPoolId"] = pool.into();
     confirmation["userName"] = user.into();
-    let rust = |work: &'static str, binary: &str, env: &[(&str, &str)], event: Vec<u8>| Subject {
-        work,
-        language: Language::Rust,
-        program: release.join(binary),
-        args: Vec::new(),
-        dir: workspace_root(),
-        env: owned_env(env),
-        event,
+    // provided.al2023's certificate layout for every Rust subject (the SDK's TLS trust store
+    // reads it): the folder `/etc/pki/tls/certs` with its two bundle files.
+    let al2023 = al2023_certificates()?;
+    let cert_file = al2023.join("ca-bundle.crt").to_string_lossy().into_owned();
+    let cert_dir = al2023.to_string_lossy().into_owned();
+    let certificates = [
+        ("SSL_CERT_FILE", cert_file.as_str()),
+        ("SSL_CERT_DIR", cert_dir.as_str()),
+    ];
+    let rust = |work: &'static str, binary: &str, env: &[(&str, &str)], event: Vec<u8>| {
+        let mut env = owned_env(env);
+        if work != report::HOST_CERT_FOLDER {
+            env.extend(owned_env(&certificates));
+        }
+        Subject {
+            work,
+            language: Language::Rust,
+            program: release.join(binary),
+            args: Vec::new(),
+            dir: workspace_root(),
+            env,
+            event,
+        }
     };
-    // An empty folder for SSL_CERT_DIR: how much of the SDK's start is the system's
-    // certificate folder (rustls-native-certs reads every file in it).
-    let no_cert_folder = workspace_root()
-        .join("target")
-        .join("bench-run")
-        .join("empty-cert-folder");
-    std::fs::create_dir_all(&no_cert_folder)?;
-    let no_cert_folder = no_cert_folder.to_string_lossy().into_owned();
     let group = [("DEFAULT_GROUP", "members")];
     let node_ric = tools.bench_node_ric()?;
     let node = |work: &'static str, module: &str| Subject {
@@ -202,15 +210,15 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
     };
     Ok(vec![
         rust("pre-signup", "pre-signup", &PRE_SIGNUP_POLICY, sign_up.clone()),
-        rust("post-confirmation", "post-confirmation", &group, reset.clone()),
-        rust(
-            report::NO_CERT_FOLDER,
-            "post-confirmation",
-            &[group[0], ("SSL_CERT_DIR", no_cert_folder.as_str())],
-            reset,
-        ),
+        rust("post-confirmation", "post-confirmation", &group, reset),
         rust(
             report::GROUP_CALL,
+            "post-confirmation",
+            &group,
+            serde_json::to_vec(&confirmation)?,
+        ),
+        rust(
+            report::HOST_CERT_FOLDER,
             "post-confirmation",
             &group,
             serde_json::to_vec(&confirmation)?,
@@ -239,6 +247,25 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
         python("pre-signup", "pre_signup"),
         python(report::FLOOR, "echo"),
     ])
+}
+
+/// A folder laid out as provided.al2023's `/etc/pki/tls/certs`: `ca-bundle.crt`, the PEM
+/// bundle (this host's, the same public roots), and `ca-bundle.trust.crt`, the same
+/// certificates in OpenSSL's trusted form, which rustls-native-certs reads and passes over
+/// (here relabelled: `TRUSTED CERTIFICATE` sections of the same size).
+fn al2023_certificates() -> Result<std::path::PathBuf> {
+    let bundle = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
+        .into_iter()
+        .find_map(|path| std::fs::read_to_string(path).ok())
+        .context("no CA bundle on this host to lay out as provided.al2023's")?;
+    let folder = workspace_root().join("target/bench-run/al2023-certs");
+    std::fs::create_dir_all(&folder)?;
+    std::fs::write(folder.join("ca-bundle.crt"), &bundle)?;
+    let trusted = bundle
+        .replace("-----BEGIN CERTIFICATE-----", "-----BEGIN TRUSTED CERTIFICATE-----")
+        .replace("-----END CERTIFICATE-----", "-----END TRUSTED CERTIFICATE-----");
+    std::fs::write(folder.join("ca-bundle.trust.crt"), trusted)?;
+    Ok(folder)
 }
 
 /// One invocation of each subject, before anything is timed: the same work must give the
@@ -418,6 +445,32 @@ fn machine(tools: &Tools) -> Machine {
     }
 }
 
+/// What the cold-start rows of post-confirmation say about its SDK client and the
+/// certificate layout, whatever the goals.
+fn cold_notes(report: &Report) -> Vec<String> {
+    let cold = |work: &str| report.cold(work, Language::Rust).map(|summary| summary.median);
+    let (Some(reset), Some(call), Some(host)) = (
+        cold("post-confirmation"),
+        cold(report::GROUP_CALL),
+        cold(report::HOST_CERT_FOLDER),
+    ) else {
+        return Vec::new();
+    };
+    let files = std::fs::read_dir("/etc/ssl/certs").map_or(0, |dir| dir.count());
+    vec![format!(
+        "post-confirmation's first row is a confirmed password reset: no call, and no SDK client \
+         (it is built at the first call that needs one). A confirmed sign-up builds the client and \
+         calls AdminAddUserToGroup, which moto (a Python server) answers: its first answer comes \
+         after {} with provided.al2023's two bundle files, {} over the reset's start, and after {} \
+         with this host's `/etc/ssl/certs` ({files} entries: a file per certificate beside the \
+         bundle, each of which rustls-native-certs reads), so that folder would cost {} more.",
+        Human(call),
+        Human(call.saturating_sub(reset)),
+        Human(host),
+        Human(host.saturating_sub(call)),
+    )]
+}
+
 /// What this run's misses come from, as far as the run itself measured it.
 fn notes(report: &Report, sizes: &[(&str, usize, usize)]) -> Vec<String> {
     let mut notes = Vec::new();
@@ -450,37 +503,30 @@ fn notes(report: &Report, sizes: &[(&str, usize, usize)]) -> Vec<String> {
             Human(floor),
         ));
     }
-    if let (true, Some(start), Some(no_folder), Some(floor), Some(call)) = (
+    if let (true, Some(start), Some(floor)) = (
         missed("post-confirmation cold start"),
         cold("post-confirmation"),
-        cold(report::NO_CERT_FOLDER),
         cold(report::FLOOR),
-        cold(report::GROUP_CALL),
     ) {
-        let files = std::fs::read_dir("/etc/ssl/certs").map_or(0, |dir| dir.count());
+        let sibling = cold("pre-signup").map_or(String::new(), |pre_signup| {
+            format!(
+                " pre-signup, which links the same SDK and builds no client in this run either, \
+                 starts in {}.",
+                Human(pre_signup)
+            )
+        });
         notes.push(format!(
-            "**post-confirmation's start** (profiled with strace, perf stat and perf record): \
-             before serving, it builds the AWS SDK client, whose rustls trust store \
-             rustls-native-certs fills from the system: the bundle file, then every file of the \
-             certificate folder. With SSL_CERT_DIR pointing at an empty folder the start takes {} \
-             instead of {}: this host's folder (`/etc/ssl/certs`, {files} entries, one file per \
-             certificate beside the bundle) costs {}; provided.al2023's `/etc/pki/tls/certs` holds \
-             only its two bundle files. The rest, {} over the {} floor (the goal leaves {}), is the \
-             SDK's own start: a {:.1} MB binary against the floor's {:.1} MB to map and relocate \
-             (the dynamic loader leads the profile), then the SDK's configuration chains and its \
-             endpoint partition tables, parsed from JSON for Cognito and for STS. Any function \
-             calling an AWS API through the SDK pays it; we report it rather than leave the SDK. \
-             With its AdminAddUserToGroup call (to moto, a Python server) in the first \
-             invocation, the first answer comes after {}.",
-            Human(no_folder),
+            "**post-confirmation's start**: its row is a confirmed password reset, which makes no \
+             call, and the Cognito client is built at the first call that needs one, so this start \
+             builds none. What it has over the {} floor ({} against {}, the goal leaves {}) is its \
+             binary: {:.1} MB with the AWS SDK linked, against the floor's {:.1} MB, which the \
+             loader maps and relocates at every start.{sibling}",
+            Human(floor),
             Human(start),
-            Human(start.saturating_sub(no_folder)),
-            Human(no_folder.saturating_sub(floor)),
             Human(floor),
             Human(floor / 2),
             size("post-confirmation"),
             size("hello-echo"),
-            Human(call),
         ));
     }
     for row in &report.handlers {

@@ -74,6 +74,8 @@ pub struct Report {
     pub provisioner: Vec<ProvisionRow>,
     /// Free text: what was found where a goal is missed, and other observations.
     pub notes: Vec<String>,
+    /// Free text under the cold-start table: what its rows show beside the goals.
+    pub cold_notes: Vec<String>,
 }
 
 /// A goal of the budget, as measured.
@@ -87,10 +89,12 @@ pub struct Goal {
 /// The work the same-work comparison is made on, and the Rust floor.
 pub const COMPARED: &str = "pre-signup";
 pub const FLOOR: &str = "echo";
-/// post-confirmation with its AdminAddUserToGroup call (the plain row makes none).
+/// post-confirmation with its AdminAddUserToGroup call (the plain row makes none, so it
+/// builds no SDK client).
 pub const GROUP_CALL: &str = "post-confirmation + AdminAddUserToGroup";
-/// post-confirmation making no call, with SSL_CERT_DIR pointing at an empty folder.
-pub const NO_CERT_FOLDER: &str = "post-confirmation, empty SSL_CERT_DIR";
+/// The same with this host's certificate folder instead of provided.al2023's two bundle
+/// files (every other Rust subject runs with those).
+pub const HOST_CERT_FOLDER: &str = "post-confirmation + AdminAddUserToGroup, this host's /etc/ssl/certs";
 
 impl Report {
     /// The cold-start summary of `work` in `language`, if it was measured.
@@ -218,6 +222,10 @@ impl Report {
             );
         }
 
+        for note in &self.cold_notes {
+            let _ = writeln!(out, "\n{note}");
+        }
+
         let _ = writeln!(
             out,
             "\n## Warm invocations\n\nOne process, invocations one after another (as one Lambda \
@@ -321,7 +329,13 @@ const METHOD: &str = "
   pointer and dies of SIGSEGV.
 - **Same start for every subject:** the same code spawns each process with the same Lambda
   environment (`AWS_LAMBDA_*`, region, credentials and an endpoint for the SDK); Rust binaries
-  are host (x86_64) release builds; Node.js runs `aws-lambda-ric`'s `bin/index.mjs` and Python
+  are host (x86_64) release builds, started with provided.al2023's certificate layout: its
+  `/etc/pki/tls/certs` holds two bundle files, `ca-bundle.crt` (the PEM certificates) and
+  `ca-bundle.trust.crt` (the same in OpenSSL's `TRUSTED CERTIFICATE` form, which rustls reads
+  past), so the bench makes a folder of those two from this host's bundle (the second by
+  relabelling) and points `SSL_CERT_FILE` at the first and `SSL_CERT_DIR` at the folder, as
+  the system's probe finds them there; one row keeps this host's `/etc/ssl/certs` (a file
+  per certificate) to show what that folder would cost; Node.js runs `aws-lambda-ric`'s `bin/index.mjs` and Python
   `python -m awslambdaric`, both with handlers in `bench/`. Cold starts of all subjects are
   interleaved, round after round, so that a noisy moment hits them all.
 - **Same work:** the Node.js and Python pre-signup handlers (`bench/node`, `bench/python`) read
@@ -409,6 +423,7 @@ mod tests {
                 writes: 0,
                 wall: summary(300.0),
             }],
+            cold_notes: vec!["What the cold rows show.".into()],
             ..Report::default()
         }
     }
@@ -453,6 +468,11 @@ mod tests {
         assert!(text.contains("| pre-signup | Node.js | 25 | 100.00 ms |"), "{text}");
         assert!(text.contains("| 25.00x |"), "{text}");
         assert!(text.contains("**missed**"));
+        let cold = &text[text.find("## Cold start").unwrap()..text.find("## Warm invocations").unwrap()];
+        assert!(
+            cold.contains("\nWhat the cold rows show.\n"),
+            "under the cold-start table: {text}"
+        );
         assert!(
             text.contains("| pre-signup | 1.07 MB | 1,065,833 | 1.50 MB |"),
             "{text}"
