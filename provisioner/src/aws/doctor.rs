@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::observe::{describe_client, describe_function, list_clients, read_policy};
 use super::{AwsError, Clients, call_error, observe_pool};
+use crate::desired::domain::MANAGED_LOGIN;
 use crate::desired::{Desired, Trigger, Triggers};
 use crate::doctor::iam::Policy;
 use crate::doctor::{
@@ -43,6 +44,15 @@ pub async fn observe_for_doctor(clients: &Clients, spec: &Desired) -> Result<Opt
             domains.push(domain_state(clients, domain).await?);
         }
     }
+    // Managed login shows a client without a branding style "Login pages unavailable".
+    let mut branded_clients = Vec::new();
+    if domains.iter().any(|d| d.managed_login_version == Some(MANAGED_LOGIN)) {
+        for client in app_clients.iter().filter(|c| c.state.uses_hosted_ui()) {
+            if super::observe::has_branding(clients, &pool.id, &client.id).await? {
+                branded_clients.push(client.id.clone());
+            }
+        }
+    }
     let functions = match &clients.lambda {
         Some(lambda) => Some(functions(clients, lambda, &pool.triggers, region_of(&pool.arn)).await?),
         None => None,
@@ -52,25 +62,30 @@ pub async fn observe_for_doctor(clients: &Clients, spec: &Desired) -> Result<Opt
         clients: app_clients,
         groups: observed.groups,
         domains,
+        branded_clients,
         functions,
     }))
 }
 
 async fn domain_state(clients: &Clients, domain: &str) -> Result<DomainState, AwsError> {
-    let status = match clients.cognito.describe_user_pool_domain().domain(domain).send().await {
-        Ok(output) => output.domain_description.and_then(|d| d.status),
+    let (status, managed_login_version) = match clients.cognito.describe_user_pool_domain().domain(domain).send().await
+    {
+        Ok(output) => output
+            .domain_description
+            .map_or((None, None), |d| (d.status, d.managed_login_version)),
         Err(error)
             if error
                 .as_service_error()
                 .is_some_and(DescribeUserPoolDomainError::is_resource_not_found_exception) =>
         {
-            None
+            (None, None)
         }
         Err(error) => return Err(call_error("DescribeUserPoolDomain")(error)),
     };
     Ok(DomainState {
         domain: domain.to_owned(),
         status,
+        managed_login_version,
     })
 }
 

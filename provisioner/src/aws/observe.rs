@@ -377,7 +377,7 @@ async fn domain_owner(clients: &Clients, prefix: &str) -> Result<Option<String>,
 /// A domain's description (a prefix or a custom domain); `None` when nobody owns it. AWS
 /// answers an unowned domain with an empty description, not an error.
 /// Whether the client has a managed login branding style (DescribeManagedLoginBrandingByClient).
-async fn has_branding(clients: &Clients, pool_id: &str, client_id: &str) -> Result<bool, AwsError> {
+pub(super) async fn has_branding(clients: &Clients, pool_id: &str, client_id: &str) -> Result<bool, AwsError> {
     match clients
         .cognito
         .describe_managed_login_branding_by_client()

@@ -1,5 +1,5 @@
-//! The hosted-UI domains' traps: a domain that does not serve, or none where a client signs
-//! in through the hosted UI.
+//! The hosted-UI domains' traps: a domain that does not serve, none where a client signs in
+//! through the hosted UI, or managed login for a client without a branding style.
 
 use aws_sdk_cognitoidentityprovider::types::DomainStatusType;
 
@@ -26,6 +26,30 @@ pub(super) fn findings(seen: &Observations) -> Vec<Finding> {
                   `provisioner apply`."
                 .into(),
         });
+    }
+    if seen
+        .domains
+        .iter()
+        .any(|d| d.managed_login_version == Some(crate::desired::domain::MANAGED_LOGIN))
+    {
+        for client in seen.clients.iter().filter(|c| c.state.uses_hosted_ui()) {
+            if seen.branded_clients.contains(&client.id) {
+                continue;
+            }
+            findings.push(Finding {
+                check: Check::DomainUnbrandedClient,
+                resource: format!("app client {} ({})", client.state.name, client.id),
+                message: format!(
+                    "the domain serves managed login, and app client {:?} has no branding style: its login \
+                     pages show \"Login pages unavailable\".",
+                    client.state.name
+                ),
+                fix: "Run `provisioner apply` (it gives each hosted-UI client Cognito's own style), or create one in \
+                      the console's branding editor; or set [domain] managed_login_version = 1 for the classic \
+                      hosted UI."
+                    .into(),
+            });
+        }
     }
     for domain in &seen.domains {
         let Some(status) = &domain.status else {

@@ -54,6 +54,10 @@ pub enum Check {
     EmailDefaultSender,
     DomainMissing,
     DomainNotActive,
+    /// Managed login serves a client that has no branding style: "Login pages unavailable".
+    DomainUnbrandedClient,
+    /// Passwordless first factors that no client can start (none allows ALLOW_USER_AUTH).
+    SignInChoicesUnreachable,
     ClientMissing,
     ClientSecretBrowser,
     ClientImplicitGrant,
@@ -72,13 +76,15 @@ pub enum Check {
 }
 
 impl Check {
-    pub const ALL: [Check; 21] = [
+    pub const ALL: [Check; 23] = [
         Check::UsernameCaseSensitive,
         Check::DeletionProtectionOff,
         Check::MfaWithoutFactor,
         Check::EmailDefaultSender,
+        Check::SignInChoicesUnreachable,
         Check::DomainMissing,
         Check::DomainNotActive,
+        Check::DomainUnbrandedClient,
         Check::ClientMissing,
         Check::ClientSecretBrowser,
         Check::ClientImplicitGrant,
@@ -105,6 +111,8 @@ impl Check {
             Check::EmailDefaultSender => "email-default-sender",
             Check::DomainMissing => "domain-missing",
             Check::DomainNotActive => "domain-not-active",
+            Check::DomainUnbrandedClient => "domain-unbranded-client",
+            Check::SignInChoicesUnreachable => "sign-in-choices-unreachable",
             Check::ClientMissing => "client-missing",
             Check::ClientSecretBrowser => "client-secret-browser",
             Check::ClientImplicitGrant => "client-implicit-grant",
@@ -166,6 +174,9 @@ pub struct Observations {
     pub groups: Vec<Group>,
     /// Each domain of the pool (its prefix domain, its custom domain) and its status.
     pub domains: Vec<DomainState>,
+    /// The ids of the clients that have a managed login branding style, read when a domain
+    /// serves managed login.
+    pub branded_clients: Vec<String>,
     /// The functions the pool's triggers name, each once; `None` when they were not read
     /// (an endpoint without the Lambda API).
     pub functions: Option<Vec<WiredFunction>>,
@@ -176,6 +187,8 @@ pub struct DomainState {
     pub domain: String,
     /// As DescribeUserPoolDomain reports it; `None` when it said nothing.
     pub status: Option<DomainStatusType>,
+    /// 1: the classic hosted UI, 2: managed login; `None` when it said nothing.
+    pub managed_login_version: Option<i32>,
 }
 
 /// A function the pool's LambdaConfig names, with every trigger that names it.

@@ -2,7 +2,7 @@
 //! that the spec's author may not expect.
 
 use super::{Check, Finding, MANY_USERS, Observations};
-use crate::desired::{Email, Mfa};
+use crate::desired::{AuthFactor, Email, ExplicitAuthFlow, Mfa};
 use crate::observed::ObservedPool;
 
 pub(super) fn resource(pool: &ObservedPool) -> String {
@@ -74,6 +74,25 @@ pub(super) fn findings(seen: &Observations) -> Vec<Finding> {
              spec, then run `provisioner apply`.",
         )),
         Email::Cognito | Email::Ses(_) => {}
+    }
+    let passwordless = pool
+        .state
+        .first_factors
+        .as_deref()
+        .is_some_and(|factors| factors.iter().any(|f| *f != AuthFactor::Password));
+    let choosing = seen
+        .clients
+        .iter()
+        .any(|c| c.state.explicit_auth_flows.contains(&ExplicitAuthFlow::UserAuth));
+    if passwordless && !choosing {
+        findings.push(finding(
+            Check::SignInChoicesUnreachable,
+            "the pool offers passwordless first factors (one-time codes, passkeys), and no app client allows \
+             ALLOW_USER_AUTH, the flow that starts them: nobody can sign in with them."
+                .into(),
+            "Add \"ALLOW_USER_AUTH\" to the explicit_auth_flows of the clients that should offer them, then run \
+             `provisioner apply`; or leave [pool.sign_in_policy] at [\"password\"].",
+        ));
     }
     findings
 }

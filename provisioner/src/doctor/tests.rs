@@ -130,7 +130,10 @@ fn healthy() -> Observations {
         domains: vec![DomainState {
             domain: "toyseven".into(),
             status: Some(DomainStatusType::Active),
+            // What the domain serves is the branding test's (below).
+            managed_login_version: None,
         }],
+        branded_clients: Vec::new(),
         functions: Some(vec![
             function("custom-message", Trigger::CustomMessage),
             function("post-confirmation", Trigger::PostConfirmation),
@@ -612,4 +615,41 @@ fn one_function_behind_two_triggers_is_judged_once() {
             arn("pre-signup")
         )
     );
+}
+
+#[test]
+fn managed_login_for_a_client_without_a_style_is_a_finding_and_the_classic_hosted_ui_is_not() {
+    let mut seen = healthy();
+    seen.domains[0].managed_login_version = Some(2);
+    let finding = only(&seen, Check::DomainUnbrandedClient);
+    assert!(finding.message.contains("Login pages unavailable"), "{finding}");
+    assert!(finding.resource.contains("toyseven-web"), "{finding}");
+    seen.branded_clients.push("toyseven-web-id".into());
+    assert_eq!(checks(&seen), [], "a style");
+    seen.branded_clients.clear();
+    seen.domains[0].managed_login_version = Some(1);
+    assert_eq!(checks(&seen), [], "the classic hosted UI");
+}
+
+#[test]
+fn passwordless_factors_no_client_can_start_are_a_finding() {
+    let mut seen = pool_with(|pool| {
+        pool.policies(
+            aws_sdk_cognitoidentityprovider::types::UserPoolPolicyType::builder()
+                .sign_in_policy(
+                    aws_sdk_cognitoidentityprovider::types::SignInPolicyType::builder()
+                        .allowed_first_auth_factors(aws_sdk_cognitoidentityprovider::types::AuthFactorType::Password)
+                        .allowed_first_auth_factors(aws_sdk_cognitoidentityprovider::types::AuthFactorType::EmailOtp)
+                        .build(),
+                )
+                .build(),
+        )
+    });
+    let finding = only(&seen, Check::SignInChoicesUnreachable);
+    assert!(finding.fix.contains("ALLOW_USER_AUTH"), "{finding}");
+    seen.clients[0]
+        .state
+        .explicit_auth_flows
+        .push(crate::desired::ExplicitAuthFlow::UserAuth);
+    assert_eq!(checks(&seen), []);
 }

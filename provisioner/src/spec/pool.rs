@@ -445,6 +445,13 @@ fn first_factors(raw: &Spanned<RawSignInPolicy>, loc: &Locator) -> Result<Vec<Au
 fn web_authn(raw: Spanned<RawWebAuthn>, domain: Option<&Domain>, loc: &Locator) -> Result<WebAuthn, SpecError> {
     let raw = raw.into_inner();
     let id = raw.relying_party_id.get_ref();
+    // The model's RelyingPartyIdType.
+    if id.len() > 127 {
+        return Err(loc.on(
+            &raw.relying_party_id,
+            "relying_party_id is longer than 127 characters, which AWS refuses: passkeys need a shorter domain",
+        ));
+    }
     let Some(domain) = domain else {
         return Err(loc.on(
             &raw.relying_party_id,

@@ -1012,3 +1012,14 @@ fn threat_protection_is_tuned_only_while_it_is_on_and_notices_go_through_ses() {
         "the accepted actions are listed: {e}"
     );
 }
+
+#[test]
+fn a_relying_party_past_the_models_127_characters_is_refused() {
+    let long = format!("{}.example.com", ["a".repeat(60), "b".repeat(60)].join("."));
+    let e = error(&format!(
+        "[domain]\nprefix = \"my-app\"\n[domain.custom]\nname = \"{long}\"\n\
+         certificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/abc\"\n\
+         [pool.web_authn]\nrelying_party_id = \"{long}\"\n"
+    ));
+    assert!(e.message.contains("127 characters"), "{e}");
+}
