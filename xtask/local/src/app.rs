@@ -4,7 +4,7 @@
 //!
 //! - `/` signed out: a "Sign in" link to `/login`, which keeps the login's `state`, `nonce`
 //!   and PKCE verifier in the HttpOnly login cookie and redirects to the hosted UI, and a
-//!   "Sign in with <provider>" link for each provider the client lists
+//!   "Sign in with …" link for each provider the client lists
 //!   (`/login?identity_provider=Google`: straight to that provider);
 //! - `/?code=…&state=…` (the callback): checks `state` against the cookie, exchanges the code,
 //!   verifies the ID token, keeps the tokens in a server-side session (the browser holds only
