@@ -56,3 +56,76 @@ fn the_policies_are_current() {
         );
     }
 }
+
+/// A pool with every setting of today's Cognito the spec has: its template passes cfn-lint
+/// and checkov as the checked-in one does.
+#[test]
+fn a_template_with_every_new_resource_passes_cfn_lint_and_checkov() {
+    let text = std::fs::read_to_string(workspace().join("cognito.toml"))
+        .unwrap()
+        .replace("mfa = \"off\"\n", "mfa = \"optional\"\ntier = \"plus\"\nthreat_protection = \"enforced\"\n")
+        .replace("prefix = \"toyseven\"\n", "prefix = \"toyseven\"\n\n[domain.custom]\nname = \"auth.example.com\"\ncertificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/abc\"\n")
+        + "\n[pool.mfa_factors]\nsoftware_token = true\nsms = true\nemail = true\n\
+           [pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"toyseven\"\n\
+           [pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n\
+           [pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\", \"sms_otp\", \"web_authn\"]\n\
+           [pool.web_authn]\nrelying_party_id = \"auth.example.com\"\n\
+           [[pool.log_delivery]]\nevent_source = \"user_notification\"\ndestination = \"arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/toyseven\"\n\
+           [[pool.log_delivery]]\nevent_source = \"user_auth_events\"\ndestination = \"arn:aws:s3:::toyseven-auth-events\"\n\
+           [pool.risk_configuration]\ncompromised_credentials = \"block\"\nnotify = true\n\
+           account_takeover = { low = \"no_action\", medium = \"mfa_if_configured\", high = \"block\" }\n";
+    let (spec, _) = provisioner::spec::parse("cognito.toml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let functions = render::workspace_functions(workspace(), &spec).unwrap();
+    let template = render::cloudformation(&spec, &functions);
+    for kind in [
+        "AWS::Cognito::ManagedLoginBranding",
+        "AWS::Cognito::LogDeliveryConfiguration",
+        "AWS::Cognito::UserPoolRiskConfigurationAttachment",
+    ] {
+        assert!(
+            template["Resources"]
+                .as_object()
+                .unwrap()
+                .values()
+                .any(|r| r["Type"] == kind),
+            "{kind}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Beside the checked-in one, so that its CodeUri ("..") names the workspace as it does.
+    let path = workspace()
+        .join("infra")
+        .join(format!("modern-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_string_pretty(&template).unwrap()).unwrap();
+    let tools = harness::Tools::default();
+    let lint = std::process::Command::new(tools.cfn_lint().unwrap())
+        .arg(&path)
+        .output()
+        .unwrap();
+    let checkov = std::process::Command::new(tools.checkov().unwrap())
+        .args([
+            "--framework",
+            "cloudformation",
+            "--compact",
+            "--quiet",
+            "--skip-download",
+            "-f",
+        ])
+        .arg(&path)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        lint.status.success(),
+        "cfn-lint: {}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    assert!(
+        checkov.status.success(),
+        "checkov: {}{}",
+        String::from_utf8_lossy(&checkov.stdout),
+        String::from_utf8_lossy(&checkov.stderr)
+    );
+}
