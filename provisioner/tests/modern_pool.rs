@@ -743,3 +743,105 @@ fn the_readmes_walk_through_applies_then_plans_no_change() {
     let again = account.run(&spec, &["plan", "--detailed-exitcode"]);
     assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
 }
+
+#[test]
+fn drift_made_out_of_band_in_todays_settings_is_planned_and_repaired() {
+    let account = Account::start();
+    let text = spec_text().replace(
+        "mfa = \"optional\"\ntier = \"essentials\"\n",
+        "mfa = \"optional\"\ntier = \"plus\"\nthreat_protection = \"audit\"\n",
+    ) + "\n[pool.risk_configuration]\ncompromised_credentials = \"block\"\n";
+    let spec = account.write_spec(&text);
+    let applied = account.run(&spec, &["apply", "--yes"]);
+    assert!(applied.status.success(), "{}\n{}", stdout(&applied), stderr(&applied));
+
+    // The console's edits: passkeys without user verification, no log delivery, no action on
+    // leaked passwords, and the classic hosted UI.
+    let cognito = cognito::Client::new(&account.config);
+    account.runtime.block_on(async {
+        use cognito::types::*;
+        let pools = cognito.list_user_pools().max_results(60).send().await.unwrap();
+        let id = pools.user_pools()[0].id().unwrap().to_owned();
+        let mfa = cognito
+            .get_user_pool_mfa_config()
+            .user_pool_id(&id)
+            .send()
+            .await
+            .unwrap();
+        cognito
+            .set_user_pool_mfa_config()
+            .user_pool_id(&id)
+            .set_mfa_configuration(mfa.mfa_configuration().cloned())
+            .set_software_token_mfa_configuration(mfa.software_token_mfa_configuration().cloned())
+            .set_sms_mfa_configuration(mfa.sms_mfa_configuration().cloned())
+            .set_email_mfa_configuration(mfa.email_mfa_configuration().cloned())
+            .web_authn_configuration(
+                WebAuthnConfigurationType::builder()
+                    .relying_party_id("modern.auth.us-east-1.amazoncognito.com")
+                    .user_verification(UserVerificationType::Preferred)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        cognito
+            .set_log_delivery_configuration()
+            .user_pool_id(&id)
+            .set_log_configurations(Some(Vec::new()))
+            .send()
+            .await
+            .unwrap();
+        cognito
+            .set_risk_configuration()
+            .user_pool_id(&id)
+            .compromised_credentials_risk_configuration(
+                CompromisedCredentialsRiskConfigurationType::builder()
+                    .actions(
+                        CompromisedCredentialsActionsType::builder()
+                            .event_action(CompromisedCredentialsEventActionType::NoAction)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        cognito
+            .update_user_pool_domain()
+            .user_pool_id(&id)
+            .domain("modern")
+            .managed_login_version(1)
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let planned = account.run(&spec, &["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        planned.status.code(),
+        Some(2),
+        "{}\n{}",
+        stdout(&planned),
+        stderr(&planned)
+    );
+    let shown = stdout(&planned);
+    for drift in [
+        "web_authn.user_verification: preferred -> required",
+        "log_delivery.user_notification: (none) -> arn:aws:logs:",
+        "risk.compromised_credentials: NO_ACTION -> BLOCK",
+    ] {
+        assert!(shown.contains(drift), "{drift}:\n{shown}");
+    }
+    // The spec names no managed login version: the domain keeps what it serves.
+    assert!(shown.contains("= domain modern"), "{shown}");
+    let repaired = account.run(&spec, &["apply", "--yes"]);
+    assert!(
+        repaired.status.success(),
+        "{}\n{}",
+        stdout(&repaired),
+        stderr(&repaired)
+    );
+    let again = account.run(&spec, &["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
+}
