@@ -9,6 +9,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider as cognito;
 use aws_sdk_cognitoidentityprovider::operation::create_group::CreateGroupOutput;
+use aws_sdk_cognitoidentityprovider::operation::create_managed_login_branding::CreateManagedLoginBrandingOutput;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolOutput;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::CreateUserPoolClientOutput;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::CreateUserPoolDomainOutput;
@@ -17,7 +18,8 @@ use aws_sdk_cognitoidentityprovider::operation::list_user_pools::ListUserPoolsOu
 use aws_sdk_cognitoidentityprovider::operation::update_user_pool::UpdateUserPoolOutput;
 use aws_sdk_cognitoidentityprovider::types::{AdminCreateUserConfigType, PasswordPolicyType, UserPoolPolicyType};
 use aws_sdk_cognitoidentityprovider::types::{
-    EmailConfigurationType, EmailSendingAccountType, SmsConfigurationType, UserPoolAddOnsType, UserPoolType,
+    EmailConfigurationType, EmailSendingAccountType, SmsConfigurationType, UserPoolAddOnsType, UserPoolClientType,
+    UserPoolType,
 };
 use aws_sdk_lambda as lambda;
 use aws_sdk_lambda::operation::add_permission::AddPermissionOutput;
@@ -85,8 +87,19 @@ async fn a_throttled_apply_still_converges() {
                 .build()
         })
         .build();
-    let client =
-        mock!(cognito::Client::create_user_pool_client).then_output(|| CreateUserPoolClientOutput::builder().build());
+    let client = mock!(cognito::Client::create_user_pool_client).then_output(|| {
+        CreateUserPoolClientOutput::builder()
+            .user_pool_client(UserPoolClientType::builder().client_id("client1").build())
+            .build()
+    });
+    // The new domain serves managed login: the client's style comes first, for the client
+    // just created.
+    let branding = mock!(cognito::Client::create_managed_login_branding)
+        .match_requests(|r| r.client_id() == Some("client1") && r.use_cognito_provided_values() == Some(true))
+        .sequence()
+        .http_status(400, Some(THROTTLED.into()))
+        .output(|| CreateManagedLoginBrandingOutput::builder().build())
+        .build();
     let create_domain =
         mock!(cognito::Client::create_user_pool_domain).then_output(|| CreateUserPoolDomainOutput::builder().build());
     let group = mock!(cognito::Client::create_group)
@@ -121,7 +134,16 @@ async fn a_throttled_apply_still_converges() {
         .output(|| UpdateUserPoolOutput::builder().build())
         .build();
     let clients = clients(
-        &[&list, &domain, &create, &client, &create_domain, &group, &wire],
+        &[
+            &list,
+            &domain,
+            &create,
+            &client,
+            &branding,
+            &create_domain,
+            &group,
+            &wire,
+        ],
         &[&function, &no_policy, &permission],
     );
 
@@ -129,14 +151,15 @@ async fn a_throttled_apply_still_converges() {
         .await
         .expect("reads and writes are retried");
     let applied = converged.applied.unwrap();
-    assert_eq!(applied.done.len(), 8, "{:?}", applied.done);
+    assert_eq!(applied.done.len(), 9, "{:?}", applied.done);
     assert_eq!(list.num_calls(), 4, "three throttled attempts, then the answer");
     assert_eq!(create.num_calls(), 3);
     assert_eq!(group.num_calls(), 2);
     assert_eq!(permission.num_calls(), 3, "one permission per function");
     assert_eq!(wire.num_calls(), 2);
+    assert_eq!(branding.num_calls(), 2);
     let (_, writes) = clients.counter.reads_and_writes();
-    assert_eq!(writes, 8, "operations are counted once, not per attempt");
+    assert_eq!(writes, 9, "operations are counted once, not per attempt");
 }
 
 #[tokio::test]
