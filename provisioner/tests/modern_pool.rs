@@ -609,6 +609,16 @@ fn a_console_made_modern_pool_is_imported_with_nothing_unexpressed_and_its_spec_
             .any(|l| l.to_ascii_lowercase().contains(unexpressed));
         assert!(!noted, "{unexpressed:?} is noted as not expressible:\n{text}");
     }
+    // The imported file describes the pool exactly: nothing to do.
+    let same = account.write_spec(&text);
+    let unchanged = account.run(&same, &["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        unchanged.status.code(),
+        Some(0),
+        "{}\n{}\n{text}",
+        stdout(&unchanged),
+        stderr(&unchanged)
+    );
     // The same pool under another name (domains are the region's: new ones too).
     let rebuilt = text
         .replace("name = \"console-made\"", "name = \"rebuilt\"")
