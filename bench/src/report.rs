@@ -94,7 +94,7 @@ pub const FLOOR: &str = "echo";
 pub const GROUP_CALL: &str = "post-confirmation + AdminAddUserToGroup";
 /// The same with this host's certificate folder instead of provided.al2023's two bundle
 /// files (every other Rust subject runs with those).
-pub const HOST_CERT_FOLDER: &str = "post-confirmation + AdminAddUserToGroup, this host's /etc/ssl/certs";
+pub const HOST_CERT_FOLDER: &str = "post-confirmation + AdminAddUserToGroup, this host's certificate folder";
 
 impl Report {
     /// The cold-start summary of `work` in `language`, if it was measured.
