@@ -57,10 +57,10 @@ fn the_policies_are_current() {
     }
 }
 
-/// A pool with every setting of today's Cognito the spec has: its template passes cfn-lint
-/// and checkov as the checked-in one does.
+/// A pool with every setting of today's Cognito the spec has: its template passes cfn-lint,
+/// checkov and `sam validate --lint` as the checked-in one does.
 #[test]
-fn a_template_with_every_new_resource_passes_cfn_lint_and_checkov() {
+fn a_template_with_every_new_resource_passes_cfn_lint_checkov_and_sam_validate() {
     let text = std::fs::read_to_string(workspace().join("cognito.toml"))
         .unwrap()
         .replace("mfa = \"off\"\n", "mfa = \"optional\"\ntier = \"plus\"\nthreat_protection = \"enforced\"\n")
@@ -115,7 +115,20 @@ fn a_template_with_every_new_resource_passes_cfn_lint_and_checkov() {
         .current_dir(dir.path())
         .output()
         .unwrap();
+    let sam = std::process::Command::new(tools.sam().unwrap())
+        .args(["validate", "--lint", "--template"])
+        .arg(&path)
+        .envs(harness::Tools::sam_environment())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     std::fs::remove_file(&path).unwrap();
+    assert!(
+        sam.status.success(),
+        "sam validate --lint: {}{}",
+        String::from_utf8_lossy(&sam.stdout),
+        String::from_utf8_lossy(&sam.stderr)
+    );
     assert!(
         lint.status.success(),
         "cfn-lint: {}{}",

@@ -154,6 +154,13 @@ fn test(tools: &Tools) -> Result<()> {
             .arg(&template),
     )
     .context("checkov found failed checks in infra/template.json (suppress one only with a written reason)")?;
+    step(
+        Command::new(tools.sam()?)
+            .args(["validate", "--lint", "--template"])
+            .arg(&template)
+            .envs(Tools::sam_environment()),
+    )
+    .context("`sam validate --lint` refused infra/template.json")?;
     Ok(())
 }
 

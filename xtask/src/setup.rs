@@ -7,6 +7,7 @@
 //! - cognito-local (`tools/package.json` and its lockfile) into `.tools/node`: local, test;
 //! - moto and cfn-lint (`tools/test-requirements.txt`) into `.tools/test`: test, bench;
 //! - checkov (`tools/checkov-requirements.txt`) into `.tools/checkov`: test;
+//! - the AWS SAM CLI (`tools/sam-requirements.txt`) into `.tools/sam`: test;
 //! - awslambdaric (`tools/bench/requirements.txt`) into `.tools/bench-python`: test, bench;
 //! - aws-lambda-ric (`tools/bench/package.json`) into `.tools/bench-node`: bench only;
 //! - headless Chromium and chromedriver from Debian's packages (`chromium`,
@@ -60,6 +61,13 @@ const CHECKOV: Install = Install {
     into: "checkov",
 };
 
+const SAM: Install = Install {
+    packages: &["aws-sam-cli"],
+    why: "`sam validate --lint` of infra/template.json, as SAM reads it (a virtual environment of its own)",
+    pins: "sam-requirements.txt",
+    into: "sam",
+};
+
 const BENCH_PYTHON: Install = Install {
     packages: &["awslambdaric"],
     why: "the Python runtime client the benchmark and its tests run the Python function with",
@@ -91,6 +99,7 @@ pub fn all(tools: &Tools) -> Result<()> {
     local(tools)?;
     python_tools(tools, &TEST_SERVERS, tools.python().is_ok() && tools.cfn_lint().is_ok())?;
     python_tools(tools, &CHECKOV, tools.checkov().is_ok())?;
+    python_tools(tools, &SAM, tools.sam().is_ok())?;
     python_tools(tools, &BENCH_PYTHON, tools.bench_python().is_ok())?;
     browser()
 }

@@ -67,6 +67,18 @@ impl Tools {
         self.require("checkov", self.root.join("checkov").join("bin").join("checkov"))
     }
 
+    /// The AWS SAM CLI, from its own virtual environment, checked to exist. Run it with
+    /// [`Tools::sam_environment`].
+    pub fn sam(&self) -> Result<PathBuf, HarnessError> {
+        self.require("sam", self.root.join("sam").join("bin").join("sam"))
+    }
+
+    /// What `sam` runs with here: no telemetry (only loopback and the registries are
+    /// reachable), and a region, which `sam validate` needs but `--lint` never calls.
+    pub fn sam_environment() -> [(&'static str, &'static str); 2] {
+        [("SAM_CLI_TELEMETRY", "0"), ("AWS_DEFAULT_REGION", "us-east-1")]
+    }
+
     /// The Python of the benchmarks' virtual environment, with awslambdaric (the Python
     /// Runtime Interface Client), checked to exist.
     pub fn bench_python(&self) -> Result<PathBuf, HarnessError> {
