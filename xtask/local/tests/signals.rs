@@ -61,20 +61,23 @@ fn start() -> Running {
         }
     }
     let log = || std::fs::read_to_string(&stderr).unwrap_or_default();
-    assert_eq!(servers.len(), 2, "the stack did not come up:\n{}", log());
+    // cognito-local, cargo lambda watch and the local Google.
+    assert_eq!(servers.len(), 3, "the stack did not come up:\n{}", log());
     let lambda = lambda.expect("the Lambda endpoint is printed");
     // Keep reading stdout so the command never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
 
-    let event = std::fs::read(workspace_root().join("functions/pre-signup/fixtures/signup.json")).unwrap();
-    let mut answer = ureq::post(format!("{lambda}/2015-03-31/functions/pre-signup/invocations"))
+    // A function that calls nothing (the stack's pre-signup links, so it looks the fixture's
+    // example pool up, which the stack does not have).
+    let event = std::fs::read(workspace_root().join("functions/custom-message/fixtures/signup.json")).unwrap();
+    let mut answer = ureq::post(format!("{lambda}/2015-03-31/functions/custom-message/invocations"))
         .send(&event[..])
         .unwrap();
     let answer = answer.body_mut().read_to_string().unwrap();
-    assert!(answer.contains("PreSignUp_SignUp"), "{answer}");
+    assert!(answer.contains("CustomMessage_SignUp"), "{answer}");
     let watch = servers[1];
     let functions = children_of(watch);
-    assert!(!functions.is_empty(), "cargo lambda watch runs pre-signup:\n{}", log());
+    assert!(!functions.is_empty(), "cargo lambda watch runs custom-message:\n{}", log());
     Running {
         command,
         stderr,
