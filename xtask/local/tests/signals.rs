@@ -77,7 +77,11 @@ fn start() -> Running {
     assert!(answer.contains("CustomMessage_SignUp"), "{answer}");
     let watch = servers[1];
     let functions = children_of(watch);
-    assert!(!functions.is_empty(), "cargo lambda watch runs custom-message:\n{}", log());
+    assert!(
+        !functions.is_empty(),
+        "cargo lambda watch runs custom-message:\n{}",
+        log()
+    );
     Running {
         command,
         stderr,
