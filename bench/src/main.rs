@@ -237,6 +237,7 @@ fn subjects(tools: &Tools, pool: &str, user: &str) -> Result<Vec<Subject>> {
                     "GROUP_SCOPES",
                     "admins=toyseven-api/admin toyseven-api/read;members=toyseven-api/read",
                 ),
+                ("CLIENT_SCOPES", "1example23456789=toyseven-api/admin toyseven-api/read"),
                 ("ATTRIBUTE_CLAIMS", "custom:tenant_id=tenant_id"),
             ],
             fixture("pre-token-generation", "authentication.json")?,
