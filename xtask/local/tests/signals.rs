@@ -23,11 +23,11 @@ struct Running {
 }
 
 /// Starts `local --no-demo` and waits until it says the stack is up; then makes
-/// `cargo lambda watch` start pre-signup with one invocation.
+/// `cargo lambda watch` start a function with one invocation.
 fn start() -> Running {
     let dir = tempfile::tempdir().unwrap();
     let stderr = dir.path().join("stderr");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_local"))
+    let command = Command::new(env!("CARGO_BIN_EXE_local"))
         .arg("--no-demo")
         // Both tests run at once; the web app's port 3000 can be held by one only, and the
         // app is a thread of the command, so it cannot outlive it.
@@ -37,16 +37,23 @@ fn start() -> Running {
         .stderr(std::fs::File::create(&stderr).unwrap())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(command.stdout.take().unwrap()).lines();
+    // From here a failed assertion stops the command (and with it its servers) on the way out.
+    let mut running = Running {
+        command,
+        stderr,
+        _dir: dir,
+        servers: Vec::new(),
+        functions: Vec::new(),
+    };
+    let mut lines = BufReader::new(running.command.stdout.take().unwrap()).lines();
     let mut lambda = None;
-    let mut servers = Vec::new();
     for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some(endpoint) = line.trim().strip_prefix("Lambda endpoint") {
             lambda = Some(endpoint.trim().to_owned());
         }
         if line.trim().starts_with("processes") {
-            servers = line
+            running.servers = line
                 .split("pid ")
                 .skip(1)
                 .map(|rest| {
@@ -60,9 +67,14 @@ fn start() -> Running {
             break;
         }
     }
-    let log = || std::fs::read_to_string(&stderr).unwrap_or_default();
+    let log = |running: &Running| std::fs::read_to_string(&running.stderr).unwrap_or_default();
     // cognito-local, cargo lambda watch and the local Google.
-    assert_eq!(servers.len(), 3, "the stack did not come up:\n{}", log());
+    assert_eq!(
+        running.servers.len(),
+        3,
+        "the stack did not come up:\n{}",
+        log(&running)
+    );
     let lambda = lambda.expect("the Lambda endpoint is printed");
     // Keep reading stdout so the command never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
@@ -75,19 +87,24 @@ fn start() -> Running {
         .unwrap();
     let answer = answer.body_mut().read_to_string().unwrap();
     assert!(answer.contains("CustomMessage_SignUp"), "{answer}");
-    let watch = servers[1];
-    let functions = children_of(watch);
+    let watch = running.servers[1];
+    running.functions = children_of(watch);
     assert!(
-        !functions.is_empty(),
+        !running.functions.is_empty(),
         "cargo lambda watch runs custom-message:\n{}",
-        log()
+        log(&running)
     );
-    Running {
-        command,
-        stderr,
-        _dir: dir,
-        servers,
-        functions,
+    running
+}
+
+/// A test that fails while the command runs stops it: a process the test binary spawned
+/// would otherwise outlive it, with every server it started.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.command.try_wait(), Ok(None)) {
+            let _ = self.command.kill();
+            let _ = self.command.wait();
+        }
     }
 }
 
