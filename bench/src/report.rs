@@ -304,6 +304,20 @@ impl Report {
                 Human(row.wall.max)
             );
         }
+        if let Some(no_op) = self.provisioner.iter().find(|row| row.scenario == NO_OP)
+            && no_op.reads + no_op.writes > 12
+        {
+            let _ = writeln!(
+                out,
+                "\nThe no-op apply's {} reads: the pool (ListUserPools, DescribeUserPool), its client \
+                 (ListUserPoolClients, DescribeUserPoolClient), its groups (ListGroups), what its domain serves \
+                 (DescribeUserPoolDomain) and the client's branding style (DescribeManagedLoginBrandingByClient), \
+                 and each function's GetFunction and GetPolicy. The 12-call goal was set when the plan read 11: \
+                 the domain's version and the branding style are read since the spec manages managed login, \
+                 one DescribeManagedLoginBrandingByClient per client that signs in through the login pages.",
+                no_op.reads
+            );
+        }
         out.push_str(METHOD);
         out
     }
