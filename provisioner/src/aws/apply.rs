@@ -71,6 +71,19 @@ impl Applied {
 /// here is the user pool id, where the plan names the pool it creates ([`NEW_POOL`]).
 async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Result<(), AwsError> {
     let cognito = &clients.cognito;
+    // Sends a Cognito request with the pool's id put in, where the plan named the pool it
+    // creates.
+    macro_rules! send_in_pool {
+        ($request:expr, $operation:literal) => {{
+            let pool = applied.pool($request.get_user_pool_id().as_ref())?;
+            $request
+                .clone()
+                .user_pool_id(pool)
+                .send_with(cognito)
+                .await
+                .map_err(call_error($operation))?;
+        }};
+    }
     match change {
         Change::AdoptPool { id, request, .. } => {
             request
@@ -95,58 +108,22 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
             applied.pool_arn = pool.arn;
         }
         Change::AddCustomAttributes { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("AddCustomAttributes"))?;
+            send_in_pool!(request, "AddCustomAttributes");
         }
         Change::SetRisk { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("SetRiskConfiguration"))?;
+            send_in_pool!(request, "SetRiskConfiguration");
         }
         Change::SetLogDelivery { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("SetLogDeliveryConfiguration"))?;
+            send_in_pool!(request, "SetLogDeliveryConfiguration");
         }
         Change::SetMfa { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("SetUserPoolMfaConfig"))?;
+            send_in_pool!(request, "SetUserPoolMfaConfig");
         }
         Change::CreateResourceServer { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("CreateResourceServer"))?;
+            send_in_pool!(request, "CreateResourceServer");
         }
         Change::UpdateResourceServer { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("UpdateResourceServer"))?;
+            send_in_pool!(request, "UpdateResourceServer");
         }
         Change::CreateIdentityProvider { request, secret, .. } => {
             let pool = applied.pool(request.get_user_pool_id().as_ref())?;
@@ -195,13 +172,7 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .map_err(call_error("UpdateUserPoolClient"))?;
         }
         Change::CreateDomain { request, .. } | Change::CreateCustomDomain { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("CreateUserPoolDomain"))?;
+            send_in_pool!(request, "CreateUserPoolDomain");
         }
         Change::CreateBranding { client, request, .. } => {
             let pool = applied.pool(request.get_user_pool_id().as_ref())?;
@@ -223,13 +194,7 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .map_err(call_error("CreateManagedLoginBranding"))?;
         }
         Change::UpdateDomain { request, .. } | Change::UpdateCustomDomain { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("UpdateUserPoolDomain"))?;
+            send_in_pool!(request, "UpdateUserPoolDomain");
         }
         Change::ReplaceDomain { delete, create, .. } | Change::ReplaceCustomDomain { delete, create, .. } => {
             delete
@@ -244,22 +209,10 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .map_err(call_error("CreateUserPoolDomain"))?;
         }
         Change::CreateGroup { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("CreateGroup"))?;
+            send_in_pool!(request, "CreateGroup");
         }
         Change::UpdateGroup { request, .. } => {
-            let pool = applied.pool(request.get_user_pool_id().as_ref())?;
-            request
-                .clone()
-                .user_pool_id(pool)
-                .send_with(cognito)
-                .await
-                .map_err(call_error("UpdateGroup"))?;
+            send_in_pool!(request, "UpdateGroup");
         }
         Change::Grant {
             function_arn, request, ..
