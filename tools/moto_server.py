@@ -576,6 +576,36 @@ LambdaFunction.get_configuration = lambda_get_configuration
 LambdaFunction.update_configuration = lambda_update_configuration
 # --- end of Lambda: LoggingConfig --------------------------------------------------------
 
+# --- CloudWatch: metric-math alarms --------------------------------------------------------
+# AWS refuses a PutMetricAlarm whose Metrics list sits beside the one-metric members ("If you
+# use the Metrics parameter, you cannot include the MetricName, Dimensions, Period, Namespace,
+# Statistic, or ExtendedStatistic parameters of PutMetricAlarm in the same operation") and
+# one in which not exactly one query returns data ("ValidationError: Exactly one element of
+# the metrics list should return data."). moto stores either.
+from moto.cloudwatch import responses as cloudwatch_responses
+from moto.cloudwatch.exceptions import ValidationError as CloudWatchValidationError
+
+CloudWatchResponse = cloudwatch_responses.CloudWatchResponse
+_put_metric_alarm = CloudWatchResponse.put_metric_alarm
+ONE_METRIC_MEMBERS = ("MetricName", "Dimensions", "Period", "Namespace", "Statistic", "ExtendedStatistic")
+
+
+def put_metric_alarm(self):
+    metrics = self._get_param("Metrics", [])
+    if metrics:
+        beside = [m for m in ONE_METRIC_MEMBERS if self._get_param(m) not in (None, [])]
+        if beside:
+            raise CloudWatchValidationError(
+                f"If you use the Metrics parameter, you cannot include the {', '.join(beside)} parameters"
+            )
+        if sum(1 for m in metrics if str(m.get("ReturnData", True)).lower() == "true") != 1:
+            raise CloudWatchValidationError("Exactly one element of the metrics list should return data.")
+    return _put_metric_alarm(self)
+
+
+CloudWatchResponse.put_metric_alarm = put_metric_alarm
+# --- end of CloudWatch: metric-math alarms -------------------------------------------------
+
 # --- Every request within AWS's model ----------------------------------------------------
 # AWS checks each request against its API model before anything else: a required member
 # left out, a string too short or too long or off its pattern, a value outside its enum, a

@@ -230,6 +230,9 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
     }
     for (function, _) in deploy::FUNCTIONS {
         for metric in ["Errors", "Throttles", "Duration"] {
+            if (function, metric) == ("pre-signup", "Errors") {
+                continue;
+            }
             let alarm = alarms
                 .iter()
                 .find(|a| a.metric_name() == Some(metric) && a.dimensions().iter().any(|d| d.value() == Some(function)))
@@ -240,6 +243,44 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
                 assert_eq!(alarm.threshold(), Some(4000.0), "near Cognito's 5 s");
             }
         }
+    }
+    // pre-signup's refusals by policy and its linked sign-ins are error answers by design: its
+    // errors alarm watches Errors less the two counts its metric filters publish.
+    let errors = alarms
+        .iter()
+        .find(|a| a.alarm_name() == Some("pre-signup-errors"))
+        .expect("pre-signup's errors alarm");
+    assert_eq!(errors.metric_name(), None, "one metric or the math, not both");
+    let queries = errors.metrics();
+    let watched: Vec<(Option<&str>, Option<&str>)> = queries
+        .iter()
+        .filter_map(|q| q.metric_stat()?.metric())
+        .map(|m| (m.namespace(), m.metric_name()))
+        .collect();
+    assert_eq!(
+        watched,
+        [
+            (Some("AWS/Lambda"), Some("Errors")),
+            (Some("toyseven-cognito"), Some("SignUpsRefused")),
+            (Some("toyseven-cognito"), Some("ProviderSignInsLinked")),
+        ],
+        "{queries:#?}"
+    );
+    let returned: Vec<_> = queries.iter().filter(|q| q.return_data() == Some(true)).collect();
+    assert_eq!(returned.len(), 1, "{queries:#?}");
+    assert_eq!(
+        returned[0].expression(),
+        Some("FILL(total, 0) - FILL(refused, 0) - FILL(linked, 0)")
+    );
+    for filter in ["sign-ups-refused", "provider-sign-ins-linked"] {
+        let found = logs
+            .describe_metric_filters()
+            .log_group_name("/aws/lambda/pre-signup")
+            .filter_name_prefix(filter)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(found.metric_filters().len(), 1, "no metric filter {filter}");
     }
     for marker in ["PRE_SIGNUP_LINKING_FAILED", "POST_CONFIRMATION_GROUP_ADD_FAILED"] {
         let alarm = alarms

@@ -30,11 +30,28 @@ pub fn marker_pattern(marker: &str) -> String {
 }
 
 /// The metric of the sign-ups pre-signup refused by policy (a domain not allowed, an address
-/// malformed or already taken by a provider): its line's `outcome` field is `refused`, read
-/// where the JSON formatter puts an event's fields, at the top or under `fields`. Never from
-/// the email, which the line carries masked.
+/// malformed or already taken by a provider): its line's `outcome` field is `refused`. Never
+/// from the email, which the line carries masked.
 pub const REFUSED_METRIC: &str = "SignUpsRefused";
-pub const REFUSED_PATTERN: &str = r#"{ ($.outcome = "refused") || ($.fields.outcome = "refused") }"#;
+/// The metric of the provider sign-ins pre-signup linked to the native user with their email:
+/// it refuses that one sign-in by design (the next lands on the linked user), its line's
+/// `outcome` is `linked`.
+pub const LINKED_METRIC: &str = "ProviderSignInsLinked";
+
+/// pre-signup's answers by design that Lambda counts as the function's `Errors` (Cognito
+/// refuses a sign-up only through an error answer): each a metric filter on the line's
+/// `outcome`, and subtracted from `Errors` in pre-signup's errors alarm, so that a refusal by
+/// policy pages nobody. As (metric filter's name, metric, `outcome`, id in the alarm's math).
+pub const BY_DESIGN: [(&str, &str, &str, &str); 2] = [
+    ("sign-ups-refused", REFUSED_METRIC, "refused", "refused"),
+    ("provider-sign-ins-linked", LINKED_METRIC, "linked", "linked"),
+];
+
+/// A line whose `outcome` field is `outcome`, read where the JSON formatter puts an event's
+/// fields, at the top or under `fields`.
+pub fn outcome_pattern(outcome: &str) -> String {
+    format!("{{ ($.outcome = \"{outcome}\") || ($.fields.outcome = \"{outcome}\") }}")
+}
 
 /// The p99 duration above which an alarm warns, in milliseconds: Cognito waits 5 s for a
 /// trigger, then fails the sign-up or sign-in.
@@ -80,11 +97,37 @@ pub struct Alarm {
     pub threshold: f64,
     /// The SNS topic the alarm notifies when it fires, if the spec names one.
     pub actions: Vec<String>,
+    /// Counts subtracted from `metric` before the threshold (metrics in [`NAMESPACE`], summed
+    /// over the same period), as (id, metric): the error answers the function gives by design.
+    /// With any, the alarm watches [`Alarm::expression`].
+    pub less: Vec<(&'static str, &'static str)>,
 }
 
 impl Alarm {
     pub const COMPARISON: &'static str = "GreaterThanThreshold";
     pub const TREAT_MISSING_DATA: &'static str = "notBreaching";
+    /// The id of the watched metric in the alarm's math, and of the math itself.
+    pub const METRIC_ID: &'static str = "total";
+    pub const EXPRESSION_ID: &'static str = "unexpected";
+
+    /// The metric math the alarm watches when it subtracts counts: `metric` less each of
+    /// `less`, a period without a count reading as 0 (a metric filter publishes nothing while
+    /// no line matches).
+    pub fn expression(&self) -> Option<String> {
+        if self.less.is_empty() {
+            return None;
+        }
+        let mut expression = format!("FILL({}, 0)", Self::METRIC_ID);
+        for (id, _) in &self.less {
+            expression.push_str(&format!(" - FILL({id}, 0)"));
+        }
+        Some(expression)
+    }
+
+    /// The expression's label on the alarm's graph.
+    pub fn expression_label(&self) -> String {
+        format!("{} not by design", self.metric)
+    }
 }
 
 /// Everything the operator watches the functions with.
@@ -122,17 +165,39 @@ pub fn watch(desired: &Desired, functions: &[FunctionDeploy]) -> Watch {
             evaluation_periods: 1,
             threshold,
             actions: actions.clone(),
+            less: Vec::new(),
         };
-        alarms.push(lambda(
-            "Errors",
-            Statistic::Sum,
-            60,
-            0.0,
-            format!(
-                "{name} failed (an error or a timeout): Cognito refused the sign-up or sign-in it was called for. \
-                 Read the function's log for the error."
-            ),
-        ));
+        let errors = if name == "pre-signup" {
+            // A refusal by policy and a linked provider sign-in are error answers too: the
+            // alarm watches the errors less those two counts, over 5 minutes, so that a
+            // refusal's line and its error fall in the same period all but never apart.
+            let mut errors = lambda(
+                "Errors",
+                Statistic::Sum,
+                300,
+                0.0,
+                format!(
+                    "{name} failed other than by design (an error, a timeout or a bad event; its errors less the \
+                     sign-ups it refused by policy and the provider sign-ins it linked, which Lambda counts as \
+                     errors too): Cognito refused the sign-up or sign-in it was called for. Read the function's log \
+                     for the error."
+                ),
+            );
+            errors.less = BY_DESIGN.iter().map(|&(_, metric, _, id)| (id, metric)).collect();
+            errors
+        } else {
+            lambda(
+                "Errors",
+                Statistic::Sum,
+                60,
+                0.0,
+                format!(
+                    "{name} failed (an error or a timeout): Cognito refused the sign-up or sign-in it was called \
+                     for. Read the function's log for the error."
+                ),
+            )
+        };
+        alarms.push(errors);
         alarms.push(lambda(
             "Throttles",
             Statistic::Sum,
@@ -189,16 +254,19 @@ pub fn watch(desired: &Desired, functions: &[FunctionDeploy]) -> Watch {
                 evaluation_periods: 1,
                 threshold: 0.0,
                 actions: actions.clone(),
+                less: Vec::new(),
             });
         }
         if name == "pre-signup" {
-            metric_filters.push(MetricFilter {
-                function: name.into(),
-                log_group: log_group(name),
-                name: "sign-ups-refused".into(),
-                pattern: REFUSED_PATTERN.into(),
-                metric: REFUSED_METRIC.into(),
-            });
+            for (filter, metric, outcome, _) in BY_DESIGN {
+                metric_filters.push(MetricFilter {
+                    function: name.into(),
+                    log_group: log_group(name),
+                    name: filter.into(),
+                    pattern: outcome_pattern(outcome),
+                    metric: metric.into(),
+                });
+            }
         }
     }
     Watch {
@@ -265,9 +333,10 @@ fn dashboard(functions: &[FunctionDeploy], filters: &[MetricFilter]) -> Value {
     errors.extend(per_function("Throttles", Value::Null));
     let mut duration = per_function("Duration", json!({"stat": "p99"}));
     duration.extend(per_function("Duration", json!({"stat": "Maximum"})));
+    let by_design = |f: &&MetricFilter| BY_DESIGN.iter().any(|&(_, metric, _, _)| f.metric == metric);
     let markers: Vec<Value> = filters
         .iter()
-        .filter(|f| f.metric != REFUSED_METRIC)
+        .filter(|f| !by_design(f))
         .map(|f| json!([NAMESPACE, f.metric]))
         .collect();
     let pool = |metric: &str, id: &str| {
@@ -321,11 +390,16 @@ fn dashboard(functions: &[FunctionDeploy], filters: &[MetricFilter]) -> Value {
             json!({"stat": "Sum", "period": 60, "metrics": markers}),
         ));
     }
-    if filters.iter().any(|f| f.metric == REFUSED_METRIC) {
+    let answers: Vec<Value> = filters
+        .iter()
+        .filter(by_design)
+        .map(|f| json!([NAMESPACE, f.metric]))
+        .collect();
+    if !answers.is_empty() {
         widgets.push(widget(
-            "Sign-ups refused by policy",
+            "Sign-ups refused by policy, provider sign-ins linked (pre-signup's error answers by design)",
             (0, 12),
-            json!({"stat": "Sum", "period": 300, "metrics": [[NAMESPACE, REFUSED_METRIC]]}),
+            json!({"stat": "Sum", "period": 300, "metrics": answers}),
         ));
     }
     widgets.push(widget(
@@ -370,21 +444,50 @@ pub(super) fn resources(watch: &Watch, resources: &mut serde_json::Map<String, V
         );
     }
     for alarm in &watch.alarms {
+        let dimensions: Vec<Value> = alarm
+            .dimensions
+            .iter()
+            .map(|(name, value)| json!({"Name": name, "Value": value}))
+            .collect();
         let mut properties = json!({
             "AlarmName": alarm.name,
             "AlarmDescription": alarm.description,
-            "Namespace": alarm.namespace,
-            "MetricName": alarm.metric,
-            "Dimensions": alarm.dimensions.iter().map(|(name, value)| json!({"Name": name, "Value": value})).collect::<Vec<_>>(),
-            "Period": alarm.period,
             "EvaluationPeriods": alarm.evaluation_periods,
             "Threshold": alarm.threshold,
             "ComparisonOperator": Alarm::COMPARISON,
             "TreatMissingData": Alarm::TREAT_MISSING_DATA,
         });
-        match alarm.statistic {
-            Statistic::Sum => properties["Statistic"] = json!("Sum"),
-            Statistic::Percentile(p) => properties["ExtendedStatistic"] = json!(p),
+        match (alarm.expression(), &alarm.statistic) {
+            // AWS refuses Namespace, MetricName, Dimensions, Period and the statistic beside
+            // Metrics: each metric says them in the list.
+            (Some(expression), _) => {
+                let stat = |id: &str, namespace: &str, metric: &str, dimensions: &[Value]| {
+                    let mut metric = json!({"Namespace": namespace, "MetricName": metric});
+                    if !dimensions.is_empty() {
+                        metric["Dimensions"] = json!(dimensions);
+                    }
+                    json!({"Id": id, "MetricStat": {"Metric": metric, "Period": alarm.period, "Stat": "Sum"}, "ReturnData": false})
+                };
+                let mut metrics = vec![stat(Alarm::METRIC_ID, &alarm.namespace, &alarm.metric, &dimensions)];
+                metrics.extend(alarm.less.iter().map(|(id, metric)| stat(id, NAMESPACE, metric, &[])));
+                metrics.push(json!({
+                    "Id": Alarm::EXPRESSION_ID,
+                    "Expression": expression,
+                    "Label": alarm.expression_label(),
+                    "ReturnData": true,
+                }));
+                properties["Metrics"] = json!(metrics);
+            }
+            (None, statistic) => {
+                properties["Namespace"] = json!(alarm.namespace);
+                properties["MetricName"] = json!(alarm.metric);
+                properties["Dimensions"] = json!(dimensions);
+                properties["Period"] = json!(alarm.period);
+                match statistic {
+                    Statistic::Sum => properties["Statistic"] = json!("Sum"),
+                    Statistic::Percentile(p) => properties["ExtendedStatistic"] = json!(p),
+                }
+            }
         }
         if !alarm.actions.is_empty() {
             properties["AlarmActions"] = json!(alarm.actions);

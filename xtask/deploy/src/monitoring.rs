@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use aws_sdk_cloudwatch::Client as CloudWatch;
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic as CwStatistic};
+use aws_sdk_cloudwatch::types::{
+    ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat, Statistic as CwStatistic,
+};
 use aws_sdk_cloudwatchlogs::Client as Logs;
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
 use aws_sdk_lambda::Client as Lambda;
@@ -160,21 +162,26 @@ pub async fn watch(
             .put_metric_alarm()
             .alarm_name(&alarm.name)
             .alarm_description(&alarm.description)
-            .namespace(&alarm.namespace)
-            .metric_name(&alarm.metric)
-            .period(alarm.period)
             .evaluation_periods(alarm.evaluation_periods)
             .threshold(alarm.threshold)
             .comparison_operator(ComparisonOperator::from(Alarm::COMPARISON))
             .treat_missing_data(Alarm::TREAT_MISSING_DATA)
             .set_alarm_actions(Some(alarm.actions.clone()));
-        for (name, value) in &alarm.dimensions {
-            put = put.dimensions(Dimension::builder().name(name).value(value).build());
+        match queries(alarm) {
+            // AWS refuses the metric's own members beside Metrics.
+            Some(queries) => put = put.set_metrics(Some(queries)),
+            None => {
+                put = put
+                    .namespace(&alarm.namespace)
+                    .metric_name(&alarm.metric)
+                    .period(alarm.period)
+                    .set_dimensions((!alarm.dimensions.is_empty()).then(|| dimensions(&alarm.dimensions)));
+                put = match alarm.statistic {
+                    Statistic::Sum => put.statistic(CwStatistic::Sum),
+                    Statistic::Percentile(p) => put.extended_statistic(p),
+                };
+            }
         }
-        put = match alarm.statistic {
-            Statistic::Sum => put.statistic(CwStatistic::Sum),
-            Statistic::Percentile(p) => put.extended_statistic(p),
-        };
         put.send().await.map_err(failed("PutMetricAlarm"))?;
         done.push(format!("alarm {}", alarm.name));
     }
@@ -250,8 +257,106 @@ async fn metric_filter(logs: &Logs, filter: &MetricFilter, done: &mut Vec<String
     Ok(())
 }
 
+fn dimensions(dimensions: &[(String, String)]) -> Vec<Dimension> {
+    dimensions
+        .iter()
+        .map(|(name, value)| Dimension::builder().name(name).value(value).build())
+        .collect()
+}
+
+/// The metric math of an alarm that subtracts counts (see [`Alarm::expression`]): the watched
+/// metric and each count, summed over the alarm's period and not returned, then the
+/// expression, the one series the alarm watches.
+fn queries(alarm: &Alarm) -> Option<Vec<MetricDataQuery>> {
+    let expression = alarm.expression()?;
+    let stat = |id: &str, namespace: &str, metric: &str, dims: &[(String, String)]| {
+        let metric = Metric::builder()
+            .namespace(namespace)
+            .metric_name(metric)
+            .set_dimensions((!dims.is_empty()).then(|| dimensions(dims)))
+            .build();
+        MetricDataQuery::builder()
+            .id(id)
+            .metric_stat(
+                MetricStat::builder()
+                    .metric(metric)
+                    .period(alarm.period)
+                    .stat("Sum")
+                    .build(),
+            )
+            .return_data(false)
+            .build()
+    };
+    let mut queries = vec![stat(
+        Alarm::METRIC_ID,
+        &alarm.namespace,
+        &alarm.metric,
+        &alarm.dimensions,
+    )];
+    queries.extend(alarm.less.iter().map(|(id, metric)| stat(id, NAMESPACE, metric, &[])));
+    queries.push(
+        MetricDataQuery::builder()
+            .id(Alarm::EXPRESSION_ID)
+            .expression(expression)
+            .label(alarm.expression_label())
+            .return_data(true)
+            .build(),
+    );
+    Some(queries)
+}
+
+/// A metric-math query as the members that say what it computes; no dimensions and an empty
+/// list of them are the same (DescribeAlarms may answer either).
+#[derive(PartialEq)]
+struct Query<'a> {
+    id: Option<&'a str>,
+    expression: Option<&'a str>,
+    label: Option<&'a str>,
+    return_data: Option<bool>,
+    namespace: Option<&'a str>,
+    metric: Option<&'a str>,
+    dimensions: Vec<(Option<&'a str>, Option<&'a str>)>,
+    period: Option<i32>,
+    stat: Option<&'a str>,
+}
+
+fn query(q: &MetricDataQuery) -> Query<'_> {
+    let stat = q.metric_stat();
+    let metric = stat.and_then(MetricStat::metric);
+    Query {
+        id: q.id(),
+        expression: q.expression(),
+        label: q.label(),
+        return_data: q.return_data(),
+        namespace: metric.and_then(Metric::namespace),
+        metric: metric.and_then(Metric::metric_name),
+        dimensions: metric
+            .map(|m| m.dimensions().iter().map(|d| (d.name(), d.value())).collect())
+            .unwrap_or_default(),
+        period: stat.and_then(MetricStat::period),
+        stat: stat.and_then(MetricStat::stat),
+    }
+}
+
 /// Whether the live alarm says what `alarm` says, member by member as PutMetricAlarm sets them.
 fn alarm_matches(alarm: &Alarm, live: &MetricAlarm) -> bool {
+    let same = live.alarm_description() == Some(alarm.description.as_str())
+        && live.evaluation_periods() == Some(alarm.evaluation_periods)
+        && live.threshold() == Some(alarm.threshold)
+        && live.comparison_operator().map(ComparisonOperator::as_str) == Some(Alarm::COMPARISON)
+        && live.treat_missing_data() == Some(Alarm::TREAT_MISSING_DATA)
+        && live.alarm_actions() == alarm.actions.as_slice();
+    match queries(alarm) {
+        Some(wanted) => {
+            same && live.metric_name().is_none()
+                && live.metrics().iter().map(query).collect::<Vec<_>>() == wanted.iter().map(query).collect::<Vec<_>>()
+        }
+        None => same && live.metrics().is_empty() && metric_matches(alarm, live),
+    }
+}
+
+/// Whether the live alarm watches `alarm`'s one metric, with its statistic and period.
+fn metric_matches(alarm: &Alarm, live: &MetricAlarm) -> bool {
     let dimensions: Vec<(Option<&str>, Option<&str>)> =
         live.dimensions().iter().map(|d| (d.name(), d.value())).collect();
     let wanted: Vec<(Option<&str>, Option<&str>)> = alarm
@@ -263,17 +368,11 @@ fn alarm_matches(alarm: &Alarm, live: &MetricAlarm) -> bool {
         Statistic::Sum => live.statistic() == Some(&CwStatistic::Sum) && live.extended_statistic().is_none(),
         Statistic::Percentile(p) => live.statistic().is_none() && live.extended_statistic() == Some(p),
     };
-    live.alarm_description() == Some(alarm.description.as_str())
-        && live.namespace() == Some(alarm.namespace.as_str())
+    live.namespace() == Some(alarm.namespace.as_str())
         && live.metric_name() == Some(alarm.metric.as_str())
         && dimensions == wanted
         && statistic
         && live.period() == Some(alarm.period)
-        && live.evaluation_periods() == Some(alarm.evaluation_periods)
-        && live.threshold() == Some(alarm.threshold)
-        && live.comparison_operator().map(ComparisonOperator::as_str) == Some(Alarm::COMPARISON)
-        && live.treat_missing_data() == Some(Alarm::TREAT_MISSING_DATA)
-        && live.alarm_actions() == alarm.actions.as_slice()
 }
 
 #[cfg(test)]

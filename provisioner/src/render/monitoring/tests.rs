@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::super::{cloudformation, pascal, workspace_functions};
-use super::{MARKERS, REFUSED_METRIC};
+use super::{BY_DESIGN, LINKED_METRIC, MARKERS, REFUSED_METRIC};
 use crate::desired::Desired;
 
 fn workspace() -> &'static Path {
@@ -88,7 +88,7 @@ fn every_function_logs_json_at_the_spec_level_to_its_own_group_kept_as_long_as_t
 }
 
 #[test]
-fn the_markers_and_the_refusal_are_what_the_functions_log() {
+fn the_markers_and_the_outcomes_by_design_are_what_the_functions_log() {
     for (function, marker) in MARKERS {
         let source = std::fs::read_to_string(workspace().join("functions").join(function).join("src/lib.rs")).unwrap();
         assert!(
@@ -97,10 +97,19 @@ fn the_markers_and_the_refusal_are_what_the_functions_log() {
         );
     }
     let source = std::fs::read_to_string(workspace().join("functions/pre-signup/src/lib.rs")).unwrap();
-    assert!(
-        source.contains("pub const REFUSED: &str = \"refused\";") && source.contains("outcome = REFUSED"),
-        "pre-signup no longer logs outcome = \"refused\", which the refusals' metric filter reads"
-    );
+    for (_, metric, outcome, _) in BY_DESIGN {
+        let constant = source
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix("pub const ")?
+                    .strip_suffix(&format!(": &str = \"{outcome}\";"))
+            })
+            .unwrap_or_else(|| panic!("pre-signup names no outcome \"{outcome}\", which {metric} counts"));
+        assert!(
+            source.contains(&format!("outcome = {constant},")),
+            "pre-signup no longer logs outcome = {constant}, which {metric}'s metric filter reads"
+        );
+    }
 }
 
 #[test]
@@ -143,6 +152,34 @@ fn each_marker_has_a_metric_filter_on_its_function_log_group_and_an_alarm_on_the
     }
 }
 
+/// The metric an alarm watches, or in a metric-math alarm the one its math starts from (id
+/// `total`): (namespace, metric name, dimensions, statistic).
+fn watched(alarm: &Value) -> (Value, Value, Value, Value) {
+    match alarm.get("Metrics") {
+        Some(metrics) => {
+            let total = metrics
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["Id"] == "total")
+                .unwrap_or_else(|| panic!("no total in {metrics}"));
+            let metric = &total["MetricStat"]["Metric"];
+            (
+                metric["Namespace"].clone(),
+                metric["MetricName"].clone(),
+                metric["Dimensions"].clone(),
+                total["MetricStat"]["Stat"].clone(),
+            )
+        }
+        None => (
+            alarm["Namespace"].clone(),
+            alarm["MetricName"].clone(),
+            alarm["Dimensions"].clone(),
+            alarm.get("Statistic").cloned().unwrap_or(Value::Null),
+        ),
+    }
+}
+
 #[test]
 fn each_function_has_errors_throttles_and_a_p99_duration_alarm_under_cognitos_five_seconds() {
     for (name, _, template) in both_templates() {
@@ -154,9 +191,10 @@ fn each_function_has_errors_throttles_and_a_p99_duration_alarm_under_cognitos_fi
                     .iter()
                     .map(|(_, a)| &a["Properties"])
                     .filter(|a| {
-                        a["Namespace"] == "AWS/Lambda"
-                            && a["MetricName"] == metric
-                            && a["Dimensions"] == json!([{"Name": "FunctionName", "Value": function}])
+                        let (namespace, name, dimensions, _) = watched(a);
+                        namespace == "AWS/Lambda"
+                            && name == metric
+                            && dimensions == json!([{"Name": "FunctionName", "Value": function}])
                     })
                     .collect();
                 assert_eq!(found.len(), 1, "{name}: one {metric} alarm on {function}");
@@ -164,7 +202,7 @@ fn each_function_has_errors_throttles_and_a_p99_duration_alarm_under_cognitos_fi
             };
             for metric in ["Errors", "Throttles"] {
                 let alarm = on(metric);
-                assert_eq!((&alarm["Statistic"], &alarm["Threshold"]), (&json!("Sum"), &json!(0.0)));
+                assert_eq!((watched(&alarm).3, &alarm["Threshold"]), (json!("Sum"), &json!(0.0)));
             }
             let duration = on("Duration");
             assert_eq!(duration["ExtendedStatistic"], "p99");
@@ -173,6 +211,106 @@ fn each_function_has_errors_throttles_and_a_p99_duration_alarm_under_cognitos_fi
             assert!((3000.0..5000.0).contains(&threshold), "near, under 5 s: {threshold}");
         }
     }
+}
+
+/// An alarm's metric math of the form the watch writes (`FILL(a, 0) - FILL(b, 0) ...`),
+/// evaluated for one period's sums by id; an id without a sum is a period with no data.
+fn evaluate(expression: &str, sums: &[(&str, f64)]) -> f64 {
+    let term = |term: &str| {
+        let id = term
+            .trim()
+            .strip_prefix("FILL(")
+            .and_then(|t| t.strip_suffix(", 0)"))
+            .unwrap_or_else(|| panic!("not FILL(id, 0): {term}"));
+        sums.iter().find(|(name, _)| *name == id).map_or(0.0, |(_, sum)| *sum)
+    };
+    let mut terms = expression.split(" - ");
+    let first = term(terms.next().unwrap());
+    terms.fold(first, |total, t| total - term(t))
+}
+
+#[test]
+fn pre_signups_errors_alarm_ignores_its_refusals_and_links_by_design_and_fires_on_anything_else() {
+    for (name, _, template) in both_templates() {
+        let alarm = &template["Resources"]["PreSignupErrorsAlarm"]["Properties"];
+        for top in [
+            "Namespace",
+            "MetricName",
+            "Dimensions",
+            "Period",
+            "Statistic",
+            "ExtendedStatistic",
+        ] {
+            assert!(alarm.get(top).is_none(), "{name}: AWS refuses {top} beside Metrics");
+        }
+        let metrics = alarm["Metrics"].as_array().unwrap();
+        let returned: Vec<&Value> = metrics.iter().filter(|m| m["ReturnData"] == true).collect();
+        assert_eq!(returned.len(), 1, "{name}: the alarm watches one series");
+        let expression = returned[0]["Expression"].as_str().unwrap();
+        let counted = |namespace: &str, metric: &str| {
+            let found = metrics
+                .iter()
+                .find(|m| m["MetricStat"]["Metric"]["MetricName"] == metric)
+                .unwrap_or_else(|| panic!("{name}: {metric} is not in the math"));
+            assert_eq!(
+                found["MetricStat"]["Metric"]["Namespace"], namespace,
+                "{name}: {metric}"
+            );
+            assert_eq!(found["MetricStat"]["Stat"], "Sum", "{name}: {metric}");
+            assert_eq!(
+                found["MetricStat"]["Period"],
+                alarm_period(metrics),
+                "one period for all"
+            );
+            found["Id"].as_str().unwrap().to_owned()
+        };
+        let (errors, refused, linked) = (
+            counted("AWS/Lambda", "Errors"),
+            counted(super::NAMESPACE, REFUSED_METRIC),
+            counted(super::NAMESPACE, LINKED_METRIC),
+        );
+        let fires = |sums: &[(&str, f64)]| evaluate(expression, sums) > alarm["Threshold"].as_f64().unwrap();
+        assert!(
+            !fires(&[(&errors, 3.0), (&refused, 2.0), (&linked, 1.0)]),
+            "{name}: {expression}"
+        );
+        assert!(
+            !fires(&[(&errors, 2.0), (&refused, 2.0)]),
+            "no link that period: {expression}"
+        );
+        assert!(!fires(&[]), "no call at all");
+        assert!(
+            fires(&[(&errors, 3.0), (&refused, 2.0)]),
+            "one error not by design: {expression}"
+        );
+        assert!(fires(&[(&errors, 1.0)]), "a timeout, nothing refused: {expression}");
+        let filters = of_type(&template, "AWS::Logs::MetricFilter");
+        for metric in [REFUSED_METRIC, LINKED_METRIC] {
+            assert!(
+                filters.iter().any(
+                    |(_, f)| f["Properties"]["MetricTransformations"][0]["MetricName"] == metric
+                        && f["Properties"]["LogGroupName"] == json!({"Ref": "PreSignupLogGroup"})
+                ),
+                "{name}: {metric} is counted from pre-signup's log"
+            );
+        }
+    }
+    let (_, template) = template_of("");
+    for id in ["PostConfirmationErrorsAlarm", "CustomMessageErrorsAlarm"] {
+        let alarm = &template["Resources"][id]["Properties"];
+        assert!(
+            alarm.get("Metrics").is_none(),
+            "{id}: every error of the others is a failure"
+        );
+    }
+}
+
+fn alarm_period(metrics: &[Value]) -> Value {
+    metrics
+        .iter()
+        .find(|m| m["Id"] == "total")
+        .map(|m| m["MetricStat"]["Period"].clone())
+        .unwrap()
 }
 
 #[test]
@@ -300,10 +438,10 @@ fn refused_line() -> Value {
 #[test]
 fn the_filters_select_the_functions_json_lines_by_field_and_nothing_a_user_name_can_forge() {
     let refused = refused_line();
-    assert!(selects(super::REFUSED_PATTERN, &refused), "{refused}");
+    assert!(selects(&super::outcome_pattern("refused"), &refused), "{refused}");
     let mut accepted = refused.clone();
     accepted["fields"]["outcome"] = json!("accepted");
-    assert!(!selects(super::REFUSED_PATTERN, &accepted));
+    assert!(!selects(&super::outcome_pattern("refused"), &accepted));
 
     for (_, marker) in MARKERS {
         let pattern = super::marker_pattern(marker);
