@@ -338,7 +338,41 @@ pub enum EventError {
 /// every value that came) and what [`Trigger::fill`] fills in. Either way the payload is kept
 /// as it came for the reply, so the function returns the whole event, changed only in
 /// `response`.
+///
+/// A payload it refuses gets the invocation's one line here, at ERROR with `error_type`
+/// `InvalidEvent` (lambda_runtime's own line for an error answer is dropped, see
+/// [`crate::logging::loggable`]).
 pub fn parse<E: Trigger>(payload: Payload) -> Result<Incoming<E>, EventError> {
+    read(payload).inspect_err(|error| {
+        tracing::error!(error_type = "InvalidEvent", reason = %error.logged(), "event refused");
+    })
+}
+
+impl EventError {
+    /// What is wrong, for the log: the trigger source escaped, and of a malformed event only
+    /// what serde found where, never the value (serde's "invalid type: string \"…\"" quotes
+    /// it, and an attribute's value may be an email or a phone number).
+    pub fn logged(&self) -> String {
+        match self {
+            EventError::NotAnEvent(why) => format!("the payload is not a Cognito user-pool event: {why}"),
+            EventError::WrongTrigger { expected, got } => {
+                format!(
+                    "invoked with trigger source \"{}\", not {expected}*",
+                    got.escape_debug()
+                )
+            }
+            EventError::Malformed { source_name, detail } => format!(
+                "the {} event is malformed: {:?} error at line {} column {}",
+                source_name.escape_debug(),
+                detail.classify(),
+                detail.line(),
+                detail.column()
+            ),
+        }
+    }
+}
+
+fn read<E: Trigger>(payload: Payload) -> Result<Incoming<E>, EventError> {
     let Some(fields) = payload.0 else {
         return Err(EventError::NotAnEvent("expected a JSON object"));
     };

@@ -12,12 +12,26 @@ use tracing_subscriber::layer::SubscriberExt;
 
 use crate::config::var;
 
-/// Whether an event or span from `metadata` may be logged at all. lambda_runtime logs the
-/// raw invocation payload at TRACE (`raw JSON event received from Lambda`), so everything
-/// its crates say at TRACE is dropped; their DEBUG and above stay.
+/// Whether an event or span from `metadata` may be logged at all.
+///
+/// - lambda_runtime logs the raw invocation payload at TRACE (`raw JSON event received from
+///   Lambda`), so everything its crates say at TRACE is dropped; their DEBUG and above stay.
+/// - lambda_runtime logs each error answer again at ERROR, as the error's Debug text and
+///   nothing else (`Failure { kind: .., message: .. }`): every function already wrote the
+///   invocation's one line, at its own level (a sign-up refused by policy is INFO, with its
+///   outcome), so that second line is dropped. Its line for a panic (with an `error` field)
+///   stays: a panic writes no line of ours.
 pub fn loggable(metadata: &Metadata<'_>) -> bool {
-    !(metadata.target().starts_with("lambda_runtime") && *metadata.level() == Level::TRACE)
+    let target = metadata.target();
+    let raw_event = target.starts_with("lambda_runtime") && *metadata.level() == Level::TRACE;
+    let error_answer_again = target == HANDLER_ERROR_TARGET
+        && *metadata.level() == Level::ERROR
+        && metadata.fields().field("error").is_none();
+    !(raw_event || error_answer_again)
 }
+
+/// The module of lambda_runtime that logs a handler's error answer and its panics.
+const HANDLER_ERROR_TARGET: &str = "lambda_runtime::layers::panic";
 
 /// The subscriber every function installs at cold start, reading its settings through
 /// `lookup` and writing to `writer`.
@@ -120,6 +134,23 @@ mod tests {
         }
         let logs = logged(&[("RUST_LOG", "trace")]);
         assert!(logs.contains("function trace line"), "TRACE is on for the rest: {logs}");
+    }
+
+    #[test]
+    fn lambda_runtimes_second_line_for_an_error_answer_is_dropped_and_its_panic_line_kept() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = subscriber(lookup_in(&[]), move || writer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            // The two lines lambda_runtime's panic layer writes, as it writes them.
+            tracing::error!(target: "lambda_runtime::layers::panic", "Failure {{ kind: \"SignUpRejected\" }}");
+            tracing::error!(target: "lambda_runtime::layers::panic", error = ?"boom", "user handler panicked");
+            tracing::error!(target: "pre_signup", "a function's own error line");
+        });
+        let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        assert!(!logs.contains("SignUpRejected"), "{logs}");
+        assert!(logs.contains("user handler panicked"), "{logs}");
+        assert!(logs.contains("a function's own error line"), "{logs}");
     }
 
     #[test]

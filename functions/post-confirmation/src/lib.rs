@@ -102,6 +102,10 @@ pub async fn handler(
         .map_or(Action::Nothing, |kind| config.decide(kind));
     if let Action::AddToGroup(group) = action {
         let (Some(pool), Some(user)) = (header.user_pool_id.as_deref(), header.user_name.as_deref()) else {
+            tracing::error!(
+                error_type = "InvalidEvent", trigger_source = %source, sub,
+                reason = "the event has no userPoolId or userName", "event refused"
+            );
             return Err(Failure::new(
                 "InvalidEvent",
                 format!("the {source} event has no userPoolId or userName, so the user cannot be added to {group:?}"),

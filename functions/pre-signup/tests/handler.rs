@@ -344,3 +344,56 @@ fn an_unknown_source_with_a_line_break_is_logged_on_one_line() {
     assert_eq!(logs.lines().count(), 1, "{logs}");
     assert!(logs.contains("PreSignUp_Later\\nERROR"), "{logs}");
 }
+
+/// The JSON lines a binary printed (its stderr also holds what `main` says once the test's
+/// runtime API goes away).
+fn json_lines(printed: &str) -> Vec<Value> {
+    printed
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
+/// One line per invocation through lambda_runtime's own code path too: its line for each error
+/// answer (`Failure { kind: .., message: .. }` at ERROR) would make a refusal by policy, which
+/// pre-signup logs at INFO with its outcome, a second line, and an ERROR one.
+#[test]
+fn the_binary_writes_one_line_for_a_refused_sign_up() {
+    let json = [("AWS_LAMBDA_LOG_FORMAT", "JSON"), ("AWS_LAMBDA_LOG_LEVEL", "INFO")];
+    let (outcome, printed) = run_binary_once(
+        env!("CARGO_BIN_EXE_pre-signup"),
+        &[ALLOW_EXAMPLE, json[0], json[1]],
+        &fixture(DIR, "signup-denied.json"),
+    );
+    let Outcome::Error { body, .. } = outcome else {
+        panic!("{outcome:?}: {printed}");
+    };
+    assert_eq!(body["errorType"], "SignUpRejected", "{body}");
+    let lines = json_lines(&printed);
+    assert_eq!(lines.len(), 1, "{printed}");
+    assert_eq!(
+        (&lines[0]["level"], &lines[0]["fields"]["outcome"]),
+        (&json!("INFO"), &json!("refused")),
+        "{printed}"
+    );
+
+    // A payload it cannot read: its one line is the function's, at ERROR, naming the kind and
+    // where, never the value serde quotes (here an attribute's, an email).
+    let mut broken = fixture(DIR, "signup.json");
+    broken["request"]["userAttributes"]["email"] = json!({"nested": "jane.doe@example.com"});
+    let (outcome, printed) = run_binary_once(
+        env!("CARGO_BIN_EXE_pre-signup"),
+        &[ALLOW_EXAMPLE, json[0], json[1]],
+        &broken,
+    );
+    let Outcome::Error { body, .. } = outcome else {
+        panic!("{outcome:?}: {printed}");
+    };
+    assert_eq!(body["errorType"], "InvalidEvent", "{body}");
+    let lines = json_lines(&printed);
+    assert_eq!(lines.len(), 1, "{printed}");
+    assert_eq!(lines[0]["level"], "ERROR", "{printed}");
+    assert_eq!(lines[0]["fields"]["error_type"], "InvalidEvent", "{printed}");
+    assert!(!printed.contains("jane.doe"), "{printed}");
+}
