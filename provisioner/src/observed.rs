@@ -15,6 +15,11 @@ pub struct Observed {
     pub resource_servers: Vec<ResourceServer>,
     /// The providers the spec names that exist.
     pub identity_providers: Vec<ObservedProvider>,
+    /// The pool's providers the spec does not declare, as (name, type): listed when the spec
+    /// declares providers or one of its clients offers a provider the spec does not declare
+    /// (how a provider taken out of the spec is found; one that no client offers signs
+    /// nobody in, and costs no read).
+    pub undeclared_providers: Vec<(String, String)>,
     pub groups: Vec<Group>,
     /// The pool that owns the spec's domain prefix, when that is not this pool.
     pub domain_owner: Option<String>,

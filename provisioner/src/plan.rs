@@ -23,7 +23,7 @@ pub use refusal::PlanError;
 
 use crate::desired::domain::{CLASSIC, MANAGED_LOGIN, default_branding_request};
 use crate::desired::permission::{InvokePermission, remove_request};
-use crate::desired::{Desired, Field, Pool, Risk, SecretState, Wired};
+use crate::desired::{Desired, Field, IdentityProvider, Pool, Risk, SecretState, Wired};
 use crate::observed::{Functions, Observed, ObservedPool};
 
 /// How to plan.
@@ -50,6 +50,8 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     plan_resource_servers(&mut plan, desired, observed, &pool_id);
     plan_identity_providers(&mut plan, desired, observed, &pool_id)?;
     plan_clients(&mut plan, desired, observed, &pool_id)?;
+    // Providers the spec no longer declares, once its clients no longer offer them.
+    plan_removed_providers(&mut plan, observed, &pool_id);
     // The hosted-UI domain, checked free before any write; each client it serves has a
     // branding style before the domain serves managed login.
     plan_branding(&mut plan, desired, observed, &pool_id);
@@ -244,6 +246,19 @@ fn plan_identity_providers(
         }
     }
     Ok(())
+}
+
+/// Each provider of the pool the spec does not declare is deleted (a destructive change: its
+/// users can no longer sign in through it), as a resource taken out of a Terraform
+/// configuration is. The spec lists the pool's providers, as `import` writes them.
+fn plan_removed_providers(plan: &mut Plan, observed: &Observed, pool_id: &str) {
+    for (name, kind) in &observed.undeclared_providers {
+        plan.changes.push(Change::DeleteIdentityProvider {
+            name: name.clone(),
+            kind: kind.clone(),
+            request: IdentityProvider::delete_request(pool_id, name),
+        });
+    }
 }
 
 fn plan_clients(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {

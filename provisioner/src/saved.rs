@@ -188,6 +188,9 @@ fn canonical(observed: &Observed) -> String {
             provider.state, provider.secret
         );
     }
+    for (name, kind) in &observed.undeclared_providers {
+        let _ = writeln!(text, "undeclared provider {name:?} {kind:?}");
+    }
     for group in &observed.groups {
         let _ = writeln!(text, "group {group:?}");
     }
@@ -260,6 +263,12 @@ mod tests {
             observed_digest(&provider("openid")),
             observed_digest(&provider("openid email"))
         );
+        // A provider made out of band that the saved plan did not see.
+        let undeclared = Observed {
+            undeclared_providers: vec![("Corp".into(), "OIDC".into())],
+            ..Observed::default()
+        };
+        assert_ne!(observed_digest(&undeclared), observed_digest(&Observed::default()));
     }
 
     #[test]

@@ -1091,6 +1091,73 @@ fn identity_providers_converge_and_their_secrets_are_never_printed() {
     );
 }
 
+/// A provider taken out of the spec is deleted, as Terraform deletes a resource taken out of
+/// its configuration: after the client stops offering it, and only as a destructive change
+/// (its users can no longer sign in through it), so without `--yes` nothing is written.
+#[test]
+fn a_provider_taken_out_of_the_spec_is_deleted_after_its_client_and_only_with_yes() {
+    let f = Fixture::new();
+    let google = [("GOOGLE_CLIENT_SECRET", "g-secret-7f3a")];
+    let both = default_spec().replace(
+        "identity_providers = [\"COGNITO\"]",
+        "identity_providers = [\"COGNITO\", \"Google\"]",
+    ) + &PROVIDERS[..PROVIDERS.find("\n[[identity_providers]]\nname = \"Facebook\"").unwrap()];
+    let spec = f.write_spec(&both);
+    let applied = f.run_env(&spec, &["apply"], &google);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    let pool_id = f.pools()[0].clone();
+    let providers = || {
+        f.account.runtime.block_on(async {
+            f.cognito
+                .list_identity_providers()
+                .user_pool_id(&pool_id)
+                .max_results(60)
+                .send()
+                .await
+                .unwrap()
+                .providers()
+                .iter()
+                .filter_map(|p| p.provider_name().map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(providers(), ["Google"]);
+
+    let without = f.write_spec(&default_spec());
+    let plan = f.run(&without, &["plan"]);
+    let shown = stdout(&plan);
+    let (client, delete) = (
+        shown.find("~ update app client").unwrap_or_else(|| panic!("{shown}")),
+        shown
+            .find("- delete identity provider \"Google\"")
+            .unwrap_or_else(|| panic!("{shown}")),
+    );
+    assert!(client < delete, "the client stops offering it first: {shown}");
+
+    // `output()` gives the child no terminal on stdin.
+    let refused = f.run(&without, &["apply"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+    assert!(
+        stderr(&refused).contains("destructive")
+            && stderr(&refused).contains("--yes")
+            && stderr(&refused).contains("- delete identity provider \"Google\""),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(providers(), ["Google"], "nothing written");
+    assert_eq!(f.client(&pool_id).supported_identity_providers(), ["COGNITO", "Google"]);
+
+    let report = f.apply_with(&without, &["--yes"]);
+    let written: Vec<String> = operations(&report)
+        .into_iter()
+        .filter(|o| !provisioner::aws::is_read(o))
+        .collect();
+    assert_eq!(written, ["UpdateUserPoolClient", "DeleteIdentityProvider"]);
+    assert!(providers().is_empty());
+    assert_eq!(f.client(&pool_id).supported_identity_providers(), ["COGNITO"]);
+    assert_eq!(writes(&f.apply(&without)), 0, "converged");
+}
+
 #[test]
 fn an_undeclared_provider_or_an_unset_secret_is_refused_before_any_call() {
     let f = Fixture::new();

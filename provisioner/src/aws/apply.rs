@@ -149,6 +149,9 @@ async fn make(clients: &Clients, change: &Change, applied: &mut Applied) -> Resu
                 .await
                 .map_err(call_error("UpdateIdentityProvider"))?;
         }
+        Change::DeleteIdentityProvider { request, .. } => {
+            send_in_pool!(request, "DeleteIdentityProvider");
+        }
         Change::CreateClient { name, request, .. } => {
             let pool = applied.pool(request.get_user_pool_id().as_ref())?;
             let output = (**request)

@@ -59,7 +59,7 @@ async fn read(clients: &Clients, which: &PoolRef) -> Result<Described, AwsError>
     }
 
     let mut identity_providers = Vec::new();
-    for name in list_identity_providers(clients, &id).await? {
+    for (name, _) in list_identity_providers(clients, &id).await? {
         let mut provider = describe_identity_provider(clients, &id, &name).await?;
         let secret_key = IdentityProvider::from_aws(&provider).and_then(|p| p.kind.secret_key());
         if let (Some(details), Some(key)) = (provider.provider_details.as_mut(), secret_key) {

@@ -15,7 +15,7 @@ use aws_sdk_lambda::types::FunctionConfiguration;
 use super::{AwsError, Clients, call_error, read_secret};
 use crate::desired::domain::MANAGED_LOGIN;
 use crate::desired::pool::log_delivery::log_delivery_from_aws;
-use crate::desired::{Desired, IdentityProvider, Risk, SecretState, Triggers};
+use crate::desired::{COGNITO, Desired, IdentityProvider, Risk, SecretState, Triggers};
 use crate::observed::{
     Function, Functions, Observed, ObservedClient, ObservedCustomDomain, ObservedPool, ObservedProvider,
 };
@@ -54,8 +54,18 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
         if !desired.resource_servers.is_empty() {
             observed.resource_servers = list_resource_servers(clients, &id).await?;
         }
-        if !desired.identity_providers.is_empty() {
-            observed.identity_providers = identity_providers(clients, &id, desired).await?;
+        let offers_undeclared = observed
+            .clients
+            .iter()
+            .flat_map(|c| &c.state.identity_providers)
+            .any(|name| name != COGNITO && desired.identity_providers.iter().all(|p| &p.name != name));
+        if !desired.identity_providers.is_empty() || offers_undeclared {
+            let listed = list_identity_providers(clients, &id).await?;
+            observed.identity_providers = identity_providers(clients, &id, desired, &listed).await?;
+            observed.undeclared_providers = listed
+                .into_iter()
+                .filter(|(name, _)| desired.identity_providers.iter().all(|p| &p.name != name))
+                .collect();
         }
         observed.groups = list_groups(clients, &id).await?;
         let mut pool = ObservedPool::new(raw, mfa);
@@ -287,15 +297,20 @@ pub(crate) async fn list_groups(clients: &Clients, pool: &str) -> Result<Vec<cra
     Ok(groups)
 }
 
-/// The spec's providers that exist, each with its secret compared and then dropped.
+/// The spec's providers that exist (of the pool's, `listed`), each with its secret compared
+/// and then dropped.
 async fn identity_providers(
     clients: &Clients,
     pool: &str,
     desired: &Desired,
+    listed: &[(String, String)],
 ) -> Result<Vec<ObservedProvider>, AwsError> {
-    let names = list_identity_providers(clients, pool).await?;
     let mut found = Vec::new();
-    for provider in desired.identity_providers.iter().filter(|p| names.contains(&p.name)) {
+    for provider in desired
+        .identity_providers
+        .iter()
+        .filter(|p| listed.iter().any(|(name, _)| name == &p.name))
+    {
         let mut raw = describe_identity_provider(clients, pool, &provider.name).await?;
         let held = provider
             .kind
@@ -324,8 +339,8 @@ async fn identity_providers(
     Ok(found)
 }
 
-/// The names of the pool's identity providers.
-pub(crate) async fn list_identity_providers(clients: &Clients, pool: &str) -> Result<Vec<String>, AwsError> {
+/// The pool's identity providers, as (name, type).
+pub(crate) async fn list_identity_providers(clients: &Clients, pool: &str) -> Result<Vec<(String, String)>, AwsError> {
     let mut names = Vec::new();
     let mut pages = clients
         .cognito
@@ -339,7 +354,7 @@ pub(crate) async fn list_identity_providers(clients: &Clients, pool: &str) -> Re
         names.extend(
             page.providers()
                 .iter()
-                .filter_map(|p| p.provider_name().map(str::to_owned)),
+                .filter_map(|p| Some((p.provider_name()?.to_owned(), p.provider_type()?.as_str().to_owned()))),
         );
     }
     Ok(names)

@@ -12,6 +12,9 @@ use std::fmt;
 use aws_sdk_cognitoidentityprovider::operation::create_identity_provider::{
     CreateIdentityProviderInput, builders::CreateIdentityProviderInputBuilder,
 };
+use aws_sdk_cognitoidentityprovider::operation::delete_identity_provider::{
+    DeleteIdentityProviderInput, builders::DeleteIdentityProviderInputBuilder,
+};
 use aws_sdk_cognitoidentityprovider::operation::update_identity_provider::{
     UpdateIdentityProviderInput, builders::UpdateIdentityProviderInputBuilder,
 };
@@ -214,6 +217,13 @@ impl IdentityProvider {
             .provider_type(IdentityProviderTypeType::from(self.kind.as_aws()))
             .set_provider_details(Some(self.details.clone().into_iter().collect()))
             .set_attribute_mapping(Some(self.attribute_mapping.clone().into_iter().collect()))
+    }
+
+    /// DeleteIdentityProvider for a provider of the pool that the spec no longer declares.
+    pub fn delete_request(pool_id: &str, name: &str) -> DeleteIdentityProviderInputBuilder {
+        DeleteIdentityProviderInput::builder()
+            .user_pool_id(pool_id)
+            .provider_name(name)
     }
 
     /// UpdateIdentityProvider: `current`'s details, mappings and ACR mapping with the spec's

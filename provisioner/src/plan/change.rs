@@ -13,6 +13,7 @@ use aws_sdk_cognitoidentityprovider::operation::create_resource_server::builders
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool_domain::builders::CreateUserPoolDomainInputBuilder;
+use aws_sdk_cognitoidentityprovider::operation::delete_identity_provider::builders::DeleteIdentityProviderInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::delete_user_pool_domain::builders::DeleteUserPoolDomainInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::set_log_delivery_configuration::builders::SetLogDeliveryConfigurationInputBuilder;
 use aws_sdk_cognitoidentityprovider::operation::set_risk_configuration::builders::SetRiskConfigurationInputBuilder;
@@ -305,6 +306,14 @@ pub enum Change {
         request: UpdateIdentityProviderInputBuilder,
         secret: Option<ProviderSecret>,
     },
+    /// A provider of the pool the spec no longer declares (after the clients stop offering
+    /// it): its users can no longer sign in through it.
+    DeleteIdentityProvider {
+        name: String,
+        /// Its type, as AWS spells it.
+        kind: String,
+        request: DeleteIdentityProviderInputBuilder,
+    },
     CreateClient {
         name: String,
         fields: Vec<FieldChange>,
@@ -430,12 +439,12 @@ impl Change {
             | Change::SetLogDelivery { .. }
             | Change::SetRisk { .. } => Action::Update,
             Change::ReplaceDomain { .. } | Change::ReplaceCustomDomain { .. } => Action::Replace,
-            Change::Revoke { .. } => Action::Delete,
+            Change::DeleteIdentityProvider { .. } | Change::Revoke { .. } => Action::Delete,
         }
     }
 
     /// Whether the change takes away something that serves users now: the hosted UI while a
-    /// domain is replaced, or an invoke permission. `apply` asks before making one (`--yes`).
+    /// domain is replaced, an identity provider, or an invoke permission. `apply` asks before making one (`--yes`).
     pub fn is_destructive(&self) -> bool {
         match self.action() {
             Action::Replace | Action::Delete => true,
@@ -456,9 +465,9 @@ impl Change {
             Change::CreateResourceServer { identifier, .. } | Change::UpdateResourceServer { identifier, .. } => {
                 Resource::named(Kind::ResourceServer, identifier)
             }
-            Change::CreateIdentityProvider { name, .. } | Change::UpdateIdentityProvider { name, .. } => {
-                Resource::named(Kind::IdentityProvider, name)
-            }
+            Change::CreateIdentityProvider { name, .. }
+            | Change::UpdateIdentityProvider { name, .. }
+            | Change::DeleteIdentityProvider { name, .. } => Resource::named(Kind::IdentityProvider, name),
             Change::CreateClient { name, .. } => Resource::named(Kind::AppClient, name),
             Change::UpdateClient { name, id, .. } => Resource::named(Kind::AppClient, name).and_id(id),
             Change::CreateBranding { client, client_id, .. } => {
@@ -542,6 +551,7 @@ impl Change {
                     request.get_source_arn().clone().unwrap_or_default(),
                 ),
             ],
+            Change::DeleteIdentityProvider { kind, .. } => vec![FieldChange::new("type", kind, UNSET)],
             Change::Revoke { statement_id, .. } => vec![FieldChange::new("statement_id", statement_id, UNSET)],
         }
     }
@@ -557,6 +567,7 @@ impl Change {
             | Change::UpdateResourceServer { .. }
             | Change::CreateIdentityProvider { .. }
             | Change::UpdateIdentityProvider { .. }
+            | Change::DeleteIdentityProvider { .. }
             | Change::CreateClient { .. }
             | Change::UpdateClient { .. }
             | Change::CreateBranding { .. }
@@ -626,6 +637,10 @@ impl fmt::Display for Description<'_> {
             Change::UpdateResourceServer { identifier, .. } => write!(f, "update resource server {identifier:?}"),
             Change::CreateIdentityProvider { name, .. } => write!(f, "create identity provider {name:?}"),
             Change::UpdateIdentityProvider { name, .. } => write!(f, "update identity provider {name:?}"),
+            Change::DeleteIdentityProvider { name, .. } => write!(
+                f,
+                "delete identity provider {name:?}, which the spec no longer declares (its users can no longer sign in through it)"
+            ),
             Change::CreateClient { name, .. } => write!(f, "create app client {name:?}"),
             Change::UpdateClient { name, id, .. } => write!(f, "update app client {name:?} ({id})"),
             Change::CreateBranding { client, .. } => {

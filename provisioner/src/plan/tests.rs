@@ -129,6 +129,7 @@ fn converged() -> Observed {
         clients: vec![ObservedClient::new(described_client())],
         resource_servers: Vec::new(),
         identity_providers: Vec::new(),
+        undeclared_providers: Vec::new(),
         groups: vec![crate::desired::Group::from_aws(
             &GroupType::builder().group_name("members").build(),
         )],
@@ -692,6 +693,36 @@ fn providers_come_before_the_clients_that_list_them_and_their_secret_is_never_in
         "kept"
     );
     assert!(!details.contains_key("client_secret"));
+}
+
+#[test]
+fn a_provider_the_spec_no_longer_declares_is_deleted_after_the_clients_stop_offering_it_and_only_destructively() {
+    let desired = default_spec();
+    let mut observed = converged();
+    observed.clients[0].state.identity_providers = vec!["COGNITO".into(), "Google".into()];
+    observed.undeclared_providers = vec![("Google".into(), "Google".into())];
+    let plan = plan_of(&desired, &observed);
+    let listed = shown(&plan);
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed[0].starts_with("update app client"), "{listed:?}");
+    assert!(
+        listed[1].starts_with("delete identity provider \"Google\""),
+        "{listed:?}"
+    );
+    let delete = &plan.changes[1];
+    assert_eq!(delete.action(), Action::Delete);
+    assert!(delete.is_destructive());
+    assert_eq!(
+        delete.fields(),
+        [FieldChange::new("type", "Google", UNSET)],
+        "the JSON plan's fields"
+    );
+    let Change::DeleteIdentityProvider { request, .. } = delete else {
+        panic!("{delete:?}")
+    };
+    assert_eq!(request.get_provider_name().as_deref(), Some("Google"));
+    let pool = observed.pool.as_ref().unwrap().id.as_str();
+    assert_eq!(request.get_user_pool_id().as_deref(), Some(pool));
 }
 
 #[test]

@@ -138,6 +138,7 @@ fn planned(change: &Change) -> Vec<(&'static str, Vec<String>)> {
                 ("UpdateIdentityProvider", members_set(request)),
             ]
         }
+        Change::DeleteIdentityProvider { request, .. } => vec![("DeleteIdentityProvider", members_set(request))],
         Change::CreateClient { request, .. } => vec![("CreateUserPoolClient", members_set(request))],
         Change::UpdateClient { request, .. } => vec![("UpdateUserPoolClient", members_set(request))],
         Change::CreateBranding { request, .. } => vec![("CreateManagedLoginBranding", members_set(request))],
