@@ -74,6 +74,7 @@ pub fn policies(desired: &Desired, functions: &[FunctionDeploy]) -> BTreeMap<Str
                         "cognito-idp:ListGroups", "cognito-idp:CreateGroup", "cognito-idp:UpdateGroup",
                         "cognito-idp:ListIdentityProviders", "cognito-idp:DescribeIdentityProvider",
                         "cognito-idp:CreateIdentityProvider", "cognito-idp:UpdateIdentityProvider",
+                        "cognito-idp:DeleteIdentityProvider",
                     ],
                     "Resource": POOLS,
                     "Condition": tagged,
