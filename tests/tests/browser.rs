@@ -17,15 +17,16 @@
 //! page is written under the target folder (`CARGO_TARGET_TMPDIR/browser/signed-in.png`, and
 //! `google-linked.png`) for people to look at.
 
+mod common;
+
 use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use common::{admin_confirm_sign_up, confirm_sign_up, sign_up, start};
+use e2e::Stack;
 use e2e::local::app::App;
 use e2e::local::demo::{PASSWORD, first_link, fresh_email};
-use e2e::local::watch::Progress;
-use e2e::{Stack, Tools};
 use fantoccini::{Client, ClientBuilder, Locator};
 use harness::browser::{CHROMIUM_ARGS, ChromeDriver, chromium};
 use serde_json::json;
@@ -98,10 +99,7 @@ fn a_user_signs_in_to_the_web_app_in_a_real_browser_sees_their_groups_refreshes_
 }
 
 async fn signs_in_refreshes_and_signs_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let stack = Stack::start(&Tools::default(), dir.path(), &[], Progress::Hidden)
-        .await
-        .unwrap();
+    let (dir, stack) = start(&[]).await;
     let app = App::start_for(&stack).unwrap_or_else(|error| panic!("{error}"));
     let driver = ChromeDriver::start(dir.path()).unwrap();
     let browser = browser(&driver).await;
@@ -109,18 +107,7 @@ async fn signs_in_refreshes_and_signs_out() {
     // Sign up as the app's sign-up form would, then confirm with the email's link, which
     // points at the app's /verify (VERIFY_URL).
     let email = fresh_email("browser", "example.com");
-    let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build().unwrap();
-    stack
-        .cognito
-        .sign_up()
-        .client_id(stack.client_id())
-        .username(&email)
-        .password(PASSWORD)
-        .user_attributes(attribute("email", &email))
-        .user_attributes(attribute("name", "Minji"))
-        .send()
-        .await
-        .unwrap();
+    sign_up(&stack, &email, &[("name", "Minji")]).await.unwrap();
     let delivery = stack.local.delivery_to(&email, 0).expect("the SignUp email");
     let link = first_link(delivery.email_message.as_deref().unwrap_or_default()).expect("a link in the email");
     assert!(link.starts_with(&format!("{APP}/verify?")), "{link}");
@@ -225,10 +212,7 @@ struct Session {
 
 impl Session {
     async fn open(env: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let stack = Stack::start(&Tools::default(), dir.path(), env, Progress::Hidden)
-            .await
-            .unwrap();
+        let (dir, stack) = start(env).await;
         let app = App::start_for(&stack).unwrap_or_else(|error| panic!("{error}"));
         let driver = ChromeDriver::start(dir.path()).unwrap();
         let browser = browser(&driver).await;
@@ -245,36 +229,12 @@ impl Session {
     /// the emailed code (the address then verified), or by an administrator (unverified).
     async fn native_user(&self, email: &str, verified: bool) -> String {
         let stack = &self.stack;
-        let signed_up = stack
-            .cognito
-            .sign_up()
-            .client_id(stack.client_id())
-            .username(email)
-            .password(PASSWORD)
-            .user_attributes(AttributeType::builder().name("email").value(email).build().unwrap())
-            .send()
-            .await
-            .unwrap();
+        let signed_up = sign_up(stack, email, &[]).await.unwrap();
         if verified {
             let code = stack.local.delivery_to(email, 0).expect("the SignUp email").code;
-            stack
-                .cognito
-                .confirm_sign_up()
-                .client_id(stack.client_id())
-                .username(email)
-                .confirmation_code(code)
-                .send()
-                .await
-                .unwrap();
+            confirm_sign_up(stack, email, &code).await.unwrap();
         } else {
-            stack
-                .cognito
-                .admin_confirm_sign_up()
-                .user_pool_id(&stack.outputs.user_pool_id)
-                .username(email)
-                .send()
-                .await
-                .unwrap();
+            admin_confirm_sign_up(stack, email).await;
         }
         signed_up.user_sub().to_owned()
     }
@@ -332,20 +292,7 @@ impl Session {
 
     /// The pool's users' names.
     async fn usernames(&self) -> Vec<String> {
-        let users = self
-            .stack
-            .cognito
-            .list_users()
-            .user_pool_id(&self.stack.outputs.user_pool_id)
-            .send()
-            .await
-            .unwrap();
-        users
-            .users()
-            .iter()
-            .filter_map(|u| u.username())
-            .map(str::to_owned)
-            .collect()
+        common::usernames(&self.stack).await
     }
 
     async fn close(self) {

@@ -12,17 +12,19 @@
 //!   does not verify, and a provider the client does not list, end on the app's callback
 //!   with `error=invalid_request` and Cognito's description.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, IdentityProviderTypeType};
+use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType;
 use base64::Engine;
 use cognito_oauth::blocking::Client;
 use cognito_oauth::{AuthorizeOptions, CallbackError, Endpoints, OAuthClient, Tokens};
-use e2e::local::demo::{PASSWORD, fresh_email};
+use common::{admin_get_user, confirm_sign_up, sign_up, start, user_attribute, usernames};
+use e2e::Stack;
+use e2e::local::demo::fresh_email;
 use e2e::local::google::{Person, sign_in};
-use e2e::local::watch::Progress;
-use e2e::{Stack, Tools};
 use serde_json::{Map, Value};
 
 fn oauth(stack: &Stack) -> OAuthClient {
@@ -62,49 +64,18 @@ fn description(error: CallbackError) -> String {
     }
 }
 
+/// A native user of `email`, signed up and confirmed with the emailed code (its address
+/// verified); its `sub`, as AdminGetUser reports it.
 async fn native_user(stack: &Stack, email: &str) -> String {
-    stack
-        .cognito
-        .sign_up()
-        .client_id(stack.client_id())
-        .username(email)
-        .password(PASSWORD)
-        .user_attributes(AttributeType::builder().name("email").value(email).build().unwrap())
-        .send()
-        .await
-        .unwrap();
+    sign_up(stack, email, &[]).await.unwrap();
     let code = stack.local.delivery_to(email, 0).expect("the SignUp email").code;
-    stack
-        .cognito
-        .confirm_sign_up()
-        .client_id(stack.client_id())
-        .username(email)
-        .confirmation_code(code)
-        .send()
-        .await
-        .unwrap();
-    let user = stack
-        .cognito
-        .admin_get_user()
-        .user_pool_id(&stack.outputs.user_pool_id)
-        .username(email)
-        .send()
-        .await
-        .unwrap();
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .unwrap()
-        .to_owned()
+    confirm_sign_up(stack, email, &code).await.unwrap();
+    user_attribute(stack, email, "sub").await.unwrap()
 }
 
 #[tokio::test]
 async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_triggers() {
-    let dir = tempfile::tempdir().unwrap();
-    let stack = Stack::start(&Tools::default(), dir.path(), &[], Progress::Hidden)
-        .await
-        .unwrap();
+    let (_dir, stack) = start(&[]).await;
     let email = fresh_email("google", "example.com");
     let person = Person {
         email: &email,
@@ -137,14 +108,7 @@ async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_tr
     );
     assert_eq!(format!("Google_{}", identity["userId"].as_str().unwrap()), username);
 
-    let user = stack
-        .cognito
-        .admin_get_user()
-        .user_pool_id(&stack.outputs.user_pool_id)
-        .username(&username)
-        .send()
-        .await
-        .unwrap();
+    let user = admin_get_user(&stack, &username).await;
     assert_eq!(user.user_status().map(|s| s.as_str()), Some("EXTERNAL_PROVIDER"));
 
     // The same person again is the same user, not a second one.
@@ -154,14 +118,11 @@ async fn a_new_person_signs_in_with_google_as_a_user_of_their_own_made_by_the_tr
 
 #[tokio::test]
 async fn with_linking_on_a_verified_native_user_s_google_sign_in_fails_once_then_lands_on_the_same_sub() {
-    let dir = tempfile::tempdir().unwrap();
     let env = [
         ("LINK_EXTERNAL_USERS", "verified"),
         ("LINK_TRUSTED_PROVIDERS", "Google"),
     ];
-    let stack = Stack::start(&Tools::default(), dir.path(), &env, Progress::Hidden)
-        .await
-        .unwrap();
+    let (_dir, stack) = start(&env).await;
     let email = fresh_email("linked", "example.com");
     let sub = native_user(&stack, &email).await;
     let person = Person {
@@ -242,10 +203,7 @@ fn url_pairs(form: &str) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_forged_state_a_bad_id_token_signature_and_an_unlisted_provider_get_cognito_s_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let stack = Stack::start(&Tools::default(), dir.path(), &[], Progress::Hidden)
-        .await
-        .unwrap();
+    let (_dir, stack) = start(&[]).await;
     let person = Person {
         email: "eve@example.com",
         name: None,
@@ -325,18 +283,8 @@ async fn a_forged_state_a_bad_id_token_signature_and_an_unlisted_provider_get_co
         .unwrap();
     let bad = google_sign_in(&stack, "Forged", &person).expect_err("a bad signature");
     assert_eq!(description(bad), "Invalid identity token");
-    let users = stack
-        .cognito
-        .list_users()
-        .user_pool_id(&stack.outputs.user_pool_id)
-        .send()
-        .await
-        .unwrap();
     assert!(
-        users
-            .users()
-            .iter()
-            .all(|u| !u.username().unwrap_or_default().starts_with("Forged_")),
+        usernames(&stack).await.iter().all(|u| !u.starts_with("Forged_")),
         "no user from a token that did not verify"
     );
 }

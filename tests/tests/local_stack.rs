@@ -8,19 +8,20 @@
 //! code placeholder filled in, email_verified on confirmation, the email alias in
 //! AdminListGroupsForUser, deletion protection kept.
 
+mod common;
+
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_oauth::blocking;
 use cognito_oauth::{AuthorizeOptions, OAuthErrorCode, TokenError, VerifyError};
+use common::{admin_confirm_sign_up, admin_get_user, confirm_sign_up, start, user_attribute, usernames};
 use e2e::local::cognito_local::Delivery;
 use e2e::local::demo::{self, PASSWORD, first_link, fresh_email};
 use e2e::local::flow::{self, FlowError};
 use e2e::local::stack::VERIFY_URL;
-use e2e::local::watch::Progress;
-use e2e::{Stack, Tools, sdk_config};
+use e2e::{Stack, sdk_config};
 use provisioner::aws::Clients;
 use provisioner::plan::Options;
 use provisioner::{Mode, converge};
@@ -29,18 +30,6 @@ use provisioner::{Mode, converge};
 /// after the trigger, with Cognito's own period after the function's.
 const DENIED: &str =
     "PreSignUp failed with error Sign-up with this email domain is not allowed. Please use another email address..";
-
-async fn stack(env: &[(&str, &str)]) -> (Stack, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let stack = Stack::start(&Tools::default(), dir.path(), env, Progress::Hidden)
-        .await
-        .unwrap();
-    (stack, dir)
-}
-
-fn attribute(name: &str, value: &str) -> AttributeType {
-    AttributeType::builder().name(name).value(value).build().unwrap()
-}
 
 /// An error as the app receives it: its code and its message.
 type Refusal = (String, String);
@@ -54,16 +43,7 @@ fn refusal(error: &impl ProvideErrorMetadata) -> Refusal {
 
 /// Signs up `email` with `locale`; returns the user's sub and whether it is confirmed.
 async fn sign_up(stack: &Stack, email: &str, locale: &str) -> Result<(String, bool), Refusal> {
-    stack
-        .cognito
-        .sign_up()
-        .client_id(stack.client_id())
-        .username(email)
-        .password(PASSWORD)
-        .user_attributes(attribute("email", email))
-        .user_attributes(attribute("name", "Minji"))
-        .user_attributes(attribute("locale", locale))
-        .send()
+    common::sign_up(stack, email, &[("name", "Minji"), ("locale", locale)])
         .await
         .map(|out| (out.user_sub().to_owned(), out.user_confirmed()))
         .map_err(|e| refusal(&e))
@@ -72,13 +52,7 @@ async fn sign_up(stack: &Stack, email: &str, locale: &str) -> Result<(String, bo
 /// Confirms `email`'s sign-up with the code its SignUp message carried.
 async fn confirm(stack: &Stack, email: &str) -> Result<(), Refusal> {
     let signup = stack.local.delivery_to(email, 0).expect("a SignUp message");
-    stack
-        .cognito
-        .confirm_sign_up()
-        .client_id(stack.client_id())
-        .username(email)
-        .confirmation_code(&signup.code)
-        .send()
+    confirm_sign_up(stack, email, &signup.code)
         .await
         .map(|_| ())
         .map_err(|e| refusal(&e))
@@ -117,25 +91,9 @@ async fn groups(client: &Client, pool: &str, username: &str) -> Vec<String> {
         .collect()
 }
 
-/// The user's `name` attribute, as AdminGetUser reports it.
-async fn user_attribute(stack: &Stack, username: &str, name: &str) -> Option<String> {
-    let user = stack
-        .cognito
-        .admin_get_user()
-        .user_pool_id(&stack.outputs.user_pool_id)
-        .username(username)
-        .send()
-        .await
-        .unwrap();
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == name)
-        .and_then(|a| a.value().map(str::to_owned))
-}
-
 #[tokio::test]
 async fn sign_up_messages_confirmation_groups_and_hosted_login() {
-    let (stack, _dir) = stack(&[]).await;
+    let (_dir, stack) = start(&[]).await;
     let (client_id, pool) = (stack.client_id().to_owned(), stack.outputs.user_pool_id.clone());
 
     // An allowed domain: accepted, not confirmed (AUTO_CONFIRM=never).
@@ -259,21 +217,14 @@ async fn sign_up_messages_confirmation_groups_and_hosted_login() {
     );
     let body = message.email_message.as_deref().unwrap();
     assert!(body.contains("안녕하세요.") && !body.contains("Minji"), "{body}");
-    stack
-        .cognito
-        .admin_confirm_sign_up()
-        .user_pool_id(&pool)
-        .username(&korean)
-        .send()
-        .await
-        .unwrap();
+    admin_confirm_sign_up(&stack, &korean).await;
     let reset = forgot_password(&stack, &korean).await;
     assert_eq!(reset.email_subject.as_deref(), Some("[Toyseven] 비밀번호 재설정 코드"));
 }
 
 #[tokio::test]
 async fn a_denied_domain_is_refused_as_cognito_reports_it_and_no_user_is_created() {
-    let (stack, _dir) = stack(&[]).await;
+    let (_dir, stack) = start(&[]).await;
     let email = fresh_email("mallory", "mailinator.com");
     let refused = sign_up(&stack, &email, "en").await.unwrap_err();
     assert_eq!(refused, ("UserLambdaValidationException".to_owned(), DENIED.to_owned()));
@@ -286,20 +237,13 @@ async fn a_denied_domain_is_refused_as_cognito_reports_it_and_no_user_is_created
         log.contains(&trigger_common::mask_email(&email)) && !log.contains(&email),
         "the email is masked"
     );
-    let users = stack
-        .cognito
-        .list_users()
-        .user_pool_id(&stack.outputs.user_pool_id)
-        .send()
-        .await
-        .unwrap();
-    assert!(users.users().is_empty());
+    assert!(usernames(&stack).await.is_empty());
 }
 
 #[tokio::test]
 async fn a_failing_post_confirmation_is_reported_under_its_trigger_name() {
     // No such group in the pool: post-confirmation's AdminAddUserToGroup fails.
-    let (stack, _dir) = stack(&[("DEFAULT_GROUP", "no-such-group")]).await;
+    let (_dir, stack) = start(&[("DEFAULT_GROUP", "no-such-group")]).await;
     let email = fresh_email("lee", "example.com");
     sign_up(&stack, &email, "en").await.unwrap();
     let (code, message) = confirm(&stack, &email).await.unwrap_err();
@@ -317,21 +261,14 @@ async fn a_failing_post_confirmation_is_reported_under_its_trigger_name() {
     );
     assert!(stack.watch.output().contains("POST_CONFIRMATION_GROUP_ADD_FAILED"));
     // As on Cognito, the confirmation itself stands.
-    let user = stack
-        .cognito
-        .admin_get_user()
-        .user_pool_id(&stack.outputs.user_pool_id)
-        .username(&email)
-        .send()
-        .await
-        .unwrap();
+    let user = admin_get_user(&stack, &email).await;
     assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
 }
 
 #[tokio::test]
 async fn auto_confirm_for_allowed_domains_verifies_the_email_and_adds_the_default_group() {
     // Linking off: with it, pre-signup never marks a native sign-up's address verified.
-    let (stack, _dir) = stack(&[("AUTO_CONFIRM", "allowed"), ("LINK_EXTERNAL_USERS", "never")]).await;
+    let (_dir, stack) = start(&[("AUTO_CONFIRM", "allowed"), ("LINK_EXTERNAL_USERS", "never")]).await;
     let email = fresh_email("ana", "eng.example.com");
     let (sub, confirmed) = sign_up(&stack, &email, "en").await.unwrap();
     assert!(confirmed, "pre-signup auto-confirmed the user");
@@ -351,7 +288,7 @@ async fn auto_confirm_for_allowed_domains_verifies_the_email_and_adds_the_defaul
 async fn every_code_placeholder_in_a_message_is_filled_in() {
     // With VERIFY_URL (set by the stack), the SignUp email holds the code twice: in its text
     // and in the link. Cognito fills in both.
-    let (stack, _dir) = stack(&[]).await;
+    let (_dir, stack) = start(&[]).await;
     let email = fresh_email("kim", "example.com");
     sign_up(&stack, &email, "en").await.unwrap();
     let signup = stack.local.delivery_to(&email, 0).expect("a SignUp message");
@@ -367,7 +304,7 @@ async fn every_code_placeholder_in_a_message_is_filled_in() {
 
 #[tokio::test]
 async fn confirmation_verifies_the_email_the_code_went_to() {
-    let (stack, _dir) = stack(&[]).await;
+    let (_dir, stack) = start(&[]).await;
     let email = fresh_email("park", "example.com");
     sign_up(&stack, &email, "en").await.unwrap();
     assert_eq!(
@@ -384,20 +321,13 @@ async fn confirmation_verifies_the_email_the_code_went_to() {
     // AdminConfirmSignUp proves no address: on Cognito it verifies nothing, and here too.
     let other = fresh_email("choi", "example.com");
     sign_up(&stack, &other, "en").await.unwrap();
-    stack
-        .cognito
-        .admin_confirm_sign_up()
-        .user_pool_id(&stack.outputs.user_pool_id)
-        .username(&other)
-        .send()
-        .await
-        .unwrap();
+    admin_confirm_sign_up(&stack, &other).await;
     assert_eq!(user_attribute(&stack, &other, "email_verified").await, None);
 }
 
 #[tokio::test]
 async fn the_email_alias_resolves_in_admin_list_groups_for_user() {
-    let (stack, _dir) = stack(&[]).await;
+    let (_dir, stack) = start(&[]).await;
     let email = fresh_email("jung", "example.com");
     let (sub, _) = sign_up(&stack, &email, "en").await.unwrap();
     confirm(&stack, &email).await.unwrap();
@@ -412,7 +342,7 @@ async fn the_email_alias_resolves_in_admin_list_groups_for_user() {
 
 #[tokio::test]
 async fn deletion_protection_is_kept_so_a_second_apply_writes_nothing() {
-    let (stack, _dir) = stack(&[]).await;
+    let (_dir, stack) = start(&[]).await;
     let pool = &stack.outputs.user_pool_id;
 
     // The provisioner again, as the stack ran it: nothing to do, no write.
@@ -453,7 +383,7 @@ async fn deletion_protection_is_kept_so_a_second_apply_writes_nothing() {
 
 #[tokio::test]
 async fn the_demo_runs_every_step() {
-    let (stack, _dir) = stack(&[]).await;
+    let (_dir, stack) = start(&[]).await;
     let mut lines = Vec::new();
     let outcome = demo::run(&stack, &mut |line| lines.push(line)).await.unwrap();
     assert_eq!(
