@@ -26,7 +26,7 @@ fn spec_text() -> String {
              [pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"modern\"\n\n\
              [pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n\n\
              [pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\", \"sms_otp\", \"web_authn\"]\n\n\
-             [pool.web_authn]\nrelying_party_id = \"modern.auth.us-east-1.amazoncognito.com\"\nuser_verification = \"required\"\n\n\
+             [pool.web_authn]\nrelying_party_id = \"modern.auth.us-east-1.amazoncognito.com\"\nuser_verification = \"required\"\nfactor_configuration = \"multi_factor_with_user_verification\"\n\n\
              [[pool.log_delivery]]\nevent_source = \"user_notification\"\n\
              destination = \"arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/modern\"\n\n[pool.password_policy]\n",
         );
@@ -85,6 +85,10 @@ fn a_pool_with_sms_email_mfa_first_factors_and_passkeys_is_created_then_plans_no
             Some("modern.auth.us-east-1.amazoncognito.com")
         );
         assert_eq!(passkeys.user_verification().map(|v| v.as_str()), Some("required"));
+        assert_eq!(
+            passkeys.factor_configuration().map(|f| f.as_str()),
+            Some("MULTI_FACTOR_WITH_USER_VERIFICATION")
+        );
         let logs = cognito
             .get_log_delivery_configuration()
             .user_pool_id(&id)
@@ -535,6 +539,7 @@ async fn console_made(cognito: &cognito::Client) -> String {
             WebAuthnConfigurationType::builder()
                 .relying_party_id("auth.console.example.com")
                 .user_verification(UserVerificationType::Required)
+                .factor_configuration(WebAuthnFactorConfigurationType::MultiFactorWithUserVerification)
                 .build(),
         )
         .send()
@@ -838,6 +843,7 @@ fn drift_made_out_of_band_in_todays_settings_is_planned_and_repaired() {
     let shown = stdout(&planned);
     for drift in [
         "web_authn.user_verification: preferred -> required",
+        "web_authn.factor_configuration: (unset) -> MULTI_FACTOR_WITH_USER_VERIFICATION",
         "log_delivery.user_notification: (none) -> arn:aws:logs:",
         "risk.compromised_credentials: NO_ACTION -> BLOCK",
     ] {

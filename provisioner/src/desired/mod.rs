@@ -29,7 +29,7 @@ pub use identity_provider::{IdentityProvider, ProviderKind, Secret, SecretSource
 pub use monitoring::{LogLevel, Monitoring};
 pub use pool::{
     Attribute, AttributeKind, AuthFactor, CredentialsAction, CredentialsEvent, CustomAttribute, Email, EventSource,
-    LogDelivery, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, Risk, SesEmail, Sms, TakeoverAction,
+    LogDelivery, MANAGED_TAG, Mfa, PasskeyFactor, PasswordPolicy, Pool, Recovery, Risk, SesEmail, Sms, TakeoverAction,
     ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 pub use resource_server::{ResourceServer, Scope};

@@ -8,7 +8,6 @@
 
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, EmailSendingAccountType, EncryptionKeyType, FeatureType, IssuerType,
-    WebAuthnFactorConfigurationType,
 };
 
 use super::Described;
@@ -364,20 +363,6 @@ fn pool(described: &Described, notes: &mut Notes) {
     aws_tags.sort();
     if !aws_tags.is_empty() {
         notes.add("tags AWS keeps for itself", aws_tags.join(", "));
-    }
-
-    // The factors are [pool.mfa_factors] and passkeys [pool.web_authn]; passkeys as a second
-    // factor are not.
-    if let Some(factor) = described
-        .mfa
-        .web_authn_configuration()
-        .and_then(|passkeys| passkeys.factor_configuration())
-        .filter(|f| **f == WebAuthnFactorConfigurationType::MultiFactorWithUserVerification)
-    {
-        notes.add(
-            "passkeys as a second factor (WebAuthnConfiguration.FactorConfiguration)",
-            factor.as_str(),
-        );
     }
 }
 

@@ -6,8 +6,8 @@ use aws_sdk_cognitoidentityprovider::types::{
     EmailSendingAccountType, ExplicitAuthFlowsType, GroupType, LambdaConfigType, OAuthFlowType, PasswordPolicyType,
     PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType, SchemaAttributeType,
     SoftwareTokenMfaConfigType, StringAttributeConstraintsType, UserPoolClientType, UserPoolMfaType,
-    UserPoolPolicyType, UserPoolTierType, UserPoolType, UsernameAttributeType, UsernameConfigurationType,
-    VerifiedAttributeType,
+    UserPoolPolicyType, UserPoolTierType, UserPoolType, UserVerificationType, UsernameAttributeType,
+    UsernameConfigurationType, VerifiedAttributeType, WebAuthnConfigurationType, WebAuthnFactorConfigurationType,
 };
 
 use super::*;
@@ -1162,6 +1162,57 @@ fn first_factors_and_passkeys_are_sent_and_read_back_as_converged() {
         "{:?}",
         shown(&plan_of(&desired, &observed))
     );
+}
+
+#[test]
+fn passkeys_as_mfa_are_set_when_the_spec_says_and_otherwise_kept_as_the_pool_has_them() {
+    let passkeys = |factor: &str| {
+        with_default(&format!(
+            "[pool.web_authn]\nrelying_party_id = \"toyseven.auth.us-east-1.amazoncognito.com\"\n{factor}"
+        ))
+    };
+    let observed_with = |factor: Option<WebAuthnFactorConfigurationType>| {
+        let answered = GetUserPoolMfaConfigOutput::builder()
+            .mfa_configuration(UserPoolMfaType::Off)
+            .web_authn_configuration(
+                WebAuthnConfigurationType::builder()
+                    .relying_party_id("toyseven.auth.us-east-1.amazoncognito.com")
+                    .user_verification(UserVerificationType::Preferred)
+                    .set_factor_configuration(factor)
+                    .build(),
+            )
+            .build();
+        let mut observed = converged();
+        observed.pool = Some(ObservedPool::new(described_pool(), Some(answered)));
+        observed
+    };
+    let multi = WebAuthnFactorConfigurationType::MultiFactorWithUserVerification;
+
+    // Left out: the pool's setting stays, and is sent back when something else changes.
+    assert!(plan_of(&passkeys(""), &observed_with(Some(multi.clone()))).is_empty());
+    let required = passkeys("user_verification = \"required\"\n");
+    let plan = plan_of(&required, &observed_with(Some(multi.clone())));
+    let Change::SetMfa { request, .. } = &plan.changes[0] else {
+        panic!("{:?}", shown(&plan))
+    };
+    let sent = request.get_web_authn_configuration().as_ref().unwrap();
+    assert_eq!(sent.factor_configuration(), Some(&multi), "kept");
+
+    // Named: drift is planned and sent.
+    let named = passkeys("factor_configuration = \"multi_factor_with_user_verification\"\n");
+    let plan = plan_of(&named, &observed_with(None));
+    assert_eq!(
+        shown(&plan),
+        [
+            "set MFA of user pool us-east-1_abc\n    web_authn.factor_configuration: (unset) -> MULTI_FACTOR_WITH_USER_VERIFICATION"
+        ]
+    );
+    let Change::SetMfa { request, .. } = &plan.changes[0] else {
+        unreachable!()
+    };
+    let sent = request.get_web_authn_configuration().as_ref().unwrap();
+    assert_eq!(sent.factor_configuration(), Some(&multi));
+    assert!(plan_of(&named, &observed_with(Some(multi))).is_empty(), "converged");
 }
 
 #[test]

@@ -56,6 +56,9 @@ pub(super) fn pool_properties(pool: &Pool) -> Value {
     if let Some(passkeys) = &pool.web_authn {
         properties["WebAuthnRelyingPartyID"] = json!(passkeys.relying_party_id);
         properties["WebAuthnUserVerification"] = json!(passkeys.user_verification.as_aws());
+        if let Some(factor) = passkeys.factor {
+            properties["WebAuthnFactorConfiguration"] = json!(factor.as_aws());
+        }
     }
     if !pool.custom_attributes.is_empty() {
         properties["Schema"] = json!(pool.custom_attributes.iter().map(schema).collect::<Vec<_>>());

@@ -361,6 +361,7 @@ fn the_pool_renders_its_sms_sender_factors_first_factors_and_passkeys() {
          [pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n\
          [pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\", \"web_authn\"]\n\
          [pool.web_authn]\nrelying_party_id = \"toyseven.auth.eu-west-1.amazoncognito.com\"\nuser_verification = \"required\"\n\
+         factor_configuration = \"multi_factor_with_user_verification\"\n\
          [domain]\nprefix = \"toyseven\"\n",
     );
     let pool = &template["Resources"]["UserPool"]["Properties"];
@@ -381,6 +382,10 @@ fn the_pool_renders_its_sms_sender_factors_first_factors_and_passkeys() {
         "toyseven.auth.eu-west-1.amazoncognito.com"
     );
     assert_eq!(pool["WebAuthnUserVerification"], "required");
+    assert_eq!(
+        pool["WebAuthnFactorConfiguration"],
+        "MULTI_FACTOR_WITH_USER_VERIFICATION"
+    );
     assert!(
         pool["Policies"]["PasswordPolicy"]["MinimumLength"].is_number(),
         "beside the password policy"

@@ -10,8 +10,8 @@ use toml::Spanned;
 use super::{Locator, SpecError, sorted, unspanned};
 use crate::desired::{
     Attribute, AttributeKind, AuthFactor, CredentialsAction, CredentialsEvent, CustomAttribute, Domain, Email,
-    EventSource, LogDelivery, MANAGED_TAG, Mfa, PasswordPolicy, Pool, Recovery, Risk, SesEmail, Sms, TakeoverAction,
-    ThreatProtection, Tier, UserVerification, WebAuthn,
+    EventSource, LogDelivery, MANAGED_TAG, Mfa, PasskeyFactor, PasswordPolicy, Pool, Recovery, Risk, SesEmail, Sms,
+    TakeoverAction, ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 
 #[derive(Deserialize)]
@@ -94,6 +94,7 @@ struct RawWebAuthn {
     relying_party_id: Spanned<String>,
     #[serde(default = "preferred")]
     user_verification: UserVerification,
+    factor_configuration: Option<PasskeyFactor>,
 }
 
 #[derive(Deserialize)]
@@ -487,6 +488,7 @@ fn web_authn(raw: Spanned<RawWebAuthn>, domain: Option<&Domain>, loc: &Locator) 
     Ok(WebAuthn {
         relying_party_id: raw.relying_party_id.into_inner(),
         user_verification: raw.user_verification,
+        factor: raw.factor_configuration,
     })
 }
 

@@ -293,8 +293,9 @@ fn the_first_factors_always_include_password_and_list_each_once() {
 
 #[test]
 fn passkeys_are_bound_to_the_domain_the_pool_serves() {
-    let passkeys =
+    let passkeys_of =
         |id: &str| format!("[pool.web_authn]\nrelying_party_id = \"{id}\"\nuser_verification = \"required\"\n");
+    let passkeys = passkeys_of;
     let e = error(&passkeys("my-app.auth.eu-west-1.amazoncognito.com"));
     assert_eq!(e.line, 2, "{e}");
     assert!(
@@ -316,6 +317,20 @@ fn passkeys_are_bound_to_the_domain_the_pool_serves() {
     ));
     let passkeys = spec.pool.web_authn.expect("declared");
     assert_eq!(passkeys.user_verification, UserVerification::Required);
+    assert_eq!(passkeys.factor, None, "left as the pool has it");
+    let bound = passkeys_of("my-app.auth.eu-west-1.amazoncognito.com");
+    let spec = ok(&format!(
+        "{bound}factor_configuration = \"multi_factor_with_user_verification\"\n{domain}"
+    ));
+    assert_eq!(
+        spec.pool.web_authn.unwrap().factor,
+        Some(crate::desired::PasskeyFactor::MultiFactorWithUserVerification)
+    );
+    let e = error(&format!("{bound}factor_configuration = \"mfa\"\n{domain}"));
+    assert!(
+        e.message.contains("single_factor") && e.message.contains("multi_factor_with_user_verification"),
+        "the accepted values are listed: {e}"
+    );
     let e = error(&format!(
         "[pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"web_authn\"]\n{domain}"
     ));

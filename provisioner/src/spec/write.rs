@@ -189,6 +189,9 @@ fn pool(out: &mut Out, desired: &Desired, comments: &Comments) {
         out.table("[pool.web_authn]");
         out.key("relying_party_id", string(&passkeys.relying_party_id));
         out.key("user_verification", string(passkeys.user_verification.as_spec()));
+        if let Some(factor) = passkeys.factor {
+            out.key("factor_configuration", string(factor.as_spec()));
+        }
     }
     if let Some(risk) = &pool.risk {
         out.table("[pool.risk_configuration]");

@@ -70,6 +70,9 @@ impl Pool {
                 "web_authn.user_verification",
                 passkeys.user_verification.as_aws(),
             ));
+            if let Some(factor) = passkeys.factor {
+                fields.push(field("web_authn.factor_configuration", factor.as_aws()));
+            }
         }
         fields
     }

@@ -20,7 +20,7 @@ pub use email::{Email, SesEmail};
 pub use log_delivery::{EventSource, LogDelivery};
 pub use mfa::Mfa;
 pub use risk::{CredentialsAction, CredentialsEvent, Risk, TakeoverAction};
-pub use sign_in::{AuthFactor, UserVerification, WebAuthn};
+pub use sign_in::{AuthFactor, PasskeyFactor, UserVerification, WebAuthn};
 pub use sms::Sms;
 
 use std::collections::{BTreeMap, HashMap};

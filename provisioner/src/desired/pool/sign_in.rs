@@ -5,7 +5,7 @@
 //! ([`Pool::missing_sender`]).
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFactorType, SignInPolicyType, UserVerificationType, WebAuthnConfigurationType,
+    AuthFactorType, SignInPolicyType, UserVerificationType, WebAuthnConfigurationType, WebAuthnFactorConfigurationType,
 };
 
 use super::{Email, Pool};
@@ -28,13 +28,25 @@ closed_set! {
     }
 }
 
-/// Passkeys: the relying party they are bound to, and user verification.
+closed_set! {
+    /// Whether a passkey is a single factor or, verifying its user, satisfies MFA too
+    /// (WebAuthnConfiguration.FactorConfiguration).
+    pub enum PasskeyFactor {
+        SingleFactor = ("single_factor", "SINGLE_FACTOR"),
+        MultiFactorWithUserVerification = ("multi_factor_with_user_verification", "MULTI_FACTOR_WITH_USER_VERIFICATION"),
+    }
+}
+
+/// Passkeys: the relying party they are bound to, user verification, and whether they count
+/// as MFA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebAuthn {
     /// The domain passkeys are registered for: the pool's prefix domain
     /// (`<prefix>.auth.<region>.amazoncognito.com`) or its custom domain.
     pub relying_party_id: String,
     pub user_verification: UserVerification,
+    /// `None`: left as the pool has it (unset, AWS's single factor, unless set elsewhere).
+    pub factor: Option<PasskeyFactor>,
 }
 
 impl WebAuthn {
@@ -46,16 +58,23 @@ impl WebAuthn {
                 .user_verification()
                 .and_then(|v| UserVerification::from_aws(v.as_str()))
                 .unwrap_or(UserVerification::Preferred),
+            factor: config
+                .factor_configuration()
+                .and_then(|f| PasskeyFactor::from_aws(f.as_str())),
         })
     }
 
-    /// The request value, keeping what the spec does not manage (FactorConfiguration) as
-    /// `base` has it.
+    /// The request value; a factor configuration the spec leaves out is kept as `base` has
+    /// it.
     pub(super) fn to_aws(&self, base: Option<&WebAuthnConfigurationType>) -> WebAuthnConfigurationType {
+        let factor = match self.factor {
+            Some(factor) => Some(WebAuthnFactorConfigurationType::from(factor.as_aws())),
+            None => base.and_then(|b| b.factor_configuration()).cloned(),
+        };
         WebAuthnConfigurationType::builder()
             .relying_party_id(&self.relying_party_id)
             .user_verification(UserVerificationType::from(self.user_verification.as_aws()))
-            .set_factor_configuration(base.and_then(|b| b.factor_configuration()).cloned())
+            .set_factor_configuration(factor)
             .build()
     }
 }
