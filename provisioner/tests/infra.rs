@@ -69,7 +69,7 @@ fn a_template_with_every_new_resource_passes_cfn_lint_checkov_and_sam_validate()
            [pool.sms]\nsns_caller_arn = \"arn:aws:iam::123456789012:role/cognito-sms\"\nexternal_id = \"toyseven\"\n\
            [pool.email]\nsource_arn = \"arn:aws:ses:us-east-1:123456789012:identity/example.com\"\nfrom = \"noreply@example.com\"\n\
            [pool.sign_in_policy]\nallowed_first_auth_factors = [\"password\", \"email_otp\", \"sms_otp\", \"web_authn\"]\n\
-           [pool.web_authn]\nrelying_party_id = \"auth.example.com\"\n\
+           [pool.web_authn]\nrelying_party_id = \"auth.example.com\"\nfactor_configuration = \"multi_factor_with_user_verification\"\n\
            [[pool.log_delivery]]\nevent_source = \"user_notification\"\ndestination = \"arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/toyseven\"\n\
            [[pool.log_delivery]]\nevent_source = \"user_auth_events\"\ndestination = \"arn:aws:s3:::toyseven-auth-events\"\n\
            [pool.risk_configuration]\ncompromised_credentials = \"block\"\nnotify = true\n\
