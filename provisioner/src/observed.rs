@@ -20,6 +20,10 @@ pub struct Observed {
     /// (how a provider taken out of the spec is found; one that no client offers signs
     /// nobody in, and costs no read).
     pub undeclared_providers: Vec<(String, String)>,
+    /// Each undeclared provider still offered by an app client the spec does not name, as
+    /// (provider, client): read only when there are undeclared providers, since deleting one
+    /// would take that sign-in from a client this spec does not manage.
+    pub offered_outside_spec: Vec<(String, String)>,
     pub groups: Vec<Group>,
     /// The pool that owns the spec's domain prefix, when that is not this pool.
     pub domain_owner: Option<String>,

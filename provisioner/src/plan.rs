@@ -51,7 +51,7 @@ pub fn plan(desired: &Desired, observed: &Observed, options: Options) -> Result<
     plan_identity_providers(&mut plan, desired, observed, &pool_id)?;
     plan_clients(&mut plan, desired, observed, &pool_id)?;
     // Providers the spec no longer declares, once its clients no longer offer them.
-    plan_removed_providers(&mut plan, observed, &pool_id);
+    plan_removed_providers(&mut plan, observed, &pool_id)?;
     // The hosted-UI domain, checked free before any write; each client it serves has a
     // branding style before the domain serves managed login.
     plan_branding(&mut plan, desired, observed, &pool_id);
@@ -250,8 +250,16 @@ fn plan_identity_providers(
 
 /// Each provider of the pool the spec does not declare is deleted (a destructive change: its
 /// users can no longer sign in through it), as a resource taken out of a Terraform
-/// configuration is. The spec lists the pool's providers, as `import` writes them.
-fn plan_removed_providers(plan: &mut Plan, observed: &Observed, pool_id: &str) {
+/// configuration is. The spec lists the pool's providers, as `import` writes them. One that a
+/// client outside the spec still offers is refused: the spec does not manage that client, so
+/// the plan cannot take the provider out of it first.
+fn plan_removed_providers(plan: &mut Plan, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {
+    if let Some((provider, client)) = observed.offered_outside_spec.first() {
+        return Err(PlanError::ProviderOfferedOutsideSpec {
+            provider: provider.clone(),
+            client: client.clone(),
+        });
+    }
     for (name, kind) in &observed.undeclared_providers {
         plan.changes.push(Change::DeleteIdentityProvider {
             name: name.clone(),
@@ -259,6 +267,7 @@ fn plan_removed_providers(plan: &mut Plan, observed: &Observed, pool_id: &str) {
             request: IdentityProvider::delete_request(pool_id, name),
         });
     }
+    Ok(())
 }
 
 fn plan_clients(plan: &mut Plan, desired: &Desired, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {

@@ -191,6 +191,9 @@ fn canonical(observed: &Observed) -> String {
     for (name, kind) in &observed.undeclared_providers {
         let _ = writeln!(text, "undeclared provider {name:?} {kind:?}");
     }
+    for (provider, client) in &observed.offered_outside_spec {
+        let _ = writeln!(text, "provider {provider:?} offered by unnamed client {client:?}");
+    }
     for group in &observed.groups {
         let _ = writeln!(text, "group {group:?}");
     }
@@ -269,6 +272,12 @@ mod tests {
             ..Observed::default()
         };
         assert_ne!(observed_digest(&undeclared), observed_digest(&Observed::default()));
+        // A client outside the spec that came to offer it since.
+        let offered = Observed {
+            offered_outside_spec: vec![("Corp".into(), "mobile".into())],
+            ..undeclared.clone()
+        };
+        assert_ne!(observed_digest(&offered), observed_digest(&undeclared));
     }
 
     #[test]

@@ -1124,6 +1124,41 @@ fn a_provider_taken_out_of_the_spec_is_deleted_after_its_client_and_only_with_ye
     assert_eq!(providers(), ["Google"]);
 
     let without = f.write_spec(&default_spec());
+
+    // A client the spec does not name offers it too: the plan refuses, and nothing is written.
+    let mobile = f.account.runtime.block_on(async {
+        f.cognito
+            .create_user_pool_client()
+            .user_pool_id(&pool_id)
+            .client_name("mobile")
+            .supported_identity_providers("Google")
+            .send()
+            .await
+            .unwrap()
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap()
+    });
+    let refused = f.run(&without, &["apply", "--yes"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+    assert!(
+        stderr(&refused).contains("app client \"mobile\", which the spec does not name, still offers it"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(providers(), ["Google"], "nothing written");
+    assert_eq!(f.client(&pool_id).supported_identity_providers(), ["COGNITO", "Google"]);
+    f.account.runtime.block_on(async {
+        f.cognito
+            .delete_user_pool_client()
+            .user_pool_id(&pool_id)
+            .client_id(mobile)
+            .send()
+            .await
+            .unwrap()
+    });
+
     let plan = f.run(&without, &["plan"]);
     let shown = stdout(&plan);
     let (client, delete) = (

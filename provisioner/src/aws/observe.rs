@@ -45,9 +45,9 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
         } else {
             None
         };
-        let listed = list_clients(clients, &id).await?;
+        let listed_clients = list_clients(clients, &id).await?;
         for client in &desired.clients {
-            if let Some(found) = one_client(clients, &id, &client.name, &listed).await? {
+            if let Some(found) = one_client(clients, &id, &client.name, &listed_clients).await? {
                 observed.clients.push(ObservedClient::new(found));
             }
         }
@@ -66,6 +66,11 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
                 .into_iter()
                 .filter(|(name, _)| desired.identity_providers.iter().all(|p| &p.name != name))
                 .collect();
+            if !observed.undeclared_providers.is_empty() {
+                observed.offered_outside_spec =
+                    offered_outside_spec(clients, &id, desired, &listed_clients, &observed.undeclared_providers)
+                        .await?;
+            }
         }
         observed.groups = list_groups(clients, &id).await?;
         let mut pool = ObservedPool::new(raw, mfa);
@@ -250,6 +255,32 @@ pub(super) async fn describe_client(
         .await
         .map_err(call_error("DescribeUserPoolClient"))?;
     Ok(output.user_pool_client)
+}
+
+/// The (provider, client) pairs where a client the spec does not name offers one of
+/// `undeclared`: one DescribeUserPoolClient per such client.
+async fn offered_outside_spec(
+    clients: &Clients,
+    pool: &str,
+    desired: &Desired,
+    listed: &[(String, String)],
+    undeclared: &[(String, String)],
+) -> Result<Vec<(String, String)>, AwsError> {
+    let mut offered = Vec::new();
+    for (name, id) in listed {
+        if desired.clients.iter().any(|c| &c.name == name) {
+            continue;
+        }
+        let Some(client) = describe_client(clients, pool, id).await? else {
+            continue;
+        };
+        for provider in client.supported_identity_providers() {
+            if undeclared.iter().any(|(p, _)| p == provider) {
+                offered.push((provider.clone(), name.clone()));
+            }
+        }
+    }
+    Ok(offered)
 }
 
 /// The app client named `name` in `pool`, described.

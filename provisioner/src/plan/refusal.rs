@@ -69,6 +69,13 @@ pub enum PlanError {
         tier: String,
         feature: &'static str,
     },
+    #[error(
+        "identity provider {provider:?} is not in the spec, so the plan would delete it, but app client {client:?}, \
+         which the spec does not name, still offers it: its users would lose that sign-in. Declare the provider \
+         again under [[identity_providers]], or take it out of that client's SupportedIdentityProviders (or add the \
+         client to the spec)"
+    )]
+    ProviderOfferedOutsideSpec { provider: String, client: String },
 }
 
 /// Settings fixed at creation, and custom attributes, which Cognito can only add.

@@ -130,6 +130,7 @@ fn converged() -> Observed {
         resource_servers: Vec::new(),
         identity_providers: Vec::new(),
         undeclared_providers: Vec::new(),
+        offered_outside_spec: Vec::new(),
         groups: vec![crate::desired::Group::from_aws(
             &GroupType::builder().group_name("members").build(),
         )],
@@ -723,6 +724,25 @@ fn a_provider_the_spec_no_longer_declares_is_deleted_after_the_clients_stop_offe
     assert_eq!(request.get_provider_name().as_deref(), Some("Google"));
     let pool = observed.pool.as_ref().unwrap().id.as_str();
     assert_eq!(request.get_user_pool_id().as_deref(), Some(pool));
+}
+
+#[test]
+fn a_provider_still_offered_by_a_client_outside_the_spec_is_refused_rather_than_deleted() {
+    let desired = default_spec();
+    let mut observed = converged();
+    observed.undeclared_providers = vec![("Google".into(), "Google".into())];
+    observed.offered_outside_spec = vec![("Google".into(), "mobile-app".into())];
+    let refused = plan(&desired, &observed, Options::default()).unwrap_err();
+    assert!(
+        matches!(&refused, PlanError::ProviderOfferedOutsideSpec { provider, client }
+            if provider == "Google" && client == "mobile-app"),
+        "{refused:?}"
+    );
+    let said = refused.to_string();
+    assert!(
+        said.contains("\"mobile-app\", which the spec does not name") && said.contains("[[identity_providers]]"),
+        "{said}"
+    );
 }
 
 #[test]
