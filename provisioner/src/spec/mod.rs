@@ -24,7 +24,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::desired::{Desired, OAuthFlow};
+use crate::desired::{Desired, OAuthFlow, Trigger};
 
 /// Cognito's rule for callback and logout URLs, for checks of live clients too.
 pub(crate) use clients::check_redirect_url;
@@ -152,7 +152,8 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     )?;
     let triggers = triggers::desired(raw.triggers, &loc)?;
     let groups = groups::desired(raw.groups, &loc)?;
-    let monitoring = monitoring::desired(raw.logs, raw.alarms, &loc)?;
+    let pre_signup = triggers.0.wired.contains_key(&Trigger::PreSignUp);
+    let monitoring = monitoring::desired(raw.logs, raw.alarms, pre_signup, &loc)?;
 
     // Checks across tables.
     if let Some((span, trigger, version)) = triggers.1.iter().find(|(_, t, v)| t.needs_token_customization(*v))

@@ -13,7 +13,7 @@ use crate::desired::monitoring::{LogLevel, RETENTION_DAYS};
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawLogs {
     retention_days: Option<Spanned<i64>>,
-    level: Option<LogLevel>,
+    level: Option<Spanned<LogLevel>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -22,7 +22,14 @@ pub(super) struct RawAlarms {
     topic: Option<Spanned<String>>,
 }
 
-pub(super) fn desired(logs: RawLogs, alarms: RawAlarms, loc: &Locator) -> Result<Monitoring, SpecError> {
+/// `pre_signup`: whether the spec wires pre-signup, whose errors alarm counts its answers by
+/// design from its INFO lines.
+pub(super) fn desired(
+    logs: RawLogs,
+    alarms: RawAlarms,
+    pre_signup: bool,
+    loc: &Locator,
+) -> Result<Monitoring, SpecError> {
     let mut monitoring = Monitoring::default();
     if let Some(days) = &logs.retention_days {
         monitoring.log_retention_days = u16::try_from(*days.get_ref())
@@ -41,7 +48,21 @@ pub(super) fn desired(logs: RawLogs, alarms: RawAlarms, loc: &Locator) -> Result
             })?;
     }
     if let Some(level) = logs.level {
-        monitoring.log_level = level;
+        // pre-signup's refusals by policy and linked sign-ins are error answers Lambda counts;
+        // its errors alarm subtracts them, counted from their INFO lines. Above INFO Lambda
+        // drops those lines, and every refused sign-up would page.
+        if pre_signup && *level.get_ref() > LogLevel::Info {
+            return Err(loc.on(
+                &level,
+                format!(
+                    "level {:?} drops pre-signup's INFO lines, from which its errors alarm counts the sign-ups it \
+                     refuses by policy (each an error answer to Lambda): every refused sign-up would page. Use \
+                     \"info\" (or a lower level) while [triggers] wires pre_sign_up",
+                    level.get_ref().as_spec()
+                ),
+            ));
+        }
+        monitoring.log_level = level.into_inner();
     }
     if let Some(topic) = alarms.topic {
         if !is_topic_arn(topic.get_ref()) {
@@ -118,11 +139,11 @@ mod tests {
 
     #[test]
     fn the_tables_set_retention_level_and_topic() {
-        let text = "[logs]\nretention_days = 365\nlevel = \"warn\"\n\
+        let text = "[logs]\nretention_days = 365\nlevel = \"debug\"\n\
                     [alarms]\ntopic = \"arn:aws:sns:eu-west-1:123456789012:cognito-alarms\"\n";
         let spec = parse("cognito.toml", text).unwrap().0;
         assert_eq!(spec.monitoring.log_retention_days, 365);
-        assert_eq!(spec.monitoring.log_level, LogLevel::Warn);
+        assert_eq!(spec.monitoring.log_level, LogLevel::Debug);
         assert_eq!(
             spec.monitoring.alarm_topic.as_deref(),
             Some("arn:aws:sns:eu-west-1:123456789012:cognito-alarms")
@@ -135,7 +156,8 @@ mod tests {
     fn the_tables_written_out_read_back_the_same() {
         for text in [
             "",
-            "[logs]\nretention_days = 7\nlevel = \"error\"\n[alarms]\ntopic = \"arn:aws:sns:us-east-1:123456789012:t\"\n",
+            "[logs]\nretention_days = 7\nlevel = \"error\"\n[alarms]\ntopic = \"arn:aws:sns:us-east-1:123456789012:t\"\n\
+             [triggers]\npost_confirmation = \"post-confirmation\"\n",
         ] {
             let spec = parse("cognito.toml", text).unwrap().0;
             let written = crate::spec::write(&spec);

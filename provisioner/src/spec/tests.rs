@@ -1,4 +1,5 @@
 use super::*;
+use crate::desired::monitoring::LogLevel;
 use crate::desired::{
     Attribute, AttributeKind, AuthFactor, Domain, Email, MANAGED_TAG, Mfa, PasswordPolicy, Recovery, TimeUnit, Trigger,
     UserVerification, Validity, Version,
@@ -1037,4 +1038,22 @@ fn a_relying_party_past_the_models_127_characters_is_refused() {
          [pool.web_authn]\nrelying_party_id = \"{long}\"\n"
     ));
     assert!(e.message.contains("127 characters"), "{e}");
+}
+
+#[test]
+fn a_log_level_above_info_is_refused_while_pre_signup_is_wired_since_its_alarm_counts_info_lines() {
+    let refused = error("[logs]\nlevel = \"warn\"\n").to_string();
+    assert!(
+        refused.contains("cognito.toml:2:9")
+            && refused.contains("level \"warn\" drops pre-signup's INFO lines")
+            && refused.contains("every refused sign-up would page"),
+        "{refused}"
+    );
+    assert_eq!(ok("[logs]\nlevel = \"debug\"\n").monitoring.log_level, LogLevel::Debug);
+    let quiet = ok("[logs]\nlevel = \"error\"\n[triggers]\npost_confirmation = \"post-confirmation\"\n");
+    assert_eq!(
+        quiet.monitoring.log_level,
+        LogLevel::Error,
+        "no pre-signup, no such alarm"
+    );
 }
