@@ -15,10 +15,10 @@ pub struct Observed {
     pub resource_servers: Vec<ResourceServer>,
     /// The providers the spec names that exist.
     pub identity_providers: Vec<ObservedProvider>,
-    /// The pool's providers the spec does not declare, as (name, type): listed when the spec
-    /// declares providers or one of its clients offers a provider the spec does not declare
-    /// (how a provider taken out of the spec is found; one that no client offers signs
-    /// nobody in, and costs no read).
+    /// The pool's providers the spec does not declare that one of its clients offers, as
+    /// (name, type): how a provider taken out of the spec is found. One that none of its
+    /// clients offers is left alone (it may be staged by hand or another tool's), and costs no
+    /// read when the spec declares no providers.
     pub undeclared_providers: Vec<(String, String)>,
     /// Each undeclared provider still offered by an app client the spec does not name, as
     /// (provider, client): read only when there are undeclared providers, since deleting one

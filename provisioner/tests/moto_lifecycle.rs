@@ -1125,6 +1125,23 @@ fn a_provider_taken_out_of_the_spec_is_deleted_after_its_client_and_only_with_ye
 
     let without = f.write_spec(&default_spec());
 
+    // A provider staged by hand, which no client offers: never the plan's to delete.
+    f.account.runtime.block_on(async {
+        f.cognito
+            .create_identity_provider()
+            .user_pool_id(&pool_id)
+            .provider_name("Staged")
+            .provider_type(cognito::types::IdentityProviderTypeType::Oidc)
+            .provider_details("client_id", "staged")
+            .provider_details("client_secret", "staged-secret")
+            .provider_details("attributes_request_method", "GET")
+            .provider_details("oidc_issuer", "https://idp.example.com")
+            .provider_details("authorize_scopes", "openid")
+            .send()
+            .await
+            .unwrap()
+    });
+
     // A client the spec does not name offers it too: the plan refuses, and nothing is written.
     let mobile = f.account.runtime.block_on(async {
         f.cognito
@@ -1147,7 +1164,7 @@ fn a_provider_taken_out_of_the_spec_is_deleted_after_its_client_and_only_with_ye
         "{}",
         stderr(&refused)
     );
-    assert_eq!(providers(), ["Google"], "nothing written");
+    assert_eq!(providers(), ["Google", "Staged"], "nothing written");
     assert_eq!(f.client(&pool_id).supported_identity_providers(), ["COGNITO", "Google"]);
     f.account.runtime.block_on(async {
         f.cognito
@@ -1179,7 +1196,7 @@ fn a_provider_taken_out_of_the_spec_is_deleted_after_its_client_and_only_with_ye
         "{}",
         stderr(&refused)
     );
-    assert_eq!(providers(), ["Google"], "nothing written");
+    assert_eq!(providers(), ["Google", "Staged"], "nothing written");
     assert_eq!(f.client(&pool_id).supported_identity_providers(), ["COGNITO", "Google"]);
 
     let report = f.apply_with(&without, &["--yes"]);
@@ -1188,7 +1205,7 @@ fn a_provider_taken_out_of_the_spec_is_deleted_after_its_client_and_only_with_ye
         .filter(|o| !provisioner::aws::is_read(o))
         .collect();
     assert_eq!(written, ["UpdateUserPoolClient", "DeleteIdentityProvider"]);
-    assert!(providers().is_empty());
+    assert_eq!(providers(), ["Staged"], "the staged one is left alone");
     assert_eq!(f.client(&pool_id).supported_identity_providers(), ["COGNITO"]);
     assert_eq!(writes(&f.apply(&without)), 0, "converged");
 }

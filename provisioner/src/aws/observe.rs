@@ -62,9 +62,18 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
         if !desired.identity_providers.is_empty() || offers_undeclared {
             let listed = list_identity_providers(clients, &id).await?;
             observed.identity_providers = identity_providers(clients, &id, desired, &listed).await?;
+            // Only those a client of the spec offers now, which the plan takes out of it: one
+            // no client offers may be staged by hand or managed by another tool, and a
+            // provider's deletion loses its configuration for good.
+            let offered = |name: &String| {
+                observed
+                    .clients
+                    .iter()
+                    .any(|c| c.state.identity_providers.contains(name))
+            };
             observed.undeclared_providers = listed
                 .into_iter()
-                .filter(|(name, _)| desired.identity_providers.iter().all(|p| &p.name != name))
+                .filter(|(name, _)| desired.identity_providers.iter().all(|p| &p.name != name) && offered(name))
                 .collect();
             if !observed.undeclared_providers.is_empty() {
                 observed.offered_outside_spec =
