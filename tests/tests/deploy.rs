@@ -320,6 +320,33 @@ async fn deploy_then_provision_wires_each_function_with_least_privilege() {
         })
         .collect();
     assert_eq!(again.done, expected);
+
+    // Alarm actions switched off by hand are switched back on by the next deploy: the alarm
+    // pages nobody otherwise.
+    cloudwatch
+        .disable_alarm_actions()
+        .alarm_names("pre-signup-errors")
+        .alarm_names("pre-signup-throttles")
+        .send()
+        .await
+        .unwrap();
+    let repaired = deploy::deploy(&tools, &target).await.unwrap();
+    let alarms = repaired
+        .done
+        .iter()
+        .filter(|d| d.starts_with("alarm "))
+        .collect::<Vec<_>>();
+    assert_eq!(alarms.len(), 2, "{:?}", repaired.done);
+    let live = cloudwatch
+        .describe_alarms()
+        .alarm_names("pre-signup-errors")
+        .alarm_names("pre-signup-throttles")
+        .send()
+        .await
+        .unwrap();
+    for alarm in live.metric_alarms() {
+        assert_eq!(alarm.actions_enabled(), Some(true), "{:?}", alarm.alarm_name());
+    }
 }
 
 /// IAM returns policy documents URL-encoded.

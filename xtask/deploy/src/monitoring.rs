@@ -318,6 +318,8 @@ struct Query<'a> {
     dimensions: Vec<(Option<&'a str>, Option<&'a str>)>,
     period: Option<i32>,
     stat: Option<&'a str>,
+    unit: Option<&'a str>,
+    account_id: Option<&'a str>,
 }
 
 fn query(q: &MetricDataQuery) -> Query<'_> {
@@ -335,12 +337,25 @@ fn query(q: &MetricDataQuery) -> Query<'_> {
             .unwrap_or_default(),
         period: stat.and_then(MetricStat::period),
         stat: stat.and_then(MetricStat::stat),
+        unit: stat.and_then(MetricStat::unit).map(|u| u.as_str()),
+        account_id: q.account_id(),
     }
 }
 
-/// Whether the live alarm says what `alarm` says, member by member as PutMetricAlarm sets them.
+/// Whether the live alarm says what `alarm` says, member by member as PutMetricAlarm sets them,
+/// the members it leaves at their defaults included: actions switched off by hand
+/// (`disable-alarm-actions`), other actions, fewer datapoints to alarm or a unit would each
+/// silence or change the alarm through every later deploy.
 fn alarm_matches(alarm: &Alarm, live: &MetricAlarm) -> bool {
-    let same = live.alarm_description() == Some(alarm.description.as_str())
+    let defaults = live.actions_enabled() != Some(false)
+        && live.ok_actions().is_empty()
+        && live.insufficient_data_actions().is_empty()
+        && live.datapoints_to_alarm().is_none_or(|n| n == alarm.evaluation_periods)
+        && live.unit().is_none()
+        && live.threshold_metric_id().is_none()
+        && live.evaluate_low_sample_count_percentile().is_none();
+    let same = defaults
+        && live.alarm_description() == Some(alarm.description.as_str())
         && live.evaluation_periods() == Some(alarm.evaluation_periods)
         && live.threshold() == Some(alarm.threshold)
         && live.comparison_operator().map(ComparisonOperator::as_str) == Some(Alarm::COMPARISON)
