@@ -67,6 +67,33 @@ fn client_scopes(desired: &Desired) -> Option<Value> {
     (!parts.is_empty()).then(|| json!({"Fn::Join": ["", parts]}))
 }
 
+/// `AWS::Cognito::UserPool`'s `WebAuthnRelyingPartyID` is at most 63 characters in
+/// CloudFormation's resource schema, where the API (SetUserPoolMfaConfig) takes 127.
+pub const TEMPLATE_RELYING_PARTY_ID_MAX: usize = 63;
+
+/// A spec the provisioner applies but CloudFormation would refuse as a template.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(String);
+
+/// Refuses, before anything is written, a spec whose template CloudFormation would refuse on
+/// the stack's create or update.
+pub fn check_template(desired: &Desired) -> Result<(), TemplateError> {
+    if let Some(passkeys) = &desired.pool.web_authn
+        && passkeys.relying_party_id.len() > TEMPLATE_RELYING_PARTY_ID_MAX
+    {
+        return Err(TemplateError(format!(
+            "[pool.web_authn] relying_party_id {:?} is {} characters; CloudFormation's \
+             AWS::Cognito::UserPool takes at most {TEMPLATE_RELYING_PARTY_ID_MAX} for WebAuthnRelyingPartyID \
+             (the API takes 127): bind passkeys to a shorter domain (a shorter domain.prefix, or a custom \
+             domain), or provision this pool with `provisioner apply` instead of the template",
+            passkeys.relying_party_id,
+            passkeys.relying_party_id.len()
+        )));
+    }
+    Ok(())
+}
+
 /// The SAM template. `functions` are the deploy settings of the functions built here.
 pub fn cloudformation(desired: &Desired, functions: &[FunctionDeploy]) -> Value {
     let mut resources = Map::new();

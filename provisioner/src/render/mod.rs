@@ -12,7 +12,7 @@ pub mod monitoring;
 mod policies;
 mod properties;
 
-pub use cloudformation::cloudformation;
+pub use cloudformation::{TEMPLATE_RELYING_PARTY_ID_MAX, TemplateError, check_template, cloudformation};
 pub use functions::{
     CLIENT_SCOPES, DeployMetadataError, FunctionDeploy, check_together, client_scope_entries, client_scoped_function,
     client_scopes_value, links_users, load_function, workspace_functions,

@@ -542,3 +542,24 @@ fn the_provisioners_policy_grants_every_operation_it_calls_but_doctors_iam_reads
         .collect();
     assert!(missing.is_empty(), "called but not granted: {missing:?}");
 }
+
+#[test]
+fn a_relying_party_id_longer_than_cloudformation_takes_is_refused_for_the_template_only() {
+    let spec = |prefix: &str| {
+        let text = format!(
+            "[pool]\ntier = \"essentials\"\n[pool.web_authn]\nrelying_party_id = \"{prefix}.auth.ap-southeast-1.amazoncognito.com\"\n\
+             [domain]\nprefix = \"{prefix}\"\n"
+        );
+        crate::spec::parse("cognito.toml", &text)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    };
+    // 30 + 38 = 68 characters: the API takes it, the template cannot.
+    let long = spec(&"a".repeat(30));
+    let refused = super::check_template(&long).unwrap_err().to_string();
+    assert!(
+        refused.contains("is 68 characters") && refused.contains("at most 63"),
+        "{refused}"
+    );
+    assert!(super::check_template(&spec(&"a".repeat(25))).is_ok(), "63 characters");
+}

@@ -42,6 +42,7 @@ pub fn run(global: &Global, args: &Args) -> Result<u8, Failure> {
     let functions = render::workspace_functions(workspace, &spec)?;
     match &args.what {
         What::Cloudformation { out } => {
+            render::check_template(&spec).map_err(Failure::usage)?;
             let text = format!(
                 "{}\n",
                 serde_json::to_string_pretty(&render::cloudformation(&spec, &functions))?
