@@ -19,15 +19,33 @@ use crate::config::var;
 /// - lambda_runtime logs each error answer again at ERROR, as the error's Debug text and
 ///   nothing else (`Failure { kind: .., message: .. }`): every function already wrote the
 ///   invocation's one line, at its own level (a sign-up refused by policy is INFO, with its
-///   outcome), so that second line is dropped. Its line for a panic (with an `error` field)
-///   stays: a panic writes no line of ours.
+///   outcome), so that second line is dropped. So is its line for a panic (`user handler
+///   panicked`, the payload shown as `Any { .. }`): [`panic_hook`] has written the panic's
+///   own line.
 pub fn loggable(metadata: &Metadata<'_>) -> bool {
     let target = metadata.target();
     let raw_event = target.starts_with("lambda_runtime") && *metadata.level() == Level::TRACE;
-    let error_answer_again = target == HANDLER_ERROR_TARGET
-        && *metadata.level() == Level::ERROR
-        && metadata.fields().field("error").is_none();
+    let error_answer_again = target == HANDLER_ERROR_TARGET && *metadata.level() == Level::ERROR;
     !(raw_event || error_answer_again)
+}
+
+/// The panic hook every function installs: one ERROR line through the function's subscriber
+/// (`error_type` `Panic`, its `location`, and its message escaped as `panic`), in place of Rust's default, which
+/// writes the message raw to stderr, where Lambda makes a log line of each of its lines: text a
+/// panic quoted could start a forged line with a newline.
+pub fn panic_hook(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(not a string)");
+    let panic: String = message.chars().flat_map(char::escape_debug).collect();
+    let location = info
+        .location()
+        .map(|l| format!("{}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    tracing::error!(error_type = "Panic", %location, %panic, "the handler panicked");
 }
 
 /// The module of lambda_runtime that logs a handler's error answer and its panics.
@@ -74,6 +92,7 @@ where
 pub fn init() {
     // A second call (only possible in tests) keeps the first subscriber.
     let _ = tracing::subscriber::set_global_default(subscriber(crate::process_env, std::io::stdout));
+    std::panic::set_hook(Box::new(panic_hook));
 }
 
 #[cfg(test)]
@@ -137,7 +156,7 @@ mod tests {
     }
 
     #[test]
-    fn lambda_runtimes_second_line_for_an_error_answer_is_dropped_and_its_panic_line_kept() {
+    fn lambda_runtimes_lines_for_an_error_answer_and_a_panic_are_dropped_and_the_functions_kept() {
         let buffer = Buffer::default();
         let writer = buffer.clone();
         let subscriber = subscriber(lookup_in(&[]), move || writer.clone());
@@ -149,8 +168,37 @@ mod tests {
         });
         let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
         assert!(!logs.contains("SignUpRejected"), "{logs}");
-        assert!(logs.contains("user handler panicked"), "{logs}");
+        assert!(!logs.contains("user handler panicked"), "{logs}");
         assert!(logs.contains("a function's own error line"), "{logs}");
+    }
+
+    #[test]
+    fn a_panic_is_one_error_line_with_its_message_escaped() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = subscriber(lookup_in(&[("AWS_LAMBDA_LOG_FORMAT", "JSON")]), move || writer.clone());
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(panic_hook));
+        let caught = tracing::subscriber::with_default(subscriber, || {
+            std::panic::catch_unwind(|| {
+                let quoted = "x\n{\"fields\":{\"outcome\":\"linked\"}}";
+                panic!("bad value {quoted}")
+            })
+        });
+        std::panic::set_hook(previous);
+        assert!(caught.is_err());
+        let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = logs.lines().collect();
+        assert_eq!(lines.len(), 1, "{logs}");
+        let line: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(line["level"], "ERROR", "{line}");
+        assert_eq!(line["fields"]["error_type"], "Panic", "{line}");
+        let message = line["fields"]["panic"].as_str().unwrap();
+        assert!(message.starts_with("bad value x\\n{\\\"fields"), "{message}");
+        assert!(
+            line["fields"]["location"].as_str().unwrap().contains("logging.rs"),
+            "{line}"
+        );
     }
 
     #[test]
