@@ -30,17 +30,19 @@ pub fn loggable(metadata: &Metadata<'_>) -> bool {
 }
 
 /// The panic hook every function installs: one ERROR line through the function's subscriber
-/// (`error_type` `Panic`, its `location`, and its message escaped as `panic`), in place of Rust's default, which
-/// writes the message raw to stderr, where Lambda makes a log line of each of its lines: text a
-/// panic quoted could start a forged line with a newline.
+/// (`error_type` `Panic` and its `location`), in place of Rust's default, which writes the
+/// message raw to stderr, where Lambda makes a log line of each of its lines: text a panic
+/// quoted could start a forged line with a newline. The message is logged (escaped, as
+/// `panic`) only when it is the program's own text (`panic!("literal")`); a formatted one
+/// (an `unwrap` on an error, `panic!("{x}")`) may quote an attribute's value, an email, so
+/// only its length is.
 pub fn panic_hook(info: &std::panic::PanicHookInfo<'_>) {
     let payload = info.payload();
-    let message = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(not a string)");
-    let panic: String = message.chars().flat_map(char::escape_debug).collect();
+    let panic: String = match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
+        (Some(literal), _) => literal.chars().flat_map(char::escape_debug).collect(),
+        (None, Some(formatted)) => format!("(a formatted message of {} bytes, not logged)", formatted.len()),
+        (None, None) => "(not a string)".to_owned(),
+    };
     let location = info
         .location()
         .map(|l| format!("{}:{}", l.file(), l.line()))
@@ -173,31 +175,40 @@ mod tests {
     }
 
     #[test]
-    fn a_panic_is_one_error_line_with_its_message_escaped() {
+    fn a_panic_is_one_error_line_its_own_text_escaped_and_a_formatted_message_never_logged() {
         let buffer = Buffer::default();
         let writer = buffer.clone();
         let subscriber = subscriber(lookup_in(&[("AWS_LAMBDA_LOG_FORMAT", "JSON")]), move || writer.clone());
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(panic_hook));
         let caught = tracing::subscriber::with_default(subscriber, || {
-            std::panic::catch_unwind(|| {
-                let quoted = "x\n{\"fields\":{\"outcome\":\"linked\"}}";
-                panic!("bad value {quoted}")
-            })
+            let literal = std::panic::catch_unwind(|| panic!("x\n{{\"fields\":{{\"outcome\":\"linked\"}}}}"));
+            let formatted = std::panic::catch_unwind(|| {
+                let email = "victim@example.com";
+                panic!("bad value {email}")
+            });
+            literal.is_err() && formatted.is_err()
         });
         std::panic::set_hook(previous);
-        assert!(caught.is_err());
+        assert!(caught);
         let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-        let lines: Vec<&str> = logs.lines().collect();
-        assert_eq!(lines.len(), 1, "{logs}");
-        let line: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
-        assert_eq!(line["level"], "ERROR", "{line}");
-        assert_eq!(line["fields"]["error_type"], "Panic", "{line}");
-        let message = line["fields"]["panic"].as_str().unwrap();
-        assert!(message.starts_with("bad value x\\n{\\\"fields"), "{message}");
-        assert!(
-            line["fields"]["location"].as_str().unwrap().contains("logging.rs"),
-            "{line}"
+        let lines: Vec<serde_json::Value> = logs.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2, "one line each, the newline escaped: {logs}");
+        for line in &lines {
+            assert_eq!(line["level"], "ERROR", "{line}");
+            assert_eq!(line["fields"]["error_type"], "Panic", "{line}");
+            assert!(line["fields"].get("outcome").is_none(), "{line}");
+            assert!(
+                line["fields"]["location"].as_str().unwrap().contains("logging.rs"),
+                "{line}"
+            );
+        }
+        let literal = lines[0]["fields"]["panic"].as_str().unwrap();
+        assert!(literal.starts_with("x\\n{\\\"fields"), "{literal}");
+        assert!(!logs.contains("victim"), "{logs}");
+        assert_eq!(
+            lines[1]["fields"]["panic"], "(a formatted message of 28 bytes, not logged)",
+            "{logs}"
         );
     }
 
