@@ -152,8 +152,11 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     )?;
     let triggers = triggers::desired(raw.triggers, &loc)?;
     let groups = groups::desired(raw.groups, &loc)?;
-    let pre_signup = triggers.0.wired.contains_key(&Trigger::PreSignUp);
-    let monitoring = monitoring::desired(raw.logs, raw.alarms, pre_signup, &loc)?;
+    let wired = monitoring::Wired {
+        any: !triggers.0.wired.is_empty(),
+        pre_signup: triggers.0.wired.contains_key(&Trigger::PreSignUp),
+    };
+    let monitoring = monitoring::desired(raw.logs, raw.alarms, wired, &loc)?;
 
     // Checks across tables.
     if let Some((span, trigger, version)) = triggers.1.iter().find(|(_, t, v)| t.needs_token_customization(*v))

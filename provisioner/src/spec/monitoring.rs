@@ -22,14 +22,14 @@ pub(super) struct RawAlarms {
     topic: Option<Spanned<String>>,
 }
 
-/// `pre_signup`: whether the spec wires pre-signup, whose errors alarm counts its answers by
-/// design from its INFO lines.
-pub(super) fn desired(
-    logs: RawLogs,
-    alarms: RawAlarms,
-    pre_signup: bool,
-    loc: &Locator,
-) -> Result<Monitoring, SpecError> {
+/// `wired`: whether the spec wires any trigger, and whether one is pre-signup, whose errors
+/// alarm counts its answers by design from its INFO lines.
+pub(super) struct Wired {
+    pub any: bool,
+    pub pre_signup: bool,
+}
+
+pub(super) fn desired(logs: RawLogs, alarms: RawAlarms, wired: Wired, loc: &Locator) -> Result<Monitoring, SpecError> {
     let mut monitoring = Monitoring::default();
     if let Some(days) = &logs.retention_days {
         monitoring.log_retention_days = u16::try_from(*days.get_ref())
@@ -51,7 +51,17 @@ pub(super) fn desired(
         // pre-signup's refusals by policy and linked sign-ins are error answers Lambda counts;
         // its errors alarm subtracts them, counted from their INFO lines. Above INFO Lambda
         // drops those lines, and every refused sign-up would page.
-        if pre_signup && *level.get_ref() > LogLevel::Info {
+        // FATAL drops ERROR lines too: the failure markers the alarms count, an invalid
+        // event's line, a panic's.
+        if wired.any && *level.get_ref() == LogLevel::Fatal {
+            return Err(loc.on(
+                &level,
+                "level \"fatal\" drops the functions' ERROR lines: the failure markers their alarms count \
+                 (PRE_SIGNUP_LINKING_FAILED, POST_CONFIRMATION_GROUP_ADD_FAILED), an invalid event's line and a \
+                 panic's. Use \"error\" (or a lower level) while [triggers] wires a function",
+            ));
+        }
+        if wired.pre_signup && *level.get_ref() > LogLevel::Info {
             return Err(loc.on(
                 &level,
                 format!(

@@ -1041,7 +1041,7 @@ fn a_relying_party_past_the_models_127_characters_is_refused() {
 }
 
 #[test]
-fn a_log_level_above_info_is_refused_while_pre_signup_is_wired_since_its_alarm_counts_info_lines() {
+fn a_log_level_that_drops_the_lines_an_alarm_counts_is_refused_while_its_function_is_wired() {
     let refused = error("[logs]\nlevel = \"warn\"\n").to_string();
     assert!(
         refused.contains("cognito.toml:2:9")
@@ -1055,5 +1055,10 @@ fn a_log_level_above_info_is_refused_while_pre_signup_is_wired_since_its_alarm_c
         quiet.monitoring.log_level,
         LogLevel::Error,
         "no pre-signup, no such alarm"
+    );
+    let fatal = error("[logs]\nlevel = \"fatal\"\n[triggers]\npost_confirmation = \"post-confirmation\"\n").to_string();
+    assert!(
+        fatal.contains("drops the functions' ERROR lines") && fatal.contains("POST_CONFIRMATION_GROUP_ADD_FAILED"),
+        "{fatal}"
     );
 }
