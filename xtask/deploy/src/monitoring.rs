@@ -319,7 +319,6 @@ struct Query<'a> {
     period: Option<i32>,
     stat: Option<&'a str>,
     unit: Option<&'a str>,
-    account_id: Option<&'a str>,
 }
 
 fn query(q: &MetricDataQuery) -> Query<'_> {
@@ -338,14 +337,14 @@ fn query(q: &MetricDataQuery) -> Query<'_> {
         period: stat.and_then(MetricStat::period),
         stat: stat.and_then(MetricStat::stat),
         unit: stat.and_then(MetricStat::unit).map(|u| u.as_str()),
-        account_id: q.account_id(),
     }
 }
 
 /// Whether the live alarm says what `alarm` says, member by member as PutMetricAlarm sets them,
 /// the members it leaves at their defaults included: actions switched off by hand
 /// (`disable-alarm-actions`), other actions, fewer datapoints to alarm or a unit would each
-/// silence or change the alarm through every later deploy.
+/// silence or change the alarm through every later deploy. (A query's AccountId is not
+/// compared: AWS may report the caller's own account on a query put without one.)
 fn alarm_matches(alarm: &Alarm, live: &MetricAlarm) -> bool {
     let defaults = live.actions_enabled() != Some(false)
         && live.ok_actions().is_empty()
@@ -353,7 +352,10 @@ fn alarm_matches(alarm: &Alarm, live: &MetricAlarm) -> bool {
         && live.datapoints_to_alarm().is_none_or(|n| n == alarm.evaluation_periods)
         && live.unit().is_none()
         && live.threshold_metric_id().is_none()
-        && live.evaluate_low_sample_count_percentile().is_none();
+        // AWS may report the percentile's default ("evaluate") on an alarm put without it.
+        && live
+            .evaluate_low_sample_count_percentile()
+            .is_none_or(|e| e.is_empty() || e == "evaluate");
     let same = defaults
         && live.alarm_description() == Some(alarm.description.as_str())
         && live.evaluation_periods() == Some(alarm.evaluation_periods)
