@@ -248,16 +248,15 @@ fn plan_identity_providers(
     Ok(())
 }
 
-/// Each provider of the pool the spec does not declare is deleted (a destructive change: its
-/// users can no longer sign in through it), as a resource taken out of a Terraform
-/// configuration is. The spec lists the pool's providers, as `import` writes them. One that a
-/// client outside the spec still offers is refused: the spec does not manage that client, so
-/// the plan cannot take the provider out of it first.
+/// Each provider the spec no longer declares that one of its clients offered is deleted (a
+/// destructive change: its users can no longer sign in through it), as a resource taken out
+/// of a Terraform configuration is ([`Observed::undeclared_providers`]). One that a client
+/// outside the spec still offers is refused, every such pair named: the spec does not manage
+/// that client, so the plan cannot take the provider out of it first.
 fn plan_removed_providers(plan: &mut Plan, observed: &Observed, pool_id: &str) -> Result<(), PlanError> {
-    if let Some((provider, client)) = observed.offered_outside_spec.first() {
+    if !observed.offered_outside_spec.is_empty() {
         return Err(PlanError::ProviderOfferedOutsideSpec {
-            provider: provider.clone(),
-            client: client.clone(),
+            offered: observed.offered_outside_spec.clone(),
         });
     }
     for (name, kind) in &observed.undeclared_providers {

@@ -1160,7 +1160,7 @@ fn a_provider_taken_out_of_the_spec_is_deleted_after_its_client_and_only_with_ye
     let refused = f.run(&without, &["apply", "--yes"]);
     assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
     assert!(
-        stderr(&refused).contains("app client \"mobile\", which the spec does not name, still offers it"),
+        stderr(&refused).contains("still offer them: \"Google\" by app client \"mobile\"."),
         "{}",
         stderr(&refused)
     );

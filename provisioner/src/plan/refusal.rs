@@ -70,12 +70,24 @@ pub enum PlanError {
         feature: &'static str,
     },
     #[error(
-        "identity provider {provider:?} is not in the spec, so the plan would delete it, but app client {client:?}, \
-         which the spec does not name, still offers it: its users would lose that sign-in. Declare the provider \
-         again under [[identity_providers]], or take it out of that client's SupportedIdentityProviders (or add the \
-         client to the spec)"
+        "identity providers the spec no longer declares would be deleted, but app clients the spec does not name \
+         still offer them: {}. Their users would lose that sign-in. Declare each again under \
+         [[identity_providers]], or take it out of those clients' SupportedIdentityProviders (or add the clients \
+         to the spec)",
+        offered_by(.offered)
     )]
-    ProviderOfferedOutsideSpec { provider: String, client: String },
+    ProviderOfferedOutsideSpec {
+        /// Each (provider, client) pair.
+        offered: Vec<(String, String)>,
+    },
+}
+
+fn offered_by(offered: &[(String, String)]) -> String {
+    let pairs: Vec<String> = offered
+        .iter()
+        .map(|(provider, client)| format!("{provider:?} by app client {client:?}"))
+        .collect();
+    pairs.join(", ")
 }
 
 /// Settings fixed at creation, and custom attributes, which Cognito can only add.

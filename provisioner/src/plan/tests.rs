@@ -731,17 +731,20 @@ fn a_provider_still_offered_by_a_client_outside_the_spec_is_refused_rather_than_
     let desired = default_spec();
     let mut observed = converged();
     observed.undeclared_providers = vec![("Google".into(), "Google".into())];
-    observed.offered_outside_spec = vec![("Google".into(), "mobile-app".into())];
+    observed.offered_outside_spec = vec![
+        ("Google".into(), "mobile-app".into()),
+        ("Google".into(), "tv-app".into()),
+    ];
     let refused = plan(&desired, &observed, Options::default()).unwrap_err();
     assert!(
-        matches!(&refused, PlanError::ProviderOfferedOutsideSpec { provider, client }
-            if provider == "Google" && client == "mobile-app"),
+        matches!(&refused, PlanError::ProviderOfferedOutsideSpec { offered } if offered.len() == 2),
         "{refused:?}"
     );
     let said = refused.to_string();
     assert!(
-        said.contains("\"mobile-app\", which the spec does not name") && said.contains("[[identity_providers]]"),
-        "{said}"
+        said.contains("\"Google\" by app client \"mobile-app\", \"Google\" by app client \"tv-app\"")
+            && said.contains("[[identity_providers]]"),
+        "every pair, so one fix answers it: {said}"
     );
 }
 
