@@ -2,7 +2,7 @@
 //! OAuth flows, scopes, what a browser can reach).
 
 use super::{Check, Finding, Observations};
-use crate::desired::{Desired, OAuthFlow, list};
+use crate::desired::{COGNITO, Desired, OAuthFlow, list};
 use crate::observed::ObservedClient;
 
 fn resource(client: &ObservedClient) -> String {
@@ -82,6 +82,29 @@ pub(super) fn findings(spec: &Desired, seen: &Observations) -> Vec<Finding> {
                         ),
                     ));
                 }
+            }
+        }
+        if spec.client(&state.name).is_none() {
+            let undeclared = state
+                .identity_providers
+                .iter()
+                .filter(|p| p.as_str() != COGNITO && spec.identity_providers.iter().all(|d| &d.name != *p));
+            for provider in undeclared {
+                findings.push(finding(
+                    Check::ClientUndeclaredProvider,
+                    format!(
+                        "app client {:?}, which the spec does not name, offers identity provider {provider:?}, \
+                         which the spec does not declare: people sign in through it, and the provisioner \
+                         neither manages it nor deletes it (it deletes only a provider its own clients stop \
+                         offering).",
+                        state.name
+                    ),
+                    format!(
+                        "To manage it, declare {provider:?} under [[identity_providers]]. If it should go, take \
+                         it out of this client's SupportedIdentityProviders, then delete it (aws cognito-idp \
+                         delete-identity-provider --user-pool-id <id> --provider-name {provider:?})."
+                    ),
+                ));
             }
         }
         if let Some(wanted) = spec.client(&state.name) {

@@ -7,7 +7,7 @@
 //! resource's checks have a file of their own, called in the order the findings are listed:
 //! - `pool`: the user pool's settings (sign-in, MFA, email sending, its users);
 //! - `domain`: the hosted-UI domains;
-//! - `client`: each app client the spec names;
+//! - `client`: each app client of the pool (most checks: those the spec names);
 //! - `function`: each trigger function the pool names, and post-confirmation's role (whose
 //!   policies `iam` judges).
 //!
@@ -63,6 +63,8 @@ pub enum Check {
     ClientImplicitGrant,
     ClientUrlRejected,
     ClientUrlMismatch,
+    /// A client outside the spec offers a provider the spec does not declare.
+    ClientUndeclaredProvider,
     TriggerMissing,
     TriggerOtherRegion,
     TriggerUnreadable,
@@ -76,7 +78,7 @@ pub enum Check {
 }
 
 impl Check {
-    pub const ALL: [Check; 23] = [
+    pub const ALL: [Check; 24] = [
         Check::UsernameCaseSensitive,
         Check::DeletionProtectionOff,
         Check::MfaWithoutFactor,
@@ -90,6 +92,7 @@ impl Check {
         Check::ClientImplicitGrant,
         Check::ClientUrlRejected,
         Check::ClientUrlMismatch,
+        Check::ClientUndeclaredProvider,
         Check::TriggerMissing,
         Check::TriggerOtherRegion,
         Check::TriggerUnreadable,
@@ -118,6 +121,7 @@ impl Check {
             Check::ClientImplicitGrant => "client-implicit-grant",
             Check::ClientUrlRejected => "client-url-rejected",
             Check::ClientUrlMismatch => "client-url-mismatch",
+            Check::ClientUndeclaredProvider => "client-undeclared-provider",
             Check::TriggerMissing => "trigger-missing",
             Check::TriggerOtherRegion => "trigger-other-region",
             Check::TriggerUnreadable => "trigger-unreadable",

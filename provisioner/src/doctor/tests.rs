@@ -653,3 +653,24 @@ fn passwordless_factors_no_client_can_start_are_a_finding() {
         .push(crate::desired::ExplicitAuthFlow::UserAuth);
     assert_eq!(checks(&seen), []);
 }
+
+#[test]
+fn a_client_outside_the_spec_offering_an_undeclared_provider_is_a_finding_naming_both() {
+    let mut seen = healthy();
+    let mut mobile = client("mobile", false, &["code"], &["https://app.example.com/cb"]);
+    mobile.state.identity_providers = vec!["COGNITO".into(), "Google".into()];
+    seen.clients.push(mobile);
+    let finding = only(&seen, Check::ClientUndeclaredProvider);
+    assert!(
+        finding
+            .message
+            .contains("app client \"mobile\", which the spec does not name, offers identity provider \"Google\"")
+            && finding.fix.contains("[[identity_providers]]")
+            && finding.fix.contains("delete-identity-provider"),
+        "{finding}"
+    );
+    // The spec's own client offering it is the plan's to fix (it deletes the provider after).
+    let mut seen = healthy();
+    seen.clients[0].state.identity_providers = vec!["COGNITO".into(), "Google".into()];
+    assert!(!checks(&seen).contains(&Check::ClientUndeclaredProvider));
+}
