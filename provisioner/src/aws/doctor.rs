@@ -10,7 +10,8 @@ use aws_sdk_iam::Client as Iam;
 use aws_sdk_lambda::types::FunctionConfiguration;
 use serde_json::Value;
 
-use super::observe::{describe_client, describe_function, list_clients, read_policy};
+use super::functions::{describe_function, read_policy};
+use super::observe::{describe_client, list_clients};
 use super::{AwsError, Clients, call_error, observe_pool};
 use crate::desired::domain::MANAGED_LOGIN;
 use crate::desired::{Desired, Trigger, Triggers};

@@ -1,12 +1,13 @@
 //! Everything that talks to AWS: where to connect ([`Connection`], one set of flags for every
 //! command that talks to AWS), the clients (retries, the call counter and the request fixes
-//! set once), reading what exists (`observe`), executing a plan (`apply`) and `destroy`, what
+//! set once), reading what exists (`observe`, and the trigger functions in `functions`), executing a plan (`apply`) and `destroy`, what
 //! `doctor` reads beyond `observe` (`doctor`), and reading all of a pool to `import` it.
 
 mod apply;
 mod destroy;
 mod doctor;
 mod errors;
+mod functions;
 mod import;
 mod legacy;
 mod observe;
