@@ -5,7 +5,7 @@
 //! means in AWS terms is written here once; its parts with calls of their own are apart:
 //! [`mfa`] (SetUserPoolMfaConfig), [`attributes`] (custom attributes, AddCustomAttributes) and
 //! [`email`] (EmailConfiguration), [`sms`] (SmsConfiguration) and [`sign_in`] (first factors
-//! and passkeys).
+//! and passkeys); [`tier`] holds the feature plan and threat protection, and what needs them.
 
 pub mod attributes;
 pub mod email;
@@ -14,6 +14,7 @@ pub mod mfa;
 pub mod risk;
 pub mod sign_in;
 pub mod sms;
+pub mod tier;
 
 pub use attributes::{AttributeKind, CustomAttribute};
 pub use email::{Email, SesEmail};
@@ -22,6 +23,7 @@ pub use mfa::Mfa;
 pub use risk::{CredentialsAction, CredentialsEvent, Risk, TakeoverAction};
 pub use sign_in::{AuthFactor, PasskeyFactor, UserVerification, WebAuthn};
 pub use sms::Sms;
+pub use tier::{ThreatProtection, Tier};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -130,58 +132,6 @@ closed_set! {
         VerifiedEmail = ("verified_email", "verified_email"),
         VerifiedPhoneNumber = ("verified_phone_number", "verified_phone_number"),
         AdminOnly = ("admin_only", "admin_only"),
-    }
-}
-
-closed_set! {
-    /// The pool's feature plan (UserPoolTier).
-    pub enum Tier {
-        Lite = ("lite", "LITE"),
-        Essentials = ("essentials", "ESSENTIALS"),
-        Plus = ("plus", "PLUS"),
-    }
-}
-
-impl Tier {
-    /// Whether the plan allows access-token customization (pre token generation V2_0 and
-    /// V3_0): Essentials and Plus do, Lite does not.
-    pub const fn customizes_access_tokens(self) -> bool {
-        match self {
-            Tier::Lite => false,
-            Tier::Essentials | Tier::Plus => true,
-        }
-    }
-}
-
-closed_set! {
-    /// Threat protection (UserPoolAddOns.AdvancedSecurityMode); needs the Plus plan unless off.
-    pub enum ThreatProtection {
-        Off = ("off", "OFF"),
-        Audit = ("audit", "AUDIT"),
-        Enforced = ("enforced", "ENFORCED"),
-    }
-}
-
-impl Pool {
-    /// The first setting of the spec that needs the Plus plan beside threat protection:
-    /// exporting user authentication events.
-    pub fn plus_feature(&self) -> Option<&'static str> {
-        self.log_delivery
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .any(|d| d.event_source.needs_plus())
-            .then_some("the export of user authentication events ([[pool.log_delivery]] user_auth_events)")
-    }
-}
-
-impl ThreatProtection {
-    /// The feature plan the mode needs: any mode but off needs Plus.
-    pub const fn needs_plus(self) -> bool {
-        match self {
-            ThreatProtection::Off => false,
-            ThreatProtection::Audit | ThreatProtection::Enforced => true,
-        }
     }
 }
 
