@@ -1,17 +1,23 @@
 //! `[pool]` and its sub-tables: `[pool.password_policy]`, `[pool.mfa_factors]`,
 //! `[pool.email]`, `[pool.sms]`, `[pool.sign_in_policy]`, `[pool.web_authn]`, `[pool.tags]` and
-//! `[[pool.attributes]]`.
+//! `[[pool.attributes]]`; the senders (`[pool.sms]`, `[pool.email]`) in `senders`, and
+//! `[[pool.log_delivery]]` and `[pool.risk_configuration]` in `security`.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
 
+mod security;
+mod senders;
+
+use security::{RawLogDelivery, RawRisk, log_delivery};
+use senders::{RawEmail, RawSms, ses_email};
+
 use super::{Locator, SpecError, sorted, unspanned};
 use crate::desired::{
-    Attribute, AttributeKind, AuthFactor, CredentialsAction, CredentialsEvent, CustomAttribute, Domain, Email,
-    EventSource, LogDelivery, MANAGED_TAG, Mfa, PasskeyFactor, PasswordPolicy, Pool, Recovery, Risk, SesEmail, Sms,
-    TakeoverAction, ThreatProtection, Tier, UserVerification, WebAuthn,
+    Attribute, AttributeKind, AuthFactor, CustomAttribute, Domain, Email, MANAGED_TAG, Mfa, PasskeyFactor,
+    PasswordPolicy, Pool, Recovery, ThreatProtection, Tier, UserVerification, WebAuthn,
 };
 
 #[derive(Deserialize)]
@@ -76,14 +82,6 @@ struct RawMfaFactors {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSms {
-    sns_caller_arn: Spanned<String>,
-    external_id: Option<Spanned<String>>,
-    sns_region: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSignInPolicy {
     allowed_first_auth_factors: Spanned<Vec<AuthFactor>>,
 }
@@ -97,71 +95,8 @@ struct RawWebAuthn {
     factor_configuration: Option<PasskeyFactor>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLogDelivery {
-    event_source: Spanned<EventSource>,
-    destination: Spanned<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRisk {
-    #[serde(default = "no_action")]
-    compromised_credentials: CredentialsAction,
-    #[serde(default = "every_event")]
-    compromised_credentials_events: Vec<CredentialsEvent>,
-    #[serde(default)]
-    account_takeover: RawTakeover,
-    #[serde(default)]
-    notify: bool,
-    #[serde(default = "no_ranges")]
-    blocked_ip_ranges: Spanned<Vec<String>>,
-    #[serde(default = "no_ranges")]
-    skipped_ip_ranges: Spanned<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTakeover {
-    low: TakeoverAction,
-    medium: TakeoverAction,
-    high: TakeoverAction,
-}
-
-impl Default for RawTakeover {
-    fn default() -> Self {
-        Self {
-            low: TakeoverAction::NoAction,
-            medium: TakeoverAction::NoAction,
-            high: TakeoverAction::NoAction,
-        }
-    }
-}
-
-fn no_ranges() -> Spanned<Vec<String>> {
-    unspanned(Vec::new())
-}
-
-fn no_action() -> CredentialsAction {
-    CredentialsAction::NoAction
-}
-
-fn every_event() -> Vec<CredentialsEvent> {
-    CredentialsEvent::ALL.to_vec()
-}
-
 fn preferred() -> UserVerification {
     UserVerification::Preferred
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEmail {
-    source_arn: Spanned<String>,
-    from: Spanned<String>,
-    reply_to: Option<Spanned<String>>,
-    configuration_set: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -197,7 +132,7 @@ pub(super) fn desired(raw: RawPool, domain: Option<&Domain>, loc: &Locator) -> R
             "username_attributes must name at least one of \"email\", \"phone_number\"",
         ));
     }
-    let sms = raw.sms.map(|sms| self::sms(sms.into_inner(), loc)).transpose()?;
+    let sms = raw.sms.map(|sms| senders::sms(sms.into_inner(), loc)).transpose()?;
     if username_attributes.contains(&Attribute::PhoneNumber) && sms.is_none() {
         return Err(loc.on(
             &raw.username_attributes,
@@ -295,7 +230,7 @@ pub(super) fn desired(raw: RawPool, domain: Option<&Domain>, loc: &Locator) -> R
         .transpose()?;
     let risk = raw
         .risk_configuration
-        .map(|risk| self::risk(risk, raw.threat_protection.as_ref().map(|t| *t.get_ref()), &email, loc))
+        .map(|risk| security::risk(risk, raw.threat_protection.as_ref().map(|t| *t.get_ref()), &email, loc))
         .transpose()?;
     let custom_attributes = custom_attributes(raw.attributes, loc)?;
     let names = custom_attributes.iter().map(CustomAttribute::aws_name).collect();
@@ -360,59 +295,8 @@ pub(super) fn desired(raw: RawPool, domain: Option<&Domain>, loc: &Locator) -> R
     Ok((pool, names))
 }
 
-fn sms(raw: RawSms, loc: &Locator) -> Result<Sms, SpecError> {
-    let arn = raw.sns_caller_arn.get_ref();
-    if !is_role_arn(arn) {
-        return Err(loc.on(
-            &raw.sns_caller_arn,
-            format!(
-                "{arn:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>): Cognito assumes this role to \
-                 send SMS through Amazon SNS"
-            ),
-        ));
-    }
-    if let Some(id) = &raw.external_id
-        && id.get_ref().is_empty()
-    {
-        return Err(loc.on(
-            id,
-            "external_id is empty: leave the key out, or give the id the role's trust policy requires",
-        ));
-    }
-    if let Some(region) = &raw.sns_region
-        && !is_region(region.get_ref())
-    {
-        return Err(loc.on(
-            region,
-            format!(
-                "{:?} is not an AWS region (for example \"us-east-1\")",
-                region.get_ref()
-            ),
-        ));
-    }
-    Ok(Sms {
-        sns_caller_arn: raw.sns_caller_arn.into_inner(),
-        external_id: raw.external_id.map(Spanned::into_inner),
-        sns_region: raw.sns_region.map(Spanned::into_inner),
-    })
-}
-
-/// The model's ArnType, narrowed to an IAM role: `arn:<partition>:iam::<12 digits>:role/<path and name>`.
-fn is_role_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    arn.len() <= 2048
-        && parts.len() == 6
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5].strip_prefix("role/").is_some_and(|name| !name.is_empty())
-}
-
 /// The model's RegionCodeType (5 to 32 characters) in AWS's shape: `us-east-1`, `ap-southeast-2`.
-fn is_region(region: &str) -> bool {
+pub(super) fn is_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     (5..=32).contains(&region.len())
         && parts.len() >= 3
@@ -492,118 +376,6 @@ fn web_authn(raw: Spanned<RawWebAuthn>, domain: Option<&Domain>, loc: &Locator) 
     })
 }
 
-/// One delivery per source, each to a destination AWS delivers to; user authentication
-/// events only on the Plus plan.
-fn log_delivery(
-    raw: Vec<Spanned<RawLogDelivery>>,
-    tier: Option<Tier>,
-    loc: &Locator,
-) -> Result<Vec<LogDelivery>, SpecError> {
-    let mut deliveries: Vec<LogDelivery> = Vec::new();
-    for delivery in &raw {
-        let delivery = delivery.get_ref();
-        let source = *delivery.event_source.get_ref();
-        if deliveries.iter().any(|d| d.event_source == source) {
-            return Err(loc.on(
-                &delivery.event_source,
-                format!("{} is delivered once: one destination per source", source.as_spec()),
-            ));
-        }
-        if source.needs_plus() && tier.is_some_and(|t| t != Tier::Plus) {
-            return Err(loc.on(
-                &delivery.event_source,
-                "user_auth_events are exported on the Plus feature plan only: set [pool] tier = \"plus\"",
-            ));
-        }
-        let arn = delivery.destination.get_ref();
-        if crate::desired::pool::log_delivery::Destination::of(arn).is_none() {
-            return Err(loc.on(
-                &delivery.destination,
-                format!(
-                    "{arn:?} is not a destination Cognito delivers logs to; accepted: a CloudWatch Logs group \
-                     (arn:aws:logs:<region>:<account>:log-group:<name>), an S3 bucket (arn:aws:s3:::<bucket>) or a \
-                     Firehose stream (arn:aws:firehose:<region>:<account>:deliverystream/<name>)"
-                ),
-            ));
-        }
-        deliveries.push(LogDelivery {
-            event_source: source,
-            destination: arn.clone(),
-        });
-    }
-    deliveries.sort_by_key(|d| d.event_source);
-    Ok(deliveries)
-}
-
-/// Threat protection's tuning: only with threat protection on, notices only through SES, and
-/// IP ranges in CIDR notation.
-fn risk(
-    raw: Spanned<RawRisk>,
-    mode: Option<ThreatProtection>,
-    email: &Email,
-    loc: &Locator,
-) -> Result<Risk, SpecError> {
-    if !mode.is_some_and(ThreatProtection::needs_plus) {
-        return Err(loc.on(
-            &raw,
-            "[pool.risk_configuration] tunes threat protection, which is off here: set [pool] threat_protection = \
-             \"audit\" or \"enforced\" (AWS refuses SetRiskConfiguration otherwise)",
-        ));
-    }
-    let span = raw.span();
-    let raw = raw.into_inner();
-    if raw.notify && !matches!(email, Email::Ses(_)) {
-        return Err(loc.at(
-            span,
-            "notify = true emails users through Amazon SES (NotifyConfiguration.SourceArn): set [pool.email] \
-             source_arn and from",
-        ));
-    }
-    if raw.compromised_credentials_events.is_empty() {
-        return Err(loc.at(
-            span,
-            "compromised_credentials_events lists at least one of sign_in, password_change, sign_up",
-        ));
-    }
-    for ranges in [&raw.blocked_ip_ranges, &raw.skipped_ip_ranges] {
-        if ranges.get_ref().len() > 200 {
-            return Err(loc.on(ranges, "at most 200 IP ranges"));
-        }
-        if let Some(bad) = ranges.get_ref().iter().find(|r| !is_cidr(r)) {
-            return Err(loc.on(
-                ranges,
-                format!("{bad:?} is not an IP range in CIDR notation (\"203.0.113.0/24\" or \"2001:db8::/32\")"),
-            ));
-        }
-    }
-    Ok(Risk {
-        compromised_credentials: raw.compromised_credentials,
-        compromised_credentials_events: sorted(raw.compromised_credentials_events),
-        account_takeover: [
-            raw.account_takeover.low,
-            raw.account_takeover.medium,
-            raw.account_takeover.high,
-        ],
-        notify: raw.notify,
-        blocked_ip_ranges: raw.blocked_ip_ranges.into_inner(),
-        skipped_ip_ranges: raw.skipped_ip_ranges.into_inner(),
-    })
-}
-
-fn is_cidr(range: &str) -> bool {
-    let Some((address, bits)) = range.split_once('/') else {
-        return false;
-    };
-    let Ok(bits) = bits.parse::<u8>() else {
-        return false;
-    };
-    match address.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(_)) => bits <= 32,
-        Ok(std::net::IpAddr::V6(_)) => bits <= 128,
-        Err(_) => false,
-    }
-}
-
 fn check_pool_name(name: &str) -> Result<(), String> {
     let ok = (1..=128).contains(&name.chars().count())
         && name
@@ -639,35 +411,6 @@ fn check_tags(tags: &BTreeMap<String, String>) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn ses_email(raw: RawEmail, loc: &Locator) -> Result<Email, SpecError> {
-    let arn = raw.source_arn.get_ref();
-    let parts: Vec<&str> = arn.split(':').collect();
-    if parts.len() < 6 || parts[0] != "arn" || parts[2] != "ses" || !parts[5].starts_with("identity/") {
-        return Err(loc.on(
-            &raw.source_arn,
-            format!("{arn:?} is not an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<address or domain>)"),
-        ));
-    }
-    let from = raw.from.get_ref();
-    if !from.contains('@') {
-        return Err(loc.on(
-            &raw.from,
-            format!("{from:?} is not an address; accepted: \"noreply@example.com\" or \"Name <noreply@example.com>\""),
-        ));
-    }
-    if let Some(reply_to) = &raw.reply_to
-        && !reply_to.get_ref().contains('@')
-    {
-        return Err(loc.on(reply_to, format!("{:?} is not an email address", reply_to.get_ref())));
-    }
-    Ok(Email::Ses(SesEmail {
-        source_arn: raw.source_arn.into_inner(),
-        from: raw.from.into_inner(),
-        reply_to: raw.reply_to.map(Spanned::into_inner),
-        configuration_set: raw.configuration_set.map(Spanned::into_inner),
-    }))
 }
 
 fn custom_attributes(raw: Vec<Spanned<RawAttribute>>, loc: &Locator) -> Result<Vec<CustomAttribute>, SpecError> {
