@@ -1,7 +1,8 @@
 //! Everything that talks to AWS: where to connect ([`Connection`], one set of flags for every
 //! command that talks to AWS), the clients (retries, the call counter and the request fixes
-//! set once), reading what exists (`observe`, and the trigger functions in `functions`), executing a plan (`apply`) and `destroy`, what
-//! `doctor` reads beyond `observe` (`doctor`), and reading all of a pool to `import` it.
+//! set once), reading what exists (`observe`, and the trigger functions in `functions`),
+//! executing a plan (`apply`) and `destroy`, what `doctor` reads beyond `observe` (`doctor`),
+//! and reading all of a pool to `import` it.
 
 mod apply;
 mod destroy;

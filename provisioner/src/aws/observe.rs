@@ -3,17 +3,18 @@
 //! prefix, and (through [`super::functions`]) the trigger functions with their resource
 //! policies. The listing helpers are shared with `import`, which reads all of a pool.
 
-use super::functions::resolve_functions;
-use super::{AwsError, Clients, call_error, read_secret};
-use crate::desired::domain::MANAGED_LOGIN;
-use crate::desired::pool::log_delivery::log_delivery_from_aws;
-use crate::desired::{COGNITO, Desired, IdentityProvider, Risk, SecretState, Triggers};
-use crate::observed::{Observed, ObservedClient, ObservedCustomDomain, ObservedPool, ObservedProvider};
 use aws_sdk_cognitoidentityprovider::operation::describe_managed_login_branding_by_client::DescribeManagedLoginBrandingByClientError;
 use aws_sdk_cognitoidentityprovider::operation::describe_user_pool_domain::DescribeUserPoolDomainError;
 use aws_sdk_cognitoidentityprovider::types::{
     DomainDescriptionType, IdentityProviderType, UserPoolClientType, UserPoolMfaType, UserPoolType,
 };
+
+use super::functions::resolve_functions;
+use super::{AwsError, Clients, call_error, read_secret};
+use crate::desired::domain::MANAGED_LOGIN;
+use crate::desired::pool::log_delivery::log_delivery_from_aws;
+use crate::desired::{Desired, IdentityProvider, Risk, SecretState, Triggers};
+use crate::observed::{Observed, ObservedClient, ObservedCustomDomain, ObservedPool, ObservedProvider};
 
 /// Reads everything the spec manages.
 pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, AwsError> {
@@ -53,7 +54,7 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
             .clients
             .iter()
             .flat_map(|c| &c.state.identity_providers)
-            .any(|name| name != COGNITO && desired.identity_providers.iter().all(|p| &p.name != name));
+            .any(|name| !desired.declares_provider(name));
         if !desired.identity_providers.is_empty() || offers_undeclared {
             let listed = list_identity_providers(clients, &id).await?;
             observed.identity_providers = identity_providers(clients, &id, desired, &listed).await?;
@@ -68,7 +69,7 @@ pub async fn observe(clients: &Clients, desired: &Desired) -> Result<Observed, A
             };
             observed.undeclared_providers = listed
                 .into_iter()
-                .filter(|(name, _)| desired.identity_providers.iter().all(|p| &p.name != name) && offered(name))
+                .filter(|(name, _)| !desired.declares_provider(name) && offered(name))
                 .collect();
             if !observed.undeclared_providers.is_empty() {
                 observed.offered_outside_spec =
@@ -272,7 +273,7 @@ async fn offered_outside_spec(
 ) -> Result<Vec<(String, String)>, AwsError> {
     let mut offered = Vec::new();
     for (name, id) in listed {
-        if desired.clients.iter().any(|c| &c.name == name) {
+        if desired.client(name).is_some() {
             continue;
         }
         let Some(client) = describe_client(clients, pool, id).await? else {
