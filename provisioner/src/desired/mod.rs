@@ -59,6 +59,12 @@ impl Desired {
         self.clients.iter().find(|c| c.name == name)
     }
 
+    /// Whether a client may offer the provider `name` under this spec: the pool's own users
+    /// (`COGNITO`) or a provider the spec declares.
+    pub fn declares_provider(&self, name: &str) -> bool {
+        name == COGNITO || self.identity_providers.iter().any(|p| p.name == name)
+    }
+
     /// The providers' secrets named by environment variables that are not set: each an
     /// error to report before any AWS call.
     pub fn missing_secrets(&self, lookup: impl Fn(&str) -> Option<String>) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! OAuth flows, scopes, what a browser can reach).
 
 use super::{Check, Finding, Observations};
-use crate::desired::{COGNITO, Desired, OAuthFlow, list};
+use crate::desired::{Desired, OAuthFlow, list};
 use crate::observed::ObservedClient;
 
 fn resource(client: &ObservedClient) -> String {
@@ -85,11 +85,7 @@ pub(super) fn findings(spec: &Desired, seen: &Observations) -> Vec<Finding> {
             }
         }
         if spec.client(&state.name).is_none() {
-            let undeclared = state
-                .identity_providers
-                .iter()
-                .filter(|p| p.as_str() != COGNITO && spec.identity_providers.iter().all(|d| &d.name != *p));
-            for provider in undeclared {
+            for provider in state.identity_providers.iter().filter(|p| !spec.declares_provider(p)) {
                 findings.push(finding(
                     Check::ClientUndeclaredProvider,
                     format!(
