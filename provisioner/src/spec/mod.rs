@@ -24,7 +24,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::desired::{Desired, OAuthFlow, Trigger};
+use crate::desired::{Desired, OAuthFlow};
 
 /// Cognito's rule for callback and logout URLs, for checks of live clients too.
 pub(crate) use clients::check_redirect_url;
@@ -152,11 +152,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Spec, Vec<Warning>), SpecError> 
     )?;
     let triggers = triggers::desired(raw.triggers, &loc)?;
     let groups = groups::desired(raw.groups, &loc)?;
-    let wired = monitoring::Wired {
-        any: !triggers.0.wired.is_empty(),
-        pre_signup: triggers.0.wired.contains_key(&Trigger::PreSignUp),
-    };
-    let monitoring = monitoring::desired(raw.logs, raw.alarms, wired, &loc)?;
+    let monitoring = monitoring::desired(raw.logs, raw.alarms, &triggers.0, &loc)?;
 
     // Checks across tables.
     if let Some((span, trigger, version)) = triggers.1.iter().find(|(_, t, v)| t.needs_token_customization(*v))

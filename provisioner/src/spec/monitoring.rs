@@ -6,8 +6,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Locator, SpecError};
-use crate::desired::Monitoring;
 use crate::desired::monitoring::{LogLevel, RETENTION_DAYS};
+use crate::desired::{Monitoring, Trigger, Triggers};
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -22,14 +22,14 @@ pub(super) struct RawAlarms {
     topic: Option<Spanned<String>>,
 }
 
-/// `wired`: whether the spec wires any trigger, and whether one is pre-signup, whose errors
-/// alarm counts its answers by design from its INFO lines.
-pub(super) struct Wired {
-    pub any: bool,
-    pub pre_signup: bool,
-}
-
-pub(super) fn desired(logs: RawLogs, alarms: RawAlarms, wired: Wired, loc: &Locator) -> Result<Monitoring, SpecError> {
+/// `triggers`: what the spec wires; a level that drops the lines an alarm on a wired function
+/// counts is refused.
+pub(super) fn desired(
+    logs: RawLogs,
+    alarms: RawAlarms,
+    triggers: &Triggers,
+    loc: &Locator,
+) -> Result<Monitoring, SpecError> {
     let mut monitoring = Monitoring::default();
     if let Some(days) = &logs.retention_days {
         monitoring.log_retention_days = u16::try_from(*days.get_ref())
@@ -48,12 +48,9 @@ pub(super) fn desired(logs: RawLogs, alarms: RawAlarms, wired: Wired, loc: &Loca
             })?;
     }
     if let Some(level) = logs.level {
-        // pre-signup's refusals by policy and linked sign-ins are error answers Lambda counts;
-        // its errors alarm subtracts them, counted from their INFO lines. Above INFO Lambda
-        // drops those lines, and every refused sign-up would page.
-        // FATAL drops ERROR lines too: the failure markers the alarms count, an invalid
-        // event's line, a panic's.
-        if wired.any && *level.get_ref() == LogLevel::Fatal {
+        // FATAL drops ERROR lines: the failure markers the alarms count, an invalid event's
+        // line, a panic's.
+        if !triggers.wired.is_empty() && *level.get_ref() == LogLevel::Fatal {
             return Err(loc.on(
                 &level,
                 "level \"fatal\" drops the functions' ERROR lines: the failure markers their alarms count \
@@ -61,7 +58,10 @@ pub(super) fn desired(logs: RawLogs, alarms: RawAlarms, wired: Wired, loc: &Loca
                  panic's. Use \"error\" (or a lower level) while [triggers] wires a function",
             ));
         }
-        if wired.pre_signup && *level.get_ref() > LogLevel::Info {
+        // pre-signup's refusals by policy and linked sign-ins are error answers Lambda counts;
+        // its errors alarm subtracts them, counted from their INFO lines. Above INFO Lambda
+        // drops those lines, and every refused sign-up would page.
+        if triggers.wired.contains_key(&Trigger::PreSignUp) && *level.get_ref() > LogLevel::Info {
             return Err(loc.on(
                 &level,
                 format!(
