@@ -1209,17 +1209,23 @@ fn passkeys_as_mfa_are_set_when_the_spec_says_and_otherwise_kept_as_the_pool_has
         observed.pool = Some(ObservedPool::new(described_pool(), Some(answered)));
         observed
     };
+    // What the plan's SetUserPoolMfaConfig sends as the factor configuration.
+    let sent = |plan: &Plan| match &plan.changes[0] {
+        Change::SetMfa { request, .. } => request
+            .get_web_authn_configuration()
+            .as_ref()
+            .unwrap()
+            .factor_configuration()
+            .cloned(),
+        _ => panic!("{:?}", shown(plan)),
+    };
     let multi = WebAuthnFactorConfigurationType::MultiFactorWithUserVerification;
 
     // Left out: the pool's setting stays, and is sent back when something else changes.
     assert!(plan_of(&passkeys(""), &observed_with(Some(multi.clone()))).is_empty());
     let required = passkeys("user_verification = \"required\"\n");
     let plan = plan_of(&required, &observed_with(Some(multi.clone())));
-    let Change::SetMfa { request, .. } = &plan.changes[0] else {
-        panic!("{:?}", shown(&plan))
-    };
-    let sent = request.get_web_authn_configuration().as_ref().unwrap();
-    assert_eq!(sent.factor_configuration(), Some(&multi), "kept");
+    assert_eq!(sent(&plan), Some(multi.clone()), "kept");
 
     // Named: drift is planned and sent.
     let named = passkeys("factor_configuration = \"multi_factor_with_user_verification\"\n");
@@ -1230,11 +1236,7 @@ fn passkeys_as_mfa_are_set_when_the_spec_says_and_otherwise_kept_as_the_pool_has
             "set MFA of user pool us-east-1_abc\n    web_authn.factor_configuration: (unset) -> MULTI_FACTOR_WITH_USER_VERIFICATION"
         ]
     );
-    let Change::SetMfa { request, .. } = &plan.changes[0] else {
-        unreachable!()
-    };
-    let sent = request.get_web_authn_configuration().as_ref().unwrap();
-    assert_eq!(sent.factor_configuration(), Some(&multi));
+    assert_eq!(sent(&plan), Some(multi.clone()));
     assert!(plan_of(&named, &observed_with(Some(multi))).is_empty(), "converged");
 }
 
