@@ -25,8 +25,8 @@ use crate::config::var;
 pub fn loggable(metadata: &Metadata<'_>) -> bool {
     let target = metadata.target();
     let raw_event = target.starts_with("lambda_runtime") && *metadata.level() == Level::TRACE;
-    let error_answer_again = target == HANDLER_ERROR_TARGET && *metadata.level() == Level::ERROR;
-    !(raw_event || error_answer_again)
+    let runtime_error_line = target == HANDLER_ERROR_TARGET && *metadata.level() == Level::ERROR;
+    !(raw_event || runtime_error_line)
 }
 
 /// The panic hook every function installs: one ERROR line through the function's subscriber
